@@ -1,0 +1,143 @@
+"""Setting up a clinic: clinics, clinician accounts and patients (used by CLI and UI)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import current_app
+from sqlalchemy import select
+
+from app import db
+from dashboards.auth.passwords import hash_password
+from feedback.models import CHANNELS, ROLES, Clinic, Patient, User, utcnow
+from feedback.phones import PhoneCipher, normalise
+
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{1,31}$")
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class SetupError(ValueError):
+    """Bad input for a set-up operation; the message is shown to the user as is."""
+
+
+def phone_cipher() -> PhoneCipher:
+    return PhoneCipher(current_app.config["PHONE_ENCRYPTION_KEY"])
+
+
+def find_clinic(name: str) -> Clinic:
+    clinic = db.session.scalar(select(Clinic).where(Clinic.name == name))
+    if clinic is None:
+        raise SetupError(f"no clinic named {name!r}")
+    return clinic
+
+
+def add_clinic(name: str, timezone: str = "UTC") -> Clinic:
+    name = name.strip()
+    if not 2 <= len(name) <= 200:
+        raise SetupError("clinic name must be 2 to 200 characters")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SetupError(f"unknown time zone {timezone!r} (use an IANA name such as Europe/Berlin)") from None
+    if db.session.scalar(select(Clinic).where(Clinic.name == name)):
+        raise SetupError(f"a clinic named {name!r} already exists")
+    clinic = Clinic(name=name, timezone=timezone)
+    db.session.add(clinic)
+    db.session.commit()
+    return clinic
+
+
+def add_user(email: str, clinic: Clinic, role: str, password: str | None, display_name: str = "") -> User:
+    email = email.strip().lower()
+    if not EMAIL_PATTERN.match(email) or len(email) > 254:
+        raise SetupError(f"{email!r} is not an e-mail address")
+    if role not in ROLES:
+        raise SetupError(f"role must be one of {', '.join(ROLES)}")
+    if db.session.scalar(select(User).where(User.email == email)):
+        raise SetupError(f"an account for {email} already exists")
+    try:
+        password_hash = hash_password(password) if password is not None else None
+    except ValueError as exc:
+        raise SetupError(str(exc)) from None
+    user = User(
+        email=email,
+        clinic=clinic,
+        role=role,
+        password_hash=password_hash,
+        display_name=display_name or email.split("@")[0],
+    )
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def find_therapist(email: str, clinic: Clinic) -> User:
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None or user.clinic_id != clinic.id:
+        raise SetupError(f"no clinician {email} in {clinic.name}")
+    if user.role not in ("therapist", "director"):
+        raise SetupError(f"{email} is an {user.role} account and cannot have patients")
+    return user
+
+
+def add_patient(
+    code: str,
+    clinic: Clinic,
+    therapist: User,
+    *,
+    phone: str | None = None,
+    sms_consent: bool = False,
+    channel: str | None = None,
+    language: str = "en",
+    now: datetime | None = None,
+) -> Patient:
+    if not CODE_PATTERN.match(code):
+        raise SetupError("patient code must be 2-32 letters, digits, '-' or '_' (a pseudonym, not a name)")
+    if db.session.scalar(select(Patient).where(Patient.clinic_id == clinic.id, Patient.code == code)):
+        raise SetupError(f"patient {code} already exists in {clinic.name}")
+    if sms_consent and not phone:
+        raise SetupError("SMS consent needs a mobile number")
+    channel = channel or ("sms" if sms_consent else "link")
+    if channel not in CHANNELS:
+        raise SetupError(f"channel must be one of {', '.join(CHANNELS)}")
+    if channel == "sms" and not sms_consent:
+        raise SetupError("the SMS channel needs the patient's SMS consent")
+    patient = Patient(
+        code=code,
+        clinic=clinic,
+        therapist=therapist,
+        language=language,
+        preferred_channel=channel,
+        sms_consent=sms_consent,
+    )
+    if phone:
+        set_phone(patient, phone)
+    if sms_consent:
+        patient.sms_consent_at = now or utcnow()
+    db.session.add(patient)
+    db.session.commit()
+    return patient
+
+
+def set_phone(patient: Patient, raw: str) -> None:
+    try:
+        e164 = normalise(raw, current_app.config.get("DEFAULT_PHONE_REGION"))
+    except ValueError as exc:
+        raise SetupError(str(exc)) from None
+    cipher = phone_cipher()
+    patient.phone_encrypted = cipher.encrypt(e164)
+    patient.phone_lookup = cipher.lookup_hash(e164)
+
+
+def find_patient(code: str, clinic: Clinic | None = None) -> Patient:
+    query = select(Patient).where(Patient.code == code)
+    if clinic is not None:
+        query = query.where(Patient.clinic_id == clinic.id)
+    found = db.session.scalars(query).all()
+    if not found:
+        raise SetupError(f"no patient {code}" + (f" in {clinic.name}" if clinic else ""))
+    if len(found) > 1:
+        raise SetupError(f"patient code {code} exists in several clinics; name one with --clinic")
+    return found[0]

@@ -1,0 +1,1 @@
+"""Questionnaires defined as data files: loading, validation, answers and scoring."""

@@ -1,0 +1,95 @@
+"""Instruments as plain, immutable data: what the survey shows and how it scores."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+ITEM_TYPES = ("likert", "yes_no", "single_choice", "multiple_choice", "text")
+
+
+@dataclass(frozen=True)
+class Condition:
+    """Show an item only when an earlier item's answer matches."""
+
+    item: str
+    values: tuple[Any, ...]
+
+    def holds(self, answers: Mapping[str, Any]) -> bool:
+        return self.item in answers and answers[self.item] in self.values
+
+
+@dataclass(frozen=True)
+class Option:
+    id: str
+    label: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    type: str
+    text: Mapping[str, str]  # language -> wording
+    required: bool = True
+    show_if: Condition | None = None
+    min: int | None = None
+    max: int | None = None
+    anchors: Mapping[int, Mapping[str, str]] = field(default_factory=dict)
+    options: tuple[Option, ...] = ()
+    max_length: int = 500
+    help: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def option_ids(self) -> tuple[str, ...]:
+        return tuple(o.id for o in self.options)
+
+    def shown(self, answers: Mapping[str, Any]) -> bool:
+        return self.show_if is None or self.show_if.holds(answers)
+
+
+@dataclass(frozen=True)
+class Norms:
+    """Per-scale reference values the risk rules need (reliable change, low alliance)."""
+
+    sd: float
+    reliability: float
+    low_cutoff: float | None
+    source: str
+
+
+@dataclass(frozen=True)
+class Scale:
+    id: str
+    items: tuple[str, ...]
+    reverse: frozenset[str] = frozenset()
+    scoring: str = "mean"
+    min_answered: int = 1
+    norms: Norms | None = None
+    label: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Instrument:
+    id: str
+    version: str
+    title: Mapping[str, str]
+    respondent: str
+    languages: tuple[str, ...]
+    items: tuple[Item, ...]
+    scales: Mapping[str, Scale]
+    status: str = ""
+    licence: str = ""
+    intro: Mapping[str, str] = field(default_factory=dict)
+    privacy_notice: Mapping[str, str] = field(default_factory=dict)
+    source_file: str = ""
+
+    def item(self, item_id: str) -> Item:
+        for item in self.items:
+            if item.id == item_id:
+                return item
+        raise KeyError(item_id)
+
+    def text(self, mapping: Mapping[str, str], language: str) -> str:
+        """Wording in the wanted language, falling back to the instrument's first one."""
+        return mapping.get(language) or mapping.get(self.languages[0]) or next(iter(mapping.values()), "")

@@ -1,0 +1,148 @@
+"""Invitations and responses: create the links for a session, resolve a link, store answers.
+
+This module is the one place that commits for these use cases.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from app import db
+from feedback import tokens
+from feedback.instruments.model import Instrument
+from feedback.models import Invitation, Response, TherapySession, utcnow
+from feedback.signals import response_recorded
+
+
+class LinkProblem(Exception):
+    """Base for the ways a survey link can fail; each maps to its own page and status."""
+
+    status = 400
+
+
+class LinkInvalid(LinkProblem):
+    status = 404
+
+
+class LinkExpired(LinkProblem):
+    status = 410
+
+
+class LinkCompleted(LinkProblem):
+    status = 409
+
+
+@dataclass(frozen=True)
+class IssuedLink:
+    invitation: Invitation
+    token: str  # only ever returned here, at creation; the database keeps the hash
+
+
+def issue_invitation(
+    session: TherapySession,
+    respondent: str,
+    instrument: Instrument,
+    *,
+    valid_for: timedelta,
+    channel: str = "link",
+    now: datetime | None = None,
+) -> IssuedLink:
+    """Add (not commit) an invitation with a fresh token to the current transaction."""
+    now = now or utcnow()
+    token = tokens.new_token()
+    invitation = Invitation(
+        session=session,
+        respondent=respondent,
+        instrument_id=instrument.id,
+        instrument_version=instrument.version,
+        token_hash=tokens.hash_token(token),
+        channel=channel,
+        created_at=now,
+        expires_at=now + valid_for,
+    )
+    db.session.add(invitation)
+    return IssuedLink(invitation, token)
+
+
+def reissue(invitation: Invitation, *, valid_for: timedelta, now: datetime | None = None) -> str:
+    """A fresh token for an unanswered invitation (the old link stops working)."""
+    if invitation.completed_at is not None:
+        raise LinkCompleted()
+    now = now or utcnow()
+    token = tokens.new_token()
+    invitation.token_hash = tokens.hash_token(token)
+    invitation.expires_at = now + valid_for
+    db.session.commit()
+    return token
+
+
+def resolve(token: str, *, now: datetime | None = None) -> Invitation:
+    """The invitation a link token belongs to, or the reason it cannot be used."""
+    if not tokens.well_formed(token):
+        raise LinkInvalid()
+    digest = tokens.hash_token(token)
+    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == digest))
+    if invitation is None or not tokens.matches(token, invitation.token_hash):
+        raise LinkInvalid()
+    if invitation.completed_at is not None:
+        raise LinkCompleted()
+    if (now or utcnow()) >= invitation.expires_at:
+        raise LinkExpired()
+    return invitation
+
+
+def mark_opened(invitation: Invitation, *, now: datetime | None = None) -> None:
+    # Guarded so that concurrent first opens record one timestamp and never block each other.
+    if invitation.opened_at is None:
+        db.session.execute(
+            update(Invitation)
+            .where(Invitation.id == invitation.id, Invitation.opened_at.is_(None))
+            .values(opened_at=now or utcnow())
+        )
+        db.session.commit()
+
+
+def record_response(
+    invitation: Invitation,
+    answers: dict[str, Any],
+    scores: dict[str, float | None],
+    *,
+    seconds_taken: int | None = None,
+    now: datetime | None = None,
+) -> Response:
+    """Store exactly one response per invitation, also under concurrent double submits.
+
+    The guarded UPDATE claims the invitation (only one transaction can move completed_at from
+    NULL); the unique invitation_id on responses is the database's own backstop.
+    """
+    now = now or utcnow()
+    invitation_id = invitation.id
+    claimed = db.session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation_id, Invitation.completed_at.is_(None))
+        .values(completed_at=now)
+    ).rowcount
+    if claimed != 1:
+        db.session.rollback()
+        raise LinkCompleted()
+    response = Response(
+        invitation_id=invitation_id,
+        answers=answers,
+        scores=scores,
+        submitted_at=now,
+        seconds_taken=seconds_taken,
+    )
+    db.session.add(response)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise LinkCompleted() from None
+    db.session.refresh(invitation)
+    response_recorded.send(response)
+    return response

@@ -1,0 +1,34 @@
+"""Which instruments a new session uses, how long its links live, and what a link looks like."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app, has_request_context, url_for
+
+from feedback.instruments.model import Instrument
+from feedback.instruments.registry import registry
+
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
+
+
+def session_instruments() -> dict[str, Instrument]:
+    config = current_app.config
+    return {
+        "patient": registry().get(config.get("PATIENT_INSTRUMENT", "post-session-patient")),
+        "therapist": registry().get(config.get("THERAPIST_INSTRUMENT", "post-session-therapist")),
+    }
+
+
+def link_validity() -> timedelta:
+    return timedelta(hours=float(current_app.config.get("LINK_VALID_HOURS", 72)))
+
+
+def survey_url(token: str) -> str:
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    if base:
+        return base.rstrip("/") + url_for("survey.form", token=token, _external=False)
+    if has_request_context():
+        return url_for("survey.form", token=token, _external=True)
+    with current_app.test_request_context(base_url=DEFAULT_BASE_URL):
+        return url_for("survey.form", token=token, _external=True)

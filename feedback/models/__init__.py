@@ -1,0 +1,22 @@
+"""The data model, one module per entity; import models from here."""
+
+from feedback.models.clinic import ROLES, Clinic, User
+from feedback.models.invitation import RESPONDENTS, Invitation, Response
+from feedback.models.patient import CHANNELS, END_REASONS, Patient
+from feedback.models.session import ATTENDANCE, TherapySession
+from feedback.models.types import utcnow
+
+__all__ = [
+    "ATTENDANCE",
+    "CHANNELS",
+    "END_REASONS",
+    "RESPONDENTS",
+    "ROLES",
+    "Clinic",
+    "Invitation",
+    "Patient",
+    "Response",
+    "TherapySession",
+    "User",
+    "utcnow",
+]

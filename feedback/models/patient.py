@@ -1,0 +1,51 @@
+"""Patients: pseudonymous, with an optional encrypted mobile number."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app import db
+from feedback.models.clinic import Clinic, User
+from feedback.models.types import UTCDateTime, utcnow
+
+CHANNELS = ("link", "sms")
+STATUSES = ("active", "ended")
+END_REASONS = ("completed", "dropped_out", "transferred")
+
+
+class Patient(db.Model):
+    __tablename__ = "patients"
+    __table_args__ = (UniqueConstraint("clinic_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
+    therapist_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    #: Pseudonymous code chosen by the clinic; the app never needs a legal name.
+    code: Mapped[str] = mapped_column(String(32))
+    #: E.164 number encrypted with PHONE_ENCRYPTION_KEY (Fernet); never stored in clear.
+    phone_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
+    #: Keyed hash of the E.164 number, so inbound SMS can find the patient without decrypting.
+    phone_lookup: Mapped[str | None] = mapped_column(String(64), index=True)
+    sms_consent: Mapped[bool] = mapped_column(default=False)
+    sms_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Set when the patient replied STOP; no SMS goes out while it is set.
+    sms_opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    preferred_channel: Mapped[str] = mapped_column(String(8), default="link")
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    status: Mapped[str] = mapped_column(String(8), default="active")
+    end_reason: Mapped[str | None] = mapped_column(String(16))
+    ended_on: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    clinic: Mapped[Clinic] = relationship()
+    therapist: Mapped[User] = relationship()
+
+    @property
+    def has_phone(self) -> bool:
+        return self.phone_encrypted is not None
+
+    def __repr__(self) -> str:
+        return f"<Patient {self.code}>"

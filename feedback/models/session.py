@@ -1,0 +1,40 @@
+"""Therapy sessions: the events that trigger post-session questionnaires."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app import db
+from feedback.models.clinic import User
+from feedback.models.patient import Patient
+from feedback.models.types import UTCDateTime, utcnow
+
+ATTENDANCE = ("scheduled", "attended", "cancelled", "no_show")
+
+
+class TherapySession(db.Model):
+    __tablename__ = "therapy_sessions"
+    __table_args__ = (UniqueConstraint("patient_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    therapist_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    duration_minutes: Mapped[int] = mapped_column(default=50)
+    attendance: Mapped[str] = mapped_column(String(16), default="scheduled")
+    #: 1-based position in the treatment, counting every scheduled session.
+    number: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    patient: Mapped[Patient] = relationship()
+    therapist: Mapped[User] = relationship()
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+    def __repr__(self) -> str:
+        return f"<TherapySession {self.patient_id}#{self.number}>"

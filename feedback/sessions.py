@@ -1,0 +1,97 @@
+"""Recording sessions; an attended session produces the patient's and the therapist's links."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+
+from app import db
+from feedback.instruments.model import Instrument
+from feedback.invitations import IssuedLink, issue_invitation
+from feedback.models import ATTENDANCE, Invitation, Patient, TherapySession, utcnow
+from feedback.signals import session_changed
+
+
+class SessionError(ValueError):
+    pass
+
+
+@dataclass
+class SessionRecorded:
+    session: TherapySession
+    links: dict[str, IssuedLink] = field(default_factory=dict)  # respondent -> new link
+
+
+def next_session_number(patient: Patient) -> int:
+    current = db.session.scalar(select(func.max(TherapySession.number)).where(TherapySession.patient_id == patient.id))
+    return (current or 0) + 1
+
+
+def record_session(
+    patient: Patient,
+    *,
+    starts_at: datetime,
+    attendance: str,
+    instruments: Mapping[str, Instrument],
+    valid_for: timedelta,
+    duration_minutes: int = 50,
+    number: int | None = None,
+    now: datetime | None = None,
+) -> SessionRecorded:
+    if attendance not in ATTENDANCE:
+        raise SessionError(f"attendance must be one of {', '.join(ATTENDANCE)}")
+    if patient.status != "active":
+        raise SessionError(f"patient {patient.code} has ended treatment")
+    if not 5 <= duration_minutes <= 480:
+        raise SessionError("duration must be between 5 and 480 minutes")
+    session = TherapySession(
+        patient=patient,
+        therapist_id=patient.therapist_id,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        attendance=attendance,
+        number=number or next_session_number(patient),
+    )
+    db.session.add(session)
+    recorded = SessionRecorded(session)
+    if attendance == "attended":
+        recorded.links = _invite(session, instruments, valid_for, now or utcnow())
+    db.session.commit()
+    session_changed.send(session)
+    return recorded
+
+
+def set_attendance(
+    session: TherapySession,
+    attendance: str,
+    *,
+    instruments: Mapping[str, Instrument],
+    valid_for: timedelta,
+    now: datetime | None = None,
+) -> SessionRecorded:
+    """Change attendance; becoming `attended` creates the invitations once."""
+    if attendance not in ATTENDANCE:
+        raise SessionError(f"attendance must be one of {', '.join(ATTENDANCE)}")
+    session.attendance = attendance
+    recorded = SessionRecorded(session)
+    if attendance == "attended":
+        recorded.links = _invite(session, instruments, valid_for, now or utcnow())
+    db.session.commit()
+    session_changed.send(session)
+    return recorded
+
+
+def _invite(
+    session: TherapySession, instruments: Mapping[str, Instrument], valid_for: timedelta, now: datetime
+) -> dict[str, IssuedLink]:
+    existing = set()
+    if session.id is not None:
+        existing = set(db.session.scalars(select(Invitation.respondent).where(Invitation.session_id == session.id)))
+    return {
+        respondent: issue_invitation(session, respondent, instrument, valid_for=valid_for, now=now)
+        for respondent, instrument in instruments.items()
+        if respondent not in existing
+    }

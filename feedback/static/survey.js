@@ -1,0 +1,21 @@
+// Progressive enhancement: hide follow-up questions until the answer they depend on is given.
+// Without JavaScript every question shows and the server ignores irrelevant follow-ups.
+(function () {
+  document.documentElement.classList.add("js");
+  var form = document.querySelector("form");
+  if (!form) return;
+  var dependants = form.querySelectorAll("[data-show-if]");
+  function update() {
+    dependants.forEach(function (fs) {
+      var source = form.querySelector('input[name="' + fs.dataset.showIf + '"]:checked');
+      var wanted = fs.dataset.showValues.split(" ");
+      var show = !!source && wanted.indexOf(source.value) !== -1;
+      fs.hidden = !show;
+      fs.querySelectorAll("input, textarea").forEach(function (el) { el.disabled = !show; });
+    });
+  }
+  form.addEventListener("change", update);
+  update();
+  var summary = document.getElementById("error-summary");
+  if (summary) summary.focus();
+})();

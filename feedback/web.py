@@ -1,0 +1,13 @@
+"""Everything the patient side adds to the app: the survey blueprint and its error pages."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from feedback import errors
+from feedback.survey import bp as survey_bp
+
+
+def register(app: Flask) -> None:
+    app.register_blueprint(survey_bp)
+    errors.register(app)

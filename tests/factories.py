@@ -1,0 +1,75 @@
+"""Factory fixtures: callables that build persisted test data with sensible defaults."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from app import db
+from dashboards import setup_ops
+from feedback.links import link_validity, session_instruments
+from feedback.models import Clinic, Patient, User
+from feedback.sessions import SessionRecorded, record_session
+
+TEST_PASSWORD = "correct horse battery staple"  # noqa: S105
+
+
+@pytest.fixture
+def make_clinic(app: Any) -> Callable[..., Clinic]:
+    counter = iter(range(1, 10_000))
+
+    def make(name: str | None = None, timezone: str = "Europe/London") -> Clinic:
+        return setup_ops.add_clinic(name or f"Clinic {next(counter)}", timezone)
+
+    return make
+
+
+@pytest.fixture
+def make_user(make_clinic: Callable[..., Clinic]) -> Callable[..., User]:
+    counter = iter(range(1, 10_000))
+
+    def make(
+        role: str = "therapist",
+        clinic: Clinic | None = None,
+        email: str | None = None,
+        password: str | None = TEST_PASSWORD,
+    ) -> User:
+        return setup_ops.add_user(
+            email or f"{role}{next(counter)}@example.org", clinic or make_clinic(), role, password
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_patient(make_user: Callable[..., User]) -> Callable[..., Patient]:
+    counter = iter(range(1, 10_000))
+
+    def make(therapist: User | None = None, code: str | None = None, **kwargs: Any) -> Patient:
+        therapist = therapist or make_user()
+        return setup_ops.add_patient(code or f"P-{next(counter):03d}", therapist.clinic, therapist, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def make_session(make_patient: Callable[..., Patient]) -> Callable[..., SessionRecorded]:
+    def make(
+        patient: Patient | None = None, attendance: str = "attended", starts_at: datetime | None = None, **kwargs: Any
+    ) -> SessionRecorded:
+        return record_session(
+            patient or make_patient(),
+            starts_at=starts_at or datetime.now(UTC) - timedelta(hours=1),
+            attendance=attendance,
+            instruments=session_instruments(),
+            valid_for=link_validity(),
+            **kwargs,
+        )
+
+    return make
+
+
+__all__ = ["TEST_PASSWORD", "db", "make_clinic", "make_patient", "make_session", "make_user"]
