@@ -114,6 +114,9 @@ def normalise_database_url(url: str) -> str:
 
 
 def register_logging(app: Flask) -> None:
+    from feedback.log_redaction import install
+
+    install("werkzeug", "gunicorn.access")
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 

@@ -16,9 +16,9 @@ log = logging.getLogger(__name__)
 
 LINK_PAGES = {
     LinkInvalid: (
-        "This link doesn't work",
+        "This link doesn’t work",
         "Please check that you opened the whole link from your message. "
-        "If it still doesn't work, ask your clinic for a new one.",
+        "If it still doesn’t work, ask your clinic for a new one.",
     ),
     LinkExpired: (
         "This link has expired",

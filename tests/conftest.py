@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from app import create_app, db, normalise_database_url
 
@@ -27,23 +27,41 @@ def _app_for(url: str, **extra: object) -> Flask:
 
 
 @pytest.fixture(scope="session")
-def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> str:
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Build the schema once per run from the committed migrations (not create_all), so every
-    test also exercises them. Returns a database URL, or a template SQLite file path."""
+    test also exercises them. Yields a database URL, or a template SQLite file's URL.
+
+    On PostgreSQL each run gets its own scratch database next to TEST_DATABASE_URL's, so
+    parallel runs on one server cannot disturb each other."""
     if POSTGRES_URL:
-        url = normalise_database_url(POSTGRES_URL)
-        engine = create_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
+        url = _create_scratch_database(normalise_database_url(POSTGRES_URL))
     else:
         url = "sqlite:///" + str(tmp_path_factory.mktemp("template") / "template.db")
     app = _app_for(url)
     with app.app_context():
         upgrade(directory=MIGRATIONS)
         db.engine.dispose()
-    return url
+    yield url
+    if POSTGRES_URL:
+        _drop_database(normalise_database_url(POSTGRES_URL), make_url(url).database)
+
+
+def _create_scratch_database(base_url: str) -> str:
+    base = make_url(base_url)
+    name = f"{base.database}_run_{os.getpid()}"
+    _drop_database(base_url, name)
+    engine = create_engine(base_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_database(base_url: str, name: str) -> None:
+    engine = create_engine(base_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
 
 
 @pytest.fixture

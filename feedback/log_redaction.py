@@ -1,0 +1,25 @@
+"""Keep survey tokens out of access logs: a token in a log is a working link to a patient's form."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+TOKEN_IN_PATH = re.compile(r"/s/[A-Za-z0-9_-]{8,}")
+REDACTED = "/s/<token>"
+
+
+class RedactSurveyTokens(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "/s/" in message:
+            record.msg = TOKEN_IN_PATH.sub(REDACTED, message)
+            record.args = None
+        return True
+
+
+def install(*logger_names: str) -> None:
+    for name in logger_names:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactSurveyTokens) for f in logger.filters):
+            logger.addFilter(RedactSurveyTokens())
