@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -40,7 +41,7 @@ class LinkCompleted(LinkProblem):
 @dataclass(frozen=True)
 class IssuedLink:
     invitation: Invitation
-    token: str  # only ever returned here, at creation; the database keeps the hash
+    token: str  # the database keeps its hash and nonce, never the token itself
 
 
 def issue_invitation(
@@ -54,13 +55,15 @@ def issue_invitation(
 ) -> IssuedLink:
     """Add (not commit) an invitation with a fresh token to the current transaction."""
     now = now or utcnow()
-    token = tokens.new_token()
+    nonce = tokens.new_nonce()
+    token = tokens.token_for(token_key(), nonce)
     invitation = Invitation(
         session=session,
         respondent=respondent,
         instrument_id=instrument.id,
         instrument_version=instrument.version,
         token_hash=tokens.hash_token(token),
+        token_nonce=nonce,
         channel=channel,
         created_at=now,
         expires_at=now + valid_for,
@@ -70,15 +73,25 @@ def issue_invitation(
 
 
 def reissue(invitation: Invitation, *, valid_for: timedelta, now: datetime | None = None) -> str:
-    """A fresh token for an unanswered invitation (the old link stops working)."""
+    """A fresh link for an unanswered invitation; the old link stops working."""
     if invitation.completed_at is not None:
         raise LinkCompleted()
     now = now or utcnow()
-    token = tokens.new_token()
+    invitation.token_nonce = tokens.new_nonce()
+    token = link_token(invitation)
     invitation.token_hash = tokens.hash_token(token)
     invitation.expires_at = now + valid_for
     db.session.commit()
     return token
+
+
+def token_key() -> bytes:
+    return tokens.derive_key(current_app.config["SECRET_KEY"])
+
+
+def link_token(invitation: Invitation) -> str:
+    """Rebuild an invitation's current token (for a reminder SMS or a link to hand over)."""
+    return tokens.token_for(token_key(), invitation.token_nonce)
 
 
 def resolve(token: str, *, now: datetime | None = None) -> Invitation:

@@ -26,6 +26,8 @@ class Invitation(db.Model):
     instrument_version: Mapped[str] = mapped_column(String(16))
     #: SHA-256 of the link token; the token itself is only ever in the link.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: Random input from which the app (holding SECRET_KEY) can rebuild the token; see feedback/tokens.py.
+    token_nonce: Mapped[str] = mapped_column(String(32))
     channel: Mapped[str] = mapped_column(String(8), default="link")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -93,6 +93,7 @@ def upgrade():
     sa.Column('instrument_id', sa.String(length=64), nullable=False),
     sa.Column('instrument_version', sa.String(length=16), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('token_nonce', sa.String(length=32), nullable=False),
     sa.Column('channel', sa.String(length=8), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('sent_at', sa.DateTime(), nullable=True),

@@ -139,3 +139,24 @@ def test_survey_page_weight(client, make_session):
     css = client.get("/static/feedback/base.css").data
     assert len(html) + len(css) < 30 * 1024
     assert b"http://" not in html.replace(b"http://localhost", b"") and b"https://" not in html
+
+
+def test_link_can_be_rebuilt_by_the_app_but_not_from_the_database_alone(app, make_session):
+    from feedback import tokens
+    from feedback.invitations import link_token
+
+    link = make_session().links["patient"]
+    stored = db.session.get(Invitation, link.invitation.id)
+    assert link_token(stored) == link.token
+    # Without SECRET_KEY the nonce gives nothing: another key yields another token.
+    assert tokens.token_for(tokens.derive_key("another secret"), stored.token_nonce) != link.token
+
+
+def test_reissued_link_replaces_the_old_one(client, make_session):
+    from feedback.invitations import reissue
+
+    link = make_session().links["patient"]
+    fresh = reissue(link.invitation, valid_for=timedelta(hours=72))
+    assert fresh != link.token
+    assert client.get(f"/s/{link.token}").status_code == 404
+    assert client.get(f"/s/{fresh}").status_code == 200
