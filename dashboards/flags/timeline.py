@@ -1,0 +1,79 @@
+"""One treatment as the rules see it on a given date: sessions so far, in order, plus the
+scored points of each scale. Built once per evaluation so each rule is a single pass."""
+
+import datetime
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import NamedTuple, TypeVar
+
+from dashboards.flags.history import PatientHistory, ScaleNorm, SessionRecord
+
+T = TypeVar("T")
+
+
+class Point(NamedTuple):
+    number: int  # session number
+    score: float
+
+
+@dataclass(frozen=True)
+class Timeline:
+    sessions: tuple[SessionRecord, ...]  # dated on or before as_of, sorted by number
+    points: Mapping[str, tuple[Point, ...]]  # scale -> the patient's scored sessions, in order
+    norms: Mapping[str, ScaleNorm]
+    recent: frozenset[int]  # numbers of the last few sessions (any attendance)
+    as_of: datetime.date
+    ended_on: datetime.date | None  # planned end of treatment
+
+    def is_recent(self, number: int | None) -> bool:
+        return number in self.recent
+
+    @property
+    def ended(self) -> bool:
+        """The treatment had a planned end on or before as_of."""
+        return self.ended_on is not None and self.ended_on <= self.as_of
+
+
+def build_timeline(history: PatientHistory, as_of: datetime.date, recent: int) -> Timeline:
+    sessions = tuple(sorted((s for s in history.sessions if s.date <= as_of),
+                            key=lambda s: s.number))
+    return Timeline(
+        sessions=sessions,
+        points={scale: _scored(sessions, scale) for scale in history.norms},
+        norms=history.norms,
+        recent=frozenset(s.number for s in sessions[-recent:]),
+        as_of=as_of,
+        ended_on=history.ended_on,
+    )
+
+
+def _scored(sessions: Sequence[SessionRecord], scale: str) -> tuple[Point, ...]:
+    # Unanswered forms and unscored scales (None) are skipped, never read as zero.
+    points = []
+    for s in sessions:
+        if s.patient is not None and s.patient.answered:
+            value = s.patient.scores.get(scale)
+            if (isinstance(value, int | float) and not isinstance(value, bool)
+                    and math.isfinite(value)):
+                points.append(Point(s.number, float(value)))
+    return tuple(points)
+
+
+def runs(items: Iterable[T], holds: Callable[[T], bool]) -> list[list[T]]:
+    """Maximal stretches of consecutive items for which `holds` is true."""
+    found: list[list[T]] = []
+    current: list[T] = []
+    for item in items:
+        if holds(item):
+            current.append(item)
+        elif current:
+            found.append(current)
+            current = []
+    if current:
+        found.append(current)
+    return found
+
+
+def mean(values: Sequence[float]) -> float:
+    return sum(values) / len(values)
