@@ -10,10 +10,12 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import click
-from flask import Flask
-from flask.cli import AppGroup
+from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
+from werkzeug.serving import run_simple
 
 from dashboards import setup_ops
+from dashboards.risk.cli import flags_command, recompute_command
 from dashboards.setup_ops import SetupError
 from feedback.links import link_validity, session_instruments, survey_url
 from feedback.models import ATTENDANCE, ROLES, utcnow
@@ -122,6 +124,45 @@ def _parse_start(value: str | None, zone: ZoneInfo, duration: int) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
 
 
+@click.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="Only build and fill the database.")
+@with_appcontext
+def demo_command(host: str, port: int, no_serve: bool) -> None:
+    """Build the database, fill it with a demo clinic once, print how to sign in, and serve."""
+    from flask_migrate import upgrade
+
+    from dashboards import demo
+
+    app = current_app._get_current_object()
+    if app.config["APP_ENV"] != "development":
+        raise click.ClickException("the demo runs only with APP_ENV=development")
+    upgrade(directory=app.extensions["migrate"].directory)
+    app.config["PUBLIC_BASE_URL"] = app.config.get("PUBLIC_BASE_URL") or f"http://{host}:{port}"
+    seeded = demo.seed()
+    click.echo(f"\nDemo clinic: {seeded.clinic.name}")
+    for email, role in seeded.accounts:
+        click.echo(f"  {role:<9} {email}   password: {demo.PASSWORD}")
+    click.echo("  (two-factor sign-in is switched off for the demo: DEV_SKIP_2FA, development only)")
+    if seeded.survey_link:
+        click.echo(f"\nOpen questionnaire (patient {demo.PATIENTS[0][0]}): {seeded.survey_link}")
+    if no_serve:
+        return
+    app.config["DEV_SKIP_2FA"] = True
+    from feedback.delivery.worker import start_in_process
+
+    # No reloader, so this one process serves and runs the delivery jobs exactly once.
+    start_in_process(app, use_reloader=False)
+    click.echo("SMS go to this console (no Twilio configured); the delivery jobs run in this process.")
+    click.echo(f"\nServing on http://{host}:{port}/  (Ctrl+C to stop)\n")
+    # Flask refuses app.run() inside its own CLI; serve with Werkzeug directly.
+    run_simple(host, port, app, use_reloader=False, threaded=True)
+
+
 def register(app: Flask) -> None:
     for group in (clinics_cli, users_cli, patients_cli, sessions_cli):
         app.cli.add_command(group)
+    app.cli.add_command(demo_command)
+    app.cli.add_command(flags_command)
+    app.cli.add_command(recompute_command)

@@ -1,0 +1,113 @@
+"""A realistic demo clinic for trying the app on a laptop.
+
+A director, two therapists and eight patients whose histories have the shapes the product is
+about: stable, a slowly weakening bond, a sudden loss, an unresolved rupture, a repaired rupture,
+repeated ruptures, a patient who stops answering, and one who is noisy but fine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import select
+
+from app import db
+from dashboards import setup_ops
+from dashboards.flags.cohort import generate_patient
+from dashboards.risk.operations import recompute_clinic
+from dashboards.seeding import store_history
+from feedback.invitations import link_token
+from feedback.links import link_validity, session_instruments, survey_url
+from feedback.models import Clinic, Invitation, TherapySession, utcnow
+from feedback.sessions import record_session
+
+CLINIC = "Northside Psychotherapy (demo)"
+TIMEZONE = "Europe/London"
+PASSWORD = "demo-password-2026"  # noqa: S105  (printed for the demo; development only)
+DIRECTOR = ("director@northside.example", "Dr Morgan Reyes")
+THERAPISTS = [("alex@northside.example", "Alex Chen"), ("sam@northside.example", "Sam Okafor")]
+
+# Fictional UK mobile number for the patient who gets links by SMS (to the console in the demo).
+DEMO_MOBILE = "+44 7911 123456"
+# code, kind, therapist index, number of sessions, days since the last session, seed
+PATIENTS = [
+    ("NS-101", "stable_high", 0, 12, 2, 11),
+    ("NS-102", "slow_bond_decline", 0, 11, 3, 12),
+    ("NS-103", "unresolved_rupture", 0, 10, 1, 13),
+    ("NS-104", "rupture_then_repair", 1, 12, 2, 14),
+    ("NS-105", "disengagement", 1, 10, 5, 15),
+    ("NS-106", "noisy_stable", 1, 14, 4, 16),
+    ("NS-107", "sudden_loss", 0, 10, 6, 17),
+    ("NS-108", "repeated_ruptures", 1, 10, 3, 18),
+]
+
+
+@dataclass
+class DemoClinic:
+    clinic: Clinic
+    accounts: list[tuple[str, str]]  # (email, role)
+    survey_link: str | None
+
+
+def seed(now: datetime | None = None) -> DemoClinic:
+    """Create the demo clinic once; on later runs return the existing one with a fresh link."""
+    now = now or utcnow()
+    clinic = db.session.scalar(select(Clinic).where(Clinic.name == CLINIC))
+    if clinic is None:
+        clinic = _create(now)
+    accounts = [(u.email, u.role) for u in sorted(clinic.users, key=lambda u: (u.role != "director", u.email))]
+    return DemoClinic(clinic, accounts, _open_survey_link(clinic, now))
+
+
+def _create(now: datetime) -> Clinic:
+    clinic = setup_ops.add_clinic(CLINIC, TIMEZONE)
+    setup_ops.add_user(DIRECTOR[0], clinic, "director", PASSWORD, DIRECTOR[1])
+    therapists = [setup_ops.add_user(email, clinic, "therapist", PASSWORD, name) for email, name in THERAPISTS]
+    instruments = session_instruments()
+    local_today = now.astimezone(clinic.zone).date()
+    for code, kind, who, n_sessions, days_ago, seed_value in PATIENTS:
+        sms = {"phone": DEMO_MOBILE, "sms_consent": True} if code == PATIENTS[0][0] else {}
+        patient = setup_ops.add_patient(code, clinic, therapists[who], now=now, **sms)
+        history = generate_patient(kind, seed=seed_value, n_sessions=n_sessions)
+        store_history(
+            patient,
+            history,
+            instruments,
+            last_session_on=local_today - timedelta(days=days_ago),
+            start_time=time(9 + seed_value % 8, 0),
+            zone=clinic.zone,
+            now=now,
+        )
+    db.session.commit()
+    recompute_clinic(clinic.id, now=now)
+    return clinic
+
+
+def _open_survey_link(clinic: Clinic, now: datetime) -> str | None:
+    """A questionnaire to open: the stable patient's open one, or today's session for them."""
+    patient = setup_ops.find_patient(PATIENTS[0][0], clinic)
+    open_invitation = db.session.scalar(
+        select(Invitation)
+        .join(TherapySession)
+        .where(
+            TherapySession.patient_id == patient.id,
+            Invitation.respondent == "patient",
+            Invitation.completed_at.is_(None),
+            Invitation.expires_at > now,
+        )
+        .order_by(Invitation.created_at.desc())
+        .limit(1)
+    )
+    if open_invitation is not None:
+        return survey_url(link_token(open_invitation))
+    recorded = record_session(
+        patient,
+        starts_at=now - timedelta(minutes=90),  # ended 40 min ago: its SMS is due
+        attendance="attended",
+        instruments=session_instruments(),
+        valid_for=link_validity(),
+        now=now,
+    )
+    link = recorded.links.get("patient")
+    return survey_url(link.token) if link else None

@@ -1,0 +1,94 @@
+"""Build the engine's plain-data histories from the database, a few queries for any number
+of patients (no query per patient or per session)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from app import db
+from dashboards.flags import Answers, PatientHistory, ScaleNorm, SessionRecord
+from feedback.instruments.model import Instrument
+from feedback.models import Clinic, Invitation, Patient, Response, TherapySession
+
+
+def norms_of(instrument: Instrument) -> dict[str, ScaleNorm]:
+    return {
+        scale_id: ScaleNorm(scale.norms.sd, scale.norms.reliability, scale.norms.low_cutoff, scale.norms.source)
+        for scale_id, scale in instrument.scales.items()
+        if scale.norms is not None
+    }
+
+
+def _answers(invitation_row: tuple, now: datetime) -> Answers | None:
+    _, _, completed_at, expires_at, items, scores = invitation_row
+    if completed_at is not None:
+        return Answers(answered=True, scores=scores or {}, items=items or {})
+    if expires_at <= now:
+        return Answers(answered=False, scores={}, items={})
+    return None  # still open: not (yet) unanswered
+
+
+def load_histories(
+    patient_ids: Iterable[int], patient_instrument: Instrument, now: datetime
+) -> dict[int, PatientHistory]:
+    ids = list(patient_ids)
+    if not ids:
+        return {}
+    patients = db.session.execute(
+        select(Patient.id, Patient.status, Patient.ended_on, Clinic.timezone)
+        .join(Clinic, Clinic.id == Patient.clinic_id)
+        .where(Patient.id.in_(ids))
+    ).all()
+    sessions = db.session.execute(
+        select(
+            TherapySession.id,
+            TherapySession.patient_id,
+            TherapySession.number,
+            TherapySession.starts_at,
+            TherapySession.attendance,
+        ).where(TherapySession.patient_id.in_(ids))
+    ).all()
+    invitations = db.session.execute(
+        select(
+            Invitation.session_id,
+            Invitation.respondent,
+            Invitation.completed_at,
+            Invitation.expires_at,
+            Response.answers,
+            Response.scores,
+        )
+        .join(TherapySession, TherapySession.id == Invitation.session_id)
+        .outerjoin(Response, Response.invitation_id == Invitation.id)
+        .where(TherapySession.patient_id.in_(ids))
+    ).all()
+
+    by_session: dict[int, dict[str, Answers | None]] = defaultdict(dict)
+    for row in invitations:
+        by_session[row[0]][row[1]] = _answers(row, now)
+    zones = {pid: tz for pid, _, _, tz in patients}
+    records: dict[int, list[SessionRecord]] = defaultdict(list)
+    zone_cache: dict[str, ZoneInfo] = {}
+    for session_id, patient_id, number, starts_at, attendance in sessions:
+        zone = zone_cache.setdefault(zones[patient_id], ZoneInfo(zones[patient_id]))
+        answers = by_session.get(session_id, {})
+        records[patient_id].append(
+            SessionRecord(
+                number=number,
+                date=starts_at.astimezone(zone).date(),
+                attendance=attendance,
+                patient=answers.get("patient"),
+                therapist=answers.get("therapist"),
+            )
+        )
+    norms = norms_of(patient_instrument)
+    return {
+        pid: PatientHistory(
+            sessions=records.get(pid, []), norms=norms, ended_on=ended_on if status == "ended" else None
+        )
+        for pid, status, ended_on, _ in patients
+    }

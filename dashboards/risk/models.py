@@ -1,0 +1,50 @@
+"""Stored results of the flag engine, refreshed whenever a patient's data changes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app import db
+from feedback.models.types import UTCDateTime, utcnow
+
+
+class PatientRisk(db.Model):
+    """The current risk level of one treatment (one row per patient)."""
+
+    __tablename__ = "patient_risks"
+
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), primary_key=True)
+    level: Mapped[str] = mapped_column(String(8), index=True)
+    #: Ever rated `high` at any evaluation: the director's flag calibration compares dropout by it.
+    ever_high: Mapped[bool] = mapped_column(default=False)
+    #: The evaluation date the level refers to (the clinic's local date).
+    as_of: Mapped[date]
+    evaluated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: First sentence of the most important current event, for lists.
+    main_reason: Mapped[str] = mapped_column(String(400), default="")
+
+
+class RiskEvent(db.Model):
+    """One event of a patient's latest evaluation; `first_seen_at` tells what is new."""
+
+    __tablename__ = "risk_events"
+    __table_args__ = (UniqueConstraint("patient_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    #: Stable identity across evaluations (dashboards.flags.event_key), e.g. "reliable_decline:bond:9".
+    key: Mapped[str] = mapped_column(String(80))
+    code: Mapped[str] = mapped_column(String(40))
+    severity: Mapped[str] = mapped_column(String(8))
+    session_number: Mapped[int | None]
+    current: Mapped[bool]
+    reason: Mapped[str] = mapped_column(String(400))
+    numbers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: When this event was first detected: "new since your last visit" and notifications use it.
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    #: When a notification (digest) mentioned it; None = not yet notified.
+    notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

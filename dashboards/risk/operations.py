@@ -1,0 +1,124 @@
+"""Recompute and store flags: for one patient when their data changes, or for a whole clinic.
+
+The one place that writes PatientRisk and RiskEvent rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import delete, select
+
+from app import db
+from dashboards.flags import DEFAULT_THRESHOLDS, Evaluation, Event, PatientHistory, Thresholds, evaluate, event_key
+from dashboards.flags.events import new_events
+from dashboards.risk.histories import load_histories
+from dashboards.risk.models import PatientRisk, RiskEvent
+from feedback.links import session_instruments
+from feedback.models import Clinic, Patient, utcnow
+
+BATCH = 500
+
+
+def thresholds() -> Thresholds:
+    overrides: Mapping[str, Any] | None = current_app.config.get("FLAG_THRESHOLDS")
+    return Thresholds.from_mapping(overrides) if overrides else DEFAULT_THRESHOLDS
+
+
+def local_today(timezone: str, now: datetime) -> date:
+    from zoneinfo import ZoneInfo
+
+    return now.astimezone(ZoneInfo(timezone)).date()
+
+
+def _main_reason(evaluation: Evaluation) -> str:
+    rank = {"high": 0, "watch": 1}
+    current = [e for e in evaluation.events if e.current and e.severity in rank]
+    if not current:
+        return ""
+    # Most severe first, then the most recent session.
+    best = min(current, key=lambda e: (rank[e.severity], -(e.session_number or 10**6)))
+    return best.reason[:400]
+
+
+def ever_high(history: PatientHistory, evaluation: Evaluation, as_of: date, limits: Thresholds) -> bool:
+    """Was the treatment rated high as of any of its session dates (or now)?"""
+    if evaluation.risk == "high":
+        return True
+    dates = sorted({s.date for s in history.sessions if s.date <= as_of})
+    return any(evaluate(history, d, limits).risk == "high" for d in dates)
+
+
+def store(
+    patient_id: int,
+    history: PatientHistory,
+    evaluation: Evaluation,
+    as_of: date,
+    now: datetime,
+    *,
+    full_history: bool = False,
+) -> list[Event]:
+    """Save one evaluation; returns the events that are new (worth notifying)."""
+    limits = thresholds()
+    risk = db.session.get(PatientRisk, patient_id)
+    if risk is None:
+        risk = PatientRisk(patient_id=patient_id, ever_high=False)
+        db.session.add(risk)
+        full_history = True  # first evaluation: look back over the whole history once
+    was_high = bool(risk.ever_high)
+    risk.level = evaluation.risk
+    risk.as_of = as_of
+    risk.evaluated_at = now
+    risk.main_reason = _main_reason(evaluation)
+    risk.ever_high = was_high or (
+        ever_high(history, evaluation, as_of, limits) if full_history else evaluation.risk == "high"
+    )
+
+    existing = {e.key: e for e in db.session.scalars(select(RiskEvent).where(RiskEvent.patient_id == patient_id))}
+    fresh = new_events(existing, evaluation)
+    keep = set()
+    for event in evaluation.events:
+        key = event_key(event)
+        keep.add(key)
+        row = existing.get(key) or RiskEvent(patient_id=patient_id, key=key, first_seen_at=now)
+        row.code, row.severity, row.session_number = event.code, event.severity, event.session_number
+        row.current, row.reason, row.numbers = event.current, event.reason, dict(event.numbers)
+        if key not in existing:
+            db.session.add(row)
+    gone = [key for key in existing if key not in keep]
+    if gone:
+        db.session.execute(delete(RiskEvent).where(RiskEvent.patient_id == patient_id, RiskEvent.key.in_(gone)))
+    return fresh
+
+
+def recompute_patients(
+    patient_ids: Iterable[int], *, as_of: date | None = None, now: datetime | None = None, full_history: bool = False
+) -> dict[int, Evaluation]:
+    """Re-evaluate and store the given patients, in batches of a few queries each; commits."""
+    now = now or utcnow()
+    instrument = session_instruments()["patient"]
+    limits = thresholds()
+    ids = list(patient_ids)
+    results: dict[int, Evaluation] = {}
+    zones = (
+        dict(db.session.execute(select(Patient.id, Clinic.timezone).join(Clinic).where(Patient.id.in_(ids))).all())
+        if ids
+        else {}
+    )
+    for start in range(0, len(ids), BATCH):
+        batch = ids[start : start + BATCH]
+        for patient_id, history in load_histories(batch, instrument, now).items():
+            day = as_of or local_today(zones[patient_id], now)
+            evaluation = evaluate(history, day, limits)
+            store(patient_id, history, evaluation, day, now, full_history=full_history)
+            results[patient_id] = evaluation
+        db.session.commit()
+    return results
+
+
+def recompute_clinic(clinic_id: int, *, now: datetime | None = None) -> dict[int, Evaluation]:
+    ids = db.session.scalars(select(Patient.id).where(Patient.clinic_id == clinic_id)).all()
+    return recompute_patients(ids, now=now, full_history=True)

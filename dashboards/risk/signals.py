@@ -1,0 +1,36 @@
+"""Recompute one patient's flags when their answers or sessions change (not the whole clinic)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from app import db
+from dashboards.risk.operations import recompute_patients
+from feedback.models import Response, TherapySession
+from feedback.signals import response_recorded, session_changed
+
+log = logging.getLogger(__name__)
+
+
+def _recompute(patient_id: int) -> None:
+    # The answer or session is already committed; a failure here must never lose it, so it is
+    # logged and the next change (or the periodic full recompute) catches up.
+    try:
+        recompute_patients([patient_id])
+    except Exception:
+        db.session.rollback()
+        log.exception("flag recompute failed for patient id %s", patient_id)
+
+
+def on_response(sender: Response, **_: Any) -> None:
+    _recompute(sender.invitation.session.patient_id)
+
+
+def on_session(sender: TherapySession, **_: Any) -> None:
+    _recompute(sender.patient_id)
+
+
+def connect() -> None:
+    response_recorded.connect(on_response)
+    session_changed.connect(on_session)

@@ -1,0 +1,99 @@
+"""Flags in the app: recomputed per patient when their data changes, stored for dashboards."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from sqlalchemy import select
+
+from app import db
+from dashboards import demo
+from dashboards.risk.models import PatientRisk, RiskEvent
+from dashboards.risk.operations import recompute_patients
+from feedback.instruments.registry import registry
+from feedback.instruments.scoring import score
+from feedback.invitations import record_response
+
+CALM = {"bond_understood": 5, "bond_trust": 5, "task_useful": 4, "task_fit": 4, "goal_agree": 5, "goal_unclear": 1,
+        "rupture": False, "held_back": 1, "went_along": 1, "frustrated": 1}
+RUPTURE = {**CALM, "rupture": True, "rupture_tension": 4, "rupture_resolved": 1, "frustrated": 4}
+
+
+def _answer(recorded, answers):
+    instrument = registry().get("post-session-patient")
+    invitation = recorded.links["patient"].invitation
+    return record_response(invitation, answers, score(instrument, answers))
+
+
+def test_a_response_recomputes_only_that_patient(make_patient, make_session):
+    alice, bob = make_patient(code="AL-1"), make_patient(code="BO-1")
+    bob_session = make_session(bob)
+    bob_risk_before = db.session.get(PatientRisk, bob.id).evaluated_at
+
+    _answer(make_session(alice), RUPTURE)
+
+    risk = db.session.get(PatientRisk, alice.id)
+    assert risk.level == "high" and risk.ever_high
+    assert "not resolved" in risk.main_reason
+    events = db.session.scalars(select(RiskEvent).where(RiskEvent.patient_id == alice.id)).all()
+    assert {e.code for e in events} >= {"unresolved_rupture"}
+    assert db.session.get(PatientRisk, bob.id).evaluated_at == bob_risk_before  # untouched
+    assert bob_session  # (bob had his own session, evaluated then)
+
+
+def test_events_keep_their_first_seen_time_across_recomputes(make_patient, make_session):
+    patient = make_patient()
+    _answer(make_session(patient), RUPTURE)
+    first = db.session.scalars(select(RiskEvent).where(RiskEvent.code == "unresolved_rupture")).one()
+    seen_at = first.first_seen_at
+    recompute_patients([patient.id])
+    again = db.session.scalars(select(RiskEvent).where(RiskEvent.code == "unresolved_rupture")).one()
+    assert again.id == first.id and again.first_seen_at == seen_at
+
+
+def test_recompute_returns_evaluations_and_levels(make_patient, make_session):
+    patient = make_patient()
+    _answer(make_session(patient), CALM)
+    assert recompute_patients([patient.id])[patient.id].risk == "none"
+    assert db.session.get(PatientRisk, patient.id).level == "none"
+
+
+def test_flags_command_json(runner, app):
+    demo.seed()
+    result = runner.invoke(args=["flags", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = {p["patient_code"]: p for p in json.loads(result.output)}
+    assert len(data) == 8
+    rupture = data["NS-103"]
+    assert rupture["risk"] == "high" and rupture["therapist"] == "alex@northside.example"
+    event = next(e for e in rupture["events"] if e["code"] == "unresolved_rupture")
+    assert {"session_number", "code", "severity", "reason", "numbers", "current"} <= set(event)
+    assert event["numbers"]["tension"] >= 3 and event["severity"] == "high"
+    assert data["NS-101"]["risk"] == "none"
+
+
+def test_flags_command_csv_one_patient_as_of_a_date(runner, app):
+    demo.seed()
+    result = runner.invoke(args=["flags", "--format", "csv", "--patient", "NS-103", "--as-of", "2000-01-01"])
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    # Before the treatment began nothing is known: one row, risk none, no events.
+    assert rows == [{"patient_code": "NS-103", "therapist": "alex@northside.example", "risk": "none",
+                     "as_of": "2000-01-01", "session_number": "", "code": "", "severity": "", "current": "",
+                     "reason": "", "numbers": ""}]
+    today = list(csv.DictReader(io.StringIO(runner.invoke(args=["flags", "--format", "csv", "--patient", "NS-103"]).output)))
+    assert {r["code"] for r in today} >= {"unresolved_rupture"} and all(r["risk"] == "high" for r in today)
+    json.loads(today[0]["numbers"])
+
+
+def test_flags_command_refuses_bad_input(runner, app):
+    assert "is not a date" in runner.invoke(args=["flags", "--as-of", "tomorrow"]).output
+    assert "no patient NOPE" in runner.invoke(args=["flags", "--patient", "NOPE"]).output
+
+
+def test_demo_flags_are_stored_after_seeding(app):
+    seeded = demo.seed()
+    levels = dict(db.session.execute(select(PatientRisk.patient_id, PatientRisk.level)).all())
+    assert len(levels) == 8 and "high" in levels.values() and "none" in levels.values()
+    assert seeded.clinic

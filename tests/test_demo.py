@@ -1,0 +1,41 @@
+"""The demo clinic: realistic, varied, and safe to build twice."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from app import db
+from dashboards import demo
+from feedback.models import Patient, Response, TherapySession, User
+
+
+def test_demo_clinic_has_the_promised_people_and_shapes(client):
+    seeded = demo.seed()
+    roles = sorted(role for _, role in seeded.accounts)
+    assert roles == ["director", "therapist", "therapist"]
+    patients = db.session.scalars(select(Patient).where(Patient.clinic_id == seeded.clinic.id)).all()
+    assert len(patients) == 8 and len({p.therapist_id for p in patients}) == 2
+    assert db.session.scalar(select(func.count()).select_from(TherapySession)) >= 80
+    assert db.session.scalar(select(func.count()).select_from(Response)) >= 120
+    attendance = set(db.session.scalars(select(TherapySession.attendance)))
+    assert {"attended", "no_show"} <= attendance or {"attended", "cancelled"} <= attendance
+    # One patient reported an unresolved rupture (high tension, low resolution).
+    answers = [r.answers for r in db.session.scalars(select(Response))]
+    assert any(a.get("rupture") and a.get("rupture_tension", 0) >= 3 and a.get("rupture_resolved", 5) <= 2
+               for a in answers)
+    # The open questionnaire link works.
+    assert client.get(seeded.survey_link.removeprefix("http://127.0.0.1:5000")).status_code == 200
+
+
+def test_seeding_twice_keeps_the_data_and_the_link(app):
+    first = demo.seed()
+    counts = db.session.scalar(select(func.count()).select_from(TherapySession))
+    second = demo.seed()
+    assert second.survey_link == first.survey_link
+    assert db.session.scalar(select(func.count()).select_from(TherapySession)) == counts
+    assert db.session.scalar(select(func.count()).select_from(User)) == 3
+
+
+def test_demo_command_refuses_outside_development(runner):
+    result = runner.invoke(args=["demo", "--no-serve"])
+    assert result.exit_code == 1 and "only with APP_ENV=development" in result.output
