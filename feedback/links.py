@@ -24,11 +24,14 @@ def link_validity() -> timedelta:
     return timedelta(hours=float(current_app.config.get("LINK_VALID_HOURS", 72)))
 
 
-def survey_url(token: str) -> str:
+def external_url(endpoint: str, **values: object) -> str:
+    """An absolute URL for links that leave the app (SMS, e-mail, CLI output), also outside a request."""
     base = current_app.config.get("PUBLIC_BASE_URL")
-    if base:
-        return base.rstrip("/") + url_for("survey.form", token=token, _external=False)
-    if has_request_context():
-        return url_for("survey.form", token=token, _external=True)
-    with current_app.test_request_context(base_url=DEFAULT_BASE_URL):
-        return url_for("survey.form", token=token, _external=True)
+    if has_request_context() and not base:
+        return url_for(endpoint, **values, _external=True)
+    with current_app.test_request_context(base_url=base or DEFAULT_BASE_URL):
+        return url_for(endpoint, **values, _external=True)
+
+
+def survey_url(token: str) -> str:
+    return external_url("survey.form", token=token)

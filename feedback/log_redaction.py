@@ -1,18 +1,19 @@
-"""Keep survey tokens out of access logs: a token in a log is a working link to a patient's form."""
+"""Keep link tokens out of access logs: a token in a log is a working link to a patient's form
+(or to a clinician's set-password page)."""
 
 from __future__ import annotations
 
 import logging
 import re
 
-TOKEN_IN_PATH = re.compile(r"/s/[A-Za-z0-9_-]{8,}")
-REDACTED = "/s/<token>"
+TOKEN_IN_PATH = re.compile(r"(/s/|/password/set/)[A-Za-z0-9_-]{8,}")
+REDACTED = r"\1<token>"
 
 
 class RedactSurveyTokens(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if "/s/" in message:
+        if "/s/" in message or "/password/set/" in message:
             record.msg = TOKEN_IN_PATH.sub(REDACTED, message)
             record.args = None
         return True

@@ -1,4 +1,4 @@
-"""Real-browser fixtures: Debian's chromium driven by Playwright, against the app served on
+"""Real-browser fixtures (loaded once for the whole suite by tests/conftest.py): Debian's chromium driven by Playwright, against the app served on
 loopback by a real HTTP server in a thread."""
 
 from __future__ import annotations

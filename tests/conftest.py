@@ -10,12 +10,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, make_url, text
 
 from app import create_app, db, normalise_database_url
+
+pytest_plugins = ["tests.browser_support"]  # real-browser fixtures, one browser per run
 
 ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = str(ROOT / "migrations")
@@ -85,6 +87,19 @@ def _truncate_all(url: str) -> None:
     engine.dispose()
 
 
+class PerRequestGlobalsClient(FlaskClient):
+    """A test client whose every request starts with an empty `flask.g`, as in production.
+
+    The shared `app` fixture keeps one app context pushed for the whole test, and Flask reuses it
+    for each test request, so `g` (Flask-Login's current user, Flask-WTF's CSRF token, the CSP
+    nonce) would otherwise leak from one request, or one client, to the next.
+    """
+
+    def open(self, *args, **kwargs):
+        vars(g._get_current_object()).clear()
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app_config() -> dict[str, object]:
     """Override in a test module to change settings for its app."""
@@ -94,6 +109,7 @@ def app_config() -> dict[str, object]:
 @pytest.fixture
 def app(database_url: str, app_config: dict[str, object]) -> Iterator[Flask]:
     app = _app_for(database_url, **app_config)
+    app.test_client_class = PerRequestGlobalsClient
     with app.app_context():
         yield app
         db.session.remove()

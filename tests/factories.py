@@ -14,7 +14,7 @@ from feedback.links import link_validity, session_instruments
 from feedback.models import Clinic, Patient, User
 from feedback.sessions import SessionRecorded, record_session
 
-TEST_PASSWORD = "correct horse battery staple"  # noqa: S105
+TEST_PASSWORD = "otter-harbour-lantern-47"  # noqa: S105
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app import db
 from feedback.models import Response
-from tests.browser.conftest import assert_accessible
+from tests.browser_support import assert_accessible
 
 pytestmark = pytest.mark.browser
 

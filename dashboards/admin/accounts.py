@@ -1,0 +1,95 @@
+"""/clinic/therapists: a director manages their clinic's therapists; an admin, all its accounts."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms.fields import SelectChoice
+
+from app import db
+from dashboards.access import manageable_users, roles_required, user_or_404
+from dashboards.access.policy import assignable_roles
+from dashboards.admin import bp
+from dashboards.admin.forms import ActionForm, AddAccountForm
+from dashboards.auth import accounts
+from dashboards.auth.models import UserSecurity
+from dashboards.setup_ops import SetupError
+from feedback.models import User
+
+MANAGERS = ("director", "admin")
+
+
+def _add_form() -> AddAccountForm:
+    form = AddAccountForm()
+    form.role.choices = [SelectChoice(role, role.capitalize()) for role in assignable_roles(current_user)]
+    return form
+
+
+def _list(form: AddAccountForm, error: str | None = None, status: int = 200) -> ResponseReturnValue:
+    users = db.session.scalars(manageable_users(current_user).order_by(User.role, User.email)).all()
+    security = {
+        row.user_id: row
+        for row in db.session.scalars(select(UserSecurity).where(UserSecurity.user_id.in_([u.id for u in users])))
+    }
+    return render_template(
+        "dashboards/admin/accounts.html", users=users, security=security, form=form, action=ActionForm(), error=error
+    ), status
+
+
+@bp.get("/clinic/therapists")
+@roles_required(*MANAGERS)
+def therapists() -> ResponseReturnValue:
+    return _list(_add_form())
+
+
+@bp.post("/clinic/therapists")
+@roles_required(*MANAGERS)
+def add_therapist() -> ResponseReturnValue:
+    form = _add_form()
+    if not form.validate():
+        return _list(form, status=422)
+    try:
+        user = accounts.add_account(current_user, form.email.data or "", form.role.data, form.display_name.data or "")
+    except SetupError as exc:
+        return _list(form, error=str(exc).capitalize() + ".", status=422)
+    return _link_page(user)
+
+
+def _link_page(user: User) -> ResponseReturnValue:
+    link = accounts.issue_password_link(user, current_user)
+    return render_template("dashboards/admin/password_link.html", user=user, link=link)
+
+
+@bp.post("/clinic/therapists/<int:user_id>/password-link")
+@roles_required(*MANAGERS)
+def password_link(user_id: int) -> ResponseReturnValue:
+    return _link_page(user_or_404(user_id))
+
+
+@bp.post("/clinic/therapists/<int:user_id>/disable")
+@roles_required(*MANAGERS)
+def disable_user(user_id: int) -> ResponseReturnValue:
+    user = user_or_404(user_id)
+    accounts.disable(user, current_user)
+    flash(f"{user.email} can no longer sign in; their sessions have ended.")
+    return redirect(url_for("admin.therapists"), code=303)
+
+
+@bp.post("/clinic/therapists/<int:user_id>/enable")
+@roles_required(*MANAGERS)
+def enable_user(user_id: int) -> ResponseReturnValue:
+    user = user_or_404(user_id)
+    accounts.enable(user, current_user)
+    flash(f"{user.email} can sign in again.")
+    return redirect(url_for("admin.therapists"), code=303)
+
+
+@bp.post("/clinic/therapists/<int:user_id>/reset-2fa")
+@roles_required(*MANAGERS)
+def reset_two_factor(user_id: int) -> ResponseReturnValue:
+    user = user_or_404(user_id)
+    accounts.reset_two_factor(user, current_user)
+    flash(f"{user.email} will set up a new authenticator at their next sign-in.")
+    return redirect(url_for("admin.therapists"), code=303)

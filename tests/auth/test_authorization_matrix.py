@@ -1,0 +1,222 @@
+"""Who may use which route: every route of the app × every kind of visitor, as one table.
+
+In the style of GitLab's policy tables. The table is checked against `app.url_map`, so a route
+added later without an entry here (or in EXEMPT, with a reason) fails `test_every_route_is_in_the_table`.
+
+Outcomes:
+  OK        200, the page or data
+  DONE      a redirect elsewhere than sign-in (the action was carried out, or "already signed in")
+  LOGIN     sent to sign-in (302/303 to /login) or, for JSON, 401
+  HIDDEN    404, exactly as for something that does not exist
+  FORBIDDEN 403: they may see the patient but not decide who else does
+  REFUSED   401 page: wrong credentials
+  INVALID   422: the handler was reached but the input (here: a wrong password) was refused
+CSRF is switched off here (it has its own tests in test_csrf.py) so that this table is about
+authorization only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import pytest
+
+from app import db
+from dashboards import setup_ops
+from dashboards.auth import accounts
+from tests.auth.conftest import World
+
+OK, DONE, LOGIN, HIDDEN, FORBIDDEN, REFUSED, INVALID = "ok", "done", "login", "hidden", "forbidden", "refused", "invalid"
+
+ACTORS = ("own", "other", "director", "director_b", "admin", "anonymous", "survey")
+CLINICIANS = ("own", "other", "director", "director_b", "admin")
+VISITORS = ("anonymous", "survey")  # a survey link's cookie must count for nothing here
+
+
+def outcomes(default: str | None = None, **by_actor: str) -> dict[str, str]:
+    """Per-actor outcomes; clinicians default to `default`, visitors to LOGIN unless given."""
+    table = {actor: LOGIN for actor in VISITORS}
+    if default is not None:
+        table.update({actor: default for actor in CLINICIANS})
+    table.update(by_actor)
+    assert set(table) == set(ACTORS), f"missing actors: {set(ACTORS) - set(table)}"
+    return table
+
+
+def everyone(outcome: str) -> dict[str, str]:
+    return {actor: outcome for actor in ACTORS}
+
+
+@dataclass(frozen=True)
+class Case:
+    path: Callable[[World], str]
+    expect: dict[str, str]
+    data: Callable[[World], dict[str, str]] = field(default=lambda w: {})
+
+
+def _link(w: World) -> str:
+    """A set-password link for a newly invited colleague (whose address the holder may see)."""
+    newcomer = setup_ops.add_user("newcomer@invited.test", w.clinic_a, "therapist", None)
+    return urlsplit(accounts.issue_password_link(newcomer, actor=None)).path
+
+
+PATIENT = "/patients/P-A1"
+#: The patient's own therapist and the clinic's director; nobody else, whatever their role.
+PATIENT_DATA = outcomes(HIDDEN, own=OK, director=OK)
+#: Account management: directors and admins of the target's clinic.
+MANAGE_TARGET = outcomes(HIDDEN, director=DONE, admin=DONE)
+SHARING = outcomes(HIDDEN, own=DONE, director=DONE)
+
+MATRIX: dict[tuple[str, str], Case] = {
+    # Sign-in pages: open to all; signed-in users are sent home.
+    ("auth.login", "GET"): Case(lambda w: "/login", outcomes(DONE, anonymous=OK, survey=OK)),
+    ("auth.login", "POST"): Case(
+        lambda w: "/login",
+        outcomes(DONE, anonymous=REFUSED, survey=REFUSED),
+        lambda w: {"email": "someone@elsewhere.test", "password": "not the password"},
+    ),
+    # The second step needs a password-stage session; nobody here has one.
+    ("auth.second_factor", "GET"): Case(lambda w: "/login/2fa", everyone(LOGIN)),
+    ("auth.second_factor", "POST"): Case(lambda w: "/login/2fa", everyone(LOGIN), lambda w: {"code": "123456"}),
+    ("auth.enrol", "GET"): Case(lambda w: "/login/enrol", everyone(LOGIN)),
+    ("auth.enrol", "POST"): Case(lambda w: "/login/enrol", everyone(LOGIN)),
+    ("auth.enrol_confirm", "POST"): Case(lambda w: "/login/enrol/confirm", everyone(LOGIN), lambda w: {"code": "1"}),
+    ("auth.logout", "POST"): Case(lambda w: "/logout", everyone(LOGIN)),
+    # One's own account: any signed-in clinician (a wrong password is refused with 422).
+    ("auth.account", "GET"): Case(lambda w: "/account", outcomes(OK)),
+    ("auth.change_password", "POST"): Case(
+        lambda w: "/account/password",
+        outcomes(INVALID),
+        lambda w: {"current": "wrong", "password": "a-new-long-password", "confirm": "a-new-long-password"},
+    ),
+    ("auth.account_enrol", "POST"): Case(lambda w: "/account/2fa", outcomes(INVALID), lambda w: {"password": "x"}),
+    ("auth.account_enrol_confirm", "POST"): Case(lambda w: "/account/2fa/confirm", outcomes(DONE), lambda w: {"code": "1"}),
+    ("auth.end_other_sessions", "POST"): Case(
+        lambda w: "/account/sessions/end-others", outcomes(INVALID), lambda w: {"password": "x"}
+    ),
+    ("auth.recovery_codes", "POST"): Case(lambda w: "/account/recovery-codes", outcomes(INVALID), lambda w: {"password": "x"}),
+    # A set-password link is its own authority, whoever opens it; then on to sign in.
+    ("auth.set_password", "GET"): Case(_link, everyone(OK)),
+    ("auth.set_password", "POST"): Case(
+        _link, everyone(LOGIN), lambda w: {"password": "lantern-otter-harbour-9", "confirm": "lantern-otter-harbour-9"}
+    ),
+    # Patient data: pages, chart data, exports.
+    ("dashboards.home", "GET"): Case(lambda w: "/", outcomes(OK)),
+    ("dashboards.patient", "GET"): Case(lambda w: PATIENT, PATIENT_DATA),
+    ("dashboards.patient_scores", "GET"): Case(lambda w: PATIENT + "/scores.json", PATIENT_DATA),
+    ("dashboards.patient_export", "GET"): Case(lambda w: PATIENT + "/export.csv", PATIENT_DATA),
+    ("admin.share_patient", "POST"): Case(lambda w: PATIENT + "/shares", SHARING, lambda w: {"user_id": str(w.other.id)}),
+    ("admin.revoke_share", "POST"): Case(lambda w: f"{PATIENT}/shares/{w.other.id}/revoke", SHARING),
+    # Accounts: directors manage their clinic's therapists, admins its accounts; B's director has its own list.
+    ("admin.therapists", "GET"): Case(lambda w: "/clinic/therapists", outcomes(HIDDEN, director=OK, admin=OK, director_b=OK)),
+    ("admin.add_therapist", "POST"): Case(
+        lambda w: "/clinic/therapists",
+        outcomes(HIDDEN, director=OK, admin=OK, director_b=OK),
+        lambda w: {"email": "new@example.org", "display_name": "New", "role": "therapist"},
+    ),
+    ("admin.password_link", "POST"): Case(
+        lambda w: f"/clinic/therapists/{w.target.id}/password-link", outcomes(HIDDEN, director=OK, admin=OK)
+    ),
+    ("admin.disable_user", "POST"): Case(lambda w: f"/clinic/therapists/{w.target.id}/disable", MANAGE_TARGET),
+    ("admin.enable_user", "POST"): Case(lambda w: f"/clinic/therapists/{w.target.id}/enable", MANAGE_TARGET),
+    ("admin.reset_two_factor", "POST"): Case(lambda w: f"/clinic/therapists/{w.target.id}/reset-2fa", MANAGE_TARGET),
+    ("admin.audit_trail", "GET"): Case(lambda w: "/clinic/audit", outcomes(HIDDEN, director=OK, admin=OK, director_b=OK)),
+    # Break-glass: admins only, and only for their own clinic's patients.
+    ("admin.break_glass", "GET"): Case(lambda w: "/admin/break-glass", outcomes(HIDDEN, admin=OK)),
+    ("admin.open_break_glass", "POST"): Case(
+        lambda w: "/admin/break-glass",
+        outcomes(HIDDEN, admin=DONE),
+        lambda w: {"patient_code": "P-A1", "reason": "Subject access request from the patient, ticket 4411"},
+    ),
+}
+
+#: Routes outside the clinician side, each with the test that covers it.
+EXEMPT = {
+    "static": "public assets",
+    "survey.static": "public assets of the questionnaire",
+    "survey.form": "the questionnaire, opened by its token: tests/survey, test_survey_tokens.py",
+    "survey.submit": "the questionnaire, opened by its token: tests/survey, test_survey_tokens.py",
+    "survey.thanks": "static thank-you page: tests/survey",
+    "sms.inbound": "Twilio webhook: authenticated by X-Twilio-Signature, not a session (tests/delivery)",
+    "sms.status": "Twilio webhook: authenticated by X-Twilio-Signature, not a session (tests/delivery)",
+    "ops.healthz": "load-balancer liveness probe: a constant, no data (tests/test_ops.py)",
+    "ops.readyz": "load-balancer readiness probe: database up or not, no data (tests/test_ops.py)",
+    "dashboards_assets.static": "versioned public assets (plotly.js, dashboard CSS/JS): tests/dashboards",
+}
+
+#: Text that must never reach an actor: another clinic's, or a patient they do not treat.
+NEVER_SHOWN = {
+    "own": ("P-B1", "therapist-b@"),
+    "other": ("P-A1", "P-B1"),
+    "director": ("P-B1", "therapist-b@"),
+    "director_b": ("P-A1", "own@example.org", "target@example.org"),
+    "admin": ("P-A1", "P-B1", "therapist-b@"),
+    "anonymous": ("P-A1", "P-B1", "@example.org"),
+    "survey": ("P-A1", "P-B1", "@example.org"),
+}
+
+
+def app_routes(app) -> set[tuple[str, str]]:
+    return {
+        (rule.endpoint, method)
+        for rule in app.url_map.iter_rules()
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+        if rule.endpoint not in EXEMPT
+    }
+
+
+def test_every_route_is_in_the_table(app):
+    routes = app_routes(app)
+    assert routes - MATRIX.keys() == set(), "routes without an authorization entry: add them to MATRIX"
+    assert MATRIX.keys() - routes == set(), "entries for routes that no longer exist"
+    assert all(endpoint in {r.endpoint for r in app.url_map.iter_rules()} for endpoint in EXEMPT)
+
+
+@pytest.fixture
+def app_config() -> dict[str, object]:
+    return {"WTF_CSRF_ENABLED": False}
+
+
+def classify(response) -> str:
+    status = response.status_code
+    if status in (302, 303):
+        return LOGIN if urlsplit(response.location).path == "/login" else DONE
+    if status == 401:
+        return LOGIN if response.is_json else REFUSED
+    return {200: OK, 404: HIDDEN, 403: FORBIDDEN, 422: INVALID}.get(status, str(status))
+
+
+@pytest.fixture
+def actor_client(app, world, sign_in_as, make_session):
+    def client_for(actor: str):
+        client = app.test_client()
+        if actor == "survey":
+            token = make_session(world.patient).links["patient"].token
+            assert client.get(f"/s/{token}").status_code == 200
+        elif actor != "anonymous":
+            sign_in_as(client, getattr(world, actor))
+        return client
+
+    return client_for
+
+
+@pytest.mark.parametrize(
+    ("route", "actor"),
+    [(route, actor) for route in MATRIX for actor in ACTORS],
+    ids=[f"{endpoint}:{method}:{actor}" for (endpoint, method) in MATRIX for actor in ACTORS],
+)
+def test_route_answers_each_actor_as_the_table_says(route, actor, world, actor_client):
+    endpoint, method = route
+    case = MATRIX[route]
+    client = actor_client(actor)
+    path, data = case.path(world), case.data(world)
+    db.session.commit()
+    response = client.open(path, method=method, data=data if method == "POST" else None)
+    assert classify(response) == case.expect[actor], f"{method} {path} as {actor}: {response.status_code}"
+    if response.status_code in (302, 303):
+        return  # a redirect's body only repeats the address asked for
+    body = response.get_data(as_text=True)
+    leaked = [marker for marker in NEVER_SHOWN[actor] if marker in body]
+    assert leaked == [], f"{method} {path} showed {actor} {leaked}"
