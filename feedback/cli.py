@@ -126,4 +126,7 @@ def show_command(instrument_id: str, version: str | None, fmt: str) -> None:
 
 
 def register(app: Flask) -> None:
+    from feedback.delivery import cli as delivery_cli
+
     app.cli.add_command(instruments_cli)
+    delivery_cli.register(app)  # `worker` and `delivery ...`

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from app import db
+from feedback.delivery.rules import patient_block_reason
 from feedback.instruments.model import Instrument
 from feedback.invitations import IssuedLink, issue_invitation
 from feedback.models import ATTENDANCE, Invitation, Patient, TherapySession, utcnow
@@ -91,7 +92,17 @@ def _invite(
     if session.id is not None:
         existing = set(db.session.scalars(select(Invitation.respondent).where(Invitation.session_id == session.id)))
     return {
-        respondent: issue_invitation(session, respondent, instrument, valid_for=valid_for, now=now)
+        respondent: issue_invitation(
+            session, respondent, instrument, valid_for=valid_for, channel=_channel(session, respondent), now=now
+        )
         for respondent, instrument in instruments.items()
         if respondent not in existing
     }
+
+
+def _channel(session: TherapySession, respondent: str) -> str:
+    """SMS for a patient who agreed to it, has a number and has not opted out; else the link
+    (the therapist sees it to hand over)."""
+    patient = session.patient
+    can_text = respondent == "patient" and patient_block_reason(patient) is None
+    return "sms" if can_text else "link"

@@ -5,9 +5,11 @@ from __future__ import annotations
 from flask import Flask
 
 from feedback import errors
+from feedback.delivery import setup as delivery_setup
 from feedback.survey import bp as survey_bp
 
 
 def register(app: Flask) -> None:
     app.register_blueprint(survey_bp)
+    delivery_setup.init_app(app)  # the SMS webhooks blueprint, config checks, planning on commit
     errors.register(app)

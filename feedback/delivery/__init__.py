@@ -1,5 +1,11 @@
-"""SMS delivery building blocks: senders, message texts, scheduling rules and webhook logic.
+"""SMS delivery: planning, the outbox, exactly-once dispatch, webhooks and the worker.
 
-Plain functions over plain data, free of Flask and SQLAlchemy, so the outbox, the dispatcher
-and the webhook routes can call them and tests can run them without an app.
+Pure building blocks, free of Flask and SQLAlchemy: `senders` (console and Twilio), `messages`
+(the texts), `schedule` (quiet hours, caps, backoff), `rules` (may this patient get SMS, should
+this row go now), `inbound` (keywords, TwiML, signatures), `ratelimit`.
+
+On the database: `planner` (puts messages into the outbox), `claims` (atomic claiming),
+`dispatcher` (sends), `resolver` (settles uncertain rows), `optout`, `receipts` (status
+callbacks), `staff` (what clinicians see and do). Wiring: `settings`, `setup`, `webhooks`,
+`worker` and `cli`. See docs/delivery.md.
 """

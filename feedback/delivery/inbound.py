@@ -85,7 +85,7 @@ def public_url(configured_base: str | None, request_url: str) -> str:
 
 @dataclass(frozen=True)
 class CallbackStatus:
-    outbox_status: str  # "sent", "delivered" or "failed"
+    outbox_status: str  # "sent", "delivered", "undelivered" or "failed"
     final: bool  # no later callback can change it
 
 
@@ -100,11 +100,11 @@ STATUS_MAP: dict[str, CallbackStatus] = {
     "partially_delivered": CallbackStatus("delivered", False),
     "delivered": CallbackStatus("delivered", True),
     "read": CallbackStatus("delivered", True),
-    "undelivered": CallbackStatus("failed", True),
+    "undelivered": CallbackStatus("undelivered", True),  # the carrier refused: the number may be wrong
     "failed": CallbackStatus("failed", True),
     "canceled": CallbackStatus("failed", True),
 }
-FINAL_OUTBOX_STATUSES = frozenset({"delivered", "failed"})
+FINAL_OUTBOX_STATUSES = frozenset({"delivered", "undelivered", "failed"})
 
 
 def status_after_callback(current: str, callback_status: str) -> str | None:

@@ -32,6 +32,9 @@ from feedback.delivery.schedule import as_utc
 
 log = logging.getLogger(__name__)
 
+OPTED_OUT = 21610  # the recipient replied STOP to this sender
+BAD_CREDENTIALS = 20003  # the account SID or auth token is wrong: every send fails alike
+
 # Twilio error codes that say "this recipient cannot get this message", in words fit for a
 # clinician's screen. https://www.twilio.com/docs/api/errors/<code>
 REJECTION_REASONS: dict[int, str] = {
@@ -146,6 +149,7 @@ class TwilioSender:
     ) -> None:
         if not (from_number or messaging_service_sid):
             raise ValueError("TwilioSender needs from_number or messaging_service_sid")
+        self.timeout = timeout  # seconds for one API request
         self._http = RebasingHttpClient(timeout=timeout, api_base_url=api_base_url)
         self._client = Client(account_sid, auth_token, http_client=self._http)
         self._from_number = from_number
@@ -286,4 +290,5 @@ def sender_from_config(config: Mapping[str, Any]) -> Sender:
         messaging_service_sid=service_sid or None,
         status_callback=config.get("SMS_STATUS_CALLBACK_URL") or None,
         api_base_url=config.get("TWILIO_API_BASE_URL") or None,
+        timeout=float(config.get("TWILIO_TIMEOUT_SECONDS") or 10),
     )

@@ -2,6 +2,7 @@
 
 from feedback.models.clinic import ROLES, Clinic, User
 from feedback.models.invitation import RESPONDENTS, Invitation, Response
+from feedback.models.outbox import OutboxMessage as OutboxMessage  # re-exported
 from feedback.models.patient import CHANNELS, END_REASONS, Patient
 from feedback.models.session import ATTENDANCE, TherapySession
 from feedback.models.types import utcnow

@@ -1,13 +1,26 @@
-"""Fixtures for delivery tests: a running fake Twilio API and senders aimed at it."""
+"""Fixtures for delivery tests: a running fake Twilio API, senders and an app aimed at it."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
+from flask import Flask
+from sqlalchemy import select
 
+from app import db
+from feedback.delivery import settings
+from feedback.delivery.rendering import invitation_link
 from feedback.delivery.senders import TwilioSender
+from feedback.models import Invitation, Patient
+from feedback.models.outbox import OutboxMessage
 from tests.fake_twilio import FakeTwilio
 
 SENDER_NUMBER = "+15005550006"
@@ -35,3 +48,120 @@ def make_twilio_sender(fake_twilio: FakeTwilio) -> Callable[..., TwilioSender]:
         return TwilioSender(**settings)
 
     return make
+
+
+def twilio_signature(token: str, url: str, params: dict[str, str]) -> str:
+    """X-Twilio-Signature by Twilio's published algorithm, written out independently of the SDK:
+    base64(HMAC-SHA1(auth token, URL + each POST parameter's name and value, sorted by name))."""
+    payload = url + "".join(key + params[key] for key in sorted(params))
+    digest = hmac.new(token.encode(), payload.encode(), hashlib.sha1).digest()
+    return base64.b64encode(digest).decode()
+
+
+# -- an app whose delivery talks to the fake ---------------------------------------------------
+
+PUBLIC_BASE_URL = "https://clinic.example.org"
+CLINIC_CONTACT = "+44 20 7946 0123"
+
+
+def twilio_config(fake: FakeTwilio, **overrides: Any) -> dict[str, Any]:
+    """App settings that point the real Twilio SDK at the fake; keyword arguments override."""
+    return {
+        "TWILIO_ACCOUNT_SID": fake.account_sid,
+        "TWILIO_AUTH_TOKEN": fake.auth_token,
+        "TWILIO_FROM_NUMBER": SENDER_NUMBER,
+        "TWILIO_API_BASE_URL": fake.url,
+        "TWILIO_TIMEOUT_SECONDS": 1,
+        "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
+        "CLINIC_CONTACT": CLINIC_CONTACT,
+        "SMS_SENDER_NAME": "Northside",
+        **overrides,
+    }
+
+
+@pytest.fixture
+def app_config(fake_twilio: FakeTwilio) -> dict[str, Any]:
+    return twilio_config(fake_twilio)
+
+
+def reconfigure(app: Flask, **config: Any) -> None:
+    """Change delivery settings of a running test app (they are read once, at start-up)."""
+    app.config.update(config)
+    settings.init_app(app)
+
+
+def mobile(n: int) -> str:
+    """A valid UK mobile number per index (phonenumbers accepts the whole +447400 block)."""
+    return f"+447400{n:06d}"
+
+
+@pytest.fixture
+def make_sms_patient(make_patient: Callable[..., Patient]) -> Callable[..., Patient]:
+    """A patient who agreed to SMS and has a number; keyword arguments override."""
+    counter = iter(range(1, 100_000))
+
+    def make(**kwargs: Any) -> Patient:
+        kwargs.setdefault("phone", mobile(next(counter)))
+        kwargs.setdefault("sms_consent", True)
+        return make_patient(**kwargs)
+
+    return make
+
+
+@pytest.fixture
+def sms_session(make_sms_patient: Callable[..., Patient], make_session: Callable[..., Any]) -> Callable[..., Any]:
+    """Record an attended session for an SMS patient; returns (session, its outbox row or None)."""
+
+    def make(patient: Patient | None = None, **kwargs: Any) -> tuple[Any, OutboxMessage | None]:
+        recorded = make_session(patient or make_sms_patient(), **kwargs)
+        row = db.session.scalar(
+            select(OutboxMessage)
+            .join(Invitation, Invitation.id == OutboxMessage.invitation_id)
+            .where(Invitation.session_id == recorded.session.id, OutboxMessage.kind == "invitation")
+        )
+        return recorded, row
+
+    return make
+
+
+def rows(**where: Any) -> list[OutboxMessage]:
+    """Outbox rows as the database has them now."""
+    db.session.expire_all()
+    query = select(OutboxMessage).order_by(OutboxMessage.id)
+    for column, value in where.items():
+        query = query.where(getattr(OutboxMessage, column) == value)
+    return list(db.session.scalars(query))
+
+
+def link_of(invitation: Invitation) -> str:
+    return invitation_link(invitation)
+
+
+LONDON = ZoneInfo("Europe/London")  # the test clinics' zone
+
+
+def local(*args: int) -> datetime:
+    """A moment given in London wall-clock time."""
+    return datetime(*args, tzinfo=LONDON)
+
+
+@pytest.fixture
+def clock() -> Iterator[Callable[[datetime], None]]:
+    """`clock(moment)` stops the clock at `moment`; call again to move it."""
+    travellers: list[Any] = []
+
+    def at(when: datetime) -> None:
+        if travellers:
+            travellers.pop().stop()
+        traveller = time_machine.travel(when, tick=False)
+        traveller.start()
+        travellers.append(traveller)
+
+    yield at
+    for traveller in travellers:
+        traveller.stop()
+
+
+def patient_invitation(recorded: Any) -> Invitation:
+    """The patient's invitation of a recorded session."""
+    return recorded.links["patient"].invitation

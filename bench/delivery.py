@@ -1,0 +1,146 @@
+"""How many SMS a minute one worker dispatches, against the fake Twilio API on loopback.
+
+    .venv/bin/python -m bench.delivery                       # SQLite (a temporary file in WAL mode)
+    .venv/bin/python -m bench.delivery --postgres postgresql+psycopg://postgres@127.0.0.1:5432/test
+    .venv/bin/python -m bench.delivery --messages 2000 --write   # also record it in bench/RESULTS.md
+
+One `Dispatcher` (what one `flask --app app worker` process runs) sends N due messages through
+the real Twilio SDK to the fake, which answers at once: the number measures our own cost per
+message (claiming, the checks, rebuilding link and number, the `sending` record before the
+call, the SDK request, the result record). With the real Twilio the API round trip (typically
+0.1-0.3 s) and the account's sending rate limits dominate; see docs/delivery.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sqlite3
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, make_url, text
+
+from app import create_app, db
+from feedback.delivery.dispatcher import Dispatcher
+from feedback.delivery.settings import delivery
+from tests.delivery.bulk import make_due_messages, make_due_now, statuses
+from tests.delivery.dispatch_process import app_config
+from tests.fake_twilio import FakeTwilio
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "RESULTS.md"
+SECTION = "delivery"
+
+
+def run(database_url: str, messages: int) -> dict[str, object]:
+    with FakeTwilio() as fake:
+        app = create_app({**app_config(database_url, fake.url, 120), "DELIVERY_BATCH_SIZE": 50})
+        with app.app_context():
+            upgrade(directory=str(ROOT / "migrations"))
+            ids = make_due_messages(messages)
+            make_due_now(ids)
+            found = delivery()
+            dispatcher = Dispatcher(found.sender, found.cipher)
+            started = time.perf_counter()
+            outcomes = dispatcher.run()
+            elapsed = time.perf_counter() - started
+            assert outcomes.sent == messages and set(statuses().values()) == {"sent"}, outcomes
+            assert len(fake.messages) == messages
+            dialect = db.engine.dialect.name
+            query = "show server_version" if dialect == "postgresql" else "select sqlite_version()"
+            version = str(db.session.execute(text(query)).scalar()).split(" ")[0]
+            db.session.remove()
+            db.engine.dispose()
+    return {
+        "database": f"{'PostgreSQL' if dialect == 'postgresql' else 'SQLite'} {version}",
+        "messages": messages,
+        "seconds": elapsed,
+        "per_minute": messages / elapsed * 60,
+    }
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return (
+        f"{os.cpu_count()} CPUs ({model}), Python {platform.python_version()}, "
+        f"SQLite library {sqlite3.sqlite_version}, {platform.system()} {platform.release()}"
+    )
+
+
+def scratch_postgres(base_url: str) -> tuple[str, Callable[[], None]]:
+    base = make_url(base_url)
+    name = f"{base.database}_bench_delivery_{os.getpid()}"
+    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return base.set(database=name).render_as_string(hide_password=False), drop
+
+
+def write_section(lines: list[str]) -> None:
+    """Replace this bench's section of RESULTS.md (other benches keep theirs)."""
+    start, end = f"<!-- bench:{SECTION} -->", f"<!-- /bench:{SECTION} -->"
+    block = "\n".join([start, *lines, end])
+    current = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n\nEach bench writes its own section.\n"
+    if start in current and end in current:
+        before, rest = current.split(start, 1)
+        current = before + block + rest.split(end, 1)[1]
+    else:
+        current = current.rstrip("\n") + "\n\n" + block + "\n"
+    RESULTS.write_text(current)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--messages", type=int, default=1000)
+    parser.add_argument("--postgres", help="a PostgreSQL URL; a scratch database is made next to it")
+    parser.add_argument("--write", action="store_true", help="record the result in bench/RESULTS.md")
+    args = parser.parse_args()
+
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        results.append(run("sqlite:///" + str(Path(tmp) / "bench.db"), args.messages))
+    if args.postgres:
+        url, drop = scratch_postgres(args.postgres)
+        try:
+            results.append(run(url, args.messages))
+        finally:
+            drop()
+
+    lines = [
+        "## Delivery: SMS dispatched per minute by one worker",
+        "",
+        f"`.venv/bin/python -m bench.delivery --messages {args.messages}"
+        + (" --postgres …" if args.postgres else "")
+        + f"` on {datetime.now(UTC):%Y-%m-%d}, {machine()}.",
+        "One dispatcher process, the real Twilio SDK, the fake Twilio API on loopback answering at once.",
+        "",
+        "| database | messages | seconds | messages per minute |",
+        "|---|---:|---:|---:|",
+        *(f"| {r['database']} | {r['messages']} | {r['seconds']:.1f} | {r['per_minute']:,.0f} |" for r in results),
+    ]
+    print("\n".join(lines))
+    if args.write:
+        write_section(lines)
+
+
+if __name__ == "__main__":
+    main()

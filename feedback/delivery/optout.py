@@ -1,0 +1,60 @@
+"""Opting out and back in, by SMS keyword (STOP/START) or by Twilio refusing a send (21610).
+
+Each function is one use case and commits once.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from app import db
+from feedback.delivery.planner import cancel_open
+from feedback.models import Patient, utcnow
+from feedback.models.outbox import OutboxMessage
+from feedback.phones import PhoneCipher
+
+log = logging.getLogger(__name__)
+
+
+def patients_with_number(e164: str, cipher: PhoneCipher) -> list[Patient]:
+    """Every patient registered with this number (the same phone may be in several clinics)."""
+    if not e164.startswith("+"):
+        return []
+    return list(db.session.scalars(select(Patient).where(Patient.phone_lookup == cipher.lookup_hash(e164))))
+
+
+def record_opt_out(patient_ids: list[int], *, now: datetime | None = None) -> int:
+    """No more SMS to these patients, from now: record it and cancel what is queued for them.
+
+    A row a dispatcher has claimed is cancelled too; its guarded move to `sending` then fails,
+    so once this commits nothing more goes out (a message already in flight may still arrive).
+    """
+    if not patient_ids:
+        return 0
+    now = now or utcnow()
+    db.session.execute(
+        update(Patient)
+        .where(Patient.id.in_(patient_ids), Patient.sms_opted_out_at.is_(None))
+        .values(sms_opted_out_at=now)
+    )
+    cancelled = cancel_open(OutboxMessage.patient_id.in_(patient_ids), "patient opted out of SMS")
+    db.session.commit()
+    log.info("SMS opt-out recorded for patient id(s) %s; %d queued message(s) cancelled", patient_ids, cancelled)
+    return cancelled
+
+
+def record_opt_in(patient_ids: list[int]) -> int:
+    """The patient texted START: SMS may go out again (their consent is unchanged)."""
+    if not patient_ids:
+        return 0
+    changed = db.session.execute(
+        update(Patient)
+        .where(Patient.id.in_(patient_ids), Patient.sms_opted_out_at.is_not(None))
+        .values(sms_opted_out_at=None)
+    ).rowcount
+    db.session.commit()
+    log.info("SMS opt-in recorded for patient id(s) %s", patient_ids)
+    return changed

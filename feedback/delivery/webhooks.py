@@ -1,0 +1,72 @@
+"""Twilio's webhooks: incoming SMS (STOP/START/HELP) and delivery status callbacks.
+
+Every request must carry a valid X-Twilio-Signature for the public URL Twilio called (see
+`inbound.public_url`: behind a proxy set PUBLIC_BASE_URL); others get 403. Without Twilio
+configured the routes do not exist (404). The routes are exempt from CSRF (Twilio cannot hold
+a CSRF token; the signature does that job) and rate-limited per client address: a generous
+limit for all requests and a tight one for requests that failed the signature check.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, abort, request
+from flask.typing import ResponseReturnValue
+
+from feedback.delivery.inbound import classify_keyword, is_valid_signature, public_url, twiml_message
+from feedback.delivery.messages import help_reply
+from feedback.delivery.optout import patients_with_number, record_opt_in, record_opt_out
+from feedback.delivery.receipts import record_status
+from feedback.delivery.settings import delivery, settings, twilio_configured
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("sms", __name__, url_prefix="/sms")
+
+
+@bp.before_request
+def verify_twilio() -> ResponseReturnValue | None:
+    if not twilio_configured():
+        abort(404)
+    found = delivery()
+    client = request.remote_addr or "?"
+    if found.forged_limit.exhausted(client) or not found.webhook_limit.hit(client):
+        return Response("Too many requests\n", status=429, mimetype="text/plain")
+    config = found.settings
+    url = public_url(config.public_base_url, request.url)
+    if not is_valid_signature(config.twilio_auth_token, url, request.form, request.headers.get("X-Twilio-Signature")):
+        found.forged_limit.hit(client)
+        log.warning("refused a webhook request with a missing or wrong Twilio signature (%s)", request.path)
+        return Response("Forbidden\n", status=403, mimetype="text/plain")
+    return None
+
+
+@bp.post("/inbound")
+def inbound() -> ResponseReturnValue:
+    form = request.form
+    keyword = classify_keyword(form.get("Body"), form.get("OptOutType"))
+    reply = None
+    if keyword in ("stop", "start"):
+        patients = patients_with_number(form.get("From", ""), delivery().cipher)
+        ids = [p.id for p in patients]
+        if keyword == "stop":
+            record_opt_out(ids)
+        else:
+            record_opt_in(ids)
+    elif keyword == "help":
+        config = settings()
+        if config.help_reply and config.contact:
+            reply = help_reply(config.contact, config.sender_name)
+    # Twilio confirms STOP and START itself; anything else a patient writes is not read here.
+    return Response(twiml_message(reply), mimetype="application/xml")
+
+
+@bp.post("/status")
+@bp.post("/status/<int:outbox_id>")
+def status(outbox_id: int | None = None) -> ResponseReturnValue:
+    form = request.form
+    code = form.get("ErrorCode", "")
+    error_code = int(code) if code.isdigit() else None
+    record_status(outbox_id, form.get("MessageSid"), form.get("MessageStatus", ""), error_code)
+    return Response(status=204)

@@ -1,0 +1,78 @@
+"""Delivery configuration is read and checked when the app is built: mistakes fail at start-up."""
+
+from __future__ import annotations
+
+import json
+from datetime import time
+
+import pytest
+
+from app import create_app
+from feedback.delivery.schedule import Policy
+from feedback.delivery.senders import ConsoleSender, TwilioSender
+from feedback.delivery.settings import delivery
+
+TWILIO = {
+    "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+    "TWILIO_AUTH_TOKEN": "t" * 32,
+    "TWILIO_FROM_NUMBER": "+15005550006",
+    "CLINIC_CONTACT": "+44 20 7946 0123",
+}
+
+
+def build(**config):
+    app = create_app({"APP_ENV": "testing", "SQLALCHEMY_DATABASE_URI": "sqlite://", **config})
+    with app.app_context():
+        return delivery()
+
+
+def test_the_defaults_are_the_documented_ones():
+    found = build()
+
+    assert found.settings.policy == Policy()
+    assert (found.settings.policy.patient_delay_minutes, found.settings.policy.reminder_after_hours) == (30, 24)
+    assert (found.settings.policy.quiet_start, found.settings.policy.quiet_end) == (time(21), time(8))
+    assert found.settings.sender_name == "Your clinic"
+    assert isinstance(found.sender, ConsoleSender)
+
+
+def test_the_schedule_can_come_as_json_with_per_clinic_overrides():
+    policy = {"quiet_start": "20:00", "clinics": {"Eastside": {"quiet_start": "22:00", "max_per_week": 2}}}
+
+    found = build(DELIVERY_POLICY_JSON=json.dumps(policy))
+
+    assert found.settings.policy_for("Westside").quiet_start == time(20)
+    eastside = found.settings.policy_for("Eastside")
+    assert (eastside.quiet_start, eastside.max_per_week) == (time(22), 2)
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ({"DELIVERY_POLICY_JSON": "{quiet"}, "not valid JSON"),
+        ({"DELIVERY_POLICY": {"quiet_begins": "20:00"}}, "unknown delivery policy setting"),
+        ({"DELIVERY_POLICY": {"reminder_after_hours": 80}}, "reminder_after_hours must be less"),
+        ({"SMS_SENDER_NAME": "The Riverside Centre for Family Health Care Services"}, "over the 160"),
+        ({"SMS_SENDER_NAME": "St Mary’s"}, "GSM-7"),
+        ({"PUBLIC_BASE_URL": "https://" + "x" * 90 + ".example.org"}, "160"),
+        ({"TWILIO_ACCOUNT_SID": "AC" + "0" * 32}, "partly configured"),
+        ({**TWILIO, "CLINIC_CONTACT": ""}, "CLINIC_CONTACT"),
+        ({**TWILIO, "DELIVERY_CLAIM_TTL_SECONDS": 20}, "at least three times"),
+        ({"DELIVERY_BATCH_SIZE": 0}, "must be positive"),
+    ],
+)
+def test_a_bad_setting_stops_the_app_from_starting(config, message):
+    with pytest.raises(ValueError, match=message):
+        build(**config)
+
+
+def test_twilio_is_chosen_when_configured():
+    found = build(**TWILIO)
+
+    assert isinstance(found.sender, TwilioSender)
+
+
+def test_the_help_reply_may_be_left_to_twilio_without_a_contact():
+    found = build(**{**TWILIO, "CLINIC_CONTACT": "", "SMS_HELP_REPLY": "false"})
+
+    assert found.settings.help_reply is False
