@@ -1,0 +1,155 @@
+"""Compare the file's rows with what the database holds: what to create, what conflicts.
+
+Pure. Matching keys make a re-import change nothing: sessions by (patient, number),
+questionnaires by (session, respondent); an answer already stored is never overwritten, a
+different one in the file is a problem.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from dashboards.importer.existing import Existing, KnownQuestionnaire, KnownSession
+from dashboards.importer.item_cells import cell_text
+from dashboards.importer.problems import Problem
+from dashboards.importer.rows import FILE_WORD, ImportRow
+
+
+@dataclass
+class Plan:
+    clinic_name: str
+    create_clinic: bool = False
+    therapists: list[str] = field(default_factory=list)  # e-mails of accounts to create
+    patients: dict[str, str] = field(default_factory=dict)  # code -> therapist e-mail, to create
+    sessions: list[ImportRow] = field(default_factory=list)  # the first row of each new session
+    questionnaires: list[ImportRow] = field(default_factory=list)  # new invitations, answered or not
+    #: Answers for invitations that exist unanswered: (invitation id, row).
+    answers_for_existing: list[tuple[int, ImportRow]] = field(default_factory=list)
+    rows: int = 0
+    unchanged_rows: int = 0
+
+    @property
+    def responses(self) -> int:
+        new = sum(1 for row in self.questionnaires if row.questionnaire and row.questionnaire.answers is not None)
+        return new + len(self.answers_for_existing)
+
+    @property
+    def patient_codes(self) -> set[str]:
+        """Patients whose history this import changes."""
+        rows = [*self.sessions, *self.questionnaires, *(row for _, row in self.answers_for_existing)]
+        return {row.patient_code for row in rows}
+
+
+def plan_import(
+    rows: Sequence[ImportRow], existing: Existing, *, clinic_name: str, create_missing: bool
+) -> tuple[Plan, list[Problem]]:
+    plan = Plan(clinic_name, create_clinic=existing.clinic_id is None, rows=len(rows))
+    problems: list[Problem] = []
+    if existing.clinic_id is None and not create_missing:
+        problems.append(Problem(None, "--clinic", f"no clinic named {clinic_name!r}; add it or use --create-missing"))
+    first_rows = _first_rows(rows)
+    for row in rows:
+        if first_rows["therapist", row.therapist_email] is row:
+            problems += _therapist(row, existing, plan, create_missing)
+        if first_rows["patient", row.patient_code] is row:
+            problems += _patient(row, existing, plan)
+        known_session = existing.sessions.get(row.session_key)
+        if first_rows["session", row.session_key] is row:
+            if known_session is None:
+                plan.sessions.append(row)
+            else:
+                problems += _session_conflicts(row, known_session)
+        changes_questionnaire = False
+        if row.questionnaire is not None:
+            known = existing.questionnaires.get((*row.session_key, row.questionnaire.respondent))
+            if known is None:
+                plan.questionnaires.append(row)
+                changes_questionnaire = True
+            else:
+                conflicts, changes_questionnaire = _questionnaire(row, known)
+                problems += conflicts
+                if changes_questionnaire:
+                    plan.answers_for_existing.append((known.invitation_id, row))
+        if known_session is not None and not changes_questionnaire:
+            plan.unchanged_rows += 1
+    return plan, problems
+
+
+def _first_rows(rows: Sequence[ImportRow]) -> dict[tuple[str, object], ImportRow]:
+    """The first row naming each therapist, patient and session: each is checked (and created) once."""
+    first: dict[tuple[str, object], ImportRow] = {}
+    for row in rows:
+        first.setdefault(("therapist", row.therapist_email), row)
+        first.setdefault(("patient", row.patient_code), row)
+        first.setdefault(("session", row.session_key), row)
+    return first
+
+
+def _therapist(row: ImportRow, existing: Existing, plan: Plan, create_missing: bool) -> list[Problem]:
+    known = existing.therapists.get(row.therapist_email)
+    if known is not None:
+        return [Problem(row.row, "therapist_email", known.problem)] if known.problem else []
+    if create_missing:
+        plan.therapists.append(row.therapist_email)
+        return []
+    return [
+        Problem(
+            row.row,
+            "therapist_email",
+            f"no account for {row.therapist_email} in {plan.clinic_name}; add it or use --create-missing",
+        )
+    ]
+
+
+def _patient(row: ImportRow, existing: Existing, plan: Plan) -> list[Problem]:
+    known = existing.patients.get(row.patient_code)
+    if known is None:
+        plan.patients[row.patient_code] = row.therapist_email
+        return []
+    if known.therapist_email != row.therapist_email:
+        message = f"patient {row.patient_code} is with {known.therapist_email} in the database"
+        return [Problem(row.row, "therapist_email", message)]
+    return []
+
+
+def _session_conflicts(row: ImportRow, known: KnownSession) -> list[Problem]:
+    session = f"session {row.session_number} of {row.patient_code} is already recorded"
+    problems = []
+    if known.date != row.session_date:
+        problems.append(Problem(row.row, "session_date", f"{session} on {known.date}"))
+    if known.attendance != row.attendance:
+        word = FILE_WORD.get(known.attendance, known.attendance)  # "scheduled" has no spelling in the file
+        problems.append(Problem(row.row, "attendance", f"{session} as {word}"))
+    if known.therapist_email != row.therapist_email:
+        problems.append(Problem(row.row, "therapist_email", f"{session} with {known.therapist_email}"))
+    return problems
+
+
+def _questionnaire(row: ImportRow, known: KnownQuestionnaire) -> tuple[list[Problem], bool]:
+    """(conflicts, whether the row answers a questionnaire stored unanswered)."""
+    assert row.questionnaire is not None
+    instrument, answers = row.questionnaire.instrument, row.questionnaire.answers
+    where = f"session {row.session_number} of {row.patient_code}"
+    if (known.instrument_id, known.instrument_version) != (instrument.id, instrument.version):
+        message = (
+            f"{where} already has a {row.questionnaire.respondent} questionnaire "
+            f"{known.instrument_id} version {known.instrument_version}"
+        )
+        return [Problem(row.row, "instrument_id", message)], False
+    if known.answers is None:
+        return [], answers is not None
+    if answers is None:
+        message = f"the {row.questionnaire.respondent}'s questionnaire for {where} is already answered in the database"
+        return [Problem(row.row, "respondent", message)], False
+    stored = known.answers
+    return [
+        Problem(
+            row.row,
+            item.id,
+            f"the database already holds {cell_text(stored.get(item.id))} for {where}; "
+            f"the file says {cell_text(answers.get(item.id))}",
+        )
+        for item in instrument.items
+        if stored.get(item.id) != answers.get(item.id)
+    ], False
