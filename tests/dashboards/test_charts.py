@@ -1,0 +1,175 @@
+"""Patient charts as plain plotly.js figures, and their table alternative, from a hand-built history."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import math
+
+import plotly.graph_objects as go
+import pytest
+
+from dashboards import charts
+from dashboards.flags import DEFAULT_NORMS, Answers, PatientHistory, SessionRecord, evaluate
+
+START = datetime.date(2024, 1, 1)
+ITEMS = {"patient": {"bond": ("bond_understood", "bond_trust")}, "therapist": {"bond": ("t_connected", "t_collab")}}
+
+
+def patient(bond: float, alliance: float | None = None, **items: object) -> Answers:
+    alliance = bond if alliance is None else alliance
+    answers = {"bond_understood": math.floor(bond), "bond_trust": math.ceil(bond), "rupture": False, **items}
+    return Answers(True, {"bond": bond, "task": 4.0, "goal": 4.0, "alliance": alliance}, answers)
+
+
+def therapist(bond: float, **items: object) -> Answers:
+    return Answers(True, {"bond": bond, "task": 4.0, "goal": 4.0, "alliance": bond},
+                   {"t_connected": 4, "t_collab": 4, "rupture": False, **items})
+
+
+UNANSWERED = Answers(False, {}, {})
+
+
+def session(number: int, p: Answers | None, t: Answers | None, attendance: str = "attended") -> SessionRecord:
+    return SessionRecord(number, START + datetime.timedelta(weeks=number - 1), attendance, p, t)
+
+
+HISTORY = PatientHistory(
+    sessions=[
+        session(1, patient(4.5), therapist(4.0)),
+        session(2, patient(4.0), therapist(4.0)),
+        session(3, patient(4.5), therapist(4.5)),
+        session(4, None, None, "no_show"),
+        session(5, UNANSWERED, therapist(4.0)),
+        session(6, patient(3.5, rupture=True, rupture_tension=4, rupture_resolved=1, held_back=4), therapist(4.0)),
+        session(7, None, None, "cancelled"),
+        session(8, patient(4.0, rupture=True, rupture_tension=2, rupture_resolved=5),
+                therapist(4.0, rupture=True, rupture_tension=2, rupture_resolved=4)),
+        session(9, patient(4.0), therapist(3.5, rupture=True, rupture_tension=3, rupture_resolved=3)),
+        session(10, patient(4.5), UNANSWERED),
+        session(11, patient(2.5), therapist(4.0)),
+    ],
+    norms=DEFAULT_NORMS,
+)
+
+
+def trace(figure: dict, name: str) -> dict:
+    return next(t for t in figure["data"] if t.get("name", "").startswith(name))
+
+
+def test_patient_and_therapist_lines_with_their_scores():
+    fig = charts.patient_chart(HISTORY, "bond", items=ITEMS)
+    p, t = trace(fig, "Patient"), trace(fig, "Therapist")
+    assert p["x"] == [1, 2, 3, 6, 8, 9, 10, 11]
+    assert p["y"] == [4.5, 4.0, 4.5, 3.5, 4.0, 4.0, 4.5, 2.5]
+    assert t["x"] == [1, 2, 3, 5, 6, 8, 9, 11]
+    assert t["y"] == [4.0, 4.0, 4.5, 4.0, 4.0, 4.0, 3.5, 4.0]
+    # The therapist's view is distinct without colour: dashed line, open diamond markers.
+    assert p["line"]["dash"] == "solid" and t["line"]["dash"] == "dash"
+    assert p["marker"]["symbol"] != t["marker"]["symbol"]
+
+
+def test_baseline_and_reliable_change_band_by_hand():
+    fig = charts.patient_chart(HISTORY, "bond")
+    baseline = (4.5 + 4.0 + 4.5) / 3
+    s_diff = math.sqrt(2) * 0.8 * math.sqrt(1 - 0.75)  # bond norms: SD 0.8, r 0.75
+    low, high = baseline - 1.96 * s_diff, baseline + 1.96 * s_diff
+    band = [t for t in fig["data"] if t.get("legendgroup") == "band"]
+    assert [t["y"][0] for t in band] == [pytest.approx(low, abs=1e-3), pytest.approx(high, abs=1e-3)]
+    assert band[1]["fill"] == "tonexty"
+    assert trace(fig, "Baseline")["y"] == [pytest.approx(baseline, abs=1e-3)] * 2
+
+
+def test_no_band_for_scales_the_flags_do_not_watch_or_before_a_baseline():
+    assert not any(t.get("legendgroup") == "band" for t in charts.patient_chart(HISTORY, "task")["data"])
+    early = PatientHistory(sessions=HISTORY.sessions[:2], norms=DEFAULT_NORMS)
+    assert charts.baseline_band(early, "bond") is None
+
+
+def test_missed_sessions_and_unanswered_forms_have_their_own_symbols():
+    fig = charts.patient_chart(HISTORY, "bond")
+    marks = {name: trace(fig, name) for name in ("No-show", "Cancelled", "Patient: no answer", "Therapist: no answer")}
+    assert {name: t["x"] for name, t in marks.items()} == {
+        "No-show": [4], "Cancelled": [7], "Patient: no answer": [5], "Therapist: no answer": [10]}
+    symbols = [t["marker"]["symbol"] for t in marks.values()]
+    assert len(set(symbols)) == 4
+    assert all(y < 1 for t in marks.values() for y in t["y"])  # on the axis, below the 1–5 scale
+
+
+def test_ruptures_marked_by_outcome_shape_and_reporter_text():
+    fig = charts.patient_chart(HISTORY, "bond")
+    unresolved, repaired, mild = (trace(fig, "Rupture: unresolved"), trace(fig, "Rupture: repaired"),
+                                  trace(fig, "Rupture: partly"))
+    assert (unresolved["x"], unresolved["text"]) == ([6], ["P"])
+    assert (repaired["x"], repaired["text"]) == ([8], ["P+T"])
+    assert (mild["x"], mild["text"]) == ([9], ["T"])
+    assert len({unresolved["marker"]["symbol"], repaired["marker"]["symbol"], mild["marker"]["symbol"]}) == 3
+
+
+def test_rupture_outcome_agrees_with_the_flags():
+    codes = {e.session_number: e.code for e in evaluate(HISTORY, datetime.date(2024, 12, 31)).events
+             if e.code in ("unresolved_rupture", "repaired_rupture", "rupture")}
+    expected = {"unresolved_rupture": "unresolved", "repaired_rupture": "repaired", "rupture": "open"}
+    points = {p.number: p for p in charts.session_points(HISTORY, "bond")}
+    assert codes and all(points[n].rupture.status == expected[code] for n, code in codes.items())
+
+
+def test_hover_shows_date_and_answers():
+    fig = charts.patient_chart(HISTORY, "bond", items=ITEMS)
+    hover = trace(fig, "Patient")["hovertext"][3]  # session 6
+    assert hover.startswith("Session 6 · 5 Feb 2024")
+    assert "Patient: bond 3.5 (bond_understood 3, bond_trust 4)" in hover
+    assert "Therapist: bond 4.0 (t_connected 4, t_collab 4)" in hover
+    assert "Rupture, unresolved, reported by the patient (tension 4 of 5, resolved 1 of 5)" in hover
+    assert "held back 4 of 5" in hover
+
+
+def test_hover_text_is_escaped():
+    odd = PatientHistory([session(1, patient(4.0, bond_understood="<img src=x>"), None)], DEFAULT_NORMS)
+    hover = trace(charts.patient_chart(odd, "bond", items=ITEMS), "Patient")["hovertext"][0]
+    assert "<img" not in hover and "&lt;img src=x&gt;" in hover
+
+
+def test_as_of_leaves_out_later_sessions():
+    fig = charts.patient_chart(HISTORY, "bond", as_of=START + datetime.timedelta(weeks=2))
+    assert trace(fig, "Patient")["x"] == [1, 2, 3]
+    assert fig["layout"]["xaxis"]["range"] == [0.5, 3.5]
+
+
+def test_every_figure_is_json_and_valid_plotly():
+    figures = charts.patient_charts(HISTORY, items=ITEMS)
+    assert list(figures) == ["alliance", "bond", "task", "goal"]
+    for figure in figures.values():
+        json.dumps(figure)
+        go.Figure(figure)  # plotly's own validation rejects any unknown or mistyped property
+
+
+def test_empty_history_says_so():
+    fig = charts.patient_chart(PatientHistory([], DEFAULT_NORMS), "bond")
+    assert fig["data"] == []
+    assert any(a["text"] == "No sessions yet" for a in fig["layout"]["annotations"])
+
+
+def test_table_alternative_says_the_same_in_words():
+    table = charts.chart_table(HISTORY, "bond")
+    assert table.columns == ("Session", "Date", "Patient", "Therapist", "Notes")
+    rows = {row[0]: row for row in table.rows}
+    assert len(rows) == 11
+    assert rows["1"] == ("1", "1 Jan 2024", "4.5", "4.0", "")
+    assert rows["4"][4] == "No-show"
+    assert rows["5"][2:] == ("not answered", "4.0", "Patient form not answered")
+    assert rows["6"][4] == "Rupture, unresolved, reported by the patient (tension 4 of 5, resolved 1 of 5)"
+    assert rows["8"][4].startswith("Rupture, repaired, reported by both")
+    assert rows["11"][4] == "Patient's score below the reliable-change band"
+    assert "baseline 4.3 (mean of sessions 1, 2 and 3)" in table.notes[0]
+    assert "3.22 to 5.44" in table.notes[0]
+    assert "Bond" in table.caption
+
+
+def test_scale_items_from_instruments(app):
+    from feedback.links import session_instruments
+
+    instruments = session_instruments()
+    items = charts.scale_items(instruments["patient"], instruments["therapist"])
+    assert items["patient"]["bond"] == ("bond_understood", "bond_trust")
+    assert items["therapist"]["alliance"] == ("t_connected", "t_collab", "t_task", "t_goal")
