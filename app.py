@@ -52,6 +52,27 @@ ENV_SETTINGS = (
     "TWILIO_MESSAGING_SERVICE_SID",
     "TWILIO_API_BASE_URL",
     "SMS_STATUS_CALLBACK_URL",
+    "TRUSTED_PROXY_COUNT",
+    "DEV_SKIP_2FA",
+    "IDLE_LOGOUT_MINUTES",
+    "SESSION_MAX_HOURS",
+    "LOGIN_FAILURES_PER_IP",
+    "PASSWORD_LINK_HOURS",
+    "BREAK_GLASS_MINUTES",
+    "TOTP_ISSUER",
+    "SMS_SENDER_NAME",
+    "CLINIC_CONTACT",
+    "SMS_HELP_REPLY",
+    "DELIVERY_POLICY_JSON",
+    "DELIVERY_CLAIM_TTL_SECONDS",
+    "DELIVERY_BATCH_SIZE",
+    "DELIVERY_UNCERTAIN_GRACE_MINUTES",
+    "SMS_WEBHOOK_RATE_LIMIT",
+    "TWILIO_TIMEOUT_SECONDS",
+    "DELIVERY_DISPATCH_SECONDS",
+    "DELIVERY_PLAN_SECONDS",
+    "DELIVERY_EXPIRE_SECONDS",
+    "DELIVERY_RESOLVE_SECONDS",
 )
 
 # Development-only stand-ins: production refuses to start with any of them unset.
@@ -67,6 +88,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     load_config(app, test_config)
     register_logging(app)
+    register_proxy(app)
     register_extensions(app)
     register_blueprints(app)
     register_cli(app)
@@ -84,7 +106,9 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         PUBLIC_BASE_URL="",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=env == "production",
+        SESSION_COOKIE_SECURE=env not in ("development", "testing"),
+        # The __Host- prefix pins the cookie to this exact host over HTTPS (ASVS 5.0 session cookies).
+        SESSION_COOKIE_NAME="__Host-session" if env == "production" else "session",
         WTF_CSRF_TIME_LIMIT=None,  # a survey may stay open on a phone for a while
         MAX_CONTENT_LENGTH=1024 * 1024,
     )
@@ -119,6 +143,16 @@ def register_logging(app: Flask) -> None:
     install("werkzeug", "gunicorn.access")
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+
+def register_proxy(app: Flask) -> None:
+    """Behind a reverse proxy, trust its X-Forwarded-* headers (scheme, host, client address) so
+    URLs, secure cookies and Twilio's signatures see what the outside world sees."""
+    hops = int(app.config.get("TRUSTED_PROXY_COUNT") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
 
 def register_extensions(app: Flask) -> None:
