@@ -80,7 +80,7 @@ def test_flags_command_csv_one_patient_as_of_a_date(runner, app):
     rows = list(csv.DictReader(io.StringIO(result.output)))
     # Before the treatment began nothing is known: one row, risk none, no events.
     assert rows == [{"patient_code": "NS-103", "therapist": "alex@northside.example", "risk": "none",
-                     "as_of": "2000-01-01", "session_number": "", "code": "", "severity": "", "current": "",
+                     "as_of": "2000-01-01", "session_number": "", "code": "", "subject": "", "severity": "", "current": "",
                      "reason": "", "numbers": ""}]
     today = list(csv.DictReader(io.StringIO(runner.invoke(args=["flags", "--format", "csv", "--patient", "NS-103"]).output)))
     assert {r["code"] for r in today} >= {"unresolved_rupture"} and all(r["risk"] == "high" for r in today)
