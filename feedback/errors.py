@@ -35,7 +35,7 @@ def register(app: Flask) -> None:
     @app.errorhandler(LinkProblem)
     def link_problem(exc: LinkProblem) -> ResponseReturnValue:
         title, message = LINK_PAGES[type(exc)]
-        return render_template("feedback/link_problem.html", title=title, message=message), exc.status
+        return render_template("error.html", title=title, message=message, reference=None), exc.status
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError) -> ResponseReturnValue:

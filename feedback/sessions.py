@@ -42,8 +42,7 @@ def record_session(
     number: int | None = None,
     now: datetime | None = None,
 ) -> SessionRecorded:
-    if attendance not in ATTENDANCE:
-        raise SessionError(f"attendance must be one of {', '.join(ATTENDANCE)}")
+    _check_attendance(attendance)
     if patient.status != "active":
         raise SessionError(f"patient {patient.code} has ended treatment")
     if not 5 <= duration_minutes <= 480:
@@ -57,12 +56,7 @@ def record_session(
         number=number or next_session_number(patient),
     )
     db.session.add(session)
-    recorded = SessionRecorded(session)
-    if attendance == "attended":
-        recorded.links = _invite(session, instruments, valid_for, now or utcnow())
-    db.session.commit()
-    session_changed.send(session)
-    return recorded
+    return _save(session, instruments, valid_for, now)
 
 
 def set_attendance(
@@ -74,11 +68,22 @@ def set_attendance(
     now: datetime | None = None,
 ) -> SessionRecorded:
     """Change attendance; becoming `attended` creates the invitations once."""
+    _check_attendance(attendance)
+    session.attendance = attendance
+    return _save(session, instruments, valid_for, now)
+
+
+def _check_attendance(attendance: str) -> None:
     if attendance not in ATTENDANCE:
         raise SessionError(f"attendance must be one of {', '.join(ATTENDANCE)}")
-    session.attendance = attendance
+
+
+def _save(
+    session: TherapySession, instruments: Mapping[str, Instrument], valid_for: timedelta, now: datetime | None
+) -> SessionRecorded:
+    """Commit the session (an attended one with its invitations), then announce the change."""
     recorded = SessionRecorded(session)
-    if attendance == "attended":
+    if session.attendance == "attended":
         recorded.links = _invite(session, instruments, valid_for, now or utcnow())
     db.session.commit()
     session_changed.send(session)
