@@ -1,7 +1,8 @@
-"""Clinician pages, minimal for now: the caseload and one patient's answers, their data and export.
+"""The clinician pages' blueprint: the therapist's home, the patient page, its data and export, and the
+forms that manage a treatment (routes in `dashboards/therapist/`, one module per page or use case).
 
-Placeholders for the dashboards issue, which will replace the content; the routes show how every
-patient view goes through `access` (policy, 404, audit) and keep their endpoint names.
+Every patient view goes through `access` (policy, 404, audit); every change through
+`dashboards/therapist/operations.py`.
 """
 
 from __future__ import annotations
@@ -9,15 +10,12 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Blueprint, Response, jsonify, render_template
+from flask import Blueprint, Response, current_app, jsonify
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
 from sqlalchemy import select
 
 from app import db
-from dashboards.access import patient_view, protect, visible_patients
-from dashboards.access.models import PatientShare
-from dashboards.access.policy import can_share_patient, share_candidates
+from dashboards.access import patient_view, protect
 from feedback.models import Invitation, Patient, TherapySession
 from feedback.models import Response as SurveyResponse
 
@@ -25,10 +23,10 @@ bp = Blueprint("dashboards", __name__)
 protect(bp)
 
 
-@bp.get("/")
-def home() -> ResponseReturnValue:
-    patients = db.session.scalars(visible_patients(current_user).order_by(Patient.code)).all()
-    return render_template("dashboards/home.html", patients=patients)
+@bp.app_template_global()
+def has_endpoint(name: str) -> bool:
+    """For navigation links to pages another part of the app may not have registered."""
+    return name in current_app.view_functions
 
 
 def _responses(patient: Patient) -> list[SurveyResponse]:
@@ -40,22 +38,6 @@ def _responses(patient: Patient) -> list[SurveyResponse]:
             .where(TherapySession.patient_id == patient.id)
             .order_by(TherapySession.number, Invitation.respondent)
         )
-    )
-
-
-@bp.get("/patients/<code>")
-@patient_view("view_patient")
-def patient(patient: Patient) -> ResponseReturnValue:
-    shares = db.session.scalars(select(PatientShare).where(PatientShare.patient_id == patient.id)).all()
-    can_share = can_share_patient(current_user, patient)
-    candidates = db.session.scalars(share_candidates(patient)).all() if can_share else []
-    return render_template(
-        "dashboards/patient.html",
-        patient=patient,
-        responses=_responses(patient),
-        shares=shares,
-        can_share=can_share,
-        candidates=[c for c in candidates if c.id not in {s.user_id for s in shares}],
     )
 
 
@@ -102,3 +84,7 @@ def patient_export(patient: Patient) -> ResponseReturnValue:
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+# The therapist's pages, on this blueprint (imported last: they import `bp`).
+from dashboards.therapist import home, manage, notes, patient_page, templating  # noqa: E402,F401

@@ -9,3 +9,11 @@ _signals = Namespace()
 response_recorded = _signals.signal("response-recorded")
 #: sender: the TherapySession created or changed (committed).
 session_changed = _signals.signal("session-changed")
+#: sender: the Invitation whose form is about to be shown or checked. Each receiver returns the ids
+#: of optional items to leave out of it (e.g. a follow-up that does not apply), or an empty set.
+form_hidden_items = _signals.signal("form-hidden-items")
+
+
+def hidden_items(invitation: object) -> frozenset[str]:
+    """The items the receivers of `form_hidden_items` leave out of this invitation's form."""
+    return frozenset().union(*(found or () for _, found in form_hidden_items.send(invitation)))

@@ -13,6 +13,7 @@ from feedback.instruments.answers import parse_answers
 from feedback.instruments.registry import registry
 from feedback.instruments.scoring import score
 from feedback.models import Invitation
+from feedback.signals import hidden_items
 
 bp = Blueprint("survey", __name__, static_folder="static", static_url_path="/static/feedback")
 
@@ -29,6 +30,7 @@ def _render(
         render_template(
             "feedback/survey.html",
             instrument=instrument,
+            hidden=hidden_items(invitation),
             language=language,
             token=token,
             values=values,
@@ -51,7 +53,8 @@ def form(token: str) -> ResponseReturnValue:
 def submit(token: str) -> ResponseReturnValue:
     invitation = invitations.resolve(token)
     instrument = registry().get(invitation.instrument_id, invitation.instrument_version)
-    submitted = {key: request.form.getlist(key) for key in request.form}
+    hidden = hidden_items(invitation)  # optional items this form leaves out: an answer to one is ignored
+    submitted = {key: request.form.getlist(key) for key in request.form if key not in hidden}
     answers, errors = parse_answers(instrument, submitted)
     if errors:
         # Re-show with everything the respondent entered, including the faulty values.

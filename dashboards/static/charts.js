@@ -43,3 +43,29 @@
 
   document.querySelectorAll("[data-chart-src]").forEach(draw);
 })();
+
+// "Copy the link" buttons of the patient page: <button class="copy-button" data-copy-target="ID" hidden>
+// next to a readonly <input id="ID">; shown only when this script runs (without it, the input can be
+// selected and copied by hand). The nearest .copy-status element announces the result.
+(function () {
+  "use strict";
+  function announce(button, text) {
+    var status = button.parentElement && button.parentElement.querySelector(".copy-status");
+    if (status) { status.textContent = text; }
+  }
+  document.querySelectorAll("button.copy-button[data-copy-target]").forEach(function (button) {
+    var input = document.getElementById(button.dataset.copyTarget);
+    if (!input) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      input.select();
+      var done = function () { announce(button, "Link copied."); };
+      var manual = function () { announce(button, "Press Ctrl+C (or long-press) to copy the selected link."); };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(input.value).then(done, manual);
+      } else {
+        try { if (document.execCommand("copy")) { done(); } else { manual(); } } catch (e) { manual(); }
+      }
+    });
+  });
+})();

@@ -19,13 +19,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
+from sqlalchemy import select
 
 from app import db
 from dashboards import setup_ops
 from dashboards.auth import accounts
+from feedback.links import link_validity, session_instruments
+from feedback.models import Invitation, TherapySession, utcnow
+from feedback.models.outbox import OutboxMessage
+from feedback.sessions import record_session
 from tests.auth.conftest import World
 
 OK, DONE, LOGIN, HIDDEN, FORBIDDEN, REFUSED, INVALID = "ok", "done", "login", "hidden", "forbidden", "refused", "invalid"
@@ -62,9 +68,33 @@ def _link(w: World) -> str:
     return urlsplit(accounts.issue_password_link(newcomer, actor=None)).path
 
 
+def _session(w: World) -> str:
+    """The path of the patient's first session (attended, so it has both forms), made if needed."""
+    session = db.session.scalar(
+        select(TherapySession).where(TherapySession.patient_id == w.patient.id).order_by(TherapySession.number)
+    ) or record_session(w.patient, starts_at=utcnow() - timedelta(hours=2), attendance="attended",
+                        instruments=session_instruments(), valid_for=link_validity()).session
+    return f"{PATIENT}/sessions/{session.number}"
+
+
+def _failed_sms(w: World) -> str:
+    """A failed SMS to the patient, for staff to send again."""
+    _session(w)
+    invitation = db.session.scalars(select(Invitation).where(Invitation.respondent == "patient")).first()
+    message = OutboxMessage(invitation=invitation, patient_id=w.patient.id, kind="invitation", due_at=utcnow(),
+                            status="failed", last_error="carrier refused")
+    db.session.add(message)
+    db.session.commit()
+    return f"{PATIENT}/messages/{message.id}"
+
+
 PATIENT = "/patients/P-A1"
 #: The patient's own therapist and the clinic's director; nobody else, whatever their role.
 PATIENT_DATA = outcomes(HIDDEN, own=OK, director=OK)
+#: Changing a treatment (sessions, links, notes, its end): the same two; a colleague it is shared with gets 403.
+TREATMENT_PAGE = outcomes(HIDDEN, own=OK, director=OK)
+TREATMENT_CHANGE = outcomes(HIDDEN, own=DONE, director=DONE)
+SESSION_FORM = {"day": "2026-01-05", "start": "10:00", "duration_minutes": "50", "attendance": "attended"}
 #: Account management: directors and admins of the target's clinic.
 MANAGE_TARGET = outcomes(HIDDEN, director=DONE, admin=DONE)
 SHARING = outcomes(HIDDEN, own=DONE, director=DONE)
@@ -107,6 +137,27 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("dashboards.patient", "GET"): Case(lambda w: PATIENT, PATIENT_DATA),
     ("dashboards.patient_scores", "GET"): Case(lambda w: PATIENT + "/scores.json", PATIENT_DATA),
     ("dashboards.patient_export", "GET"): Case(lambda w: PATIENT + "/export.csv", PATIENT_DATA),
+    ("dashboards.patient_charts", "GET"): Case(lambda w: PATIENT + "/charts.json", PATIENT_DATA),
+    # The therapist's pages: a new patient (clinicians who treat), managing a treatment, the guidance note.
+    ("dashboards.new_patient", "GET"): Case(lambda w: "/new-patient", outcomes(OK, admin=HIDDEN)),
+    ("dashboards.new_patient", "POST"): Case(
+        lambda w: "/new-patient", outcomes(DONE, admin=HIDDEN), lambda w: {"code": "P-NEW", "language": "en"}
+    ),
+    ("dashboards.new_session", "GET"): Case(lambda w: PATIENT + "/sessions/new", TREATMENT_PAGE),
+    ("dashboards.new_session", "POST"): Case(lambda w: PATIENT + "/sessions/new", TREATMENT_CHANGE, lambda w: SESSION_FORM),
+    ("dashboards.edit_session", "GET"): Case(_session, TREATMENT_PAGE),
+    ("dashboards.edit_session", "POST"): Case(_session, TREATMENT_CHANGE, lambda w: SESSION_FORM),
+    ("dashboards.fresh_link", "POST"): Case(
+        lambda w: _session(w) + "/fresh-link", TREATMENT_CHANGE, lambda w: {"respondent": "patient"}
+    ),
+    ("dashboards.message_action", "POST"): Case(_failed_sms, TREATMENT_CHANGE, lambda w: {"action": "resend"}),
+    ("dashboards.end_treatment", "GET"): Case(lambda w: PATIENT + "/end", TREATMENT_PAGE),
+    ("dashboards.end_treatment", "POST"): Case(
+        lambda w: PATIENT + "/end", TREATMENT_CHANGE, lambda w: {"reason": "completed", "ended_on": "2026-01-10"}
+    ),
+    ("dashboards.add_guidance_note", "POST"): Case(
+        lambda w: PATIENT + "/notes", TREATMENT_CHANGE, lambda w: {"text": "Ask how last week's homework felt."}
+    ),
     ("admin.share_patient", "POST"): Case(lambda w: PATIENT + "/shares", SHARING, lambda w: {"user_id": str(w.other.id)}),
     ("admin.revoke_share", "POST"): Case(lambda w: f"{PATIENT}/shares/{w.other.id}/revoke", SHARING),
     # Accounts: directors manage their clinic's therapists, admins its accounts; B's director has its own list.
@@ -130,6 +181,11 @@ MATRIX: dict[tuple[str, str], Case] = {
         outcomes(HIDDEN, admin=DONE),
         lambda w: {"patient_code": "P-A1", "reason": "Subject access request from the patient, ticket 4411"},
     ),
+    # The director's overview, its chart data and the research export: each director sees their own clinic;
+    # admins see no patient data without break-glass, therapists only their caseload.
+    ("director.overview", "GET"): Case(lambda w: "/clinic", outcomes(HIDDEN, director=OK, director_b=OK)),
+    ("director.ended_chart", "GET"): Case(lambda w: "/clinic/ended.json", outcomes(HIDDEN, director=OK, director_b=OK)),
+    ("director.export", "GET"): Case(lambda w: "/clinic/export.csv", outcomes(HIDDEN, director=OK, director_b=OK)),
 }
 
 #: Routes outside the clinician side, each with the test that covers it.

@@ -20,7 +20,9 @@ from dashboards.access.models import BreakGlassGrant, PatientShare
 from dashboards.auth import accounts, sessions, throttle, totp
 from dashboards.auth.models import LoginSession, PasswordLink, RecoveryCode
 from dashboards.auth.passwords import verify_password
-from feedback.models import Response, User, utcnow
+from dashboards.therapist.models import GuidanceNote
+from feedback.models import Invitation, Patient, Response, TherapySession, User, utcnow
+from feedback.models.outbox import OutboxMessage
 from tests.auth.conftest import World
 from tests.factories import TEST_PASSWORD
 from tests.survey.test_link_flow import PATIENT_FORM
@@ -149,6 +151,39 @@ def _survey(c: Ctx):
     return link, PATIENT_FORM
 
 
+def _attended_session(c: Ctx) -> TherapySession:
+    return c._make_session(c.w.patient).session
+
+
+def _fresh_link(c: Ctx):
+    session = _attended_session(c)
+    c.hash_before = db.session.scalars(select(Invitation.token_hash).where(Invitation.session_id == session.id,
+                                                                           Invitation.respondent == "patient")).one()
+    return _signed_in("own", f"/patients/P-A1/sessions/{session.number}/fresh-link", respondent="patient")(c)
+
+
+def _link_renewed(c: Ctx) -> bool:
+    return count(Invitation, Invitation.respondent == "patient", Invitation.token_hash == c.hash_before) == 0
+
+
+def _failed_sms(c: Ctx):
+    _attended_session(c)
+    invitation = db.session.scalars(select(Invitation).where(Invitation.respondent == "patient")).one()
+    message = OutboxMessage(invitation=invitation, patient_id=c.w.patient.id, kind="invitation", due_at=utcnow(),
+                            status="failed")
+    db.session.add(message)
+    db.session.commit()
+    return _signed_in("own", f"/patients/P-A1/messages/{message.id}", action="resend")(c)
+
+
+def _edit_session(c: Ctx):
+    session = c._make_session(c.w.patient, attendance="scheduled").session
+    return _signed_in("own", f"/patients/P-A1/sessions/{session.number}", **SESSION_FORM)(c)
+
+
+SESSION_FORM = {"day": "2026-01-05", "start": "10:00", "duration_minutes": "50", "attendance": "attended"}
+
+
 def _verified_sessions(c: Ctx) -> bool:
     return count(LoginSession, LoginSession.verified_at.is_not(None), LoginSession.ended_at.is_(None)) > 0
 
@@ -196,6 +231,22 @@ FORMS: dict[str, Forgery] = {
     ),
     "admin.revoke_share": Forgery(_revoke, lambda c: count(PatientShare) == 0),
     "survey.submit": Forgery(_survey, lambda c: count(Response) == 1),
+    "dashboards.add_guidance_note": Forgery(
+        _signed_in("own", "/patients/P-A1/notes", text="Ask about the homework"), lambda c: count(GuidanceNote) == 1
+    ),
+    "dashboards.new_session": Forgery(
+        _signed_in("own", "/patients/P-A1/sessions/new", **SESSION_FORM), lambda c: count(TherapySession) == 1
+    ),
+    "dashboards.edit_session": Forgery(_edit_session, lambda c: count(TherapySession, TherapySession.attendance == "attended") == 1),
+    "dashboards.fresh_link": Forgery(_fresh_link, _link_renewed),
+    "dashboards.message_action": Forgery(_failed_sms, lambda c: count(OutboxMessage, OutboxMessage.status == "pending") == 1),
+    "dashboards.end_treatment": Forgery(
+        _signed_in("own", "/patients/P-A1/end", reason="completed", ended_on="2026-01-10"),
+        lambda c: count(Patient, Patient.status == "ended") == 1,
+    ),
+    "dashboards.new_patient": Forgery(
+        _signed_in("own", "/new-patient", code="P-NEW", language="en"), lambda c: count(Patient, Patient.code == "P-NEW") == 1
+    ),
 }
 
 #: POST routes that do not use CSRF tokens, and what protects them instead.

@@ -9,7 +9,8 @@ import pytest
 from app import create_app
 from dashboards.security import set_headers
 
-URL_ARGUMENTS = {"token": "A" * 43, "code": "P-A1", "user_id": "1", "filename": "base.css", "outbox_id": "1"}
+URL_ARGUMENTS = {"token": "A" * 43, "code": "P-A1", "user_id": "1", "filename": "base.css", "outbox_id": "1",
+                 "number": "1"}
 REQUIRED = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",

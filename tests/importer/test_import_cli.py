@@ -44,7 +44,7 @@ def test_example_file_round_trips_to_the_app_scores(import_csv):
     for record in answered:
         instrument = registry().get(record["instrument_id"])
         form = {item.id: record[item.id].split(";") if item.type == "multiple_choice" else [record[item.id]]
-                for item in instrument.items if record[item.id]}
+                for item in instrument.items if record.get(item.id)}
         answers, errors = parse_answers(instrument, form)
         assert errors == {}
         response = questionnaire(record["patient_code"], int(record["session_number"]), record["respondent"]).response

@@ -1,0 +1,80 @@
+"""Forms of the therapist pages. Flask-WTF checks each one's CSRF token; the messages say what to fix."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField
+from wtforms.fields import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from dashboards.therapist.models import NOTE_MAX
+from dashboards.therapist.operations import MESSAGE_ACTIONS, SessionInput
+from dashboards.therapist.wording import ATTENDANCE_WORDS, END_REASON_WORDS
+from feedback.models import RESPONDENTS
+
+
+def _choices(words: dict[str, str]) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in words.items()]
+
+
+class SessionForm(FlaskForm):
+    day = DateField("Date", validators=[InputRequired("Enter the session's date.")],
+                    render_kw={"autocomplete": "off"})
+    start = TimeField("Start time (clinic time)", validators=[InputRequired("Enter the start time, e.g. 14:00.")])
+    duration_minutes = IntegerField(
+        "Length in minutes", default=50,
+        validators=[InputRequired("Enter the length in minutes."),
+                    NumberRange(5, 480, "The length must be between 5 and 480 minutes.")],
+        render_kw={"inputmode": "numeric"},
+    )
+    attendance = SelectField("Attendance", choices=_choices(ATTENDANCE_WORDS), default="attended",
+                             validators=[DataRequired("Choose the attendance.")])
+
+    def entry(self, zone: ZoneInfo) -> SessionInput:
+        """The validated input, its local date and time read in the clinic's zone."""
+        assert self.day.data is not None and self.start.data is not None and self.duration_minutes.data is not None
+        starts_at = datetime.combine(self.day.data, self.start.data, tzinfo=zone)
+        return SessionInput(starts_at, self.duration_minutes.data, self.attendance.data or "")
+
+
+class EndTreatmentForm(FlaskForm):
+    reason = SelectField("Why did the treatment end?", choices=_choices(END_REASON_WORDS),
+                         validators=[DataRequired("Choose why the treatment ended.")])
+    ended_on = DateField("Last day of treatment", validators=[InputRequired("Enter the date the treatment ended.")])
+
+
+class NoteForm(FlaskForm):
+    text = TextAreaField(
+        "Your note",
+        validators=[DataRequired("Write a note before saving it."),
+                    Length(max=NOTE_MAX, message=f"Keep the note under {NOTE_MAX} characters.")],
+        render_kw={"maxlength": NOTE_MAX, "rows": 4},
+    )
+
+
+class AddPatientForm(FlaskForm):
+    code = StringField(
+        "Patient code (a pseudonym, never a name)",
+        validators=[DataRequired("Enter a code for the patient."),
+                    Length(max=32, message="Keep the code to 32 characters.")],
+        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
+    )
+    therapist_id = SelectField("Therapist", coerce=int, validate_choice=True)
+    mobile = StringField("Mobile number (optional, for links by SMS)",
+                         validators=[Optional(), Length(max=32, message="That is too long for a phone number.")],
+                         render_kw={"autocomplete": "off", "inputmode": "tel"})
+    sms_consent = BooleanField("The patient agreed to get their questionnaire links by SMS")
+    language = SelectField("Language of the patient's questionnaire", validators=[DataRequired()])
+
+
+class FreshLinkForm(FlaskForm):
+    respondent = SelectField(choices=[SelectChoice(r, r) for r in RESPONDENTS], default="patient",
+                             validators=[DataRequired("Say whose form needs a new link.")])
+
+
+class MessageForm(FlaskForm):
+    action = SelectField(choices=[SelectChoice(a, a) for a in MESSAGE_ACTIONS],
+                         validators=[DataRequired("Choose what to do with the message.")])

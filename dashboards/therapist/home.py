@@ -1,0 +1,86 @@
+"""The therapist's home: what is new since the last visit, their own forms still to fill in, SMS
+that did not reach a patient, and the caseload, highest risk first (filters by risk and status)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from flask import g, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy import select
+
+from app import db
+from dashboards.access.policy import TREATING_ROLES, patient_filter
+from dashboards.audit import audit
+from dashboards.caseload import caseload, pending_therapist_forms
+from dashboards.pages import bp
+from dashboards.therapist.operations import record_home_visit, since_last_visit
+from feedback.delivery.staff import needs_attention
+from feedback.models import User, utcnow
+
+#: ?risk= value -> the risk levels shown (None: all).
+RISK_FILTERS: dict[str, tuple[str, ...] | None] = {
+    "": None, "flagged": ("high", "watch"), "high": ("high",), "watch": ("watch",), "none": ("none",),
+}
+RISK_FILTER_WORDS = {"": "Any", "flagged": "High or watch", "high": "High risk", "watch": "Watch", "none": "No flag"}
+#: ?status= value -> the treatments shown (None: both).
+STATUS_FILTERS: dict[str, str | None] = {"active": "active", "ended": "ended", "all": None}
+STATUS_FILTER_WORDS = {"active": "Active", "ended": "Ended", "all": "Active and ended"}
+DEFAULT_STATUS = "active"
+
+
+@dataclass(frozen=True)
+class Filters:
+    risk: str = ""
+    status: str = DEFAULT_STATUS
+
+    @property
+    def changed(self) -> bool:
+        return self != Filters()
+
+
+def parse_filters(args: Mapping[str, str]) -> tuple[Filters, str | None]:
+    """The filters asked for, or the defaults and a message saying what was wrong (shown with a 400)."""
+    risk, status = args.get("risk", ""), args.get("status", DEFAULT_STATUS)
+    problems = []
+    if risk not in RISK_FILTERS:
+        problems.append(f"there is no risk level “{risk[:40]}”")
+    if status not in STATUS_FILTERS:
+        problems.append(f"there is no treatment status “{status[:40]}”")
+    if problems:
+        return Filters(), "The filter was not applied: " + " and ".join(problems) + ". Showing active treatments."
+    return Filters(risk, status), None
+
+
+@bp.get("/")
+def home() -> ResponseReturnValue:
+    now = utcnow()
+    filters, error = parse_filters(request.args)
+    login = getattr(g, "login_session", None)
+    login_id = login.id if login is not None else None
+    since = since_last_visit(current_user.id, login_id)
+    rows = caseload(patient_filter(current_user, now=now), now, since,
+                    risk_levels=RISK_FILTERS[filters.risk], status=STATUS_FILTERS[filters.status])
+    treating = current_user.role in TREATING_ROLES
+    colleagues = select(User.id, User.display_name).where(User.clinic_id == current_user.clinic_id)
+    names = {row.id: row.display_name for row in db.session.execute(colleagues)}
+    audit("view_caseload", detail=f"{len(rows)} patients, risk={filters.risk or 'any'}, status={filters.status}")
+    page = render_template(
+        "dashboards/home.html",
+        rows=rows,
+        news=[row for row in rows if row.is_new],
+        pending=pending_therapist_forms(current_user.id, now) if treating else [],
+        problems=needs_attention(current_user.clinic_id, therapist_id=current_user.id, now=now) if treating else [],
+        therapist_names=names,
+        show_therapist=any(row.therapist_id != current_user.id for row in rows),
+        filters=filters,
+        filter_error=error,
+        risk_filter_words=RISK_FILTER_WORDS,
+        status_filter_words=STATUS_FILTER_WORDS,
+        since=since,
+        counts={level: sum(1 for r in rows if r.risk == level and r.status == "active") for level in ("high", "watch")},
+    )
+    record_home_visit(current_user.id, login_id, now)  # commits, with the audit row
+    return page, 400 if error else 200

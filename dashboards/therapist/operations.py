@@ -1,0 +1,213 @@
+"""The therapist pages' use cases, each one place that commits, each audited with its change.
+
+Views parse and check access, then call one of these. Failures a user can fix raise
+`TreatmentError` with a message to show as is; nothing is then left half-written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy.exc import IntegrityError
+
+from app import db
+from dashboards import setup_ops
+from dashboards.audit import audit
+from dashboards.guidance import Guidance
+from dashboards.risk.operations import local_today, recompute_patients
+from dashboards.therapist.models import NOTE_MAX, GuidanceNote, HomeVisit
+from dashboards.therapist.wording import ATTENDANCE_WORDS
+from feedback.delivery import staff
+from feedback.delivery.planner import FreshLink, send_fresh_link
+from feedback.invitations import LinkCompleted
+from feedback.links import link_validity, session_instruments
+from feedback.models import END_REASONS, Invitation, Patient, TherapySession, User, utcnow
+from feedback.models.outbox import OutboxMessage
+from feedback.sessions import SessionError, next_session_number, record_session, set_attendance
+
+#: Attendance a session that has not started yet can have.
+FUTURE_ATTENDANCE = ("scheduled", "cancelled")
+
+
+class TreatmentError(ValueError):
+    """Input the user can correct; the message is shown as is."""
+
+
+# --- the home page's "new since your last visit" ------------------------------------------------
+
+
+def since_last_visit(user_id: int, login_session_id: int | None) -> datetime | None:
+    """The end of the user's previous visit: flags first seen after it are new.
+
+    A visit is one sign-in: during it the answer stays the same, so reloading the home page does
+    not clear the markers; at the next sign-in, the last home view of this one becomes the mark.
+    """
+    visit = db.session.get(HomeVisit, user_id)
+    if visit is None:
+        return None
+    return visit.previous_visit_at if visit.login_session_id == login_session_id else visit.last_seen_at
+
+
+def record_home_visit(user_id: int, login_session_id: int | None, now: datetime) -> None:
+    """Note that the home page was shown (after rendering it); commits, with any pending audit row."""
+    visit = db.session.get(HomeVisit, user_id)
+    if visit is None:
+        db.session.add(HomeVisit(user_id=user_id, login_session_id=login_session_id, last_seen_at=now))
+    else:
+        if visit.login_session_id != login_session_id:
+            visit.previous_visit_at, visit.login_session_id = visit.last_seen_at, login_session_id
+        visit.last_seen_at = max(visit.last_seen_at, now)
+    try:
+        db.session.commit()
+    except IntegrityError:  # two tabs' first visit at once: the other one recorded it
+        db.session.rollback()
+
+
+# --- guidance notes -----------------------------------------------------------------------------
+
+
+def add_note(patient: Patient, author: User, guidance: Guidance | None, text: str, *,
+             now: datetime | None = None) -> GuidanceNote:
+    text = text.strip()
+    if not text:
+        raise TreatmentError("Write a note before saving it.")
+    if len(text) > NOTE_MAX:
+        raise TreatmentError(f"Keep the note under {NOTE_MAX} characters (it has {len(text)}).")
+    note = GuidanceNote(
+        patient=patient, author=author, text=text, created_at=now or utcnow(),
+        session_number=guidance.session_number if guidance else None, kind=guidance.kind if guidance else "",
+    )
+    db.session.add(note)
+    audit("add_guidance_note", patient=patient, detail=f"after session {note.session_number or '-'}")
+    db.session.commit()
+    return note
+
+
+# --- sessions -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SessionInput:
+    starts_at: datetime  # aware
+    duration_minutes: int
+    attendance: str
+
+
+def _check_session(entry: SessionInput, now: datetime) -> None:
+    if entry.attendance not in ATTENDANCE_WORDS:
+        raise TreatmentError("Choose the attendance from the list.")
+    if entry.starts_at > now and entry.attendance not in FUTURE_ATTENDANCE:
+        raise TreatmentError("A session that has not started yet can only be scheduled or cancelled.")
+
+
+def add_session(patient: Patient, entry: SessionInput, *, now: datetime | None = None) -> TherapySession:
+    """Record a session; an attended one creates both questionnaires (and plans the patient's SMS)."""
+    now = now or utcnow()
+    _check_session(entry, now)
+    number = next_session_number(patient)
+    audit("add_session", patient=patient, detail=f"session {number}, {entry.attendance}")
+    try:
+        recorded = record_session(
+            patient, starts_at=entry.starts_at, attendance=entry.attendance, duration_minutes=entry.duration_minutes,
+            instruments=session_instruments(), valid_for=link_validity(), number=number, now=now,
+        )
+    except SessionError as exc:
+        db.session.rollback()
+        raise TreatmentError(_sentence(str(exc))) from None
+    except IntegrityError:
+        db.session.rollback()
+        raise TreatmentError("Another session was added for this patient at the same moment; please check the list.") \
+            from None
+    return recorded.session
+
+
+def change_session(session: TherapySession, entry: SessionInput, *, now: datetime | None = None) -> TherapySession:
+    """Correct a session's time, length or attendance; becoming attended creates the questionnaires."""
+    now = now or utcnow()
+    _check_session(entry, now)
+    if not 5 <= entry.duration_minutes <= 480:
+        raise TreatmentError("The length must be between 5 and 480 minutes.")
+    before = session.attendance
+    session.starts_at, session.duration_minutes = entry.starts_at, entry.duration_minutes
+    audit("change_session", patient=session.patient,
+          detail=f"session {session.number}, {before} -> {entry.attendance}")
+    try:
+        set_attendance(session, entry.attendance, instruments=session_instruments(), valid_for=link_validity(), now=now)
+    except SessionError as exc:
+        db.session.rollback()
+        raise TreatmentError(_sentence(str(exc))) from None
+    return session
+
+
+# --- links and messages -------------------------------------------------------------------------
+
+
+def fresh_link(invitation: Invitation, *, now: datetime | None = None) -> FreshLink:
+    """A new link for an unanswered form (the old one stops working); by SMS when the patient gets SMS."""
+    session = invitation.session
+    audit("fresh_link", patient=session.patient, detail=f"session {session.number}, {invitation.respondent} form")
+    try:
+        return send_fresh_link(invitation, now=now)  # commits, with the audit row
+    except LinkCompleted:
+        db.session.rollback()
+        raise TreatmentError("That form has been answered already, so it needs no new link.") from None
+
+
+MESSAGE_ACTIONS = ("resend", "confirm")
+
+
+def message_action(message: OutboxMessage, action: str, *, now: datetime | None = None) -> bool:
+    """Staff's decision on a failed or uncertain SMS: send it again, or confirm it arrived."""
+    if action not in MESSAGE_ACTIONS:
+        raise TreatmentError("Choose to send the message again or to confirm it arrived.")
+    audit(f"sms_{action}", patient=message.patient, detail=f"message {message.id}, was {message.status}")
+    if action == "resend":
+        return staff.send_again(message.id, now=now)  # commits, with the audit row
+    return staff.confirm_sent(message.id, now=now)
+
+
+# --- ending a treatment, adding a patient -------------------------------------------------------
+
+
+def end_treatment(patient: Patient, reason: str, ended_on: date, *, now: datetime | None = None) -> None:
+    """Mark the treatment ended (completed, dropped out, transferred) and refresh its flags."""
+    now = now or utcnow()
+    if patient.status == "ended":
+        raise TreatmentError("This treatment has ended already.")
+    if reason not in END_REASONS:
+        raise TreatmentError("Choose why the treatment ended.")
+    if ended_on > local_today(patient.clinic.timezone, now):
+        raise TreatmentError("The end date cannot be in the future.")
+    patient.status, patient.end_reason, patient.ended_on = "ended", reason, ended_on
+    audit("end_treatment", patient=patient, detail=f"{reason}, {ended_on.isoformat()}")
+    db.session.commit()
+    recompute_patients([patient.id], now=now)  # an ended treatment raises no disengagement flag
+
+
+@dataclass(frozen=True)
+class NewPatient:
+    code: str
+    therapist: User
+    mobile: str
+    sms_consent: bool
+    language: str
+
+
+def add_patient(entry: NewPatient, *, now: datetime | None = None) -> Patient:
+    try:
+        patient = setup_ops.add_patient(
+            entry.code.strip(), entry.therapist.clinic, entry.therapist, phone=entry.mobile.strip() or None,
+            sms_consent=entry.sms_consent, language=entry.language, now=now,
+        )
+    except setup_ops.SetupError as exc:
+        db.session.rollback()
+        raise TreatmentError(_sentence(str(exc))) from None
+    audit("add_patient", patient=patient, detail=f"therapist {entry.therapist.id}")
+    db.session.commit()
+    return patient
+
+
+def _sentence(message: str) -> str:
+    message = message.strip()
+    return message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")

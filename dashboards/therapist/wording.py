@@ -1,0 +1,110 @@
+"""Words for what the therapist pages show: event names, risk levels, attendance, end reasons, and
+questionnaire answers as text. Colour never carries a meaning alone, so every badge has its word."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from dashboards.caseload import _subject as event_subject  # the subject is kept inside the stored key
+from dashboards.charts import long_date
+from dashboards.flags.wording import capital, label
+from feedback.instruments.model import Instrument, Item
+
+#: Every event code of the flag engine (docs/flags.md), as a badge names it.
+EVENT_NAMES = {
+    "unresolved_rupture": "Unresolved rupture",
+    "rupture": "Rupture",
+    "repaired_rupture": "Repaired rupture",
+    "rupture_missed": "Rupture you did not note",
+    "repeated_ruptures": "Repeated ruptures",
+    "reliable_decline": "Reliable decline",
+    "downward_trend": "Downward trend",
+    "sudden_drop": "Sudden drop",
+    "low_alliance": "Low alliance",
+    "quiet_withdrawal": "Possible quiet withdrawal",
+    "disengagement": "Disengagement",
+    "rupture_repair_episode": "Dip and recovery",
+}
+SEVERITY_WORDS = {"high": "High", "watch": "Watch", "positive": "Good sign"}
+RISK_WORDS = {"high": "High risk", "watch": "Watch", "none": "No flag"}
+ATTENDANCE_WORDS = {"scheduled": "Scheduled", "attended": "Attended", "cancelled": "Cancelled", "no_show": "No-show"}
+END_REASON_WORDS = {"completed": "Completed", "dropped_out": "Dropped out", "transferred": "Transferred"}
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+DISENGAGEMENT_SUBJECTS = {"unanswered": "unanswered forms", "missed": "missed sessions", "gap": "long gap"}
+
+
+def event_name(code: str, subject: str | None = None) -> str:
+    """"Reliable decline (bond)", "Disengagement (unanswered forms)", "Unresolved rupture"."""
+    name = EVENT_NAMES.get(code, capital(code.replace("_", " ")))
+    if subject:
+        name += f" ({DISENGAGEMENT_SUBJECTS.get(subject) or label(subject)})"
+    return name
+
+
+def flag_label(severity: str, code: str, subject: str | None = None) -> str:
+    """A badge's words: "High · Unresolved rupture", "Watch · Sudden drop (bond)"."""
+    return f"{SEVERITY_WORDS.get(severity, capital(severity))} · {event_name(code, subject)}"
+
+
+def stored_event_name(event: Any) -> str:
+    """The name of a stored event (`dashboards.risk.models.RiskEvent`), with its subject."""
+    return event_name(event.code, event_subject(event.key, event.session_number))
+
+
+def stored_flag_label(event: Any) -> str:
+    return f"{SEVERITY_WORDS.get(event.severity, capital(event.severity))} · {stored_event_name(event)}"
+
+
+def number_words(numbers: Mapping[str, object]) -> list[tuple[str, str]]:
+    """An event's numbers as (name, value) pairs for a small list: "tension" → "5"."""
+    return [(key.replace("_", " "), _plain(value)) for key, value in numbers.items()]
+
+
+def answer_text(item: Item, value: object, instrument: Instrument, language: str) -> str:
+    """One answer as the form offered it: "4 of 5 (Completely)", "Yes", an option's label, the text."""
+    if item.type == "likert" and isinstance(value, int) and not isinstance(value, bool):
+        anchor = item.anchors.get(value)
+        words = f" ({instrument.text(anchor, language)})" if anchor else ""
+        return f"{value} of {item.max}{words}"
+    if item.type == "yes_no" and isinstance(value, bool):
+        return "Yes" if value else "No"
+    if item.type in ("single_choice", "multiple_choice"):
+        chosen = value if isinstance(value, list) else [value]
+        labels = {o.id: instrument.text(o.label, language) for o in item.options}
+        return "; ".join(labels.get(str(v), str(v)) for v in chosen)
+    return str(value)
+
+
+def clinic_time(moment: datetime | None, zone: ZoneInfo, *, with_time: bool = True) -> str:
+    """"Tue 3 Mar 2026, 09:00" in the clinic's zone (the same in any server locale)."""
+    if moment is None:
+        return "—"
+    local = moment.astimezone(zone)
+    day = f"{WEEKDAYS[local.weekday()]} {long_date(local.date())}"
+    return f"{day}, {local:%H:%M}" if with_time else day
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{round(100 * value)}%"
+
+
+def _plain(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.2f}".rstrip("0").rstrip(".").replace("-", "−")
+    if isinstance(value, list):
+        return ", ".join(map(_plain, value))
+    return str(value).replace("_", " ") if isinstance(value, str) and " " not in value else str(value)
+
+
+def grouped_flags(flags: Sequence[Any]) -> list[tuple[Any, int, bool]]:
+    """One badge per kind of flag (code and subject): (the latest, how many, any of them new).
+    Three low-alliance sessions read as one "Low alliance ×3" badge, not three."""
+    seen: dict[tuple[str, str | None], list[Any]] = {}
+    for flag in flags:  # already most severe first, then latest
+        seen.setdefault((flag.code, flag.subject), []).append(flag)
+    return [(same[0], len(same), any(f.is_new for f in same)) for same in seen.values()]

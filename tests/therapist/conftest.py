@@ -1,0 +1,56 @@
+"""Fixtures for the therapist pages: the two-clinic world of the auth tests, signed-in clients,
+treatments written straight to the database (then their flags computed), and a page's text."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+import pytest
+from flask.testing import FlaskClient
+
+from app import db
+from dashboards.risk.operations import recompute_patients
+from feedback.models import Patient, User, utcnow
+from tests.auth.conftest import enrol, sign_in_as, world  # noqa: F401  (fixtures)
+from tests.dashboards.builders import Form, add_weekly
+from tests.dashboards.conftest import count_statements  # noqa: F401  (fixture)
+
+
+@pytest.fixture
+def as_user(app, sign_in_as) -> Callable[[User], FlaskClient]:  # noqa: F811
+    """A test client signed in as `user` (a fresh sign-in each call)."""
+
+    def client_for(user: User) -> FlaskClient:
+        client = app.test_client()
+        sign_in_as(client, user)
+        return client
+
+    return client_for
+
+
+def treat(patient: Patient, forms: list[tuple[Form, Form]], *, now: datetime | None = None, days_ago: int = 1) -> None:
+    """Weekly attended sessions, the last one `days_ago`, one per (patient form, therapist form); flags computed.
+    A form is answered a day after its session, or (UNANSWERED) expires three days after it."""
+    now = now or utcnow()
+    add_weekly(patient, forms, first=now - timedelta(days=days_ago, weeks=len(forms) - 1), now=now)
+    db.session.commit()
+    recompute_patients([patient.id], now=now)
+
+
+TAG = re.compile(r"<[^>]+>")
+SPACE = re.compile(r"\s+")
+
+
+def text(markup: str) -> str:
+    """What a reader sees of some HTML: tags dropped, entities decoded, white space collapsed."""
+    return SPACE.sub(" ", html.unescape(TAG.sub(" ", markup))).strip()
+
+
+def section(markup: str, element_id: str) -> str:
+    """The HTML from the element with this id to the end of its <section> (or the page)."""
+    start = markup.index(f'id="{element_id}"')
+    end = markup.find("</section>", start)
+    return markup[start:end if end > 0 else None]
