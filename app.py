@@ -73,6 +73,16 @@ ENV_SETTINGS = (
     "DELIVERY_PLAN_SECONDS",
     "DELIVERY_EXPIRE_SECONDS",
     "DELIVERY_RESOLVE_SECONDS",
+    "DIGEST_ENABLED",
+    "DIGEST_CLINICS",
+    "DIGEST_LOOKBACK_DAYS",
+    "SMTP_HOST",
+    "SMTP_PORT",
+    "SMTP_USER",
+    "SMTP_PASSWORD",
+    "SMTP_FROM",
+    "SMTP_STARTTLS",
+    "SMTP_TIMEOUT_SECONDS",
 )
 
 # Development-only stand-ins: production refuses to start with any of them unset.

@@ -1,0 +1,69 @@
+"""The director's pages: the clinic overview, its chart data and the research export.
+
+Directors of the clinic only (anyone else gets 404, as for a page that does not exist): the
+overview names patients, and the access policy lets only directors see every patient of a
+clinic (an admin sees patient data only through break-glass, one patient at a time). Each view
+reads its figures from `clinic_stats` and `export`; the page view and the export are audited.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, render_template, request, stream_with_context
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from app import db
+from dashboards.access import protect, roles_required
+from dashboards.audit import audit
+from dashboards.charts import END_REASON_STYLE, ended_by_month_chart
+from dashboards.clinic_stats import clinic_overview
+from dashboards.export import export_filename, start_clinic_export
+from feedback.delivery.staff import needs_attention
+from feedback.models import utcnow
+
+bp = Blueprint("director", __name__)
+protect(bp)
+
+#: Who sees a whole clinic's patients by name (the policy's director rule).
+CLINIC_READERS = ("director",)
+#: Below this many ended treatments in a group, the calibration panel warns that differences may be chance.
+SMALL_GROUP = 20
+
+
+@bp.get("/clinic")
+@roles_required(*CLINIC_READERS)
+def overview() -> ResponseReturnValue:
+    now = utcnow()
+    clinic = current_user.clinic
+    figures = clinic_overview(clinic.id, now)
+    problems = needs_attention(clinic.id, now=now)
+    audit("view_clinic_overview", detail=f"{request.method} {request.endpoint}")
+    db.session.commit()
+    return render_template(
+        "dashboards/director/overview.html",
+        clinic=clinic,
+        overview=figures,
+        problems=problems,
+        reasons=END_REASON_STYLE,
+        small_group=SMALL_GROUP,
+    )
+
+
+@bp.get("/clinic/ended.json")
+@roles_required(*CLINIC_READERS)
+def ended_chart() -> ResponseReturnValue:
+    """Counts per month and reason only (no patient), so the page's audit row covers it."""
+    figures = clinic_overview(current_user.clinic_id, utcnow())
+    return jsonify(ended_by_month_chart(figures.ended_by_month))
+
+
+@bp.get("/clinic/export.csv")
+@roles_required(*CLINIC_READERS)
+def export() -> ResponseReturnValue:
+    clinic = current_user.clinic
+    lines = start_clinic_export(clinic, current_user._get_current_object())  # audited and committed here
+    return Response(
+        stream_with_context(lines),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{export_filename(clinic, utcnow())}"'},
+    )
