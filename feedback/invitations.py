@@ -12,11 +12,12 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from app import db
 from feedback import tokens
 from feedback.instruments.model import Instrument
-from feedback.models import Invitation, Response, TherapySession, utcnow
+from feedback.models import Invitation, Patient, Response, TherapySession, utcnow
 from feedback.signals import response_recorded
 
 
@@ -99,7 +100,12 @@ def resolve(token: str, *, now: datetime | None = None) -> Invitation:
     if not tokens.well_formed(token):
         raise LinkInvalid()
     digest = tokens.hash_token(token)
-    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == digest))
+    # One statement for what the survey page shows (session, patient, clinic), not four.
+    invitation = db.session.scalar(
+        select(Invitation)
+        .where(Invitation.token_hash == digest)
+        .options(joinedload(Invitation.session).joinedload(TherapySession.patient).joinedload(Patient.clinic))
+    )
     if invitation is None or not tokens.matches(token, invitation.token_hash):
         raise LinkInvalid()
     if invitation.completed_at is not None:

@@ -119,6 +119,11 @@ def recompute_patients(
     return results
 
 
-def recompute_clinic(clinic_id: int, *, now: datetime | None = None) -> dict[int, Evaluation]:
+def recompute_clinic(
+    clinic_id: int, *, now: datetime | None = None, full_history: bool = False
+) -> dict[int, Evaluation]:
+    """Every patient of a clinic. A patient evaluated for the first time is always looked at over
+    their whole history (for ever-high); `full_history` re-walks everyone's, e.g. after a threshold
+    change — about three times the work, since ever-high is sticky otherwise."""
     ids = db.session.scalars(select(Patient.id).where(Patient.clinic_id == clinic_id)).all()
-    return recompute_patients(ids, now=now, full_history=True)
+    return recompute_patients(ids, now=now, full_history=full_history)
