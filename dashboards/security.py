@@ -34,7 +34,9 @@ def set_headers(response: Response) -> Response:
     headers = response.headers
     headers["Content-Security-Policy"] = CSP.format(nonce=csp_nonce())
     headers["X-Content-Type-Options"] = "nosniff"
-    headers["Referrer-Policy"] = "no-referrer"  # survey and password links carry tokens
+    # Survey and password links carry tokens: never send the URL to another site. Our own origin
+    # must get it, because Flask-WTF refuses a POST over HTTPS without a same-origin Referer.
+    headers["Referrer-Policy"] = "same-origin"
     headers["X-Frame-Options"] = "DENY"  # for browsers without frame-ancestors
     headers["Cross-Origin-Opener-Policy"] = "same-origin"
     headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()"

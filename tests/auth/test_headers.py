@@ -13,7 +13,7 @@ URL_ARGUMENTS = {"token": "A" * 43, "code": "P-A1", "user_id": "1", "filename": 
                  "number": "1"}
 REQUIRED = {
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
 }
 CSP_DIRECTIVES = {
