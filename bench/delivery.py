@@ -14,27 +14,22 @@ call, the SDK request, the result record). With the real Twilio the API round tr
 from __future__ import annotations
 
 import argparse
-import os
-import platform
-import sqlite3
 import tempfile
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import text
 
 from app import create_app, db
+from bench.common import ROOT, machine, scratch_postgres, write_section
 from feedback.delivery.dispatcher import Dispatcher
 from feedback.delivery.settings import delivery
 from tests.delivery.bulk import make_due_messages, make_due_now, statuses
 from tests.delivery.dispatch_process import app_config
 from tests.fake_twilio import FakeTwilio
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "RESULTS.md"
 SECTION = "delivery"
 
 
@@ -65,49 +60,6 @@ def run(database_url: str, messages: int) -> dict[str, object]:
     }
 
 
-def machine() -> str:
-    model = "unknown CPU"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    return (
-        f"{os.cpu_count()} CPUs ({model}), Python {platform.python_version()}, "
-        f"SQLite library {sqlite3.sqlite_version}, {platform.system()} {platform.release()}"
-    )
-
-
-def scratch_postgres(base_url: str) -> tuple[str, Callable[[], None]]:
-    base = make_url(base_url)
-    name = f"{base.database}_bench_delivery_{os.getpid()}"
-    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return base.set(database=name).render_as_string(hide_password=False), drop
-
-
-def write_section(lines: list[str]) -> None:
-    """Replace this bench's section of RESULTS.md (other benches keep theirs)."""
-    start, end = f"<!-- bench:{SECTION} -->", f"<!-- /bench:{SECTION} -->"
-    block = "\n".join([start, *lines, end])
-    current = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n\nEach bench writes its own section.\n"
-    if start in current and end in current:
-        before, rest = current.split(start, 1)
-        current = before + block + rest.split(end, 1)[1]
-    else:
-        current = current.rstrip("\n") + "\n\n" + block + "\n"
-    RESULTS.write_text(current)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--messages", type=int, default=1000)
@@ -119,7 +71,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         results.append(run("sqlite:///" + str(Path(tmp) / "bench.db"), args.messages))
     if args.postgres:
-        url, drop = scratch_postgres(args.postgres)
+        url, drop = scratch_postgres(args.postgres, "delivery")
         try:
             results.append(run(url, args.messages))
         finally:
@@ -139,7 +91,7 @@ def main() -> None:
     ]
     print("\n".join(lines))
     if args.write:
-        write_section(lines)
+        write_section(SECTION, lines)
 
 
 if __name__ == "__main__":

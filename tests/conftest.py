@@ -36,7 +36,7 @@ def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
     On PostgreSQL each run gets its own scratch database next to TEST_DATABASE_URL's, so
     parallel runs on one server cannot disturb each other."""
     if POSTGRES_URL:
-        url = _create_scratch_database(normalise_database_url(POSTGRES_URL))
+        url = create_scratch_database(normalise_database_url(POSTGRES_URL))
     else:
         url = "sqlite:///" + str(tmp_path_factory.mktemp("template") / "template.db")
     app = _app_for(url)
@@ -48,9 +48,10 @@ def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
         _drop_database(normalise_database_url(POSTGRES_URL), make_url(url).database)
 
 
-def _create_scratch_database(base_url: str) -> str:
+def create_scratch_database(base_url: str, label: str = "run") -> str:
+    """A new, empty database next to `base_url`'s, named for `label` and this process; its URL."""
     base = make_url(base_url)
-    name = f"{base.database}_run_{os.getpid()}"
+    name = f"{base.database}_{label}_{os.getpid()}"
     _drop_database(base_url, name)
     engine = create_engine(base_url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:

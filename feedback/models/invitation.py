@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app import db
@@ -17,7 +17,13 @@ RESPONDENTS = ("patient", "therapist")
 
 class Invitation(db.Model):
     __tablename__ = "invitations"
-    __table_args__ = (UniqueConstraint("session_id", "respondent"),)
+    __table_args__ = (
+        UniqueConstraint("session_id", "respondent"),
+        # Open invitations are a few hundred rows among years of history; the home page's pending
+        # forms and the worker's every-minute planning look only at them.
+        Index("ix_invitations_open", "expires_at",
+              postgresql_where=text("completed_at IS NULL"), sqlite_where=text("completed_at IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("therapy_sessions.id"), index=True)

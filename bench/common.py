@@ -1,0 +1,70 @@
+"""What the benches share: the machine's description, scratch PostgreSQL databases, and
+replacing one bench's section of RESULTS.md."""
+
+from __future__ import annotations
+
+import os
+import platform
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import create_engine, make_url, text
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "RESULTS.md"
+POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return (
+        f"{os.cpu_count()} CPUs ({model}), {memory_gib()} GiB memory, Python {platform.python_version()}, "
+        f"SQLite library {sqlite3.sqlite_version}, {platform.system()} {platform.release()}"
+    )
+
+
+def memory_gib() -> str:
+    meminfo = Path("/proc/meminfo")
+    if not meminfo.exists():
+        return "?"
+    for line in meminfo.read_text().splitlines():
+        if line.startswith("MemTotal:"):
+            return f"{int(line.split()[1]) / 1024 / 1024:.0f}"
+    return "?"
+
+
+def scratch_postgres(base_url: str, label: str) -> tuple[str, Callable[[], None]]:
+    """A new, empty database next to `base_url`'s (dropped first if left over); its URL and a dropper."""
+    base = make_url(base_url)
+    name = f"{base.database}_bench_{label}_{os.getpid()}"
+    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return base.set(database=name).render_as_string(hide_password=False), drop
+
+
+def write_section(section: str, lines: list[str]) -> None:
+    """Replace one bench's section of RESULTS.md (other benches keep theirs)."""
+    start, end = f"<!-- bench:{section} -->", f"<!-- /bench:{section} -->"
+    block = "\n".join([start, *lines, end])
+    current = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n\nEach bench writes its own section.\n"
+    if start in current and end in current:
+        before, rest = current.split(start, 1)
+        current = before + block + rest.split(end, 1)[1]
+    else:
+        current = current.rstrip("\n") + "\n\n" + block + "\n"
+    RESULTS.write_text(current)

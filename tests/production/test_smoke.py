@@ -1,0 +1,287 @@
+"""The production layout end to end (docs/production.md), on PostgreSQL.
+
+gunicorn with two workers and `flask --app app worker` run as separate processes with
+APP_ENV=production and their secrets from the environment, behind a (pretend) reverse proxy: the
+requests carry X-Forwarded-Proto/Host and TRUSTED_PROXY_COUNT=1. The CLI sets up a clinic and an
+attended session; the worker texts the link to the fake Twilio API; the test follows the link from
+the SMS, answers with an unresolved rupture the way a browser would, and sees the flag appear.
+Logs must hold no link token and no phone number.
+
+Runs in .ci/run's PostgreSQL pass (TEST_DATABASE_URL set); skipped on SQLite-only runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+import pytest
+from cryptography.fernet import Fernet
+from sqlalchemy import create_engine, make_url, text
+from twilio.request_validator import RequestValidator
+
+from app import normalise_database_url
+from tests.conftest import POSTGRES_URL, ROOT, _drop_database, create_scratch_database, csrf_token_from
+from tests.fake_twilio import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, FakeTwilio
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not POSTGRES_URL, reason="the production smoke test needs PostgreSQL (TEST_DATABASE_URL)"),
+]
+
+PUBLIC_HOST = "clinic.example.org"
+PROXY_HEADERS = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": PUBLIC_HOST, "X-Forwarded-For": "203.0.113.7"}
+PHONE = "+44 7911 123456"
+PHONE_E164 = "+447911123456"
+LINK = re.compile(rf"https://{re.escape(PUBLIC_HOST)}/s/([A-Za-z0-9_-]{{43}})")
+CLINIC, THERAPIST, CODE = "Smoke Clinic", "therapist@smoke.example", "SMOKE-1"
+WAIT = 60  # seconds, for anything a process must do
+
+
+@pytest.fixture
+def scratch_database() -> Iterator[str]:
+    base_url = normalise_database_url(POSTGRES_URL or "")
+    url = create_scratch_database(base_url, "smoke")
+    yield url
+    _drop_database(base_url, make_url(url).database)
+
+
+@pytest.fixture
+def fake_twilio() -> Iterator[FakeTwilio]:
+    with FakeTwilio() as fake:
+        yield fake
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def production_env(database_url: str, twilio_url: str) -> dict[str, str]:
+    """What the deployment's environment file holds (docs/production.md), nothing more."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TWILIO_", "DELIVERY_", "SMS_"))}
+    env.update(
+        APP_ENV="production",
+        SECRET_KEY=secrets.token_urlsafe(32),
+        PHONE_ENCRYPTION_KEY=Fernet.generate_key().decode(),
+        DATABASE_URL=database_url,
+        PUBLIC_BASE_URL=f"https://{PUBLIC_HOST}",
+        TRUSTED_PROXY_COUNT="1",
+        TWILIO_ACCOUNT_SID=DEFAULT_ACCOUNT_SID,
+        TWILIO_AUTH_TOKEN=DEFAULT_AUTH_TOKEN,
+        TWILIO_FROM_NUMBER="+15005550006",
+        TWILIO_API_BASE_URL=twilio_url,
+        CLINIC_CONTACT="+44 20 7946 0123",
+        # Any hour of the day in CI: no quiet hours. Short job intervals so the test is quick.
+        DELIVERY_POLICY_JSON=json.dumps({"quiet_start": "00:00", "quiet_end": "00:00"}),
+        DELIVERY_DISPATCH_SECONDS="1",
+        DELIVERY_PLAN_SECONDS="1",
+        PYTHONPATH=str(ROOT),
+    )
+    return env
+
+
+def flask(env: dict[str, str], *args: str, extra: dict[str, str] | None = None) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "app", *args],
+        cwd=ROOT,
+        env={**env, **(extra or {})},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, f"flask {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
+    return done.stdout
+
+
+def wait_for(condition: Callable[[], object], what: str, timeout: float = WAIT) -> object:
+    deadline = time.monotonic() + timeout
+    while True:
+        found = condition()
+        if found:
+            return found
+        assert time.monotonic() < deadline, f"timed out after {timeout} s waiting for {what}"
+        time.sleep(0.2)
+
+
+class Http:
+    """A tiny browser: keeps the cookie, never follows redirects, sends the proxy's headers."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.cookies: dict[str, str] = {}
+        self.set_cookie_headers: list[str] = []
+
+        class NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args: object, **kwargs: object) -> None:
+                return None
+
+        self.opener = urllib.request.build_opener(NoRedirect)
+
+    def request(
+        self, path: str, data: dict[str, str] | None = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, str, dict[str, str]]:
+        all_headers = {**PROXY_HEADERS, **(headers or {})}
+        if self.cookies:
+            all_headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = urlencode(data).encode() if data is not None else None
+        request = urllib.request.Request(self.base + path, data=body, headers=all_headers)
+        try:
+            with self.opener.open(request, timeout=30) as answer:
+                status, payload, received = answer.status, answer.read(), answer.headers
+        except urllib.error.HTTPError as error:
+            status, payload, received = error.code, error.read(), error.headers
+        for header in received.get_all("Set-Cookie") or []:
+            self.set_cookie_headers.append(header)
+            for name, morsel in SimpleCookie(header).items():
+                self.cookies[name] = morsel.value
+        return status, payload.decode("utf-8", "replace"), dict(received)
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def stored_flags(database_url: str) -> tuple[str | None, bool]:
+    """The patient's stored risk level, and whether an unresolved-rupture event is stored."""
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            level = conn.execute(
+                text("SELECT r.level FROM patient_risks r JOIN patients p ON p.id = r.patient_id WHERE p.code = :code"),
+                {"code": CODE},
+            ).scalar()
+            codes = conn.execute(
+                text("SELECT e.code FROM risk_events e JOIN patients p ON p.id = e.patient_id WHERE p.code = :code"),
+                {"code": CODE},
+            ).scalars()
+            return level, "unresolved_rupture" in set(codes)
+    finally:
+        engine.dispose()
+
+
+def referer_for(page: str, header: str, page_url: str) -> dict[str, str]:
+    """The Referer a browser sends with a same-origin form POST from this page: its referrer
+    policy is the header's, unless a <meta name="referrer"> in the page replaces it."""
+    meta = re.search(r'<meta name="referrer" content="([^"]*)"', page)
+    policy = (meta.group(1) if meta else header).split(",")[-1].strip().lower()
+    if policy in ("", "no-referrer"):
+        return {}
+    if policy in ("origin", "strict-origin"):
+        return {"Referer": f"https://{PUBLIC_HOST}/"}
+    return {"Referer": page_url}  # same-origin, *-when-cross-origin, unsafe-url: the page's URL
+
+
+def test_production_layout_texts_the_link_takes_the_answer_and_flags_the_rupture(
+    scratch_database: str, fake_twilio: FakeTwilio, tmp_path: Path
+) -> None:
+    env = production_env(scratch_database, fake_twilio.url)
+    flask(env, "db", "upgrade")
+    flask(env, "clinics", "add", CLINIC, "--timezone", "UTC")
+    password = {"NEW_USER_PASSWORD": secrets.token_urlsafe(16)}
+    flask(env, "users", "add", THERAPIST, "--clinic", CLINIC, "--role", "therapist", extra=password)
+    flask(env, "patients", "add", CODE, "--clinic", CLINIC, "--therapist", THERAPIST, "--phone", PHONE, "--sms-consent")
+    started = (datetime.now(UTC) - timedelta(hours=2)).isoformat(timespec="minutes")
+    flask(env, "sessions", "add", CODE, "--status", "attended", "--start", started)
+
+    port = free_port()
+    web_log, worker_log = tmp_path / "gunicorn.log", tmp_path / "worker.log"
+    with web_log.open("wb") as web_out, worker_log.open("wb") as worker_out:
+        web = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "--access-logfile", "-", "app:create_app()"],
+            cwd=ROOT, env=env, stdout=web_out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "app", "worker"],
+            cwd=ROOT, env=env, stdout=worker_out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            browser = Http(f"http://127.0.0.1:{port}")
+
+            def healthy() -> bool:
+                assert web.poll() is None, f"gunicorn exited:\n{web_log.read_text()}"
+                try:
+                    return browser.request("/healthz")[0] == 200
+                except OSError:
+                    return False
+
+            wait_for(healthy, "gunicorn to answer /healthz")
+            status, body, _ = browser.request("/readyz")
+            assert status == 200 and json.loads(body) == {"status": "ok"}
+
+            # The worker plans and sends the invitation SMS: a neutral greeting and the link only.
+            sms = wait_for(lambda: fake_twilio.messages, "the worker to text the link")[0]
+            assert worker.poll() is None, worker_log.read_text()
+            assert sms["to"] == PHONE_E164
+            match = LINK.search(sms["body"])
+            assert match, sms["body"]
+            token, link = match.group(1), match.group(0)
+
+            # Follow the link through the proxy to gunicorn.
+            status, page, headers = browser.request(urlsplit(link).path)
+            assert status == 200, page
+            assert "Content-Security-Policy" in headers and "Strict-Transport-Security" in headers
+            assert any(c.startswith("__Host-session=") and "Secure" in c for c in browser.set_cookie_headers)
+            action = re.search(r'<form method="post" action="([^"]+)"', page)
+            assert action and action.group(1) == f"/s/{token}"
+            answers = {
+                "csrf_token": csrf_token_from(page),
+                "started": str(int(time.time()) - 50),
+                "bond_understood": "2", "bond_trust": "2", "task_useful": "2", "task_fit": "2",
+                "goal_agree": "2", "goal_unclear": "4",
+                "rupture": "yes", "rupture_tension": "5", "rupture_resolved": "1",
+                "held_back": "4", "went_along": "3", "frustrated": "4", "comment": "",
+            }  # fmt: skip
+            # With strict CSRF checks over HTTPS, Flask-WTF accepts the POST only if the Referer
+            # matches https://<the host the app sees>: that holds only when ProxyFix applied the
+            # proxy's X-Forwarded-Proto and -Host.
+            referer = referer_for(page, headers.get("Referrer-Policy", ""), link)
+            status, page, headers = browser.request(action.group(1), answers, referer)
+            assert status == 303, f"{status}: {page[:500]}"
+            assert urlsplit(headers["Location"]).path == "/s/thanks"
+
+            # The flag appears: stored for the dashboards (the web process recomputes the patient
+            # when the answer arrives), and in the flags command's report.
+            assert wait_for(lambda: stored_flags(scratch_database) == ("high", True), "the stored flag")
+            report = json.dumps(json.loads(flask(env, "flags", "--format", "json", "--patient", CODE)))
+            assert "unresolved_rupture" in report, report
+            assert re.search(r'"(risk|level)": "high"', report), report
+
+            # Twilio's status callback, signed for the public URL, is accepted behind the proxy.
+            callback = {"MessageSid": sms["sid"], "MessageStatus": "delivered", "AccountSid": DEFAULT_ACCOUNT_SID}
+            validator = RequestValidator(DEFAULT_AUTH_TOKEN)
+            signature = validator.compute_signature(f"https://{PUBLIC_HOST}/sms/status", callback)
+            status, body, _ = browser.request("/sms/status", callback, {"X-Twilio-Signature": signature})
+            assert status in (200, 204), body
+            forged = browser.request("/sms/status", callback, {"X-Twilio-Signature": "forged"})[0]
+            assert forged == 403
+        finally:
+            stop(worker)
+            stop(web)
+
+    logs = web_log.read_text() + worker_log.read_text()
+    assert "GET /s/<token>" in logs  # the access log is on stdout, with the token redacted
+    assert token not in logs
+    for shown in (PHONE, PHONE_E164, PHONE_E164[1:], "7911 123456", "7911123456"):
+        assert shown not in logs, f"a phone number ({shown}) reached the logs"
+    assert worker.returncode == 0, worker_log.read_text()  # stopped cleanly by SIGTERM
