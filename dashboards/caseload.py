@@ -1,6 +1,6 @@
 """The therapist's home page data: the caseload with risk and flags, and their own open forms.
 
-Two queries for the caseload and one for the open forms, however many patients there are.
+Three queries for the caseload and one for the open forms, however many patients there are.
 Which patients appear is not decided here: the caller passes the access policy's condition on
 `Patient` (`dashboards.access.policy.patient_filter(user)`), so this list can never show more
 than the policy allows.
@@ -9,7 +9,7 @@ than the policy allows.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -95,7 +95,11 @@ def caseload(
     `since_last_visit`: flags first seen after it are marked new (None: nothing is new);
     `risk_levels`: keep only these levels; `status`: "active" or "ended" (None: both).
     """
-    chosen = _chosen_ids(visible, risk_levels, status)
+    # The ids first, as a list: given the access condition as a subquery ("own patients OR shared
+    # with me"), PostgreSQL guessed half the clinic and aggregated every session and invitation.
+    chosen = db.session.scalars(_chosen_ids(visible, risk_levels, status)).all()
+    if not chosen:
+        return []
     rows = db.session.execute(_patients_query(chosen, now)).all()
     flags = _flags(chosen, since_last_visit)
     result = [
@@ -143,7 +147,7 @@ def _chosen_ids(visible: ColumnElement[bool], risk_levels: Iterable[str] | None,
     return query
 
 
-def _patients_query(chosen: Select, now: datetime) -> Select:
+def _patients_query(chosen: Sequence[int], now: datetime) -> Select:
     sessions = (
         select(
             TherapySession.patient_id.label("patient_id"),
@@ -195,7 +199,7 @@ def _patients_query(chosen: Select, now: datetime) -> Select:
     )
 
 
-def _flags(chosen: Select, since: datetime | None) -> dict[int, list[Flag]]:
+def _flags(chosen: Sequence[int], since: datetime | None) -> dict[int, list[Flag]]:
     rows = db.session.execute(
         select(RiskEvent, TherapySession.starts_at)
         .outerjoin(

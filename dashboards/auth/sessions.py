@@ -22,6 +22,10 @@ COOKIE_KEY = "login_session"
 NEXT_KEY = "after_login"
 #: Time allowed between the password and the second factor.
 PENDING_LIMIT = timedelta(minutes=10)
+#: How stale `last_seen_at` may get before a request writes it again. Writing on every request
+#: made each page view a commit, and under load the app processes queued for SQLite's single
+#: write lock; the price is that an idle logout may come up to this much early.
+TOUCH_EVERY = timedelta(seconds=30)
 
 
 @dataclass(frozen=True)
@@ -131,8 +135,9 @@ def current(now: datetime | None = None) -> LoginSession | None:
         end(login, reason, now)
         db.session.commit()
         return None
-    login.last_seen_at = now
-    db.session.commit()
+    if now - login.last_seen_at >= TOUCH_EVERY:
+        login.last_seen_at = now
+        db.session.commit()
     return login
 
 
