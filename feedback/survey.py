@@ -5,11 +5,13 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from markupsafe import Markup
 
 from feedback import invitations
 from feedback.instruments.answers import parse_answers
+from feedback.instruments.model import Instrument
 from feedback.instruments.registry import registry
 from feedback.instruments.scoring import score
 from feedback.models import Invitation
@@ -26,11 +28,13 @@ def _render(
     instrument = registry().get(invitation.instrument_id, invitation.instrument_version)
     patient = invitation.session.patient
     language = patient.language if invitation.respondent == "patient" else instrument.languages[0]
+    hidden = hidden_items(invitation)
     return (
         render_template(
             "feedback/survey.html",
             instrument=instrument,
-            hidden=hidden_items(invitation),
+            hidden=hidden,
+            questions=None if values or errors else _blank_questions(instrument, language, hidden),
             language=language,
             token=token,
             values=values,
@@ -40,6 +44,19 @@ def _render(
         ),
         status,
     )
+
+
+def _blank_questions(instrument: Instrument, language: str, hidden: frozenset[str]) -> Markup:
+    """The questions of an empty form, rendered once per process: the loop over the items was half
+    of a survey GET (bench/RESULTS.md), and its output depends only on these three."""
+    cache = current_app.extensions.setdefault("survey_blank_questions", {})
+    key = (instrument.id, instrument.version, language, hidden)
+    if key not in cache:
+        html = render_template(
+            "feedback/_questions.html", instrument=instrument, hidden=hidden, language=language, values={}, errors={}
+        )
+        cache[key] = Markup(html)  # noqa: S704  (an autoescaped template's output, not raw input)
+    return cache[key]
 
 
 @bp.get("/s/<token>")
