@@ -1,8 +1,10 @@
 """A realistic demo clinic for trying the app on a laptop.
 
-A director, two therapists and eight patients whose histories have the shapes the product is
-about: stable, a slowly weakening bond, a sudden loss, an unresolved rupture, a repaired rupture,
-repeated ruptures, a patient who stops answering, and one who is noisy but fine.
+A director, two therapists and eight patients in treatment whose histories have the shapes the
+product is about: stable, a slowly weakening bond, a sudden loss, an unresolved rupture, a repaired
+rupture, repeated ruptures, a patient who stops answering, and one who is noisy but fine. Six
+earlier treatments have ended (completed, dropped out, transferred), so the director's dropout
+panels and the check of the flags against dropout have something to show.
 """
 
 from __future__ import annotations
@@ -41,6 +43,16 @@ PATIENTS = [
     ("NS-107", "sudden_loss", 0, 10, 6, 17),
     ("NS-108", "repeated_ruptures", 1, 10, 3, 18),
 ]
+# Ended treatments: the same columns, then how it ended and the days from the last session to the
+# end date (a dropout is recorded once the clinic has given up reaching the patient).
+ENDED = [
+    ("NS-091", "unresolved_rupture", 0, 10, 130, 21, "dropped_out", 21),
+    ("NS-092", "sudden_loss", 1, 10, 100, 22, "dropped_out", 14),
+    ("NS-093", "stable_high", 0, 16, 85, 23, "completed", 0),
+    ("NS-094", "rupture_then_repair", 1, 14, 60, 24, "completed", 0),
+    ("NS-095", "disengagement", 0, 10, 50, 25, "dropped_out", 28),
+    ("NS-096", "noisy_stable", 1, 12, 35, 26, "transferred", 7),
+]
 
 
 @dataclass
@@ -66,19 +78,24 @@ def _create(now: datetime) -> Clinic:
     therapists = [setup_ops.add_user(email, clinic, "therapist", PASSWORD, name) for email, name in THERAPISTS]
     instruments = session_instruments()
     local_today = now.astimezone(clinic.zone).date()
-    for code, kind, who, n_sessions, days_ago, seed_value in PATIENTS:
+    treatments = [(*row, None, 0) for row in PATIENTS] + ENDED
+    for code, kind, who, n_sessions, days_ago, seed_value, end_reason, days_to_end in treatments:
         sms = {"phone": DEMO_MOBILE, "sms_consent": True} if code == PATIENTS[0][0] else {}
         patient = setup_ops.add_patient(code, clinic, therapists[who], now=now, **sms)
         history = generate_patient(kind, seed=seed_value, n_sessions=n_sessions)
+        last_session_on = local_today - timedelta(days=days_ago)
         store_history(
             patient,
             history,
             instruments,
-            last_session_on=local_today - timedelta(days=days_ago),
+            last_session_on=last_session_on,
             start_time=time(9 + seed_value % 8, 0),
             zone=clinic.zone,
             now=now,
         )
+        if end_reason:
+            patient.status, patient.end_reason = "ended", end_reason
+            patient.ended_on = last_session_on + timedelta(days=days_to_end)
     db.session.commit()
     recompute_clinic(clinic.id, now=now)
     return clinic

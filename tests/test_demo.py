@@ -14,7 +14,12 @@ def test_demo_clinic_has_the_promised_people_and_shapes(client):
     roles = sorted(role for _, role in seeded.accounts)
     assert roles == ["director", "therapist", "therapist"]
     patients = db.session.scalars(select(Patient).where(Patient.clinic_id == seeded.clinic.id)).all()
-    assert len(patients) == 8 and len({p.therapist_id for p in patients}) == 2
+    assert len(patients) == 14 and len({p.therapist_id for p in patients}) == 2
+    ended = {p.code: p.end_reason for p in patients if p.status == "ended"}
+    assert len(ended) == 6 and set(ended.values()) == {"completed", "dropped_out", "transferred"}
+    for patient in (p for p in patients if p.status == "ended"):
+        last = db.session.scalar(select(func.max(TherapySession.starts_at)).where(TherapySession.patient_id == patient.id))
+        assert patient.ended_on >= last.date()
     assert db.session.scalar(select(func.count()).select_from(TherapySession)) >= 80
     assert db.session.scalar(select(func.count()).select_from(Response)) >= 120
     attendance = set(db.session.scalars(select(TherapySession.attendance)))

@@ -65,7 +65,7 @@ def test_flags_command_json(runner, app):
     result = runner.invoke(args=["flags", "--format", "json"])
     assert result.exit_code == 0, result.output
     data = {p["patient_code"]: p for p in json.loads(result.output)}
-    assert len(data) == 8
+    assert len(data) == 14  # 8 in treatment, 6 ended
     rupture = data["NS-103"]
     assert rupture["risk"] == "high" and rupture["therapist"] == "alex@northside.example"
     event = next(e for e in rupture["events"] if e["code"] == "unresolved_rupture")
@@ -95,5 +95,5 @@ def test_flags_command_refuses_bad_input(runner, app):
 def test_demo_flags_are_stored_after_seeding(app):
     seeded = demo.seed()
     levels = dict(db.session.execute(select(PatientRisk.patient_id, PatientRisk.level)).all())
-    assert len(levels) == 8 and "high" in levels.values() and "none" in levels.values()
+    assert len(levels) == 14 and "high" in levels.values() and "none" in levels.values()
     assert seeded.clinic
