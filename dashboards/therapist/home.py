@@ -66,7 +66,6 @@ def home() -> ResponseReturnValue:
     treating = current_user.role in TREATING_ROLES
     colleagues = select(User.id, User.display_name).where(User.clinic_id == current_user.clinic_id)
     names = {row.id: row.display_name for row in db.session.execute(colleagues)}
-    audit("view_caseload", detail=f"{len(rows)} patients, risk={filters.risk or 'any'}, status={filters.status}")
     page = render_template(
         "dashboards/home.html",
         rows=rows,
@@ -82,5 +81,8 @@ def home() -> ResponseReturnValue:
         since=since,
         counts={level: sum(1 for r in rows if r.risk == level and r.status == "active") for level in ("high", "watch")},
     )
+    # Written after the page is built: a pending row would be flushed by the next query and hold
+    # SQLite's write lock (every other process's writes wait) until the commit.
+    audit("view_caseload", detail=f"{len(rows)} patients, risk={filters.risk or 'any'}, status={filters.status}")
     record_home_visit(current_user.id, login_id, now)  # commits, with the audit row
     return page, 400 if error else 200
