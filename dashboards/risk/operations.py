@@ -5,12 +5,13 @@ The one place that writes PatientRisk and RiskEvent rows.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from app import db
 from dashboards.flags import DEFAULT_THRESHOLDS, Evaluation, Event, PatientHistory, Thresholds, evaluate, event_key
@@ -59,11 +60,14 @@ def store(
     as_of: date,
     now: datetime,
     *,
+    risk: PatientRisk | None,
+    existing: Mapping[str, RiskEvent],
     full_history: bool = False,
 ) -> list[Event]:
-    """Save one evaluation; returns the events that are new (worth notifying)."""
+    """Save one evaluation over the patient's stored `risk` row (None before the first evaluation)
+    and `existing` events by key; returns the events that are new (worth notifying). Runs no query
+    of its own: the caller loads those rows for a whole batch and flushes once."""
     limits = thresholds()
-    risk = db.session.get(PatientRisk, patient_id)
     if risk is None:
         risk = PatientRisk(patient_id=patient_id, ever_high=False)
         db.session.add(risk)
@@ -77,7 +81,6 @@ def store(
         ever_high(history, evaluation, as_of, limits) if full_history else evaluation.risk == "high"
     )
 
-    existing = {e.key: e for e in db.session.scalars(select(RiskEvent).where(RiskEvent.patient_id == patient_id))}
     fresh = new_events(existing, evaluation)
     keep = set()
     for event in evaluation.events:
@@ -88,9 +91,9 @@ def store(
         row.current, row.reason, row.numbers = event.current, event.reason, dict(event.numbers)
         if key not in existing:
             db.session.add(row)
-    gone = [key for key in existing if key not in keep]
-    if gone:
-        db.session.execute(delete(RiskEvent).where(RiskEvent.patient_id == patient_id, RiskEvent.key.in_(gone)))
+    for key, row in existing.items():
+        if key not in keep:
+            db.session.delete(row)
     return fresh
 
 
@@ -110,12 +113,19 @@ def recompute_patients(
     )
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
-        for patient_id, history in load_histories(batch, instrument, now).items():
+        histories = load_histories(batch, instrument, now)
+        stored = db.session.scalars(select(PatientRisk).where(PatientRisk.patient_id.in_(batch)))
+        risks = {risk.patient_id: risk for risk in stored}
+        events: dict[int, dict[str, RiskEvent]] = defaultdict(dict)
+        for row in db.session.scalars(select(RiskEvent).where(RiskEvent.patient_id.in_(batch))):
+            events[row.patient_id][row.key] = row
+        for patient_id, history in histories.items():
             day = as_of or local_today(zones[patient_id], now)
             evaluation = evaluate(history, day, limits)
-            store(patient_id, history, evaluation, day, now, full_history=full_history)
+            store(patient_id, history, evaluation, day, now,
+                  risk=risks.get(patient_id), existing=events[patient_id], full_history=full_history)
             results[patient_id] = evaluation
-        db.session.commit()
+        db.session.commit()  # one flush for the batch
     return results
 
 
