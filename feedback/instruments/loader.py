@@ -19,6 +19,9 @@ from feedback.instruments.schema import INSTRUMENT
 
 BUILTIN_DIR = Path(__file__).parent / "data"
 SUFFIXES = (".yaml", ".yml", ".json")
+#: libyaml's parser when PyYAML has it (its wheels do): the pure-Python one took 0.2 s for our
+#: instruments, on every app start. Both are safe loaders: plain data, no Python objects.
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class InstrumentError(ValueError):
@@ -179,7 +182,7 @@ def load_file(path: Path) -> Instrument:
     source = str(path)
     try:
         text = path.read_text(encoding="utf-8")
-        raw = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+        raw = json.loads(text) if path.suffix == ".json" else yaml.load(text, Loader=YAML_LOADER)  # noqa: S506  (a safe loader)
     except (OSError, UnicodeDecodeError) as exc:
         raise InstrumentError(source, "file", f"cannot be read ({exc})") from exc
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
