@@ -13,6 +13,7 @@ import pytest
 from flask import Flask, g
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
+from jinja2.bccache import Bucket, BytecodeCache
 from sqlalchemy import create_engine, make_url, text
 
 from app import create_app, db, normalise_database_url
@@ -24,8 +25,29 @@ MIGRATIONS = str(ROOT / "migrations")
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 
 
+class SharedTemplateCode(BytecodeCache):
+    """Compiled templates kept for the whole run: every test builds its own app, and compiling
+    the same templates again for each was a large part of the suite's time. Keyed by template
+    name and source checksum (Jinja's bucket key), so an edited template is compiled afresh."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATE_CODE = SharedTemplateCode()
+
+
 def _app_for(url: str, **extra: object) -> Flask:
-    return create_app({"APP_ENV": "testing", "SQLALCHEMY_DATABASE_URI": url, **extra})
+    app = create_app({"APP_ENV": "testing", "SQLALCHEMY_DATABASE_URI": url, **extra})
+    app.jinja_env.bytecode_cache = TEMPLATE_CODE
+    return app
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ so a clinic adding a licensed instrument sees exactly what to fix.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -179,6 +180,17 @@ def _parse_scale(
 
 
 def load_file(path: Path) -> Instrument:
+    """The instrument in `path`. Parsed once per version of the file and process: an app is made
+    per worker, per CLI call and per test, and the instruments are (frozen) data."""
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        raise InstrumentError(str(path), "file", f"cannot be read ({exc})") from exc
+    return _load_file(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=64)
+def _load_file(path: Path, mtime_ns: int, size: int) -> Instrument:  # the stat is part of the cache key
     source = str(path)
     try:
         text = path.read_text(encoding="utf-8")
