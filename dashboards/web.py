@@ -14,6 +14,7 @@ from dashboards.auth import models as auth_models  # noqa: F401  (tables, for Al
 from dashboards.auth.views import bp as auth_bp
 from dashboards.importer import cli as importer_cli
 from dashboards.risk import models as risk_models  # noqa: F401  (tables, for Alembic)
+from dashboards.risk import refresh as risk_refresh
 from dashboards.risk import signals as risk_signals
 from dashboards.therapist import addressed
 
@@ -29,4 +30,5 @@ def register(app: Flask) -> None:
     importer_cli.register(app)
     digest.register(app)
     risk_signals.connect()
+    risk_refresh.register(app)
     addressed.connect()

@@ -23,7 +23,7 @@ delivery_cli = AppGroup("delivery", help="Inspect and nudge SMS delivery (the wo
 @click.command("worker")
 @with_appcontext
 def worker_command() -> None:
-    """Run the delivery worker: sends due SMS, plans reminders, sweeps expired links.
+    """Run the worker: sends due SMS, plans reminders, sweeps expired links, refreshes flags.
 
     Run one or more in production, next to the web processes; stop with SIGTERM.
     """

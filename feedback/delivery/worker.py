@@ -1,5 +1,6 @@
-"""The delivery worker: APScheduler running the dispatch loop, the planner, the expiry sweep and
-the uncertain-row resolver.
+"""The worker: APScheduler running the dispatch loop, the planner, the expiry sweep and the
+uncertain-row resolver, plus the jobs other parts of the app register with `register_job`
+(the clinician side's flag refresh: this package never imports that side).
 
 Jobs are data with stable ids, added with `replace_existing=True`, so adding them again (a
 restart, a second call) replaces rather than duplicates them; `max_instances=1` and coalescing
@@ -54,6 +55,15 @@ JOBS = (
 )
 
 
+def register_job(app: Flask, spec: JobSpec, job: Callable[[], None]) -> None:
+    """Run `job` (called in an app context) in every worker too, every `spec`'s interval."""
+    app.extensions.setdefault("worker_jobs", {})[spec.id] = (spec, job)
+
+
+def _registered(app: Flask) -> dict[str, tuple[JobSpec, Callable[[], None]]]:
+    return app.extensions.get("worker_jobs", {})
+
+
 class DeliveryJobs:
     """The job functions, bound to one app and one dispatcher (one per process)."""
 
@@ -86,7 +96,8 @@ class DeliveryJobs:
 
     def runner(self, job_id: str) -> Callable[[], None]:
         """The job as APScheduler calls it: in an app context, errors logged, never raised."""
-        job = getattr(self, job_id)
+        registered = _registered(self.app).get(job_id)
+        job = registered[1] if registered else getattr(self, job_id)
 
         def run() -> None:
             with self.app.app_context():
@@ -94,17 +105,17 @@ class DeliveryJobs:
                     job()
                 except Exception:
                     db.session.rollback()
-                    log.exception("delivery job %s failed; it runs again at its next interval", job_id)
+                    log.exception("worker job %s failed; it runs again at its next interval", job_id)
                 finally:
                     db.session.remove()
 
-        run.__name__ = f"delivery_{job_id}"
+        run.__name__ = f"worker_{job_id}"
         return run
 
 
 def add_jobs(scheduler: BaseScheduler, jobs: DeliveryJobs) -> None:
     now = datetime.now(UTC)
-    for spec in JOBS:
+    for spec in (*JOBS, *(spec for spec, _ in _registered(jobs.app).values())):
         scheduler.add_job(
             jobs.runner(spec.id),
             "interval",
@@ -135,9 +146,10 @@ def run_worker(app: Flask) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    log.info("delivery worker %s started: %s", jobs.dispatcher.worker, ", ".join(spec.id for spec in JOBS))
+    names = [job.id for job in scheduler.get_jobs()]
+    log.info("worker %s started: %s", jobs.dispatcher.worker, ", ".join(names))
     scheduler.start()
-    log.info("delivery worker %s stopped", jobs.dispatcher.worker)
+    log.info("worker %s stopped", jobs.dispatcher.worker)
 
 
 _in_process: BackgroundScheduler | None = None

@@ -1,0 +1,127 @@
+"""The worker's flag refresh: what changes with time alone (weeks without a session, links that
+expire unanswered) reaches the stored flags although nothing new is written."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy import delete, select
+
+from app import db
+from dashboards.risk import refresh
+from dashboards.risk.models import PatientRisk, RiskEvent
+from dashboards.risk.operations import recompute_patients
+from feedback.delivery import worker
+from tests.dashboards.builders import CALM, NOW, add_weekly, end_treatment
+
+HOUR = timedelta(hours=1)
+LATER = NOW + timedelta(weeks=5)
+
+
+def _treatment(make_patient, weeks: int = 4):
+    """Weekly calm sessions up to last week, evaluated NOW: nothing flagged."""
+    patient = make_patient()
+    add_weekly(patient, [(CALM, None)] * weeks, first=NOW - timedelta(weeks=weeks))
+    db.session.commit()
+    recompute_patients([patient.id], now=NOW)
+    return patient
+
+
+def test_weeks_without_a_session_raise_disengagement_at_the_next_refresh(make_patient):
+    patient = _treatment(make_patient)
+    assert db.session.get(PatientRisk, patient.id).level == "none"
+
+    assert refresh.refresh_stale(LATER, older_than=HOUR) == 1
+
+    db.session.expire_all()
+    risk = db.session.get(PatientRisk, patient.id)
+    assert risk.level == "watch" and risk.evaluated_at == LATER and "weeks" in risk.main_reason
+    gap = db.session.scalars(select(RiskEvent).where(RiskEvent.patient_id == patient.id,
+                                                     RiskEvent.code == "disengagement")).one()
+    assert gap.current and gap.first_seen_at == LATER
+
+
+def test_recently_evaluated_and_ended_treatments_are_left_alone(make_patient):
+    fresh, ended = _treatment(make_patient), _treatment(make_patient)
+    recompute_patients([fresh.id], now=LATER - timedelta(minutes=10))  # e.g. an answer just arrived
+    end_treatment(ended, "completed", NOW.date())
+    db.session.commit()
+    before = {p.id: db.session.get(PatientRisk, p.id).evaluated_at for p in (fresh, ended)}
+
+    assert refresh.refresh_stale(LATER, older_than=HOUR) == 0
+
+    db.session.expire_all()
+    assert {p.id: db.session.get(PatientRisk, p.id).evaluated_at for p in (fresh, ended)} == before
+
+
+def test_claims_are_disjoint_and_taken_once(make_patient):
+    ids = sorted(_treatment(make_patient, weeks=1).id for _ in range(3))
+    cutoff = LATER - HOUR
+
+    first, second = refresh.claim_stale(cutoff, LATER, 2), refresh.claim_stale(cutoff, LATER, 2)
+
+    assert (first, second) == (ids[:2], ids[2:])
+    assert refresh.claim_stale(cutoff, LATER, 2) == []
+
+
+def test_two_workers_refreshing_at_once_share_the_work(app, make_patient):
+    ids = {_treatment(make_patient, weeks=1).id for _ in range(8)}
+    db.session.remove()
+    claimed: list[list[int]] = []
+    start = threading.Barrier(2)
+
+    def one_worker() -> None:
+        with app.app_context():
+            start.wait()
+            while batch := refresh.claim_stale(LATER - HOUR, LATER, 1):
+                claimed.append(batch)
+                recompute_patients(batch, now=LATER)
+
+    threads = [threading.Thread(target=one_worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    flat = [pid for batch in claimed for pid in batch]
+    assert sorted(flat) == sorted(ids)  # every patient once, none twice
+    levels = db.session.scalars(select(PatientRisk.level).where(PatientRisk.patient_id.in_(ids))).all()
+    assert levels == ["watch"] * 8
+
+
+def test_a_treatment_whose_first_evaluation_failed_is_caught_up(make_patient):
+    patient = _treatment(make_patient)
+    db.session.execute(delete(RiskEvent).where(RiskEvent.patient_id == patient.id))
+    db.session.execute(delete(PatientRisk).where(PatientRisk.patient_id == patient.id))
+    db.session.commit()
+
+    assert refresh.refresh_stale(LATER, older_than=HOUR) == 1
+    assert db.session.get(PatientRisk, patient.id).level == "watch"
+
+
+def test_the_interval_comes_from_the_settings(app, make_patient):
+    patient = _treatment(make_patient)
+    app.config["FLAGS_REFRESH_SECONDS"] = 6 * 7 * 24 * 3600  # six weeks: the evaluation is not stale yet
+    assert refresh.refresh_stale(LATER) == 0
+    app.config["FLAGS_REFRESH_SECONDS"] = 3600
+    assert refresh.refresh_stale(LATER) == 1
+    assert db.session.get(PatientRisk, patient.id).evaluated_at == LATER
+
+
+def test_every_worker_runs_the_refresh_at_its_interval(app, monkeypatch):
+    app.config["FLAGS_REFRESH_SECONDS"] = 900
+    ran = []
+    monkeypatch.setitem(app.extensions["worker_jobs"], "refresh_flags", (refresh.JOB, lambda: ran.append(1)))
+    scheduler = BackgroundScheduler()
+    scheduler.start(paused=True)
+    jobs = worker.DeliveryJobs(app)
+
+    worker.add_jobs(scheduler, jobs)
+    job = scheduler.get_job("refresh_flags")
+    scheduler.shutdown()
+
+    assert job is not None and job.trigger.interval.total_seconds() == 900
+    jobs.runner("refresh_flags")()
+    assert ran == [1]
