@@ -36,9 +36,16 @@ def _answers(invitation_row: tuple, now: datetime) -> Answers | None:
 def load_histories(
     patient_ids: Iterable[int], patient_instrument: Instrument, now: datetime
 ) -> dict[int, PatientHistory]:
+    return load_histories_and_zones(patient_ids, patient_instrument, now)[0]
+
+
+def load_histories_and_zones(
+    patient_ids: Iterable[int], patient_instrument: Instrument, now: datetime
+) -> tuple[dict[int, PatientHistory], dict[int, str]]:
+    """The histories, and each patient's clinic time zone (for "today"), from the same queries."""
     ids = list(patient_ids)
     if not ids:
-        return {}
+        return {}, {}
     patients = db.session.execute(
         select(Patient.id, Patient.status, Patient.ended_on, Clinic.timezone)
         .join(Clinic, Clinic.id == Patient.clinic_id)
@@ -86,9 +93,10 @@ def load_histories(
             )
         )
     norms = norms_of(patient_instrument)
-    return {
+    histories = {
         pid: PatientHistory(
             sessions=records.get(pid, []), norms=norms, ended_on=ended_on if status == "ended" else None
         )
         for pid, status, ended_on, _ in patients
     }
+    return histories, zones

@@ -16,10 +16,10 @@ from sqlalchemy import select
 from app import db
 from dashboards.flags import DEFAULT_THRESHOLDS, Evaluation, Event, PatientHistory, Thresholds, evaluate, event_key
 from dashboards.flags.events import new_events
-from dashboards.risk.histories import load_histories
+from dashboards.risk.histories import load_histories_and_zones
 from dashboards.risk.models import PatientRisk, RiskEvent
 from feedback.links import session_instruments
-from feedback.models import Clinic, Patient, utcnow
+from feedback.models import Patient, utcnow
 
 BATCH = 500
 
@@ -106,14 +106,9 @@ def recompute_patients(
     limits = thresholds()
     ids = list(patient_ids)
     results: dict[int, Evaluation] = {}
-    zones = (
-        dict(db.session.execute(select(Patient.id, Clinic.timezone).join(Clinic).where(Patient.id.in_(ids))).all())
-        if ids
-        else {}
-    )
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
-        histories = load_histories(batch, instrument, now)
+        histories, zones = load_histories_and_zones(batch, instrument, now)
         stored = db.session.scalars(select(PatientRisk).where(PatientRisk.patient_id.in_(batch)))
         risks = {risk.patient_id: risk for risk in stored}
         events: dict[int, dict[str, RiskEvent]] = defaultdict(dict)
