@@ -234,6 +234,8 @@ END_REASON_STYLE = {  # reason -> (legend name, colour, bar pattern): the patter
     "dropped_out": ("Dropped out", "#D55E00", "/"),
     "transferred": ("Transferred", "#56B4E9", "."),
 }
+#: Up to this many ended treatments a month, the count axis steps by one.
+SMALL_COUNTS = 10
 
 
 def ended_by_month_chart(months: Sequence[EndedMonth]) -> dict[str, Any]:
@@ -242,6 +244,8 @@ def ended_by_month_chart(months: Sequence[EndedMonth]) -> dict[str, Any]:
     The text alternative is the month table (`clinic_stats.ClinicOverview.ended_by_month`) itself.
     """
     labels = [m.month for m in months]
+    # Counts: with a few per month Plotly picks half steps, which "d" shows as 0, 1, 1, 2, 2.
+    whole_steps = {"dtick": 1} if max((m.ended for m in months), default=0) <= SMALL_COUNTS else {}
     data: list[dict[str, Any]] = [
         {"type": "bar", "name": name, "x": labels, "y": [m.by_reason.get(reason, 0) for m in months],
          "marker": {"color": colour, "pattern": {"shape": pattern}},
@@ -259,7 +263,7 @@ def ended_by_month_chart(months: Sequence[EndedMonth]) -> dict[str, Any]:
         "font": {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13},
         "xaxis": {"type": "category", "fixedrange": True, "automargin": True},
         "yaxis": {"title": {"text": "Ended treatments"}, "rangemode": "tozero", "fixedrange": True,
-                  "tickformat": "d"},
+                  "tickformat": "d", **whole_steps},
         "yaxis2": {"title": {"text": "Dropout rate (%)"}, "overlaying": "y", "side": "right", "range": [0, 100],
                    "fixedrange": True, "showgrid": False},
         "legend": {"orientation": "h", "x": 0, "y": -0.15, "yanchor": "top", "font": {"size": 12}},

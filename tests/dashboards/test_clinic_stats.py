@@ -9,7 +9,7 @@ import pytest
 
 from app import db
 from dashboards.charts import ended_by_month_chart
-from dashboards.clinic_stats import Rate, clinic_overview
+from dashboards.clinic_stats import EndedMonth, Rate, clinic_overview
 from dashboards.risk.operations import recompute_patients
 from feedback.models import Patient
 from tests.dashboards.builders import CALM, NOW, OPEN, UNANSWERED, UNRESOLVED, add_weekly, end_treatment
@@ -127,3 +127,10 @@ def test_ended_by_month_chart(clinic):
     assert rate["y"] == [50.0, None, 50.0] and rate["yaxis"] == "y2"
     patterns = [t["marker"]["pattern"]["shape"] for t in figure["data"] if t["type"] == "bar"]
     assert len(set(patterns)) == 3  # told apart without colour
+
+
+def test_the_count_axis_steps_by_whole_treatments(clinic):
+    few = ended_by_month_chart(clinic_overview(clinic[0].id, NOW).ended_by_month)
+    assert few["layout"]["yaxis"]["dtick"] == 1  # not 0, 1, 1, 2, 2 from half steps
+    many = [EndedMonth("2024-05", {"completed": 30, "dropped_out": 12, "transferred": 0}, Rate(12, 42))]
+    assert "dtick" not in ended_by_month_chart(many)["layout"]["yaxis"]  # Plotly's own whole steps: 0, 10, 20
