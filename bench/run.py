@@ -24,7 +24,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
@@ -39,14 +39,15 @@ from sqlalchemy import func, select, text
 from app import create_app, db
 from bench import delivery as delivery_bench
 from bench.clinic import BuiltClinic, build_clinic, build_survey_pool, settle
-from bench.common import POSTGRES_URL, ROOT, machine, scratch_postgres, write_section
+from bench.common import POSTGRES_URL, ROOT, machine, scratch_postgres, tune_postgres, write_section
 from bench.cookies import clinician_cookie, survey_cookie
 from bench.load import CONNECTIONS, SURVEY, Run, Summary, ensure_wrk, probe, wrk
 from bench.server import WORKERS, Gunicorn
 from dashboards.risk.operations import recompute_clinic, recompute_patients
+from dashboards.risk.refresh import refresh_stale
 from feedback import tokens
 from feedback.links import session_instruments
-from feedback.models import Invitation, Patient
+from feedback.models import Invitation, Patient, utcnow
 
 SIZES = {
     "full": {"therapists": 50, "patients": 2000, "small": 500, "pool_patients": 600, "open_per_patient": 20},
@@ -138,6 +139,11 @@ def measure_flags(data: Data, out: Measured) -> None:
     db.session.remove()
     rewalk = timed(lambda: recompute_clinic(data.main.clinic_id, full_history=True))
     db.session.remove()
+    # The worker's hourly refresh two hours on: every active treatment of every clinic is stale.
+    started = time.perf_counter()
+    refreshed = refresh_stale(utcnow() + timedelta(hours=2), older_than=timedelta(hours=1))
+    refresh = time.perf_counter() - started
+    db.session.remove()
     ids = db.session.scalars(select(Patient.id).where(Patient.clinic_id == data.main.clinic_id)).all()
     settle()  # the recomputes rewrote every patient's flags: let PostgreSQL catch up, as autovacuum would
     out.add(
@@ -148,6 +154,10 @@ def measure_flags(data: Data, out: Measured) -> None:
     out.add(
         f"Full recompute, {n} patients, re-walking every history (`flask recompute-flags --full-history`)",
         f"{rewalk:.1f} s", "—", None,
+    )
+    out.add(
+        f"Worker's flag refresh (`refresh_stale`), every active treatment stale: {refreshed:,} in all clinics",
+        f"{refresh:.1f} s ({refresh / refreshed * 1000:.1f} ms a treatment)", "—", None,
     )
     samples = sorted(timed(lambda pid=pid: recompute_patients([pid])) * 1000 for pid in ids[:ONE_PATIENT_SAMPLES])
     p50, p95 = samples[len(samples) // 2], samples[int(len(samples) * 0.95) - 1]
@@ -340,11 +350,12 @@ def measure_export(app: Flask, env: dict[str, str], clinic: BuiltClinic, log: Pa
 def bench_database(kind: str, quick: bool, tmp: Path) -> Measured:
     size, timing = SIZES["quick" if quick else "full"], TIMINGS["quick" if quick else "full"]
     out = Measured()
-    drop = None
+    drop, tuned = None, ""
     if kind == "sqlite":
         url = f"sqlite:///{tmp}/bench.db"
     else:
         url, drop = scratch_postgres(POSTGRES_URL, "run")
+        tuned = tune_postgres(url)
     env = {
         "APP_ENV": "production",
         "SECRET_KEY": secrets.token_urlsafe(32),
@@ -359,6 +370,8 @@ def bench_database(kind: str, quick: bool, tmp: Path) -> Measured:
                 text("show server_version" if kind == "postgresql" else "select sqlite_version()")
             ).scalar()
             out.database = f"{'PostgreSQL' if kind == 'postgresql' else 'SQLite'} {str(version).split(' ')[0]}"
+            if kind == "postgresql":
+                out.database += f" ({tuned}, as docs/production.md advises)"
             data = build(size, out)
             measure_flags(data, out)
             measure_http(app, env, data, timing, tmp / "gunicorn.log", out)
