@@ -62,8 +62,10 @@ def _blank_questions(instrument: Instrument, language: str, hidden: frozenset[st
 @bp.get("/s/<token>")
 def form(token: str) -> ResponseReturnValue:
     invitation = invitations.resolve(token)
+    page = _render(invitation, token, {}, {})
+    # After rendering: the commit expires what `resolve` loaded, and the page would load it again.
     invitations.mark_opened(invitation)
-    return _render(invitation, token, {}, {})
+    return page
 
 
 @bp.post("/s/<token>")

@@ -6,7 +6,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from flask import Flask, g
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
 from jinja2.bccache import Bucket, BytecodeCache
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, event, make_url, text
 
 from app import create_app, db, normalise_database_url
 
@@ -159,3 +160,23 @@ def csrf_token_from(html: str) -> str:
 
 
 from tests.factories import *  # noqa: E402,F403  (factory fixtures)
+
+
+@pytest.fixture
+def count_statements(app: Flask) -> Callable[[], object]:
+    """`with count_statements() as seen: ...` then `len(seen)`: every SQL statement sent meanwhile."""
+
+    @contextmanager
+    def counting() -> Iterator[list[str]]:
+        seen: list[str] = []
+
+        def record(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+            seen.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            yield seen
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+
+    return counting

@@ -66,6 +66,24 @@ def test_opening_does_not_use_the_link_up(client, make_session):
     assert _submit(client, path, PATIENT_FORM).status_code == 303
 
 
+def test_the_first_open_is_recorded_without_loading_the_page_twice(client, make_session, count_statements):
+    link = make_session().links["patient"]
+    invitation_id = link.invitation.id
+    db.session.remove()  # nothing loaded yet, as in a fresh request
+
+    with count_statements() as first:
+        assert client.get(f"/s/{link.token}").status_code == 200
+    with count_statements() as again:
+        assert client.get(f"/s/{link.token}").status_code == 200
+
+    def reads(seen):
+        return [s for s in seen if s.lstrip().upper().startswith("SELECT")]
+
+    assert len(reads(first)) == 1 and any("opened_at" in s and s.lstrip().upper().startswith("UPDATE") for s in first)
+    assert len(reads(again)) == 1 and not any(s.lstrip().upper().startswith("UPDATE") for s in again)
+    assert db.session.get(Invitation, invitation_id).opened_at is not None
+
+
 def test_token_is_stored_only_as_a_hash(make_session):
     link = make_session().links["patient"]
     stored = db.session.get(Invitation, link.invitation.id)
