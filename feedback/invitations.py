@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -95,17 +95,20 @@ def link_token(invitation: Invitation) -> str:
     return tokens.token_for(token_key(), invitation.token_nonce)
 
 
+# One statement for what the survey page shows (session, patient, clinic), not four; built once,
+# so each request skips composing the options and SQLAlchemy's cache key for them.
+_BY_TOKEN_HASH = (
+    select(Invitation)
+    .where(Invitation.token_hash == bindparam("digest"))
+    .options(joinedload(Invitation.session).joinedload(TherapySession.patient).joinedload(Patient.clinic))
+)
+
+
 def resolve(token: str, *, now: datetime | None = None) -> Invitation:
     """The invitation a link token belongs to, or the reason it cannot be used."""
     if not tokens.well_formed(token):
         raise LinkInvalid()
-    digest = tokens.hash_token(token)
-    # One statement for what the survey page shows (session, patient, clinic), not four.
-    invitation = db.session.scalar(
-        select(Invitation)
-        .where(Invitation.token_hash == digest)
-        .options(joinedload(Invitation.session).joinedload(TherapySession.patient).joinedload(Patient.clinic))
-    )
+    invitation = db.session.scalar(_BY_TOKEN_HASH, {"digest": tokens.hash_token(token)})
     if invitation is None or not tokens.matches(token, invitation.token_hash):
         raise LinkInvalid()
     if invitation.completed_at is not None:
