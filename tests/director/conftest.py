@@ -17,7 +17,6 @@ from feedback.models import Clinic, Invitation, Patient, TherapySession, User, u
 from feedback.models.outbox import OutboxMessage
 from tests.auth.conftest import sign_in_as  # noqa: F401  (fixture)
 from tests.dashboards.builders import CALM, UNANSWERED, UNRESOLVED, add_weekly, end_treatment
-from tests.dashboards.conftest import count_statements  # noqa: F401  (fixture)
 
 #: Typed by the patient in the high-risk treatment's last form: it must never leave the app by e-mail.
 FREE_TEXT = "I felt dismissed when we talked about my mother"

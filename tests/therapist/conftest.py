@@ -16,7 +16,6 @@ from dashboards.risk.operations import recompute_patients
 from feedback.models import Patient, User, utcnow
 from tests.auth.conftest import enrol, sign_in_as, world  # noqa: F401  (fixtures)
 from tests.dashboards.builders import Form, add_weekly
-from tests.dashboards.conftest import count_statements  # noqa: F401  (fixture)
 
 
 @pytest.fixture
