@@ -143,7 +143,7 @@ def record_response(
     NULL); the unique invitation_id on responses is the database's own backstop.
     """
     now = now or utcnow()
-    invitation_id = invitation.id
+    invitation_id, patient_id = invitation.id, invitation.session.patient_id
     claimed = db.session.execute(
         update(Invitation)
         .where(Invitation.id == invitation_id, Invitation.completed_at.is_(None))
@@ -165,6 +165,5 @@ def record_response(
     except IntegrityError:
         db.session.rollback()
         raise LinkCompleted() from None
-    db.session.refresh(invitation)
-    response_recorded.send(response)
+    response_recorded.send(response, patient_id=patient_id)
     return response

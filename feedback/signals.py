@@ -5,7 +5,7 @@ from blinker import Namespace
 
 _signals = Namespace()
 
-#: sender: the Response just stored (committed).
+#: sender: the Response just stored (committed); `patient_id`: whose it is (no query needed to find out).
 response_recorded = _signals.signal("response-recorded")
 #: sender: the TherapySession created or changed (committed).
 session_changed = _signals.signal("session-changed")

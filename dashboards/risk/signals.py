@@ -23,8 +23,8 @@ def _recompute(patient_id: int) -> None:
         log.exception("flag recompute failed for patient id %s", patient_id)
 
 
-def on_response(sender: Response, **_: Any) -> None:
-    _recompute(sender.invitation.session.patient_id)
+def on_response(sender: Response, *, patient_id: int, **_: Any) -> None:
+    _recompute(patient_id)
 
 
 def on_session(sender: TherapySession, **_: Any) -> None:
