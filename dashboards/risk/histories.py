@@ -8,12 +8,41 @@ from collections.abc import Iterable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app import db
 from dashboards.flags import Answers, PatientHistory, ScaleNorm, SessionRecord
 from feedback.instruments.model import Instrument
 from feedback.models import Clinic, Invitation, Patient, Response, TherapySession
+
+# Built once: the statements are the same for every batch (`ids` expands to the batch's ids), and
+# composing them with their cache keys was a visible part of one patient's update after an answer.
+_IDS = bindparam("ids", expanding=True)
+_PATIENTS = (
+    select(Patient.id, Patient.status, Patient.ended_on, Clinic.timezone)
+    .join(Clinic, Clinic.id == Patient.clinic_id)
+    .where(Patient.id.in_(_IDS))
+)
+_SESSIONS = select(
+    TherapySession.id,
+    TherapySession.patient_id,
+    TherapySession.number,
+    TherapySession.starts_at,
+    TherapySession.attendance,
+).where(TherapySession.patient_id.in_(_IDS))
+_INVITATIONS = (
+    select(
+        Invitation.session_id,
+        Invitation.respondent,
+        Invitation.completed_at,
+        Invitation.expires_at,
+        Response.answers,
+        Response.scores,
+    )
+    .join(TherapySession, TherapySession.id == Invitation.session_id)
+    .outerjoin(Response, Response.invitation_id == Invitation.id)
+    .where(TherapySession.patient_id.in_(_IDS))
+)
 
 
 def norms_of(instrument: Instrument) -> dict[str, ScaleNorm]:
@@ -46,33 +75,10 @@ def load_histories_and_zones(
     ids = list(patient_ids)
     if not ids:
         return {}, {}
-    patients = db.session.execute(
-        select(Patient.id, Patient.status, Patient.ended_on, Clinic.timezone)
-        .join(Clinic, Clinic.id == Patient.clinic_id)
-        .where(Patient.id.in_(ids))
-    ).all()
-    sessions = db.session.execute(
-        select(
-            TherapySession.id,
-            TherapySession.patient_id,
-            TherapySession.number,
-            TherapySession.starts_at,
-            TherapySession.attendance,
-        ).where(TherapySession.patient_id.in_(ids))
-    ).all()
-    invitations = db.session.execute(
-        select(
-            Invitation.session_id,
-            Invitation.respondent,
-            Invitation.completed_at,
-            Invitation.expires_at,
-            Response.answers,
-            Response.scores,
-        )
-        .join(TherapySession, TherapySession.id == Invitation.session_id)
-        .outerjoin(Response, Response.invitation_id == Invitation.id)
-        .where(TherapySession.patient_id.in_(ids))
-    ).all()
+    given = {"ids": ids}
+    patients = db.session.execute(_PATIENTS, given).all()
+    sessions = db.session.execute(_SESSIONS, given).all()
+    invitations = db.session.execute(_INVITATIONS, given).all()
 
     by_session: dict[int, dict[str, Answers | None]] = defaultdict(dict)
     for row in invitations:

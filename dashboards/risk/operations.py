@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app import db
 from dashboards.flags import DEFAULT_THRESHOLDS, Evaluation, Event, PatientHistory, Thresholds, evaluate, event_key
@@ -22,6 +22,9 @@ from feedback.links import session_instruments
 from feedback.models import Patient, utcnow
 
 BATCH = 500
+# A batch's stored rows, by statements built once (as in dashboards.risk.histories).
+_STORED_RISKS = select(PatientRisk).where(PatientRisk.patient_id.in_(bindparam("ids", expanding=True)))
+_STORED_EVENTS = select(RiskEvent).where(RiskEvent.patient_id.in_(bindparam("ids", expanding=True)))
 
 
 def thresholds() -> Thresholds:
@@ -109,10 +112,10 @@ def recompute_patients(
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
         histories, zones = load_histories_and_zones(batch, instrument, now)
-        stored = db.session.scalars(select(PatientRisk).where(PatientRisk.patient_id.in_(batch)))
+        stored = db.session.scalars(_STORED_RISKS, {"ids": batch})
         risks = {risk.patient_id: risk for risk in stored}
         events: dict[int, dict[str, RiskEvent]] = defaultdict(dict)
-        for row in db.session.scalars(select(RiskEvent).where(RiskEvent.patient_id.in_(batch))):
+        for row in db.session.scalars(_STORED_EVENTS, {"ids": batch}):
             events[row.patient_id][row.key] = row
         for patient_id, history in histories.items():
             day = as_of or local_today(zones[patient_id], now)
