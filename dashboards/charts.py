@@ -264,7 +264,10 @@ def ended_by_month_chart(months: Sequence[EndedMonth]) -> dict[str, Any]:
         "xaxis": {"type": "category", "fixedrange": True, "automargin": True},
         "yaxis": {"title": {"text": "Ended treatments"}, "rangemode": "tozero", "fixedrange": True,
                   "tickformat": "d", **whole_steps},
-        "yaxis2": {"title": {"text": "Dropout rate (%)"}, "overlaying": "y", "side": "right", "range": [0, 100],
+        # Its own ticks (else Plotly lines them up with the counts': 31.7, 63.3, 95), and room above
+        # 100 % so a month where every ending was a dropout is not drawn on the frame.
+        "yaxis2": {"title": {"text": "Dropout rate (%)"}, "overlaying": "y", "side": "right", "range": [0, 105],
+                   "tickvals": [0, 25, 50, 75, 100],
                    "fixedrange": True, "showgrid": False},
         "legend": {"orientation": "h", "x": 0, "y": -0.15, "yanchor": "top", "font": {"size": 12}},
         "dragmode": False, "plot_bgcolor": "#ffffff", "paper_bgcolor": "#ffffff",

@@ -129,8 +129,10 @@ def test_ended_by_month_chart(clinic):
     assert len(set(patterns)) == 3  # told apart without colour
 
 
-def test_the_count_axis_steps_by_whole_treatments(clinic):
+def test_the_axes_show_whole_treatments_and_round_percentages(clinic):
     few = ended_by_month_chart(clinic_overview(clinic[0].id, NOW).ended_by_month)
     assert few["layout"]["yaxis"]["dtick"] == 1  # not 0, 1, 1, 2, 2 from half steps
     many = [EndedMonth("2024-05", {"completed": 30, "dropped_out": 12, "transferred": 0}, Rate(12, 42))]
     assert "dtick" not in ended_by_month_chart(many)["layout"]["yaxis"]  # Plotly's own whole steps: 0, 10, 20
+    rate_axis = few["layout"]["yaxis2"]
+    assert rate_axis["tickvals"] == [0, 25, 50, 75, 100] and rate_axis["range"][1] > 100  # 100 % not on the frame
