@@ -157,7 +157,7 @@ def measure_flags(data: Data, out: Measured) -> None:
     )
     out.add(
         f"Worker's flag refresh (`refresh_stale`), every active treatment stale: {refreshed:,} in all clinics",
-        f"{refresh:.1f} s ({refresh / refreshed * 1000:.1f} ms a treatment)", "—", None,
+        f"{refresh:.1f} s ({refresh / max(refreshed, 1) * 1000:.1f} ms a treatment)", "—", None,
     )
     samples = sorted(timed(lambda pid=pid: recompute_patients([pid])) * 1000 for pid in ids[:ONE_PATIENT_SAMPLES])
     p50, p95 = samples[len(samples) // 2], samples[int(len(samples) * 0.95) - 1]

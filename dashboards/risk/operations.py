@@ -22,8 +22,16 @@ from feedback.links import session_instruments
 from feedback.models import Patient, utcnow
 
 BATCH = 500
-# A batch's stored rows, by statements built once (as in dashboards.risk.histories).
-_STORED_RISKS = select(PatientRisk).where(PatientRisk.patient_id.in_(bindparam("ids", expanding=True)))
+# A batch's stored rows, by statements built once (as in dashboards.risk.histories). The risk rows
+# are locked first, in a fixed order: two recomputes of one patient (an answer arriving while the
+# worker refreshes it) then run one after the other on PostgreSQL, the second on top of the first.
+_STORED_RISKS = (
+    select(PatientRisk)
+    .where(PatientRisk.patient_id.in_(bindparam("ids", expanding=True)))
+    .order_by(PatientRisk.patient_id)
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
 _STORED_EVENTS = select(RiskEvent).where(RiskEvent.patient_id.in_(bindparam("ids", expanding=True)))
 
 
@@ -111,9 +119,8 @@ def recompute_patients(
     results: dict[int, Evaluation] = {}
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
+        risks = {risk.patient_id: risk for risk in db.session.scalars(_STORED_RISKS, {"ids": batch})}
         histories, zones = load_histories_and_zones(batch, instrument, now)
-        stored = db.session.scalars(_STORED_RISKS, {"ids": batch})
-        risks = {risk.patient_id: risk for risk in stored}
         events: dict[int, dict[str, RiskEvent]] = defaultdict(dict)
         for row in db.session.scalars(_STORED_EVENTS, {"ids": batch}):
             events[row.patient_id][row.key] = row

@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 
 def _recompute(patient_id: int) -> None:
     # The answer or session is already committed; a failure here must never lose it, so it is
-    # logged and the next change (or the worker's hourly refresh, dashboards.risk.refresh) catches up.
+    # logged and the next change (or, for an active treatment, the worker's hourly refresh) catches up.
     try:
         recompute_patients([patient_id])
     except Exception:

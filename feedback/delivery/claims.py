@@ -58,13 +58,13 @@ def claim_due(worker: str, *, now: datetime, ttl: timedelta, limit: int) -> list
         .values(status="claimed", claimed_by=worker, claim_expires_at=now + ttl)
         .returning(Row.id, Row.due_at)
     )
-    with db.engine.connect() as conn, write_transaction(conn):
+    with db.engine.connect() as conn, _write_transaction(conn):
         claimed = conn.execute(claim).all()
     return [row_id for row_id, _ in sorted(claimed, key=lambda r: (r.due_at, r.id))]
 
 
 @contextmanager
-def write_transaction(conn: Connection) -> Iterator[None]:
+def _write_transaction(conn: Connection) -> Iterator[None]:
     """A transaction that holds the write lock from its first statement on SQLite (a plain one
     on PostgreSQL, where `FOR UPDATE SKIP LOCKED` does the claiming)."""
     if conn.dialect.name != "sqlite":

@@ -3,9 +3,11 @@ expire unanswered) reaches the stored flags although nothing new is written."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from datetime import timedelta
 
+import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import delete, select
 
@@ -56,28 +58,34 @@ def test_recently_evaluated_and_ended_treatments_are_left_alone(make_patient):
     assert {p.id: db.session.get(PatientRisk, p.id).evaluated_at for p in (fresh, ended)} == before
 
 
-def test_claims_are_disjoint_and_taken_once(make_patient):
+def test_rows_another_transaction_holds_are_skipped_not_waited_for(make_patient):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; on SQLite a batch holds the whole database")
     ids = sorted(_treatment(make_patient, weeks=1).id for _ in range(3))
-    cutoff = LATER - HOUR
+    with db.engine.connect() as other:
+        other.execute(select(PatientRisk).where(PatientRisk.patient_id == ids[0]).with_for_update())
 
-    first, second = refresh.claim_stale(cutoff, LATER, 2), refresh.claim_stale(cutoff, LATER, 2)
+        picked = refresh.pick_stale(LATER - HOUR, 10)
 
-    assert (first, second) == (ids[:2], ids[2:])
-    assert refresh.claim_stale(cutoff, LATER, 2) == []
+        assert picked == ids[1:]  # at once, without the row a web request is recomputing
+        other.rollback()
+    db.session.rollback()
 
 
-def test_two_workers_refreshing_at_once_share_the_work(app, make_patient):
+def test_two_workers_refreshing_at_once_evaluate_each_patient_once(app, make_patient):
     ids = {_treatment(make_patient, weeks=1).id for _ in range(8)}
     db.session.remove()
-    claimed: list[list[int]] = []
+    done: list[int] = []
+    errors: list[BaseException] = []
     start = threading.Barrier(2)
 
     def one_worker() -> None:
         with app.app_context():
-            start.wait()
-            while batch := refresh.claim_stale(LATER - HOUR, LATER, 1):
-                claimed.append(batch)
-                recompute_patients(batch, now=LATER)
+            try:
+                start.wait()
+                done.append(refresh.refresh_stale(LATER, older_than=HOUR, batch=2))
+            except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+                errors.append(error)
 
     threads = [threading.Thread(target=one_worker) for _ in range(2)]
     for thread in threads:
@@ -85,10 +93,35 @@ def test_two_workers_refreshing_at_once_share_the_work(app, make_patient):
     for thread in threads:
         thread.join(timeout=60)
 
-    flat = [pid for batch in claimed for pid in batch]
-    assert sorted(flat) == sorted(ids)  # every patient once, none twice
-    levels = db.session.scalars(select(PatientRisk.level).where(PatientRisk.patient_id.in_(ids))).all()
-    assert levels == ["watch"] * 8
+    assert not any(thread.is_alive() for thread in threads) and errors == []
+    assert len(done) == 2 and sum(done) == 8  # every patient once, none twice
+    rows = db.session.execute(select(PatientRisk.level, PatientRisk.evaluated_at).where(PatientRisk.patient_id.in_(ids)))
+    assert set(rows) == {("watch", LATER)}
+
+
+def test_a_failing_patient_is_logged_and_holds_back_no_one(make_patient, monkeypatch, caplog):
+    ids = sorted(_treatment(make_patient, weeks=1).id for _ in range(3))
+    broken = ids[1]
+    real = refresh.recompute_patients
+
+    def recompute(batch, **kwargs):
+        if broken in batch:
+            raise RuntimeError("bad data")
+        return real(batch, **kwargs)
+
+    monkeypatch.setattr(refresh, "recompute_patients", recompute)
+    with caplog.at_level(logging.ERROR, logger="dashboards.risk.refresh"):
+        assert refresh.refresh_stale(LATER, older_than=HOUR) == 2  # ends, though one is still stale
+
+    evaluated = dict(db.session.execute(select(PatientRisk.patient_id, PatientRisk.evaluated_at)).all())
+    assert evaluated[ids[0]] == evaluated[ids[2]] == LATER
+    assert evaluated[broken] < LATER - HOUR  # not marked as evaluated: the next run tries again
+    assert f"flag refresh failed for patient id {broken}" in caplog.text
+
+
+def test_a_non_positive_interval_is_refused(app):
+    with pytest.raises(ValueError, match="FLAGS_REFRESH_SECONDS must be positive"):
+        refresh.refresh_stale(LATER, older_than=timedelta(0))
 
 
 def test_a_treatment_whose_first_evaluation_failed_is_caught_up(make_patient):
@@ -111,6 +144,7 @@ def test_the_interval_comes_from_the_settings(app, make_patient):
 
 
 def test_every_worker_runs_the_refresh_at_its_interval(app, monkeypatch):
+    assert app.extensions["worker_jobs"]["refresh_flags"] == (refresh.JOB, refresh.refresh_stale)
     app.config["FLAGS_REFRESH_SECONDS"] = 900
     ran = []
     monkeypatch.setitem(app.extensions["worker_jobs"], "refresh_flags", (refresh.JOB, lambda: ran.append(1)))
