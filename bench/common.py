@@ -57,10 +57,12 @@ def scratch_postgres(base_url: str, label: str) -> tuple[str, Callable[[], None]
     return base.set(database=name).render_as_string(hide_password=False), drop
 
 
-#: The planner setting docs/production.md asks of a PostgreSQL whose data is in memory or on SSD.
-#: The default (4) prices an index probe like a disk seek and turns the caseload's per-patient
-#: lookups into a scan of every invitation of the clinic.
-PLANNER_SETTINGS = {"random_page_cost": "1.1"}
+#: The planner settings docs/production.md asks of a PostgreSQL whose data is in memory or on SSD
+#: and that shares a small host with the web processes. random_page_cost's default (4) prices an
+#: index probe like a disk seek and turns the caseload's per-patient lookups into a scan of every
+#: invitation of the clinic; parallel workers make the director's 90-day aggregate take three
+#: processes' CPU from the two cores the web workers need.
+PLANNER_SETTINGS = {"random_page_cost": "1.1", "max_parallel_workers_per_gather": "0"}
 
 
 def tune_postgres(url: str) -> str:
