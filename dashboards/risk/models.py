@@ -1,4 +1,4 @@
-"""Stored results of the flag engine, refreshed whenever a patient's data changes."""
+"""Stored results of the flag engine, refreshed when a patient's data changes and hourly by the worker."""
 
 from __future__ import annotations
 
