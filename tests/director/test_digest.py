@@ -19,6 +19,7 @@ from feedback.models import Patient, utcnow
 from tests.dashboards.builders import UNRESOLVED, add_session
 from tests.director import smtp_sink
 from tests.director.conftest import FREE_TEXT
+from tests.threads import run_at_once
 
 BASE = "https://clinic.example.org"
 
@@ -85,7 +86,7 @@ def test_each_event_is_sent_exactly_once_across_runs(clinics):
 
 def test_two_runs_at_once_never_send_an_event_twice(app, clinics, monkeypatch):
     """Both runs plan the same events before either claims them: the guarded UPDATE gives each to one."""
-    barrier, real_claim, mailers, errors = threading.Barrier(2, timeout=30), digest.claim, [], []
+    barrier, real_claim = threading.Barrier(2, timeout=30), digest.claim
 
     def claim_together(ids, now):
         barrier.wait()
@@ -93,19 +94,8 @@ def test_two_runs_at_once_never_send_an_event_twice(app, clinics, monkeypatch):
 
     monkeypatch.setattr(digest, "claim", claim_together)
 
-    def one_run() -> None:
-        try:
-            with app.app_context():
-                mailers.append(run()[1])
-        except Exception as exc:  # reported below
-            errors.append(exc)
+    mailers = run_at_once(app, lambda: run()[1])
 
-    threads = [threading.Thread(target=one_run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert errors == []
     sent = [message["To"] for mailer in mailers for message in mailer.sent]
     assert sorted(sent) == ["alex@north.example", "colleague@north.example"]
 

@@ -4,7 +4,6 @@ expire unanswered) reaches the stored flags although nothing new is written."""
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import timedelta
 
 import pytest
@@ -17,6 +16,7 @@ from dashboards.risk.models import PatientRisk, RiskEvent
 from dashboards.risk.operations import recompute_patients
 from feedback.delivery import worker
 from tests.dashboards.builders import CALM, NOW, add_weekly, end_treatment
+from tests.threads import run_at_once
 
 HOUR = timedelta(hours=1)
 LATER = NOW + timedelta(weeks=5)
@@ -75,25 +75,9 @@ def test_rows_another_transaction_holds_are_skipped_not_waited_for(make_patient)
 def test_two_workers_refreshing_at_once_evaluate_each_patient_once(app, make_patient):
     ids = {_treatment(make_patient, weeks=1).id for _ in range(8)}
     db.session.remove()
-    done: list[int] = []
-    errors: list[BaseException] = []
-    start = threading.Barrier(2)
 
-    def one_worker() -> None:
-        with app.app_context():
-            try:
-                start.wait()
-                done.append(refresh.refresh_stale(LATER, older_than=HOUR, batch=2))
-            except BaseException as error:  # noqa: BLE001 - reported by the assertion below
-                errors.append(error)
+    done = run_at_once(app, lambda: refresh.refresh_stale(LATER, older_than=HOUR, batch=2))
 
-    threads = [threading.Thread(target=one_worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
-    assert not any(thread.is_alive() for thread in threads) and errors == []
     assert len(done) == 2 and sum(done) == 8  # every patient once, none twice
     rows = db.session.execute(select(PatientRisk.level, PatientRisk.evaluated_at).where(PatientRisk.patient_id.in_(ids)))
     assert set(rows) == {("watch", LATER)}
