@@ -22,16 +22,17 @@ from feedback.links import session_instruments
 from feedback.models import Patient, utcnow
 
 BATCH = 500
-# A batch's stored rows, by statements built once (as in dashboards.risk.histories). The risk rows
-# are locked first, in a fixed order: two recomputes of one patient (an answer arriving while the
-# worker refreshes it) then run one after the other on PostgreSQL, the second on top of the first.
+# A batch's stored rows, by statements built once (as in dashboards.risk.histories).
 _STORED_RISKS = (
     select(PatientRisk)
     .where(PatientRisk.patient_id.in_(bindparam("ids", expanding=True)))
     .order_by(PatientRisk.patient_id)
-    .with_for_update()
     .execution_options(populate_existing=True)
 )
+# With `lock`, the risk rows are locked before anything is read, in a fixed order: two recomputes
+# of one patient (an answer arriving while the worker refreshes it) then run one after the other
+# on PostgreSQL, the second reading what the first stored.
+_STORED_RISKS_LOCKED = _STORED_RISKS.with_for_update()
 _STORED_EVENTS = select(RiskEvent).where(RiskEvent.patient_id.in_(bindparam("ids", expanding=True)))
 
 
@@ -109,9 +110,18 @@ def store(
 
 
 def recompute_patients(
-    patient_ids: Iterable[int], *, as_of: date | None = None, now: datetime | None = None, full_history: bool = False
+    patient_ids: Iterable[int],
+    *,
+    as_of: date | None = None,
+    now: datetime | None = None,
+    full_history: bool = False,
+    lock: bool = False,
 ) -> dict[int, Evaluation]:
-    """Re-evaluate and store the given patients, in batches of a few queries each; commits."""
+    """Re-evaluate and store the given patients, in batches of a few queries each; commits.
+
+    `lock`: hold the patients' stored rows while evaluating (a recompute after an answer, the
+    worker's refresh). Left off for whole-clinic runs, whose batches of 500 take seconds: an
+    answer's recompute would wait for them."""
     now = now or utcnow()
     instrument = session_instruments()["patient"]
     limits = thresholds()
@@ -119,7 +129,8 @@ def recompute_patients(
     results: dict[int, Evaluation] = {}
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
-        risks = {risk.patient_id: risk for risk in db.session.scalars(_STORED_RISKS, {"ids": batch})}
+        stored = db.session.scalars(_STORED_RISKS_LOCKED if lock else _STORED_RISKS, {"ids": batch})
+        risks = {risk.patient_id: risk for risk in stored}
         histories, zones = load_histories_and_zones(batch, instrument, now)
         events: dict[int, dict[str, RiskEvent]] = defaultdict(dict)
         for row in db.session.scalars(_STORED_EVENTS, {"ids": batch}):

@@ -24,6 +24,7 @@ from sqlalchemy import exists, select
 
 from app import db
 from dashboards.risk.models import PatientRisk
+from dashboards.risk.operations import BATCH as RECOMPUTE_BATCH
 from dashboards.risk.operations import recompute_patients
 from feedback.delivery.worker import JobSpec, register_job
 from feedback.models import Patient, TherapySession, utcnow
@@ -31,7 +32,8 @@ from feedback.models import Patient, TherapySession, utcnow
 log = logging.getLogger(__name__)
 
 JOB = JobSpec("refresh_flags", "FLAGS_REFRESH_SECONDS", 3600, "re-evaluate flags that change with time alone")
-#: Small enough that a web request waiting for one of these rows waits a fraction of a second.
+#: Small enough that a web request waiting for one of these rows waits a fraction of a second
+#: (and at most recompute_patients' own batch, so one commit ends it).
 BATCH = 100
 
 
@@ -44,23 +46,30 @@ def refresh_stale(now: datetime | None = None, *, older_than: timedelta | None =
     if older_than <= timedelta(0):
         raise ValueError(f"{JOB.config_key} must be positive")  # else a fresh evaluation would be stale again
     cutoff, done, failed = now - older_than, 0, set[int]()
+    batch = min(batch, RECOMPUTE_BATCH)  # one commit per batch, or the rest would lose its locks
     db.session.rollback()  # each batch starts its own transaction
-    while True:
-        _lock_database()
-        ids = pick_stale(cutoff, batch, skip=failed)
-        if not ids:
+    while ids := _pick(cutoff, batch, skip=failed):
+        try:
+            recompute_patients(ids, now=now, lock=True)  # commits, which releases the rows
+            done += len(ids)
+        except Exception:
             db.session.rollback()
-            return done
-        done += _evaluate(ids, now, failed)
+            # One patient's failure must not hold back the rest of the batch: one at a time,
+            # each picked again (another worker may have taken it meanwhile).
+            for patient_id in ids:
+                done += _evaluate_one(patient_id, cutoff, now, failed)
+    db.session.rollback()
+    return done
 
 
-def pick_stale(cutoff: datetime, limit: int, *, skip: Collection[int] = ()) -> list[int]:
+def pick_stale(cutoff: datetime, limit: int, *, skip: Collection[int] = (), only: int | None = None) -> list[int]:
     """Up to `limit` stale active treatments, locked for this transaction (PostgreSQL skips the
     rows another transaction holds); the never-evaluated ones once no stale one is left."""
+    narrowed = [] if only is None else [Patient.id == only]
     stale = (
         select(PatientRisk.patient_id)
         .join(Patient, Patient.id == PatientRisk.patient_id)
-        .where(Patient.status == "active", PatientRisk.evaluated_at < cutoff, PatientRisk.patient_id.not_in(skip))
+        .where(Patient.status == "active", PatientRisk.evaluated_at < cutoff, Patient.id.not_in(skip), *narrowed)
         .order_by(PatientRisk.evaluated_at, PatientRisk.patient_id)
         .limit(limit)
         .with_for_update(skip_locked=True, of=PatientRisk)
@@ -68,28 +77,36 @@ def pick_stale(cutoff: datetime, limit: int, *, skip: Collection[int] = ()) -> l
     ids = list(db.session.scalars(stale))
     if ids:
         return ids
+    # No risk row to lock: the patient row stands in for it, so two workers take different ones.
     has_sessions = exists().where(TherapySession.patient_id == Patient.id)
     unevaluated = ~exists().where(PatientRisk.patient_id == Patient.id)
-    first = select(Patient.id).where(Patient.status == "active", has_sessions, unevaluated, Patient.id.not_in(skip))
-    return list(db.session.scalars(first.order_by(Patient.id).limit(limit)))
+    first = (
+        select(Patient.id)
+        .where(Patient.status == "active", has_sessions, unevaluated, Patient.id.not_in(skip), *narrowed)
+        .order_by(Patient.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=Patient)
+    )
+    return list(db.session.scalars(first))
 
 
-def _evaluate(ids: list[int], now: datetime, failed: set[int]) -> int:
+def _pick(cutoff: datetime, limit: int, *, skip: Collection[int], only: int | None = None) -> list[int]:
+    _lock_database()
+    return pick_stale(cutoff, limit, skip=skip, only=only)
+
+
+def _evaluate_one(patient_id: int, cutoff: datetime, now: datetime, failed: set[int]) -> int:
+    if not _pick(cutoff, 1, skip=failed, only=patient_id):
+        db.session.rollback()  # evaluated or held by someone else since
+        return 0
     try:
-        recompute_patients(ids, now=now)  # commits, which releases the rows
-        return len(ids)
+        recompute_patients([patient_id], now=now, lock=True)
+        return 1
     except Exception:
         db.session.rollback()
-        if len(ids) == 1:
-            failed.add(ids[0])
-            log.exception("flag refresh failed for patient id %s; it is tried again at the next run", ids[0])
-            return 0
-    # One patient's failure must not hold back the rest of the batch.
-    done = 0
-    for patient_id in ids:
-        _lock_database()
-        done += _evaluate([patient_id], now, failed)
-    return done
+        failed.add(patient_id)
+        log.exception("flag refresh failed for patient id %s; it is tried again at the next run", patient_id)
+        return 0
 
 
 def _lock_database() -> None:

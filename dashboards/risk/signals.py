@@ -17,7 +17,7 @@ def _recompute(patient_id: int) -> None:
     # The answer or session is already committed; a failure here must never lose it, so it is
     # logged and the next change (or, for an active treatment, the worker's hourly refresh) catches up.
     try:
-        recompute_patients([patient_id])
+        recompute_patients([patient_id], lock=True)  # after a worker's batch holding it, on top of it
     except Exception:
         db.session.rollback()
         log.exception("flag recompute failed for patient id %s", patient_id)

@@ -4,17 +4,20 @@ expire unanswered) reaches the stored flags although nothing new is written."""
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import timedelta
 
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from app import db
 from dashboards.risk import refresh
 from dashboards.risk.models import PatientRisk, RiskEvent
 from dashboards.risk.operations import recompute_patients
 from feedback.delivery import worker
+from feedback.models import TherapySession
 from tests.dashboards.builders import CALM, NOW, add_weekly, end_treatment
 from tests.threads import run_at_once
 
@@ -72,8 +75,43 @@ def test_rows_another_transaction_holds_are_skipped_not_waited_for(make_patient)
     db.session.rollback()
 
 
-def test_two_workers_refreshing_at_once_evaluate_each_patient_once(app, make_patient):
+def test_an_answer_arriving_during_a_batch_is_evaluated_after_it_on_top_of_it(app, make_patient):
+    """The batch holds the patient's row and commits a new session; the answer's recompute, which
+    started meanwhile, must read that session rather than overwrite it with an older history."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite runs one writer at a time")
+    patient = _treatment(make_patient)
+    patient_id, therapist_id = patient.id, patient.therapist_id
+    db.session.remove()
+    with db.engine.connect() as batch:
+        batch.execute(select(PatientRisk).where(PatientRisk.patient_id == patient_id).with_for_update())
+        with Session(bind=batch) as writer:
+            writer.add(TherapySession(patient_id=patient_id, therapist_id=therapist_id, number=5,
+                                      starts_at=LATER - timedelta(days=2), attendance="attended"))
+            writer.flush()
+        answer = threading.Thread(target=lambda: _in_app(app, lambda: recompute_patients([patient_id], now=LATER, lock=True)))
+        answer.start()
+        answer.join(timeout=0.5)
+        assert answer.is_alive()  # waiting for the batch's row
+        batch.commit()
+        answer.join(timeout=30)
+    assert not answer.is_alive()
+    risk = db.session.get(PatientRisk, patient_id)
+    assert risk.level == "none" and risk.evaluated_at == LATER  # the session two days ago counted: no gap
+
+
+def _in_app(app, work) -> None:
+    with app.app_context():
+        work()
+
+
+@pytest.mark.parametrize("first_evaluation_failed", [False, True])
+def test_two_workers_refreshing_at_once_evaluate_each_patient_once(app, make_patient, first_evaluation_failed):
     ids = {_treatment(make_patient, weeks=1).id for _ in range(8)}
+    if first_evaluation_failed:  # no risk row to lock: the patient rows stand in
+        db.session.execute(delete(RiskEvent))
+        db.session.execute(delete(PatientRisk))
+        db.session.commit()
     db.session.remove()
 
     done = run_at_once(app, lambda: refresh.refresh_stale(LATER, older_than=HOUR, batch=2))
