@@ -65,11 +65,11 @@ def refresh_stale(now: datetime | None = None, *, older_than: timedelta | None =
 def pick_stale(cutoff: datetime, limit: int, *, skip: Collection[int] = (), only: int | None = None) -> list[int]:
     """Up to `limit` stale active treatments, locked for this transaction (PostgreSQL skips the
     rows another transaction holds); the never-evaluated ones once no stale one is left."""
-    narrowed = [] if only is None else [Patient.id == only]
+    wanted = [Patient.status == "active", Patient.id.not_in(skip), *([] if only is None else [Patient.id == only])]
     stale = (
         select(PatientRisk.patient_id)
         .join(Patient, Patient.id == PatientRisk.patient_id)
-        .where(Patient.status == "active", PatientRisk.evaluated_at < cutoff, Patient.id.not_in(skip), *narrowed)
+        .where(PatientRisk.evaluated_at < cutoff, *wanted)
         .order_by(PatientRisk.evaluated_at, PatientRisk.patient_id)
         .limit(limit)
         .with_for_update(skip_locked=True, of=PatientRisk)
@@ -82,7 +82,7 @@ def pick_stale(cutoff: datetime, limit: int, *, skip: Collection[int] = (), only
     unevaluated = ~exists().where(PatientRisk.patient_id == Patient.id)
     first = (
         select(Patient.id)
-        .where(Patient.status == "active", has_sessions, unevaluated, Patient.id.not_in(skip), *narrowed)
+        .where(has_sessions, unevaluated, *wanted)
         .order_by(Patient.id)
         .limit(limit)
         .with_for_update(skip_locked=True, of=Patient)
