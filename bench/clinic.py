@@ -27,11 +27,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, func, insert, select, text
 
-from app import db
 from dashboards.flags.cohort import generate_cohort
 from dashboards.flags.history import PatientHistory
 from dashboards.seeding import shift_history
 from feedback import tokens
+from feedback.extensions import db
 from feedback.instruments.model import Instrument
 from feedback.instruments.scoring import score
 from feedback.invitations import token_key

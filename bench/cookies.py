@@ -12,8 +12,8 @@ from flask import Flask, g, session
 from flask_login import login_user
 from flask_wtf.csrf import generate_csrf
 
-from app import db
 from dashboards.auth import sessions
+from feedback.extensions import db
 from feedback.models import User, utcnow
 
 

@@ -22,10 +22,11 @@ from pathlib import Path
 from flask_migrate import upgrade
 from sqlalchemy import text
 
-from app import create_app, db
+from app import create_app
 from bench.common import ROOT, machine, scratch_postgres, write_section
 from feedback.delivery.dispatcher import Dispatcher
 from feedback.delivery.settings import delivery
+from feedback.extensions import db
 from tests.delivery.bulk import make_due_messages, make_due_now, statuses
 from tests.delivery.dispatch_process import app_config
 from tests.fake_twilio import FakeTwilio

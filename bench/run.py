@@ -36,7 +36,7 @@ from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import func, select, text
 
-from app import create_app, db
+from app import create_app
 from bench import delivery as delivery_bench
 from bench.clinic import BuiltClinic, build_clinic, build_survey_pool, settle
 from bench.common import POSTGRES_URL, ROOT, machine, scratch_postgres, tune_postgres, write_section
@@ -46,6 +46,7 @@ from bench.server import WORKERS, Gunicorn
 from dashboards.risk.operations import recompute_clinic, recompute_patients
 from dashboards.risk.refresh import refresh_stale
 from feedback import tokens
+from feedback.extensions import db
 from feedback.links import session_instruments
 from feedback.models import Invitation, Patient, utcnow
 

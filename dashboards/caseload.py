@@ -15,8 +15,8 @@ from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 
-from app import db
 from dashboards.risk.models import PatientRisk, RiskEvent
+from feedback.extensions import db
 from feedback.invitations import link_token
 from feedback.models import Invitation, Patient, TherapySession
 

@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, case, extract, func, or_, select
 
-from app import db
 from dashboards.risk.models import PatientRisk, RiskEvent
+from feedback.extensions import db
 from feedback.models import END_REASONS, Invitation, Patient, TherapySession, User
 
 RISK_LEVELS = ("high", "watch", "none")

@@ -14,11 +14,11 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
-from app import db
 from dashboards import setup_ops
 from dashboards.flags.cohort import generate_patient
 from dashboards.risk.operations import recompute_clinic
 from dashboards.seeding import store_history
+from feedback.extensions import db
 from feedback.invitations import link_token
 from feedback.links import link_validity, session_instruments, survey_url
 from feedback.models import Clinic, Invitation, TherapySession, utcnow

@@ -39,12 +39,12 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select, update
 
-from app import db
 from dashboards.access.models import PatientShare
 from dashboards.access.policy import visible_patient_ids
-from dashboards.auth.signin import setting_on
 from dashboards.risk.models import RiskEvent
 from dashboards.therapist.wording import event_name  # the names the dashboard's badges use
+from feedback.config import setting_on
+from feedback.extensions import db
 from feedback.links import external_url
 from feedback.models import Clinic, Patient, User, utcnow
 
@@ -118,7 +118,7 @@ def compose(digest: Digest, link: str, sender: str) -> EmailMessage:
 
 def enabled_clinics(config: Mapping[str, Any]) -> tuple[list[Clinic], list[str]]:
     """The clinics that turned the digest on, and configured names that match no clinic."""
-    if setting_on(config.get("DIGEST_ENABLED")):
+    if setting_on(config.get("DIGEST_ENABLED"), "DIGEST_ENABLED"):
         return list(db.session.scalars(select(Clinic).order_by(Clinic.name))), []
     names = [n.strip() for n in str(config.get("DIGEST_CLINICS") or "").split(",") if n.strip()]
     if not names:
@@ -265,7 +265,7 @@ def configured_mailer(config: Mapping[str, Any]) -> Mailer:
         port=int(config.get("SMTP_PORT") or 587),
         user=config.get("SMTP_USER") or None,
         password=config.get("SMTP_PASSWORD") or None,
-        starttls=setting_on(config.get("SMTP_STARTTLS", True)),
+        starttls=setting_on(config.get("SMTP_STARTTLS", True), "SMTP_STARTTLS"),
         timeout=float(config.get("SMTP_TIMEOUT_SECONDS") or 20),
     )
 

@@ -12,13 +12,13 @@ from flask import Blueprint, Response, jsonify, render_template, request, stream
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from app import db
 from dashboards.access import protect, roles_required
 from dashboards.audit import audit
 from dashboards.charts import END_REASON_STYLE, ended_by_month_chart
 from dashboards.clinic_stats import clinic_overview
 from dashboards.export import export_filename, start_clinic_export
 from feedback.delivery.staff import needs_attention
+from feedback.extensions import db
 from feedback.models import utcnow
 
 bp = Blueprint("director", __name__)

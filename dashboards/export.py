@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from app import db
 from dashboards.audit import audit
+from feedback.extensions import db
 from feedback.instruments.registry import registry
 from feedback.models import Clinic, Invitation, Patient, Response, TherapySession, User
 

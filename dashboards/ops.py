@@ -14,7 +14,7 @@ from flask.cli import with_appcontext
 from flask.typing import ResponseReturnValue
 from sqlalchemy import make_url, text
 
-from app import db
+from feedback.extensions import db
 
 bp = Blueprint("ops", __name__)
 

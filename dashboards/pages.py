@@ -14,8 +14,8 @@ from flask import Blueprint, Response, current_app, jsonify
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from app import db
 from dashboards.access import patient_view, protect
+from feedback.extensions import db
 from feedback.models import Invitation, Patient, TherapySession
 from feedback.models import Response as SurveyResponse
 

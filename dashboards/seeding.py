@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from app import db
 from dashboards.flags.history import Answers, PatientHistory
 from feedback import tokens
+from feedback.extensions import db
 from feedback.instruments.model import Instrument
 from feedback.instruments.scoring import score
 from feedback.invitations import token_key

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask import current_app
 from sqlalchemy import select
 
-from app import db
 from dashboards.auth.passwords import hash_password
+from feedback.extensions import db
 from feedback.models import CHANNELS, ROLES, Clinic, Patient, User, utcnow
 from feedback.phones import PhoneCipher, normalise
 

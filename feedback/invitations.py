@@ -14,8 +14,8 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from app import db
 from feedback import tokens
+from feedback.extensions import db
 from feedback.instruments.model import Instrument
 from feedback.models import Invitation, Patient, Response, TherapySession, utcnow
 from feedback.signals import response_recorded

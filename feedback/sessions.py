@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from app import db
 from feedback.delivery.rules import patient_block_reason
+from feedback.extensions import db
 from feedback.instruments.model import Instrument
 from feedback.invitations import IssuedLink, issue_invitation
 from feedback.models import ATTENDANCE, Invitation, Patient, TherapySession, utcnow

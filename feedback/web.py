@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from flask import Flask
 
-from feedback import errors
+from feedback import (
+    errors,
+    models,  # noqa: F401  (tables, for Alembic)
+)
 from feedback.delivery import setup as delivery_setup
 from feedback.survey import bp as survey_bp
 

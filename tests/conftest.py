@@ -17,7 +17,9 @@ from flask_migrate import upgrade
 from jinja2.bccache import Bucket, BytecodeCache
 from sqlalchemy import create_engine, event, make_url, text
 
-from app import create_app, db, normalise_database_url
+from app import create_app
+from feedback.config import normalise_database_url
+from feedback.extensions import db
 
 pytest_plugins = ["tests.browser_support"]  # real-browser fixtures, one browser per run
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from app import db
 from dashboards import setup_ops
+from feedback.extensions import db
 from feedback.links import link_validity, session_instruments
 from feedback.models import Clinic, Patient, User
 from feedback.sessions import SessionRecorded, record_session

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app import ConfigError, create_app, normalise_database_url
+from app import create_app
+from feedback.config import ConfigError, normalise_database_url
 
 
 def test_production_requires_secrets(monkeypatch):

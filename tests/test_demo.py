@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from app import db
 from dashboards import demo
+from feedback.extensions import db
 from feedback.models import Patient, Response, TherapySession, User
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from app import db
+from feedback.extensions import db
 
 
 def test_models_and_migrations_agree(app):

@@ -12,7 +12,8 @@ import pytest
 from flask import request
 from sqlalchemy import create_engine, func, make_url, select, text
 
-from app import create_app, db
+from app import create_app
+from feedback.extensions import db
 from feedback.models import Response
 from tests.risk.test_store import CALM, _answer
 

@@ -7,7 +7,7 @@ import json
 import pytest
 from sqlalchemy import select
 
-from app import db
+from feedback.extensions import db
 from feedback.models import Patient, TherapySession, User
 from feedback.phones import PhoneCipher
 

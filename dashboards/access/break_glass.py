@@ -12,9 +12,9 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from app import db
 from dashboards.access.models import BreakGlassGrant
 from dashboards.audit import audit
+from feedback.extensions import db
 from feedback.models import Patient, User, utcnow
 
 MIN_REASON = 20

@@ -17,9 +17,9 @@ from flask import Blueprint, abort, current_app, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from app import db, login_manager
 from dashboards.access import policy
 from dashboards.audit import audit
+from feedback.extensions import db, login_manager
 from feedback.models import Patient, User
 
 View = TypeVar("View", bound=Callable[..., Any])

@@ -16,9 +16,9 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 
-from app import db
 from dashboards.access.models import BreakGlassGrant, PatientShare
 from dashboards.audit.models import AuditEvent
+from feedback.extensions import db
 from feedback.models import Patient, User, utcnow
 
 #: Roles a manager may create or manage, by the manager's role.

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import delete, select
 
-from app import db
 from dashboards.access.models import PatientShare
 from dashboards.access.policy import share_candidates
 from dashboards.audit import audit
+from feedback.extensions import db
 from feedback.models import Patient, User
 
 

@@ -8,7 +8,6 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields import SelectChoice
 
-from app import db
 from dashboards.access import manageable_users, roles_required, user_or_404
 from dashboards.access.policy import assignable_roles
 from dashboards.admin import bp
@@ -16,6 +15,7 @@ from dashboards.admin.forms import ActionForm, AddAccountForm
 from dashboards.auth import accounts
 from dashboards.auth.models import UserSecurity
 from dashboards.setup_ops import SetupError
+from feedback.extensions import db
 from feedback.models import User
 
 MANAGERS = ("director", "admin")

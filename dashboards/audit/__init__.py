@@ -14,8 +14,8 @@ from __future__ import annotations
 from flask import has_request_context, request
 from flask_login import current_user
 
-from app import db
 from dashboards.audit.models import AuditEvent, AuditTrailError
+from feedback.extensions import db
 from feedback.models import Patient, User
 
 DETAIL_MAX = 200

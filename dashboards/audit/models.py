@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, String, event
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from app import db
+from feedback.extensions import db
 from feedback.models import Patient, User
 from feedback.models.types import UTCDateTime, utcnow
 

@@ -16,9 +16,9 @@ from __future__ import annotations
 from flask import Flask, flash, g, jsonify, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 
-from app import ConfigError, login_manager
 from dashboards.auth import sessions
-from dashboards.auth.signin import setting_on
+from feedback.config import ConfigError, setting_on
+from feedback.extensions import login_manager
 from feedback.models import User
 
 DEFAULTS = {
@@ -33,7 +33,7 @@ DEFAULTS = {
 def init_app(app: Flask) -> None:
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
-    if app.config.get("APP_ENV") == "production" and setting_on(app.config["DEV_SKIP_2FA"]):
+    if app.config.get("APP_ENV") == "production" and setting_on(app.config["DEV_SKIP_2FA"], "DEV_SKIP_2FA"):
         raise ConfigError("DEV_SKIP_2FA is for development only; remove it from the production environment")
 
     login_manager.login_view = "auth.login"

@@ -11,12 +11,12 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import select, update
 
-from app import db
 from dashboards import setup_ops
 from dashboards.audit import audit
 from dashboards.auth import recovery, sessions, throttle, tokens, totp
 from dashboards.auth.models import LoginSession, PasswordLink
 from dashboards.auth.passwords import check_policy, hash_password
+from feedback.extensions import db
 from feedback.links import external_url
 from feedback.models import User, utcnow
 

@@ -15,9 +15,9 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from app import db
 from dashboards.auth import accounts
 from dashboards.auth.passwords import PasswordPolicyError
+from feedback.extensions import db
 from feedback.models import User
 
 accounts_cli = AppGroup("accounts", help="Disable, enable, or reset the password or 2FA of clinician accounts.")

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from app import db
 from dashboards.audit import audit
 from dashboards.auth import recovery, sessions, totp
 from dashboards.auth.models import LoginSession
+from feedback.extensions import db
 from feedback.models import User, utcnow
 
 

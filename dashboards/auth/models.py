@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app import db
+from feedback.extensions import db
 from feedback.models import User
 from feedback.models.types import UTCDateTime, utcnow
 

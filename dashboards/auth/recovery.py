@@ -13,8 +13,8 @@ from datetime import datetime
 
 from sqlalchemy import delete, func, select, update
 
-from app import db
 from dashboards.auth.models import RecoveryCode
+from feedback.extensions import db
 from feedback.models import User, utcnow
 
 COUNT = 10

@@ -13,9 +13,9 @@ from datetime import datetime, timedelta
 from flask import current_app, session
 from sqlalchemy import select, update
 
-from app import db
 from dashboards.auth import tokens
 from dashboards.auth.models import LoginSession
+from feedback.extensions import db
 from feedback.models import User, utcnow
 
 COOKIE_KEY = "login_session"

@@ -11,11 +11,12 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import select
 
-from app import db
 from dashboards.audit import audit
 from dashboards.auth import passwords, recovery, sessions, throttle, totp
 from dashboards.auth.models import LoginSession, UserSecurity
 from dashboards.auth.passwords import verify_password
+from feedback.config import setting_on
+from feedback.extensions import db
 from feedback.models import User, utcnow
 
 FAILED = (
@@ -25,14 +26,10 @@ FAILED = (
 CODE_FAILED = "That code was not accepted. Use the current code from your app, or an unused recovery code."
 
 
-def setting_on(value: object) -> bool:
-    return value is True or str(value).strip().lower() in ("1", "true", "yes", "on")
-
-
 def two_factor_required() -> bool:
     """Always, except for accounts without an authenticator when DEV_SKIP_2FA is set in development."""
     config = current_app.config
-    return not (config.get("APP_ENV") == "development" and setting_on(config.get("DEV_SKIP_2FA")))
+    return not (config.get("APP_ENV") == "development" and setting_on(config.get("DEV_SKIP_2FA"), "DEV_SKIP_2FA"))
 
 
 def check_password(email: str, password: str, ip: str, now: datetime | None = None) -> User | None:

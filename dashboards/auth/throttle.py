@@ -11,8 +11,8 @@ from flask import current_app
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from app import db
 from dashboards.auth.models import LoginFailure, UserSecurity
+from feedback.extensions import db
 from feedback.models import User
 
 FREE_ATTEMPTS = 5  # failures before the first lock

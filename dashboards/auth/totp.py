@@ -20,9 +20,9 @@ from markupsafe import Markup
 from pyotp.exceptions import OTPVerificationError
 from sqlalchemy import or_, update
 
-from app import db
 from dashboards.auth.models import UserSecurity
 from dashboards.auth.throttle import security_for
+from feedback.extensions import db
 from feedback.models import User, utcnow
 
 ISSUER_DEFAULT = "Alliance Monitor"

@@ -12,8 +12,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app import db
 from dashboards.setup_ops import SetupError, find_therapist
+from feedback.extensions import db
 from feedback.models import Clinic, Invitation, Patient, Response, TherapySession, User
 
 

@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app import db
 from dashboards.importer.consistency import check_consistency
 from dashboards.importer.csvfile import Table
 from dashboards.importer.existing import load_existing
@@ -17,6 +16,7 @@ from dashboards.importer.plan import Plan, plan_import
 from dashboards.importer.problems import Problem, sorted_problems
 from dashboards.importer.rows import parse_rows
 from dashboards.importer.writer import write_plan
+from feedback.extensions import db
 from feedback.instruments.registry import registry
 from feedback.links import link_validity
 from feedback.models import Clinic, utcnow

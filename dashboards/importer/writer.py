@@ -11,10 +11,10 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from app import db
 from dashboards.importer.existing import Existing
 from dashboards.importer.plan import Plan
 from dashboards.importer.rows import ImportRow
+from feedback.extensions import db
 from feedback.instruments.scoring import score
 from feedback.invitations import issue_invitation
 from feedback.models import Clinic, Invitation, Patient, Response, TherapySession, User

@@ -8,12 +8,12 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from app import db
 from dashboards.flags import evaluate
 from dashboards.risk.histories import load_histories
 from dashboards.risk.operations import local_today, recompute_clinic, thresholds
 from dashboards.risk.report import PatientFlags, to_csv, to_json
 from dashboards.setup_ops import SetupError, find_clinic
+from feedback.extensions import db
 from feedback.links import session_instruments
 from feedback.models import Clinic, Patient, User, utcnow
 

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, select
 
-from app import db
 from dashboards.flags import Answers, PatientHistory, ScaleNorm, SessionRecord
+from feedback.extensions import db
 from feedback.instruments.model import Instrument
 from feedback.models import Clinic, Invitation, Patient, Response, TherapySession
 

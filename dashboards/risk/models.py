@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app import db
+from feedback.extensions import db
 from feedback.models.types import UTCDateTime, utcnow
 
 

@@ -13,11 +13,11 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import bindparam, select
 
-from app import db
 from dashboards.flags import DEFAULT_THRESHOLDS, Evaluation, Event, PatientHistory, Thresholds, evaluate, event_key
 from dashboards.flags.events import new_events
 from dashboards.risk.histories import load_histories_and_zones
 from dashboards.risk.models import PatientRisk, RiskEvent
+from feedback.extensions import db
 from feedback.links import session_instruments
 from feedback.models import Patient, utcnow
 

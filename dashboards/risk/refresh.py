@@ -22,11 +22,11 @@ from datetime import datetime, timedelta
 from flask import Flask, current_app
 from sqlalchemy import exists, select
 
-from app import db
 from dashboards.risk.models import PatientRisk
 from dashboards.risk.operations import BATCH as RECOMPUTE_BATCH
 from dashboards.risk.operations import recompute_patients
 from feedback.delivery.worker import JobSpec, register_job
+from feedback.extensions import db
 from feedback.models import Patient, TherapySession, utcnow
 
 log = logging.getLogger(__name__)

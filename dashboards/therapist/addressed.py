@@ -13,9 +13,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app import db
 from dashboards.guidance import DECLINE_CODES, RUPTURE_CODES
 from dashboards.risk.models import RiskEvent
+from feedback.extensions import db
 from feedback.instruments.registry import registry
 from feedback.models import Invitation, TherapySession
 

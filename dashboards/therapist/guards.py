@@ -15,10 +15,10 @@ from typing import Any, TypeVar
 from flask import abort, request
 from flask_login import current_user
 
-from app import db
 from dashboards.access import patient_or_404
 from dashboards.access.policy import can_share_patient
 from dashboards.audit import audit
+from feedback.extensions import db
 from feedback.models import Patient
 
 View = TypeVar("View", bound=Callable[..., Any])

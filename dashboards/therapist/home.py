@@ -11,13 +11,13 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 
-from app import db
 from dashboards.access.policy import TREATING_ROLES, patient_filter
 from dashboards.audit import audit
 from dashboards.caseload import caseload, pending_therapist_forms
 from dashboards.pages import bp
 from dashboards.therapist.operations import record_home_visit, since_last_visit
 from feedback.delivery.staff import needs_attention
+from feedback.extensions import db
 from feedback.models import User, utcnow
 
 #: ?risk= value -> the risk levels shown (None: all).

@@ -17,7 +17,6 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms.fields import SelectChoice
 
-from app import db
 from dashboards.access import roles_required
 from dashboards.access.policy import TREATING_ROLES
 from dashboards.pages import bp
@@ -27,6 +26,7 @@ from dashboards.therapist.forms import AddPatientForm, EndTreatmentForm, FreshLi
 from dashboards.therapist.guards import managed_patient
 from dashboards.therapist.operations import NewPatient, TreatmentError
 from dashboards.therapist.templating import viewer_zone
+from feedback.extensions import db
 from feedback.links import session_instruments
 from feedback.models import Invitation, Patient, TherapySession, User, utcnow
 from feedback.models.outbox import OutboxMessage

@@ -11,7 +11,6 @@ from datetime import date, datetime
 
 from sqlalchemy.exc import IntegrityError
 
-from app import db
 from dashboards import setup_ops
 from dashboards.audit import audit
 from dashboards.guidance import Guidance
@@ -20,6 +19,7 @@ from dashboards.therapist.models import NOTE_MAX, GuidanceNote, HomeVisit
 from dashboards.therapist.wording import ATTENDANCE_WORDS
 from feedback.delivery import staff
 from feedback.delivery.planner import FreshLink, send_fresh_link
+from feedback.extensions import db
 from feedback.invitations import LinkCompleted
 from feedback.links import link_validity, session_instruments
 from feedback.models import END_REASONS, Invitation, Patient, TherapySession, User, utcnow

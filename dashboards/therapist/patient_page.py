@@ -8,7 +8,6 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 
-from app import db
 from dashboards.access import patient_view
 from dashboards.access.models import PatientShare
 from dashboards.access.policy import can_share_patient, share_candidates
@@ -17,6 +16,7 @@ from dashboards.therapist.forms import NoteForm
 from dashboards.therapist.guards import can_manage_treatment
 from dashboards.therapist.operations import since_last_visit
 from dashboards.therapist.record import chart_figures, patient_page
+from feedback.extensions import db
 from feedback.models import Patient, utcnow
 
 

@@ -12,7 +12,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app import db
 from dashboards import charts
 from dashboards.caseload import SEVERITY_ORDER, CaseloadRow, caseload
 from dashboards.flags import PatientHistory, Thresholds
@@ -24,6 +23,7 @@ from dashboards.therapist.addressed import ITEM as ADDRESSED
 from dashboards.therapist.models import GuidanceNote
 from dashboards.therapist.wording import answer_text
 from feedback.delivery import staff
+from feedback.extensions import db
 from feedback.instruments.model import Instrument
 from feedback.instruments.registry import registry
 from feedback.invitations import link_token

@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, Connection, and_, or_, select, update
 
-from app import db
+from feedback.extensions import db
 from feedback.models.outbox import OutboxMessage as Row
 
 

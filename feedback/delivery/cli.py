@@ -7,13 +7,13 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
-from app import db
 from feedback.delivery import staff
 from feedback.delivery.dispatcher import Dispatcher
 from feedback.delivery.planner import cancel_stale, plan_missing, plan_reminders
 from feedback.delivery.resolver import resolve_uncertain
 from feedback.delivery.settings import delivery
 from feedback.delivery.worker import run_worker
+from feedback.extensions import db
 from feedback.models import Clinic
 from feedback.models.outbox import STATUSES, OutboxMessage
 

@@ -22,7 +22,6 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import case, func, update
 
-from app import db
 from feedback.delivery import claims
 from feedback.delivery.optout import record_opt_out
 from feedback.delivery.planner import policy_for, previous_sends
@@ -38,6 +37,7 @@ from feedback.delivery.senders import (
     UncertainSendError,
 )
 from feedback.delivery.settings import delivery, sms_block_reason_for
+from feedback.extensions import db
 from feedback.models import Invitation, utcnow
 from feedback.models.outbox import REACHED_STATUSES, OutboxMessage
 from feedback.phones import PhoneCipher

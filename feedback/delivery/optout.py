@@ -10,8 +10,8 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 
-from app import db
 from feedback.delivery.planner import cancel_open
+from feedback.extensions import db
 from feedback.models import Patient, utcnow
 from feedback.models.outbox import OutboxMessage
 from feedback.phones import PhoneCipher

@@ -15,11 +15,11 @@ from sqlalchemy import ColumnElement, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
-from app import db
 from feedback.delivery.rendering import invitation_link
 from feedback.delivery.rules import planned_time
 from feedback.delivery.schedule import Policy, invitation_due, reminder_due
 from feedback.delivery.settings import settings, sms_block_reason_for
+from feedback.extensions import db
 from feedback.invitations import LinkCompleted, reissue
 from feedback.models import Invitation, Patient, TherapySession, utcnow
 from feedback.models.outbox import OPEN_STATUSES, REACHED_STATUSES, OutboxMessage

@@ -6,10 +6,10 @@ import logging
 
 from sqlalchemy import select, update
 
-from app import db
 from feedback.delivery.inbound import status_after_callback
 from feedback.delivery.optout import record_opt_out
 from feedback.delivery.senders import OPTED_OUT, REJECTION_REASONS
+from feedback.extensions import db
 from feedback.models import utcnow
 from feedback.models.outbox import OutboxMessage
 

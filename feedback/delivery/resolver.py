@@ -18,12 +18,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
-from app import db
 from feedback.delivery.dispatcher import note_invitation_sent
 from feedback.delivery.inbound import STATUS_MAP
 from feedback.delivery.rendering import message_for
 from feedback.delivery.senders import Sender, SendError
 from feedback.delivery.settings import settings
+from feedback.extensions import db
 from feedback.models import utcnow
 from feedback.models.outbox import OutboxMessage
 from feedback.phones import PhoneCipher

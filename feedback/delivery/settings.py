@@ -21,6 +21,7 @@ from typing import Any
 
 from flask import Flask, current_app
 
+from feedback.config import setting_on
 from feedback.delivery.messages import DEFAULT_SENDER_NAME, check_sender_name, help_reply
 from feedback.delivery.ratelimit import RateLimiter
 from feedback.delivery.rules import patient_block_reason
@@ -116,7 +117,7 @@ def read_settings(config: Mapping[str, Any]) -> DeliverySettings:
         clinic_policies=clinic_policies,
         sender_name=str(config.get("SMS_SENDER_NAME") or DEFAULT_SENDER_NAME),
         contact=str(config.get("CLINIC_CONTACT") or ""),
-        help_reply=_flag(config.get("SMS_HELP_REPLY", True)),
+        help_reply=setting_on(config.get("SMS_HELP_REPLY", True), "SMS_HELP_REPLY"),
         claim_ttl=timedelta(seconds=_positive(config, "DELIVERY_CLAIM_TTL_SECONDS", 120)),
         batch_size=int(_positive(config, "DELIVERY_BATCH_SIZE", 50)),
         uncertain_grace=timedelta(minutes=_positive(config, "DELIVERY_UNCERTAIN_GRACE_MINUTES", 15)),
@@ -148,12 +149,6 @@ def _positive(config: Mapping[str, Any], key: str, default: float) -> float:
     if value <= 0:
         raise ValueError(f"{key} must be positive")
     return value
-
-
-def _flag(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() not in ("0", "false", "no", "off", "")
-    return bool(value)
 
 
 def delivery() -> Delivery:

@@ -10,10 +10,10 @@ from typing import Any
 
 from flask import Flask
 
-from app import csrf, db
 from feedback.delivery import settings
 from feedback.delivery.planner import plan_session
 from feedback.delivery.webhooks import bp
+from feedback.extensions import csrf, db
 from feedback.models import TherapySession
 from feedback.signals import session_changed
 

@@ -11,9 +11,9 @@ from datetime import datetime
 
 from sqlalchemy import and_, or_, select, update
 
-from app import db
 from feedback.delivery.rendering import invitation_link
 from feedback.delivery.settings import settings
+from feedback.extensions import db
 from feedback.models import Invitation, Patient, utcnow
 from feedback.models.outbox import OutboxMessage
 

@@ -30,11 +30,11 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
-from app import db
 from feedback.delivery.dispatcher import Dispatcher
 from feedback.delivery.planner import cancel_stale, plan_missing, plan_reminders
 from feedback.delivery.resolver import resolve_uncertain
 from feedback.delivery.settings import delivery
+from feedback.extensions import db
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app import db
+from feedback.extensions import db
 from feedback.models.types import UTCDateTime, utcnow
 
 ROLES = ("therapist", "director", "admin")

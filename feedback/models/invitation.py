@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app import db
+from feedback.extensions import db
 from feedback.models.session import TherapySession
 from feedback.models.types import UTCDateTime, utcnow
 

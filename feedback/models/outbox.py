@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app import db
+from feedback.extensions import db
 from feedback.models.invitation import Invitation
 from feedback.models.patient import Patient
 from feedback.models.types import UTCDateTime, utcnow

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app import db
+from feedback.extensions import db
 from feedback.models.clinic import User
 from feedback.models.patient import Patient
 from feedback.models.types import UTCDateTime, utcnow

@@ -10,9 +10,9 @@ import pyotp
 import pytest
 from flask.testing import FlaskClient
 
-from app import db
 from dashboards.auth import sessions, throttle, totp
 from dashboards.auth.models import LoginSession
+from feedback.extensions import db
 from feedback.models import Clinic, Patient, User, utcnow
 from tests.conftest import csrf_token_from
 from tests.factories import TEST_PASSWORD

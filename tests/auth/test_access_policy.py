@@ -7,11 +7,11 @@ from datetime import timedelta
 import pytest
 import time_machine
 
-from app import db
 from dashboards.access import can_view_patient, manageable_users, visible_patients
 from dashboards.access.break_glass import BreakGlassError, open_grant
 from dashboards.access.sharing import SharingError, share, unshare
 from dashboards.auth import accounts
+from feedback.extensions import db
 from feedback.models import Patient
 
 START = "2026-03-02 09:00:00Z"

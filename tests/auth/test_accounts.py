@@ -9,10 +9,10 @@ from urllib.parse import urlsplit
 import time_machine
 from sqlalchemy import select
 
-from app import db
 from dashboards.audit import AuditEvent
 from dashboards.auth import accounts, totp
 from dashboards.auth.passwords import verify_password
+from feedback.extensions import db
 from feedback.models import User
 from tests.auth.conftest import password_step, post_form
 

@@ -9,8 +9,8 @@ import time_machine
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import DatabaseError
 
-from app import db
 from dashboards.audit import AuditEvent, AuditTrailError, audit
+from feedback.extensions import db
 from tests.auth.conftest import password_step, post_form
 
 

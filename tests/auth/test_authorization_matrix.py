@@ -25,9 +25,9 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 
-from app import db
 from dashboards import setup_ops
 from dashboards.auth import accounts
+from feedback.extensions import db
 from feedback.links import link_validity, session_instruments
 from feedback.models import Invitation, TherapySession, utcnow
 from feedback.models.outbox import OutboxMessage

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pyotp
 import pytest
 
-from app import db
+from feedback.extensions import db
 from tests.factories import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser

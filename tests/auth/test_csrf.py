@@ -15,12 +15,12 @@ import pyotp
 import pytest
 from sqlalchemy import func, select
 
-from app import db
 from dashboards.access.models import BreakGlassGrant, PatientShare
 from dashboards.auth import accounts, sessions, throttle, totp
 from dashboards.auth.models import LoginSession, PasswordLink, RecoveryCode
 from dashboards.auth.passwords import verify_password
 from dashboards.therapist.models import GuidanceNote
+from feedback.extensions import db
 from feedback.models import Invitation, Patient, Response, TherapySession, User, utcnow
 from feedback.models.outbox import OutboxMessage
 from tests.auth.conftest import World

@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from app import db
+from feedback.extensions import db
 from feedback.invitations import record_response
 
 PAYLOADS = [

@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 import time_machine
 
-from app import db
 from dashboards.auth import accounts, throttle
 from dashboards.auth.throttle import lock_duration
+from feedback.extensions import db
 from feedback.models import utcnow
 from tests.auth.conftest import password_step, post_form
 from tests.factories import TEST_PASSWORD

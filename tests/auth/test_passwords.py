@@ -6,9 +6,9 @@ import pytest
 from argon2 import PasswordHasher, extract_parameters
 from argon2.low_level import Type
 
-from app import db
 from dashboards.auth import passwords, signin
 from dashboards.auth.passwords import PasswordPolicyError, check_policy
+from feedback.extensions import db
 from tests.factories import TEST_PASSWORD
 
 

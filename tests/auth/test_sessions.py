@@ -9,9 +9,10 @@ import time_machine
 from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import select
 
-from app import create_app, db
+from app import create_app
 from dashboards.auth import accounts, sessions
 from dashboards.auth.models import LoginSession
+from feedback.extensions import db
 from tests.auth.conftest import password_step, post_form
 from tests.factories import TEST_PASSWORD
 

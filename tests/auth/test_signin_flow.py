@@ -7,9 +7,9 @@ import re
 import pyotp
 import time_machine
 
-from app import db
 from dashboards.auth import throttle
 from dashboards.auth.models import LoginSession
+from feedback.extensions import db
 from tests.auth.conftest import password_step, post_form
 from tests.conftest import csrf_token_from
 

@@ -10,9 +10,11 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from app import ConfigError, create_app, db
+from app import create_app
 from dashboards.auth import accounts, recovery, throttle
 from dashboards.auth.models import LoginSession, RecoveryCode
+from feedback.config import ConfigError
+from feedback.extensions import db
 from tests.auth.conftest import password_step, post_form
 from tests.conftest import csrf_token_from
 from tests.factories import TEST_PASSWORD

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app import db
+from feedback.extensions import db
 from feedback.models import utcnow
 from tests.auth.conftest import enrol  # noqa: F401  (fixture)
 from tests.browser_support import assert_accessible

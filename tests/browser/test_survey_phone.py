@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from app import db
+from feedback.extensions import db
 from feedback.models import Response
 from tests.browser_support import assert_accessible
 

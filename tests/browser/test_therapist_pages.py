@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from app import db
 from dashboards import demo
+from feedback.extensions import db
 from feedback.models import User
 from tests.auth.conftest import enrol  # noqa: F401  (fixture)
 from tests.browser_support import DESKTOP, PHONE, assert_accessible

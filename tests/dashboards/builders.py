@@ -7,7 +7,7 @@ import secrets
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from app import db
+from feedback.extensions import db
 from feedback.instruments.registry import registry
 from feedback.instruments.scoring import score
 from feedback.models import Invitation, Patient, Response, TherapySession

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 import pytest
 
-from app import db
 from dashboards.access.policy import patient_filter
 from dashboards.caseload import caseload, pending_therapist_forms
 from dashboards.risk.operations import recompute_patients
+from feedback.extensions import db
 from feedback.models import Patient, utcnow
 from tests.dashboards.builders import (
     CALM,

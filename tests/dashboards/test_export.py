@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import event, select
 
-from app import db
 from dashboards.audit import AuditEvent
 from dashboards.export import export_filename, export_lines, format_value, header, score_scales, start_clinic_export
+from feedback.extensions import db
 from tests.dashboards.builders import CALM, add_session
 
 SCALES = ["bond", "task", "goal", "alliance"]

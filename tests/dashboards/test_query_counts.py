@@ -6,10 +6,10 @@ from datetime import timedelta
 
 import pytest
 
-from app import db
 from dashboards.caseload import caseload, pending_therapist_forms
 from dashboards.clinic_stats import clinic_overview
 from dashboards.risk.operations import recompute_patients
+from feedback.extensions import db
 from feedback.models import Patient
 from tests.dashboards.builders import (
     CALM,

@@ -11,9 +11,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
-from app import db
 from feedback.delivery.rendering import invitation_link
 from feedback.delivery.settings import delivery
+from feedback.extensions import db
 from feedback.invitations import issue_invitation
 from feedback.links import session_instruments
 from feedback.models import Clinic, Invitation, Patient, TherapySession, User, utcnow

@@ -15,10 +15,10 @@ import time_machine
 from flask import Flask
 from sqlalchemy import select
 
-from app import db
 from feedback.delivery import settings
 from feedback.delivery.rendering import invitation_link
 from feedback.delivery.senders import TwilioSender
+from feedback.extensions import db
 from feedback.models import Invitation, Patient
 from feedback.models.outbox import OutboxMessage
 from tests.fake_twilio import FakeTwilio

@@ -15,10 +15,11 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from app import create_app, db
+from app import create_app
 from feedback.delivery.dispatcher import Dispatcher, Outcomes
 from feedback.delivery.resolver import resolve_uncertain
 from feedback.delivery.settings import delivery
+from feedback.extensions import db
 from feedback.models.outbox import OutboxMessage
 from tests.delivery.bulk import NO_LIMITS
 from tests.fake_twilio import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN

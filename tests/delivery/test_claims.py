@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from app import db
 from feedback.delivery import claims
+from feedback.extensions import db
 from feedback.models.outbox import OutboxMessage
 from tests.delivery.conftest import local, rows
 

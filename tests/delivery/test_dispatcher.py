@@ -9,7 +9,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from app import db
 from feedback.delivery import claims, resolver, staff
 from feedback.delivery import dispatcher as dispatcher_module
 from feedback.delivery.dispatcher import Dispatcher, Outcomes
@@ -18,6 +17,7 @@ from feedback.delivery.rules import Go
 from feedback.delivery.schedule import MAX_ATTEMPTS
 from feedback.delivery.senders import ConsoleSender
 from feedback.delivery.settings import delivery
+from feedback.extensions import db
 from feedback.invitations import link_token, record_response
 from feedback.models import Patient
 from feedback.models.outbox import OutboxMessage

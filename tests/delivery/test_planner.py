@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from app import db
 from feedback import invitations
 from feedback.delivery import planner, setup, staff
 from feedback.delivery.optout import record_opt_out
+from feedback.extensions import db
 from feedback.invitations import LinkInvalid, link_token
 from feedback.links import link_validity, session_instruments
 from feedback.sessions import set_attendance

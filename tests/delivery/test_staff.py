@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
-from app import db
 from feedback.delivery import receipts, staff
 from feedback.delivery.dispatcher import Attempt, _settle_sent
+from feedback.extensions import db
 from feedback.invitations import record_response
 from feedback.models.outbox import OutboxMessage
 from tests.delivery.conftest import link_of, local, patient_invitation, rows

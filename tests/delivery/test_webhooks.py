@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from sqlalchemy import update
 
-from app import db
+from feedback.extensions import db
 from feedback.models.outbox import OutboxMessage
 from tests.delivery.conftest import (
     CLINIC_CONTACT,

@@ -9,10 +9,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from app import db
 from dashboards import digest, director
 from dashboards.access.models import PatientShare
 from dashboards.risk.operations import recompute_patients
+from feedback.extensions import db
 from feedback.models import Clinic, Invitation, Patient, TherapySession, User, utcnow
 from feedback.models.outbox import OutboxMessage
 from tests.auth.conftest import sign_in_as  # noqa: F401  (fixture)

@@ -10,11 +10,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from app import db
 from dashboards import digest
 from dashboards.access.models import PatientShare
 from dashboards.risk.models import RiskEvent
 from dashboards.risk.operations import recompute_patients
+from feedback.extensions import db
 from feedback.models import Patient, utcnow
 from tests.dashboards.builders import UNRESOLVED, add_session
 from tests.director import smtp_sink

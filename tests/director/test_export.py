@@ -7,9 +7,9 @@ import io
 
 from sqlalchemy import func, select
 
-from app import db
 from dashboards.audit.models import AuditEvent
 from dashboards.export import COLUMNS
+from feedback.extensions import db
 
 
 def exports() -> list[AuditEvent]:

@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from app import db
 from dashboards import director
 from dashboards.audit.models import AuditEvent
 from dashboards.risk.operations import recompute_patients
+from feedback.extensions import db
 from feedback.models import Patient, utcnow
 from tests.dashboards.builders import CALM, OPEN, UNANSWERED, UNRESOLVED, add_weekly, end_treatment
 from tests.director.conftest import add_failed_sms

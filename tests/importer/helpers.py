@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from app import db
+from feedback.extensions import db
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "history.csv"
 SESSION_COLUMNS = "patient_code,therapist_email,session_number,session_date,attendance,respondent,instrument_id"

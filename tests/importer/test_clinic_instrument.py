@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from app import db
+from feedback.extensions import db
 from feedback.instruments.registry import registry
 from feedback.instruments.scoring import score
 from feedback.models import Invitation

@@ -10,9 +10,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from app import db
 from dashboards.importer.csvfile import read_table
 from dashboards.importer.operation import import_table
+from feedback.extensions import db
 from feedback.instruments.answers import parse_answers
 from feedback.instruments.registry import registry
 from feedback.instruments.scoring import score

@@ -33,7 +33,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy import create_engine, make_url, text
 from twilio.request_validator import RequestValidator
 
-from app import normalise_database_url
+from feedback.config import normalise_database_url
 from tests.conftest import POSTGRES_URL, ROOT, _drop_database, create_scratch_database, csrf_token_from
 from tests.fake_twilio import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, FakeTwilio
 

@@ -12,11 +12,11 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from app import db
 from dashboards.risk import refresh
 from dashboards.risk.models import PatientRisk, RiskEvent
 from dashboards.risk.operations import recompute_patients
 from feedback.delivery import worker
+from feedback.extensions import db
 from feedback.models import TherapySession
 from tests.dashboards.builders import CALM, NOW, add_weekly, end_treatment
 from tests.threads import run_at_once

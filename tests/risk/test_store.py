@@ -8,10 +8,10 @@ import json
 
 from sqlalchemy import select
 
-from app import db
 from dashboards import demo
 from dashboards.risk.models import PatientRisk, RiskEvent
 from dashboards.risk.operations import recompute_patients
+from feedback.extensions import db
 from feedback.instruments.registry import registry
 from feedback.instruments.scoring import score
 from feedback.invitations import record_response

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
-from app import db
+from feedback.extensions import db
 from feedback.models import Response
 from tests.conftest import csrf_token_from
 from tests.survey.test_link_flow import PATIENT_FORM

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import time_machine
 from sqlalchemy import func, select
 
-from app import db
+from feedback.extensions import db
 from feedback.models import Invitation, Response
 from tests.conftest import csrf_token_from
 

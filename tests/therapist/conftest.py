@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 import pytest
 from flask.testing import FlaskClient
 
-from app import db
 from dashboards.risk.operations import recompute_patients
+from feedback.extensions import db
 from feedback.models import Patient, User, utcnow
 from tests.auth.conftest import enrol, sign_in_as, world  # noqa: F401  (fixtures)
 from tests.dashboards.builders import Form, add_weekly

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from app import db
 from dashboards.therapist.addressed import ITEM, concern_before, hidden_items
 from feedback import signals
+from feedback.extensions import db
 from feedback.instruments.registry import registry
 from feedback.invitations import record_response
 from feedback.links import session_instruments

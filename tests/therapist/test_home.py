@@ -10,9 +10,9 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from app import db
 from dashboards.audit import AuditEvent
 from dashboards.therapist.models import HomeVisit
+from feedback.extensions import db
 from feedback.invitations import record_response
 from feedback.models import Patient, utcnow
 from feedback.models.outbox import OutboxMessage

@@ -9,10 +9,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from app import db
 from dashboards.access.models import PatientShare
 from dashboards.audit import AuditEvent
 from dashboards.risk.models import PatientRisk
+from feedback.extensions import db
 from feedback.models import Invitation, Patient, TherapySession, utcnow
 from tests.conftest import csrf_token_from
 from tests.therapist.conftest import text

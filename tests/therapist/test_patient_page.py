@@ -10,13 +10,13 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
-from app import db
 from dashboards.access.models import PatientShare
 from dashboards.audit import AuditEvent
 from dashboards.flags import DEFAULT_THRESHOLDS, Answers, PatientHistory, SessionRecord
 from dashboards.guidance import guidance_from_history
 from dashboards.therapist.models import GuidanceNote
 from dashboards.therapist.record import guidance
+from feedback.extensions import db
 from feedback.invitations import link_token, record_response
 from feedback.models import Invitation, utcnow
 from feedback.models.outbox import OutboxMessage

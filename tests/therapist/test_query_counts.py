@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from app import db
 from dashboards.risk.operations import recompute_patients
+from feedback.extensions import db
 from feedback.models import Invitation, Patient, TherapySession, utcnow
 from feedback.models.outbox import OutboxMessage
 from tests.dashboards.builders import CALM, OPEN, THERAPIST_CALM, UNANSWERED, UNRESOLVED, add_weekly
