@@ -1,6 +1,6 @@
 """Build a large synthetic clinic fast, for the benchmarks.
 
-`dashboards.seeding.store_history` writes one history through the ORM, which is right for the
+`dashboards.demo.seeding.store_history` writes one history through the ORM, which is right for the
 demo and far too slow for 60,000 sessions. This module writes the same rows (sessions, scored
 responses, invitations completed or expired as the live app would have left them) with
 SQLAlchemy Core `insert()` in batches (executemany), from `generate_cohort` histories, scoring
@@ -20,20 +20,25 @@ import tempfile
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from datetime import time as clock
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy import func, select, text
 
-from dashboards.flags.cohort import generate_cohort
-from dashboards.flags.history import PatientHistory
-from dashboards.seeding import shift_history
+from bench.clinic_rows import (
+    Ids,
+    Rows,
+    history_rows,
+    invitation_row,
+    patient_row,
+    reset_sequences,
+    session_row,
+    user_row,
+)
+from dashboards.demo.cohort import generate_cohort
 from feedback import tokens
 from feedback.extensions import db
-from feedback.instruments.model import Instrument
-from feedback.instruments.scoring import score
 from feedback.invitations import token_key
 from feedback.links import session_instruments
 from feedback.models import Invitation, Patient, Response, TherapySession, User, utcnow
@@ -50,8 +55,6 @@ MIX = {
     "repeated_ruptures": 0.05,
     "disengagement": 0.05,
 }
-BATCH = 5000
-LINK_VALID = timedelta(hours=72)
 POOL_HISTORY = 10  # sessions of history before a pool patient's open sessions
 
 
@@ -73,43 +76,6 @@ class SurveyPool:
     clinic_id: int
     tokens: list[str]
 
-
-class Ids:
-    """Primary keys handed out here, so child rows can point at parents before the insert."""
-
-    def __init__(self) -> None:
-        self.next: dict[str, int] = {}
-
-    def take(self, table: Table) -> int:
-        if table.name not in self.next:
-            self.next[table.name] = (db.session.scalar(select(func.max(table.c.id))) or 0) + 1
-        value = self.next[table.name]
-        self.next[table.name] += 1
-        return value
-
-
-class Rows:
-    """Rows waiting to be inserted, per table, written parents first in batches."""
-
-    ORDER = ("clinics", "users", "patients", "therapy_sessions", "invitations", "responses")
-
-    def __init__(self) -> None:
-        self.pending: dict[str, list[dict[str, Any]]] = {name: [] for name in self.ORDER}
-        self.written: dict[str, int] = dict.fromkeys(self.ORDER, 0)
-
-    def add(self, table: Table, row: dict[str, Any]) -> None:
-        self.pending[table.name].append(row)
-        if len(self.pending["responses"]) >= BATCH:
-            self.flush()
-
-    def flush(self) -> None:
-        tables = db.metadata.tables
-        for name in self.ORDER:
-            rows = self.pending[name]
-            for start in range(0, len(rows), BATCH):
-                db.session.execute(insert(tables[name]), rows[start : start + BATCH])
-            self.written[name] += len(rows)
-            rows.clear()
 
 
 def kinds_for(n_patients: int) -> dict[str, int]:
@@ -139,9 +105,9 @@ def build_clinic(
     clinic_id = ids.take(tables["clinics"])
     rows.add(tables["clinics"], {"id": clinic_id, "name": name, "timezone": TIMEZONE, "created_at": now})
     slug = name.lower().replace(" ", "-").replace("(", "").replace(")", "").replace(",", "")
-    director_id = _user(ids, rows, clinic_id, f"director@{slug}.example", "director", now)
+    director_id = user_row(ids, rows, clinic_id, f"director@{slug}.example", "director", now)
     therapist_ids = [
-        _user(ids, rows, clinic_id, f"t{i:03d}@{slug}.example", "therapist", now) for i in range(therapists)
+        user_row(ids, rows, clinic_id, f"t{i:03d}@{slug}.example", "therapist", now) for i in range(therapists)
     ]
 
     histories = generate_cohort(kinds_for(patients), seed, n_sessions=sessions_per_patient)
@@ -153,9 +119,9 @@ def build_clinic(
         first = today - timedelta(weeks=sessions_per_patient + 1)
         rows.add(
             tables["patients"],
-            _patient(patient_id, clinic_id, therapist_ids[index % therapists], f"P{index + 1:05d}", first, zone),
+            patient_row(patient_id, clinic_id, therapist_ids[index % therapists], f"P{index + 1:05d}", first, zone),
         )
-        _history(
+        history_rows(
             ids,
             rows,
             patient_id,
@@ -169,7 +135,7 @@ def build_clinic(
             now=now,
         )
     rows.flush()
-    _reset_sequences()
+    reset_sequences()
     db.session.commit()
     return BuiltClinic(
         clinic_id=clinic_id,
@@ -213,14 +179,16 @@ def build_survey_pool(
             starts_at = now - timedelta(hours=2) - timedelta(minutes=open_per_patient - round_)
             rows.add(
                 tables["therapy_sessions"],
-                _session(session_id, patient_id, therapist_id, starts_at, "attended", POOL_HISTORY + round_ + 1, now),
+                session_row(
+                    session_id, patient_id, therapist_id, starts_at, "attended", POOL_HISTORY + round_ + 1, now
+                ),
             )
             nonce = tokens.new_nonce()
             token = tokens.token_for(key, nonce)
             rows.add(
                 tables["invitations"],
                 {
-                    **_invitation_row(
+                    **invitation_row(
                         ids.take(tables["invitations"]),
                         session_id,
                         "patient",
@@ -235,159 +203,10 @@ def build_survey_pool(
             )
             pool.append(token)
     rows.flush()
-    _reset_sequences()
+    reset_sequences()
     db.session.commit()
     random.Random(seed).shuffle(pool)  # noqa: S311 - spread the POSTs over the patients
     return SurveyPool(built.clinic_id, pool)
-
-
-def _user(ids: Ids, rows: Rows, clinic_id: int, email: str, role: str, now: datetime) -> int:
-    table = db.metadata.tables["users"]
-    user_id = ids.take(table)
-    rows.add(
-        table,
-        {
-            "id": user_id,
-            "clinic_id": clinic_id,
-            "email": email,
-            "password_hash": None,
-            "role": role,
-            "display_name": email.split("@")[0].title(),
-            "active": True,
-            "created_at": now,
-        },
-    )
-    return user_id
-
-
-def _patient(
-    patient_id: int, clinic_id: int, therapist_id: int, code: str, first: date, zone: ZoneInfo
-) -> dict[str, Any]:
-    return {
-        "id": patient_id,
-        "clinic_id": clinic_id,
-        "therapist_id": therapist_id,
-        "code": code,
-        "phone_encrypted": None,
-        "phone_lookup": None,
-        "sms_consent": False,
-        "sms_consent_at": None,
-        "sms_opted_out_at": None,
-        "preferred_channel": "link",
-        "language": "en",
-        "status": "active",
-        "end_reason": None,
-        "ended_on": None,
-        "created_at": datetime.combine(first, clock(9), zone),
-    }
-
-
-def _session(
-    session_id: int,
-    patient_id: int,
-    therapist_id: int,
-    starts_at: datetime,
-    attendance: str,
-    number: int,
-    now: datetime,
-) -> dict[str, Any]:
-    return {
-        "id": session_id,
-        "patient_id": patient_id,
-        "therapist_id": therapist_id,
-        "starts_at": starts_at,
-        "duration_minutes": 50,
-        "attendance": attendance,
-        "number": number,
-        "created_at": min(starts_at, now),
-    }
-
-
-def _invitation_row(
-    invitation_id: int, session_id: int, respondent: str, instrument: Instrument, nonce: str, token_hash: str
-) -> dict[str, Any]:
-    return {
-        "id": invitation_id,
-        "session_id": session_id,
-        "respondent": respondent,
-        "instrument_id": instrument.id,
-        "instrument_version": instrument.version,
-        "token_hash": token_hash,
-        "token_nonce": nonce,
-        "channel": "link",
-        "opened_at": None,
-        "completed_at": None,
-    }
-
-
-def _history(
-    ids: Ids,
-    rows: Rows,
-    patient_id: int,
-    therapist_id: int,
-    history: PatientHistory,
-    instruments: dict[str, Instrument],
-    key: bytes,
-    *,
-    last_session_on: date,
-    start_time: clock,
-    zone: ZoneInfo,
-    now: datetime,
-) -> None:
-    """The rows `store_history` would write for one history (same timings and rules)."""
-    tables = db.metadata.tables
-    dates = dict(shift_history(history, last_session_on))
-    for record in sorted(history.sessions, key=lambda s: s.number):
-        starts_at = datetime.combine(dates[record.number], start_time, zone)
-        ends_at = starts_at + timedelta(minutes=50)
-        session_id = ids.take(tables["therapy_sessions"])
-        rows.add(
-            tables["therapy_sessions"],
-            _session(session_id, patient_id, therapist_id, starts_at, record.attendance, record.number, now),
-        )
-        for respondent, answers in (("patient", record.patient), ("therapist", record.therapist)):
-            if answers is None:
-                continue
-            instrument = instruments[respondent]
-            sent_at = ends_at + timedelta(minutes=30 if respondent == "patient" else 0)
-            nonce = tokens.new_nonce()
-            invitation_id = ids.take(tables["invitations"])
-            row = _invitation_row(
-                invitation_id,
-                session_id,
-                respondent,
-                instrument,
-                nonce,
-                tokens.hash_token(tokens.token_for(key, nonce)),
-            )
-            row.update(created_at=ends_at, sent_at=min(sent_at, now), expires_at=ends_at + LINK_VALID)
-            if answers.answered:
-                submitted = min(sent_at + timedelta(hours=2), now)
-                row.update(opened_at=submitted - timedelta(seconds=70), completed_at=submitted)
-                items = dict(answers.items)
-                rows.add(tables["invitations"], row)
-                rows.add(
-                    tables["responses"],
-                    {
-                        "id": ids.take(tables["responses"]),
-                        "invitation_id": invitation_id,
-                        "answers": items,
-                        "scores": score(instrument, items),
-                        "submitted_at": submitted,
-                        "seconds_taken": 55,
-                    },
-                )
-            else:
-                rows.add(tables["invitations"], row)
-
-
-def _reset_sequences() -> None:
-    """PostgreSQL's id sequences must move past the ids given here, or the app's next insert collides."""
-    if db.engine.dialect.name != "postgresql":
-        return
-    for name in Rows.ORDER:  # our own table names, not input
-        sql = f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT coalesce(max(id), 1) FROM {name}))"  # noqa: S608
-        db.session.execute(text(sql))
 
 
 def settle() -> None:

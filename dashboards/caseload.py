@@ -214,25 +214,16 @@ def _flags(chosen: Sequence[int], since: datetime | None) -> dict[int, list[Flag
             Flag(
                 code=event.code,
                 severity=event.severity,
-                subject=_subject(event.key, event.session_number),
+                subject=event.subject,
                 session_number=event.session_number,
                 reason=event.reason,
                 occurred_at=starts_at or event.first_seen_at,
-                is_new=since is not None and event.first_seen_at > since,
+                is_new=event.news and since is not None and event.first_seen_at > since,
             )
         )
     for found in flags.values():
         found.sort(key=lambda f: (SEVERITY_ORDER.get(f.severity, 3), -f.occurred_at.timestamp(), f.code))
     return flags
-
-
-def _subject(key: str, session_number: int | None) -> str | None:
-    # The subject (scale or disengagement signal) is not a column of its own; the stored key is
-    # "code[:subject][:session]" (dashboards.flags.event_key).
-    parts = key.split(":")[1:]
-    if session_number is not None and parts and parts[-1] == str(session_number):
-        parts.pop()
-    return parts[0] if parts else None
 
 
 def _order(row: CaseloadRow) -> tuple:

@@ -14,7 +14,7 @@ from flask_login import current_user
 
 from dashboards.access import protect, roles_required
 from dashboards.audit import audit
-from dashboards.charts import END_REASON_STYLE, ended_by_month_chart
+from dashboards.charts.clinic import END_REASON_STYLE, ended_by_month_chart
 from dashboards.clinic_stats import clinic_overview
 from dashboards.export import export_filename, start_clinic_export
 from feedback.delivery.staff import needs_attention

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from dashboards.audit import audit
+from dashboards.csv_cells import answer_cell, safe_text
 from feedback.extensions import db
 from feedback.instruments.registry import registry
 from feedback.models import Clinic, Invitation, Patient, Response, TherapySession, User
@@ -27,10 +28,6 @@ COLUMNS = (
     "item_id", "value",
 )
 CHUNK = 500  # rows fetched per round trip
-# A cell starting with one of these is a formula to a spreadsheet (CSV injection): such text gets
-# a leading apostrophe, as OWASP recommends. Answers from the app's own instruments are numbers,
-# yes/no and option ids, so only free text and codes can ever be affected.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def start_clinic_export(clinic: Clinic, actor: User) -> Iterator[str]:
@@ -82,21 +79,13 @@ def export_lines(clinic_id: int, zone: ZoneInfo, scales: Sequence[str], *, chunk
         .execution_options(yield_per=chunk)
     )
     for code, number, starts_at, respondent, instrument_id, version, answers, scores in db.session.execute(query):
-        fixed = [_safe(code), number, starts_at.astimezone(zone).date().isoformat(), respondent, instrument_id, version]
+        day = starts_at.astimezone(zone).date().isoformat()
+        fixed = [safe_text(code), number, day, respondent, instrument_id, version]
         score_cells = [_score((scores or {}).get(scale)) for scale in scales]
         for item_id, value in (answers or {}).items():
             if value is None:
                 continue  # not answered: long format has no row for it
-            yield line([*fixed, item_id, format_value(value), *score_cells])
-
-
-def format_value(value: object) -> str:
-    """yes/no for yes_no items, option ids joined with ";" for multiple choice, text as is."""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        return ";".join(str(v) for v in value)
-    return _safe(value) if isinstance(value, str) else str(value)
+            yield line([*fixed, item_id, answer_cell(value), *score_cells])
 
 
 def export_filename(clinic: Clinic, now: datetime) -> str:
@@ -109,6 +98,3 @@ def _score(value: object) -> str:
         return ""
     return repr(round(float(value), 4))
 
-
-def _safe(text: str) -> str:
-    return "'" + text if text.startswith(FORMULA_START) else text

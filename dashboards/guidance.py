@@ -1,7 +1,7 @@
 """The guidance panel: when a rupture or a decline is flagged, which kind it looks like, the
 fitting approach from the rupture-resolution model, and a few metacommunication openers.
 
-Content from DOMAIN.md, "Resolving ruptures" (Safran, Muran & Eubanks-Carter): withdrawal
+Content from docs/clinical-model.md, "Resolution" (Safran, Muran & Eubanks-Carter): withdrawal
 ruptures resolve toward self-assertion, confrontation ruptures toward vulnerability; a weakening
 alliance without a rupture first calls for checking agreement on goals and tasks. Pure data: the
 view renders it, and the therapist's note goes wherever the view stores it.

@@ -41,7 +41,7 @@ def demo_server(folder: Path) -> Iterator[tuple[str, object]]:
     from werkzeug.serving import make_server
 
     from app import create_app
-    from dashboards import demo
+    from dashboards.demo import clinic as demo
 
     app = create_app({
         "APP_ENV": "development",
@@ -99,7 +99,7 @@ def shoot(page, path: str, out: Path, name: str) -> Path:
 def make_screenshots(out: Path, chromium: str) -> list[Path]:
     from playwright.sync_api import sync_playwright
 
-    from dashboards import demo
+    from dashboards.demo import clinic as demo
 
     out.mkdir(parents=True, exist_ok=True)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)

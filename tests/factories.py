@@ -8,13 +8,34 @@ from typing import Any
 
 import pytest
 
-from dashboards import setup_ops
+from dashboards.setup import operations as setup
 from feedback.extensions import db
+from feedback.instruments.registry import registry
+from feedback.instruments.scoring import score
+from feedback.invitations import record_response
 from feedback.links import link_validity, session_instruments
-from feedback.models import Clinic, Patient, User
+from feedback.models import Clinic, Patient, Response, User
 from feedback.sessions import SessionRecorded, record_session
 
 TEST_PASSWORD = "otter-harbour-lantern-47"  # noqa: S105
+
+#: A whole patient form as the survey posts it (a reported, unresolved rupture and a comment).
+PATIENT_FORM = {
+    "bond_understood": "4", "bond_trust": "5", "task_useful": "4", "task_fit": "3",
+    "goal_agree": "5", "goal_unclear": "2", "rupture": "yes", "rupture_tension": "4",
+    "rupture_resolved": "2", "held_back": "4", "went_along": "2", "frustrated": "3",
+    "comment": "I felt rushed at the end.",
+}
+
+#: A calm patient form, as typed answers.
+CALM = {"bond_understood": 5, "bond_trust": 5, "task_useful": 4, "task_fit": 4, "goal_agree": 5, "goal_unclear": 1,
+        "rupture": False, "held_back": 1, "went_along": 1, "frustrated": 1}
+
+
+def answer_patient_form(recorded: SessionRecorded, answers: dict[str, Any]) -> Response:
+    """Store the patient's answers for a recorded session, scored, as the survey would."""
+    instrument = registry().get("post-session-patient")
+    return record_response(recorded.links["patient"].invitation, answers, score(instrument, answers))
 
 
 @pytest.fixture
@@ -22,7 +43,7 @@ def make_clinic(app: Any) -> Callable[..., Clinic]:
     counter = iter(range(1, 10_000))
 
     def make(name: str | None = None, timezone: str = "Europe/London") -> Clinic:
-        return setup_ops.add_clinic(name or f"Clinic {next(counter)}", timezone)
+        return setup.add_clinic(name or f"Clinic {next(counter)}", timezone)
 
     return make
 
@@ -37,7 +58,7 @@ def make_user(make_clinic: Callable[..., Clinic]) -> Callable[..., User]:
         email: str | None = None,
         password: str | None = TEST_PASSWORD,
     ) -> User:
-        return setup_ops.add_user(
+        return setup.add_user(
             email or f"{role}{next(counter)}@example.org", clinic or make_clinic(), role, password
         )
 
@@ -50,7 +71,7 @@ def make_patient(make_user: Callable[..., User]) -> Callable[..., Patient]:
 
     def make(therapist: User | None = None, code: str | None = None, **kwargs: Any) -> Patient:
         therapist = therapist or make_user()
-        return setup_ops.add_patient(code or f"P-{next(counter):03d}", therapist.clinic, therapist, **kwargs)
+        return setup.add_patient(code or f"P-{next(counter):03d}", therapist.clinic, therapist, **kwargs)
 
     return make
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from dashboards import demo
+from dashboards.demo import clinic as demo
 from feedback.extensions import db
 from feedback.models import Patient, Response, TherapySession, User
 

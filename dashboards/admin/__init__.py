@@ -1,12 +1,9 @@
-"""Directors' and admins' pages: the clinic's accounts, its audit trail, break-glass, sharing."""
+"""Directors' and admins' pages: the clinic's accounts, its audit trail, break-glass, sharing.
 
-from __future__ import annotations
+Every route is on the blueprint in `blueprint.py`; importing this package registers them all.
+"""
 
-from flask import Blueprint
+from dashboards.admin import accounts, break_glass, sharing, trail  # noqa: F401  (routes)
+from dashboards.admin.blueprint import bp
 
-from dashboards.access import protect
-
-bp = Blueprint("admin", __name__)
-protect(bp)
-
-from dashboards.admin import accounts, break_glass, sharing, trail  # noqa: E402,F401  (routes)
+__all__ = ["bp"]

@@ -10,11 +10,11 @@ from wtforms.fields import SelectChoice
 
 from dashboards.access import manageable_users, roles_required, user_or_404
 from dashboards.access.policy import assignable_roles
-from dashboards.admin import bp
+from dashboards.admin.blueprint import bp
 from dashboards.admin.forms import ActionForm, AddAccountForm
 from dashboards.auth import accounts
 from dashboards.auth.models import UserSecurity
-from dashboards.setup_ops import SetupError
+from dashboards.setup.operations import SetupError
 from feedback.extensions import db
 from feedback.models import User
 

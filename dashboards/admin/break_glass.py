@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from dashboards.access import roles_required
 from dashboards.access.break_glass import BreakGlassError, grants_in_clinic, open_grant
-from dashboards.admin import bp
+from dashboards.admin.blueprint import bp
 from dashboards.admin.forms import BreakGlassForm
 
 

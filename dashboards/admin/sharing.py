@@ -9,7 +9,7 @@ from flask_login import current_user
 from dashboards.access import patient_or_404
 from dashboards.access.policy import can_share_patient
 from dashboards.access.sharing import SharingError, share, unshare
-from dashboards.admin import bp
+from dashboards.admin.blueprint import bp
 from dashboards.admin.forms import ShareForm
 from feedback.models import Patient
 

@@ -9,7 +9,7 @@ from flask_login import current_user
 from dashboards.access import roles_required
 from dashboards.access.break_glass import grants_in_clinic
 from dashboards.access.policy import AUDIT_READERS, visible_audit_events
-from dashboards.admin import bp
+from dashboards.admin.blueprint import bp
 from dashboards.audit.models import AuditEvent
 from feedback.extensions import db
 from feedback.models import Patient

@@ -11,11 +11,11 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import select, update
 
-from dashboards import setup_ops
 from dashboards.audit import audit
 from dashboards.auth import recovery, sessions, throttle, tokens, totp
 from dashboards.auth.models import LoginSession, PasswordLink
 from dashboards.auth.passwords import check_policy, hash_password
+from dashboards.setup import operations as setup
 from feedback.extensions import db
 from feedback.links import external_url
 from feedback.models import User, utcnow
@@ -36,9 +36,9 @@ def _context(user: User) -> tuple[str, ...]:
 
 
 def add_account(manager: User | None, email: str, role: str, display_name: str, clinic_name: str = "") -> User:
-    """A new account without a password (it is set through a link). Raises setup_ops.SetupError."""
-    clinic = manager.clinic if manager else setup_ops.find_clinic(clinic_name)
-    user = setup_ops.add_user(email, clinic, role, None, display_name)
+    """A new account without a password (it is set through a link). Raises setup.SetupError."""
+    clinic = manager.clinic if manager else setup.find_clinic(clinic_name)
+    user = setup.add_user(email, clinic, role, None, display_name)
     audit("add_user", actor=manager, subject=user, detail=f"role {role}")
     db.session.commit()
     return user

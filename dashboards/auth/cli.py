@@ -2,7 +2,7 @@
 
 COMMAND is disable, enable, reset-password, password-link or reset-2fa.
 
-Creating clinics and accounts is `flask clinics add` and `flask users add` (dashboards/cli.py).
+Creating clinics and accounts is `flask clinics add` and `flask users add` (dashboards/setup/cli.py).
 Every command here is written to the audit trail (actor: the command line).
 """
 

@@ -7,7 +7,7 @@ two). Routine outcome monitoring confirms deterioration before alerting, and the
 norms' S_diff is of the order of ordinary session-to-session noise, so a single low session
 is no evidence of a lasting fall. That session is not ignored: it is a `sudden_drop` (watch)
 if it fell from the session before, a `downward_trend` (watch) if it ends a drift, and, if it
-comes back, a rupture–repair episode, which DOMAIN.md counts as good news, not risk.
+comes back, a rupture–repair episode, which docs/clinical-model.md counts as good news, not risk.
 
 Recovery is judged the same way: a confirmed decline stays current until the score is no
 longer reliably below the baseline at `decline_confirm_sessions` consecutive scored sessions.

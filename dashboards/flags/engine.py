@@ -17,7 +17,7 @@ from dashboards.flags.timeline import build_timeline
 # together), or a fall of at least the reliable-change size. Not escalating: downward_trend,
 # by definition a drift not (yet) beyond measurement error, so a drift plus two missed sessions
 # stays two watch signals; and rupture_missed for a rupture the patient says was repaired,
-# which is good news (DOMAIN.md) even when the therapist did not notice it.
+# which is good news (docs/clinical-model.md) even when the therapist did not notice it.
 RUPTURE_OR_DECLINE = frozenset({
     "unresolved_rupture", "rupture", "rupture_missed", "repeated_ruptures", "quiet_withdrawal",
     "reliable_decline", "sudden_drop",

@@ -10,7 +10,7 @@ from dashboards.flags.thresholds import Thresholds
 from dashboards.flags.timeline import Timeline
 from dashboards.flags.wording import sessions as session_list
 
-# Patient indicator items and the rupture kind they point to (DOMAIN.md, "Ruptures").
+# Patient indicator items and the rupture kind they point to (docs/clinical-model.md, "Ruptures").
 INDICATORS = {"held_back": "withdrawal", "went_along": "withdrawal", "frustrated": "confrontation"}
 INDICATOR_WORDS = {"held_back": "held back", "went_along": "went along",
                    "frustrated": "frustrated"}
@@ -61,7 +61,7 @@ def reports_rupture(answers: Answers) -> bool:
 def unrepaired(answers: Answers, th: Thresholds) -> bool:
     """A reported rupture not talked through: resolution below the repaired threshold, or not
     answered. Only these count toward repeated_ruptures: resolved ruptures go with good
-    outcomes (DOMAIN.md), so repeated repaired ones are not a risk signal."""
+    outcomes (docs/clinical-model.md), so repeated repaired ones are not a risk signal."""
     if not reports_rupture(answers):
         return False
     resolved = likert(answers.items, "rupture_resolved")
@@ -73,7 +73,7 @@ def _quiet_withdrawal(number: int, items: Mapping[str, object], t: Timeline,
     """No rupture reported, yet a withdrawal indicator at or above quiet_withdrawal_min.
 
     Withdrawal is the kind of rupture therapists miss most and patients rarely name as a
-    problem (DOMAIN.md), so the plain-language items must catch it. Watch, not high: one
+    problem (docs/clinical-model.md), so the plain-language items must catch it. Watch, not high: one
     answer is a reason to invite what went unsaid, not a finding about the patient.
     """
     raised = [(item, v) for item in WITHDRAWAL_ITEMS

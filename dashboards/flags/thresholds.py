@@ -7,7 +7,7 @@ Defaults:
 - decline_confirm_sessions = 2: a reliable decline is flagged (high) only once the scale is
   reliably below the baseline at two consecutive scored sessions. Routine outcome monitoring
   confirms deterioration before alerting; a single low session is already shown as a
-  `sudden_drop` (watch) and, if it comes back, is a rupture–repair episode, which DOMAIN.md
+  `sudden_drop` (watch) and, if it comes back, is a rupture–repair episode, which docs/clinical-model.md
   counts as good news, not risk. Recovery is confirmed the same way: the decline stays current
   until the scale is not reliably below at two consecutive scored sessions, so one better
   session inside a lasting decline does not clear it. A clinic may set 1 for the
@@ -20,13 +20,13 @@ Defaults:
   unresolved rupture; resolved 4–5 is a repair (Post-Session Questionnaire tradition,
   Muran, Safran & Eubanks-Carter).
 - Repaired ruptures (resolution at or above rupture_repaired_min) never count toward
-  repeated_ruptures: resolved ruptures go with good outcomes (DOMAIN.md), so two of them are
+  repeated_ruptures: resolved ruptures go with good outcomes (docs/clinical-model.md), so two of them are
   not a risk signal; a rupture whose resolution was not answered counts, as it may not be repaired.
 - indicator_min = 3: a withdrawal/confrontation indicator answered "somewhat" or more names
   the rupture's likely kind (for the guidance panel).
 - quiet_withdrawal_min = 4: without a reported rupture, `held_back` or `went_along` answered 4
   or 5 ("quite a lot" or "very much") is a quiet withdrawal (watch). Withdrawal is the kind
-  therapists miss most and patients rarely name as a problem (DOMAIN.md), so the plain-language
+  therapists miss most and patients rarely name as a problem (docs/clinical-model.md), so the plain-language
   indicators must catch it; 4 rather than indicator_min's 3 keeps it to clear signals, since
   "somewhat" holding back happens in ordinary sessions too.
 - repeated_min = 2 of repeated_window = 3 answered sessions: "ruptures in several recent sessions".

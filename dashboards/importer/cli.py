@@ -9,9 +9,9 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from dashboards.importer.csvfile import UnreadableFile, read_table
-from dashboards.importer.operation import ImportOutcome, import_table
+from dashboards.importer.operations import ImportOutcome, import_table
 from dashboards.importer.plan import Plan
-from dashboards.risk.operations import recompute_patients
+from dashboards.risk.store import recompute_patients
 
 
 @click.command("import-csv")

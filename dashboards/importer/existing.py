@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from dashboards.setup_ops import SetupError, find_therapist
+from dashboards.setup.operations import SetupError, find_therapist
 from feedback.extensions import db
 from feedback.models import Clinic, Invitation, Patient, Response, TherapySession, User
 
@@ -20,7 +20,7 @@ from feedback.models import Clinic, Invitation, Patient, Response, TherapySessio
 @dataclass(frozen=True)
 class KnownTherapist:
     id: int
-    #: Why this account cannot take the file's patients (setup_ops' own words); None if it can.
+    #: Why this account cannot take the file's patients (the set-up operations' own words); None if it can.
     problem: str | None = None
 
 

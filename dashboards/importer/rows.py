@@ -15,7 +15,7 @@ from typing import Any
 from dashboards.importer.csvfile import Table
 from dashboards.importer.item_cells import parse_item_cells
 from dashboards.importer.problems import HEADER_ROW, Problem
-from dashboards.setup_ops import CODE_PATTERN, EMAIL_PATTERN
+from dashboards.setup.operations import CODE_PATTERN, EMAIL_PATTERN
 from feedback.instruments.model import Instrument
 from feedback.models import ATTENDANCE, RESPONDENTS
 

@@ -72,14 +72,14 @@ def _clinic(plan: Plan, existing: Existing, timezone: str) -> Clinic:
 
 
 def _new_therapist(email: str, clinic: Clinic) -> User:
-    # As setup_ops.add_user with no password: the account cannot sign in until an admin sets one.
+    # As dashboards.setup.operations.add_user with no password: the account cannot sign in until an admin sets one.
     user = User(email=email, clinic=clinic, role="therapist", password_hash=None, display_name=email.split("@")[0])
     db.session.add(user)
     return user
 
 
 def _new_patient(code: str, clinic: Clinic, therapist: User) -> Patient:
-    # As setup_ops.add_patient with its defaults: no phone, no SMS consent, links by hand.
+    # As dashboards.setup.operations.add_patient with its defaults: no phone, no SMS consent, links by hand.
     patient = Patient(code=code, clinic=clinic, therapist=therapist, language="en", preferred_channel="link")
     db.session.add(patient)
     return patient

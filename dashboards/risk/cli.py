@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import date
 
 import click
+from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from dashboards.flags import evaluate
 from dashboards.risk.histories import load_histories
-from dashboards.risk.operations import local_today, recompute_clinic, thresholds
 from dashboards.risk.report import PatientFlags, to_csv, to_json
-from dashboards.setup_ops import SetupError, find_clinic
+from dashboards.risk.store import local_today, recompute_clinic, thresholds
+from dashboards.setup.operations import SetupError, find_clinic
 from feedback.extensions import db
 from feedback.links import session_instruments
 from feedback.models import Clinic, Patient, User, utcnow
@@ -73,3 +74,8 @@ def recompute_command(clinic_name: str | None, full_history: bool) -> None:
             f"{clinic.name}: {len(levels)} patients — high {levels.count('high')}, "
             f"watch {levels.count('watch')}, none {levels.count('none')}"
         )
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(flags_command)
+    app.cli.add_command(recompute_command)

@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, select
 
-from dashboards.flags import Answers, PatientHistory, ScaleNorm, SessionRecord
+from dashboards.flags import Answers, PatientHistory, SessionRecord
+from dashboards.risk.norms import norms_of
 from feedback.extensions import db
 from feedback.instruments.model import Instrument
 from feedback.models import Clinic, Invitation, Patient, Response, TherapySession
@@ -43,14 +44,6 @@ _INVITATIONS = (
     .outerjoin(Response, Response.invitation_id == Invitation.id)
     .where(TherapySession.patient_id.in_(_IDS))
 )
-
-
-def norms_of(instrument: Instrument) -> dict[str, ScaleNorm]:
-    return {
-        scale_id: ScaleNorm(scale.norms.sd, scale.norms.reliability, scale.norms.low_cutoff, scale.norms.source)
-        for scale_id, scale in instrument.scales.items()
-        if scale.norms is not None
-    }
 
 
 def _answers(invitation_row: tuple, now: datetime) -> Answers | None:

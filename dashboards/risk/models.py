@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from feedback.extensions import db
@@ -39,6 +39,8 @@ class RiskEvent(db.Model):
     #: Stable identity across evaluations (dashboards.flags.event_key), e.g. "reliable_decline:bond:9".
     key: Mapped[str] = mapped_column(String(80))
     code: Mapped[str] = mapped_column(String(40))
+    #: The scale ("bond", "alliance") or disengagement signal ("unanswered", "missed", "gap"), if any.
+    subject: Mapped[str | None] = mapped_column(String(20))
     severity: Mapped[str] = mapped_column(String(8))
     session_number: Mapped[int | None]
     current: Mapped[bool]
@@ -46,5 +48,8 @@ class RiskEvent(db.Model):
     numbers: Mapped[dict[str, Any]] = mapped_column(JSON)
     #: When this event was first detected: "new since your last visit" and notifications use it.
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    #: The store judged it news when it first appeared (dashboards.flags.new_events: current, not
+    #: positive): the one definition that the digest and the "new" marks on the pages read.
+    news: Mapped[bool] = mapped_column(default=False, server_default=false())
     #: When a notification (digest) mentioned it; None = not yet notified.
     notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,7 +1,7 @@
 """Flags that change with time alone, refreshed by the worker.
 
 A questionnaire link that expires unanswered, or weeks passing without a session, change a
-treatment's flags (disengagement, DOMAIN.md) although nothing is written that would trigger the
+treatment's flags (disengagement, docs/clinical-model.md) although nothing is written that would trigger the
 per-patient recompute. So every worker re-evaluates, every `FLAGS_REFRESH_SECONDS`, the active
 treatments whose stored evaluation is older than that, a batch per transaction.
 
@@ -23,8 +23,8 @@ from flask import Flask, current_app
 from sqlalchemy import exists, select
 
 from dashboards.risk.models import PatientRisk
-from dashboards.risk.operations import BATCH as RECOMPUTE_BATCH
-from dashboards.risk.operations import recompute_patients
+from dashboards.risk.store import BATCH as RECOMPUTE_BATCH
+from dashboards.risk.store import recompute_patients
 from feedback.delivery.worker import JobSpec, register_job
 from feedback.extensions import db
 from feedback.models import Patient, TherapySession, utcnow

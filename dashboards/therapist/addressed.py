@@ -18,6 +18,7 @@ from dashboards.risk.models import RiskEvent
 from feedback.extensions import db
 from feedback.instruments.registry import registry
 from feedback.models import Invitation, TherapySession
+from feedback.signals import form_hidden_items
 
 ITEM = "addressed"
 
@@ -50,8 +51,5 @@ def hidden_items(invitation: Invitation, **_: Any) -> set[str]:
 
 
 def connect() -> None:
-    """Answer the survey's question which items to leave out (the signal the lead adds to
-    feedback/signals.py; see the module docstring)."""
-    from feedback.signals import form_hidden_items  # type: ignore[attr-defined]
-
+    """Answer the survey's question which items to leave out (`feedback.signals.form_hidden_items`)."""
     form_hidden_items.connect(hidden_items)

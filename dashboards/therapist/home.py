@@ -14,7 +14,7 @@ from sqlalchemy import select
 from dashboards.access.policy import TREATING_ROLES, patient_filter
 from dashboards.audit import audit
 from dashboards.caseload import caseload, pending_therapist_forms
-from dashboards.pages import bp
+from dashboards.therapist.blueprint import bp
 from dashboards.therapist.operations import record_home_visit, since_last_visit
 from feedback.delivery.staff import needs_attention
 from feedback.extensions import db

@@ -19,9 +19,9 @@ from wtforms.fields import SelectChoice
 
 from dashboards.access import roles_required
 from dashboards.access.policy import TREATING_ROLES
-from dashboards.pages import bp
-from dashboards.risk.operations import local_today
+from dashboards.risk.store import local_today
 from dashboards.therapist import operations
+from dashboards.therapist.blueprint import bp
 from dashboards.therapist.forms import AddPatientForm, EndTreatmentForm, FreshLinkForm, MessageForm, SessionForm
 from dashboards.therapist.guards import managed_patient
 from dashboards.therapist.operations import NewPatient, TreatmentError

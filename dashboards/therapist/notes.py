@@ -6,7 +6,7 @@ from flask import flash, redirect, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from dashboards.pages import bp
+from dashboards.therapist.blueprint import bp
 from dashboards.therapist.forms import NoteForm
 from dashboards.therapist.guards import audit_view, managed_patient
 from dashboards.therapist.operations import TreatmentError, add_note

@@ -11,10 +11,10 @@ from datetime import date, datetime
 
 from sqlalchemy.exc import IntegrityError
 
-from dashboards import setup_ops
 from dashboards.audit import audit
 from dashboards.guidance import Guidance
-from dashboards.risk.operations import local_today, recompute_patients
+from dashboards.risk.store import local_today, recompute_patients
+from dashboards.setup import operations as setup
 from dashboards.therapist.models import NOTE_MAX, GuidanceNote, HomeVisit
 from dashboards.therapist.wording import ATTENDANCE_WORDS
 from feedback.delivery import staff
@@ -196,11 +196,11 @@ class NewPatient:
 
 def add_patient(entry: NewPatient, *, now: datetime | None = None) -> Patient:
     try:
-        patient = setup_ops.add_patient(
+        patient = setup.add_patient(
             entry.code.strip(), entry.therapist.clinic, entry.therapist, phone=entry.mobile.strip() or None,
             sms_consent=entry.sms_consent, language=entry.language, now=now,
         )
-    except setup_ops.SetupError as exc:
+    except setup.SetupError as exc:
         db.session.rollback()
         raise TreatmentError(_sentence(str(exc))) from None
     audit("add_patient", patient=patient, detail=f"therapist {entry.therapist.id}")

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from dashboards.access import patient_view
 from dashboards.access.models import PatientShare
 from dashboards.access.policy import can_share_patient, share_candidates
-from dashboards.pages import bp
+from dashboards.therapist.blueprint import bp
 from dashboards.therapist.forms import NoteForm
 from dashboards.therapist.guards import can_manage_treatment
 from dashboards.therapist.operations import since_last_visit

@@ -12,13 +12,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from dashboards import charts
 from dashboards.caseload import SEVERITY_ORDER, CaseloadRow, caseload
+from dashboards.charts.patient import SCALES, patient_charts
+from dashboards.charts.points import scale_items
+from dashboards.charts.table import ChartTable, chart_table
 from dashboards.flags import PatientHistory, Thresholds
 from dashboards.guidance import DECLINE_CODES, RUPTURE_CODES, Guidance, guidance_from_history
 from dashboards.risk.histories import load_histories
 from dashboards.risk.models import RiskEvent
-from dashboards.risk.operations import local_today, thresholds
+from dashboards.risk.store import local_today, thresholds
 from dashboards.therapist.addressed import ITEM as ADDRESSED
 from dashboards.therapist.models import GuidanceNote
 from dashboards.therapist.wording import answer_text
@@ -40,9 +42,9 @@ def load_history(patient: Patient, now: datetime) -> PatientHistory:
 def chart_figures(patient: Patient, now: datetime) -> dict[str, dict[str, Any]]:
     """The four charts of the patient page (alliance, bond, task, goal) as plotly.js figures."""
     instruments = session_instruments()
-    return charts.patient_charts(
+    return patient_charts(
         load_history(patient, now),
-        items=charts.scale_items(instruments["patient"], instruments["therapist"]),
+        items=scale_items(instruments["patient"], instruments["therapist"]),
         thresholds=thresholds(),
         as_of=local_today(patient.clinic.timezone, now),
     )
@@ -93,7 +95,7 @@ class SessionRow:
 class PatientPage:
     patient: Patient
     summary: CaseloadRow  # the header: sessions so far, last session and answer, response rate, risk, flags
-    tables: dict[str, charts.ChartTable]  # the charts' text alternatives, by scale
+    tables: dict[str, ChartTable]  # the charts' text alternatives, by scale
     events: list[RiskEvent]  # every stored event, newest session first
     since: datetime | None  # "new" = first seen after this
     guidance: Guidance | None
@@ -105,7 +107,7 @@ class PatientPage:
     can_manage: bool
 
     def is_new(self, event: RiskEvent) -> bool:
-        return self.since is not None and event.first_seen_at > self.since and event.severity != "positive"
+        return event.news and self.since is not None and event.first_seen_at > self.since
 
 
 def patient_page(patient: Patient, viewer: User, now: datetime, *, since: datetime | None,
@@ -124,7 +126,7 @@ def patient_page(patient: Patient, viewer: User, now: datetime, *, since: dateti
     return PatientPage(
         patient=patient,
         summary=caseload(Patient.id == patient.id, now, since)[0],
-        tables={scale: charts.chart_table(history, scale, as_of=as_of, thresholds=limits) for scale in charts.SCALES},
+        tables={scale: chart_table(history, scale, as_of=as_of, thresholds=limits) for scale in SCALES},
         events=events,
         since=since,
         guidance=found,

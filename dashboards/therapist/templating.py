@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 from flask.blueprints import BlueprintSetupState
 from flask_login import current_user
 
-from dashboards import charts
-from dashboards.pages import bp
+from dashboards.charts import dates
 from dashboards.therapist import wording
+from dashboards.therapist.blueprint import bp
 
 
 def viewer_zone() -> ZoneInfo:
@@ -25,7 +25,7 @@ def clinic_time(moment: datetime | None, with_time: bool = True) -> str:
 
 @bp.app_template_filter("long_date")
 def long_date(day: date) -> str:
-    return charts.long_date(day)
+    return dates.long_date(day)
 
 
 @bp.app_template_filter("percent")

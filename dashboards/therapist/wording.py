@@ -8,8 +8,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from dashboards.caseload import _subject as event_subject  # the subject is kept inside the stored key
-from dashboards.charts import long_date
+from dashboards.charts.dates import long_date
 from dashboards.flags.wording import capital, label
 from feedback.instruments.model import Instrument, Item
 
@@ -51,7 +50,7 @@ def flag_label(severity: str, code: str, subject: str | None = None) -> str:
 
 def stored_event_name(event: Any) -> str:
     """The name of a stored event (`dashboards.risk.models.RiskEvent`), with its subject."""
-    return event_name(event.code, event_subject(event.key, event.session_number))
+    return event_name(event.code, event.subject)
 
 
 def stored_flag_label(event: Any) -> str:

@@ -24,8 +24,7 @@ from feedback.extensions import db
 from feedback.models import Invitation, Patient, Response, TherapySession, User, utcnow
 from feedback.models.outbox import OutboxMessage
 from tests.auth.conftest import World
-from tests.factories import TEST_PASSWORD
-from tests.survey.test_link_flow import PATIENT_FORM
+from tests.factories import PATIENT_FORM, TEST_PASSWORD
 
 NEW_PASSWORD = "new passphrase 2026"
 

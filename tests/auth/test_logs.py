@@ -11,7 +11,7 @@ from werkzeug.serving import make_server
 
 from dashboards.auth import accounts
 from tests.conftest import csrf_token_from
-from tests.survey.test_link_flow import PATIENT_FORM
+from tests.factories import PATIENT_FORM
 
 
 def served_log_lines(app, caplog, path: str) -> list[str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dashboards.auth import sessions
-from tests.auth.test_authorization_matrix import MATRIX
+from tests.auth.matrix import MATRIX
 
 
 def test_survey_cookie_holds_no_identity(client, make_session):

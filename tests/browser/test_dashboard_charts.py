@@ -9,9 +9,10 @@ import pytest
 from flask import Blueprint, jsonify, render_template_string
 
 from dashboards import assets
-from dashboards.charts import chart_table, patient_charts
+from dashboards.charts.patient import patient_charts
+from dashboards.charts.table import chart_table
 from tests.browser_support import assert_accessible
-from tests.dashboards.test_charts import HISTORY, ITEMS
+from tests.dashboards.chart_data import HISTORY, ITEMS
 
 pytestmark = pytest.mark.browser
 

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from dashboards import demo
+from dashboards.demo import clinic as demo
 from feedback.extensions import db
 from feedback.models import User
 from tests.auth.conftest import enrol  # noqa: F401  (fixture)
@@ -17,7 +17,7 @@ from tests.browser_support import DESKTOP, PHONE, assert_accessible
 
 pytestmark = pytest.mark.browser
 
-RUPTURE_PATIENT = "NS-103"  # the demo's unresolved rupture (dashboards/demo.py)
+RUPTURE_PATIENT = "NS-103"  # the demo's unresolved rupture (dashboards/demo/clinic.py)
 COLLECT_VIOLATIONS = """window.__csp = [];
 document.addEventListener("securitypolicyviolation", e => window.__csp.push(
   [e.violatedDirective, e.sourceFile, e.lineNumber, e.sample].join(" ")));"""

@@ -8,7 +8,7 @@ import pytest
 
 from dashboards.access.policy import patient_filter
 from dashboards.caseload import caseload, pending_therapist_forms
-from dashboards.risk.operations import recompute_patients
+from dashboards.risk.store import recompute_patients
 from feedback.extensions import db
 from feedback.models import Patient, utcnow
 from tests.dashboards.builders import (

@@ -9,48 +9,12 @@ import math
 import plotly.graph_objects as go
 import pytest
 
-from dashboards import charts
-from dashboards.flags import DEFAULT_NORMS, Answers, PatientHistory, SessionRecord, evaluate
-
-START = datetime.date(2024, 1, 1)
-ITEMS = {"patient": {"bond": ("bond_understood", "bond_trust")}, "therapist": {"bond": ("t_connected", "t_collab")}}
-
-
-def patient(bond: float, alliance: float | None = None, **items: object) -> Answers:
-    alliance = bond if alliance is None else alliance
-    answers = {"bond_understood": math.floor(bond), "bond_trust": math.ceil(bond), "rupture": False, **items}
-    return Answers(True, {"bond": bond, "task": 4.0, "goal": 4.0, "alliance": alliance}, answers)
-
-
-def therapist(bond: float, **items: object) -> Answers:
-    return Answers(True, {"bond": bond, "task": 4.0, "goal": 4.0, "alliance": bond},
-                   {"t_connected": 4, "t_collab": 4, "rupture": False, **items})
-
-
-UNANSWERED = Answers(False, {}, {})
-
-
-def session(number: int, p: Answers | None, t: Answers | None, attendance: str = "attended") -> SessionRecord:
-    return SessionRecord(number, START + datetime.timedelta(weeks=number - 1), attendance, p, t)
-
-
-HISTORY = PatientHistory(
-    sessions=[
-        session(1, patient(4.5), therapist(4.0)),
-        session(2, patient(4.0), therapist(4.0)),
-        session(3, patient(4.5), therapist(4.5)),
-        session(4, None, None, "no_show"),
-        session(5, UNANSWERED, therapist(4.0)),
-        session(6, patient(3.5, rupture=True, rupture_tension=4, rupture_resolved=1, held_back=4), therapist(4.0)),
-        session(7, None, None, "cancelled"),
-        session(8, patient(4.0, rupture=True, rupture_tension=2, rupture_resolved=5),
-                therapist(4.0, rupture=True, rupture_tension=2, rupture_resolved=4)),
-        session(9, patient(4.0), therapist(3.5, rupture=True, rupture_tension=3, rupture_resolved=3)),
-        session(10, patient(4.5), UNANSWERED),
-        session(11, patient(2.5), therapist(4.0)),
-    ],
-    norms=DEFAULT_NORMS,
-)
+from dashboards.charts.patient import patient_chart, patient_charts
+from dashboards.charts.points import baseline_band, scale_items, session_points
+from dashboards.charts.table import chart_table
+from dashboards.demo.cohort import DEFAULT_NORMS
+from dashboards.flags import PatientHistory, evaluate
+from tests.dashboards.chart_data import HISTORY, ITEMS, START, patient, session
 
 
 def trace(figure: dict, name: str) -> dict:
@@ -58,7 +22,7 @@ def trace(figure: dict, name: str) -> dict:
 
 
 def test_patient_and_therapist_lines_with_their_scores():
-    fig = charts.patient_chart(HISTORY, "bond", items=ITEMS)
+    fig = patient_chart(HISTORY, "bond", items=ITEMS)
     p, t = trace(fig, "Patient"), trace(fig, "Therapist")
     assert p["x"] == [1, 2, 3, 6, 8, 9, 10, 11]
     assert p["y"] == [4.5, 4.0, 4.5, 3.5, 4.0, 4.0, 4.5, 2.5]
@@ -70,7 +34,7 @@ def test_patient_and_therapist_lines_with_their_scores():
 
 
 def test_baseline_and_reliable_change_band_by_hand():
-    fig = charts.patient_chart(HISTORY, "bond")
+    fig = patient_chart(HISTORY, "bond")
     baseline = (4.5 + 4.0 + 4.5) / 3
     s_diff = math.sqrt(2) * 0.8 * math.sqrt(1 - 0.75)  # bond norms: SD 0.8, r 0.75
     low, high = baseline - 1.96 * s_diff, baseline + 1.96 * s_diff
@@ -81,13 +45,13 @@ def test_baseline_and_reliable_change_band_by_hand():
 
 
 def test_no_band_for_scales_the_flags_do_not_watch_or_before_a_baseline():
-    assert not any(t.get("legendgroup") == "band" for t in charts.patient_chart(HISTORY, "task")["data"])
+    assert not any(t.get("legendgroup") == "band" for t in patient_chart(HISTORY, "task")["data"])
     early = PatientHistory(sessions=HISTORY.sessions[:2], norms=DEFAULT_NORMS)
-    assert charts.baseline_band(early, "bond") is None
+    assert baseline_band(early, "bond") is None
 
 
 def test_missed_sessions_and_unanswered_forms_have_their_own_symbols():
-    fig = charts.patient_chart(HISTORY, "bond")
+    fig = patient_chart(HISTORY, "bond")
     marks = {name: trace(fig, name) for name in ("No-show", "Cancelled", "Patient: no answer", "Therapist: no answer")}
     assert {name: t["x"] for name, t in marks.items()} == {
         "No-show": [4], "Cancelled": [7], "Patient: no answer": [5], "Therapist: no answer": [10]}
@@ -97,7 +61,7 @@ def test_missed_sessions_and_unanswered_forms_have_their_own_symbols():
 
 
 def test_ruptures_marked_by_outcome_shape_and_reporter_text():
-    fig = charts.patient_chart(HISTORY, "bond")
+    fig = patient_chart(HISTORY, "bond")
     unresolved, repaired, mild = (trace(fig, "Rupture: unresolved"), trace(fig, "Rupture: repaired"),
                                   trace(fig, "Rupture: partly"))
     assert (unresolved["x"], unresolved["text"]) == ([6], ["P"])
@@ -110,12 +74,12 @@ def test_rupture_outcome_agrees_with_the_flags():
     codes = {e.session_number: e.code for e in evaluate(HISTORY, datetime.date(2024, 12, 31)).events
              if e.code in ("unresolved_rupture", "repaired_rupture", "rupture")}
     expected = {"unresolved_rupture": "unresolved", "repaired_rupture": "repaired", "rupture": "open"}
-    points = {p.number: p for p in charts.session_points(HISTORY, "bond")}
+    points = {p.number: p for p in session_points(HISTORY, "bond")}
     assert codes and all(points[n].rupture.status == expected[code] for n, code in codes.items())
 
 
 def test_hover_shows_date_and_answers():
-    fig = charts.patient_chart(HISTORY, "bond", items=ITEMS)
+    fig = patient_chart(HISTORY, "bond", items=ITEMS)
     hover = trace(fig, "Patient")["hovertext"][3]  # session 6
     assert hover.startswith("Session 6 · 5 Feb 2024")
     assert "Patient: bond 3.5 (bond_understood 3, bond_trust 4)" in hover
@@ -126,18 +90,18 @@ def test_hover_shows_date_and_answers():
 
 def test_hover_text_is_escaped():
     odd = PatientHistory([session(1, patient(4.0, bond_understood="<img src=x>"), None)], DEFAULT_NORMS)
-    hover = trace(charts.patient_chart(odd, "bond", items=ITEMS), "Patient")["hovertext"][0]
+    hover = trace(patient_chart(odd, "bond", items=ITEMS), "Patient")["hovertext"][0]
     assert "<img" not in hover and "&lt;img src=x&gt;" in hover
 
 
 def test_as_of_leaves_out_later_sessions():
-    fig = charts.patient_chart(HISTORY, "bond", as_of=START + datetime.timedelta(weeks=2))
+    fig = patient_chart(HISTORY, "bond", as_of=START + datetime.timedelta(weeks=2))
     assert trace(fig, "Patient")["x"] == [1, 2, 3]
     assert fig["layout"]["xaxis"]["range"] == [0.5, 3.5]
 
 
 def test_every_figure_is_json_and_valid_plotly():
-    figures = charts.patient_charts(HISTORY, items=ITEMS)
+    figures = patient_charts(HISTORY, items=ITEMS)
     assert list(figures) == ["alliance", "bond", "task", "goal"]
     for figure in figures.values():
         json.dumps(figure)
@@ -145,13 +109,13 @@ def test_every_figure_is_json_and_valid_plotly():
 
 
 def test_empty_history_says_so():
-    fig = charts.patient_chart(PatientHistory([], DEFAULT_NORMS), "bond")
+    fig = patient_chart(PatientHistory([], DEFAULT_NORMS), "bond")
     assert fig["data"] == []
     assert any(a["text"] == "No sessions yet" for a in fig["layout"]["annotations"])
 
 
 def test_table_alternative_says_the_same_in_words():
-    table = charts.chart_table(HISTORY, "bond")
+    table = chart_table(HISTORY, "bond")
     assert table.columns == ("Session", "Date", "Patient", "Therapist", "Notes")
     rows = {row[0]: row for row in table.rows}
     assert len(rows) == 11
@@ -170,6 +134,6 @@ def test_scale_items_from_instruments(app):
     from feedback.links import session_instruments
 
     instruments = session_instruments()
-    items = charts.scale_items(instruments["patient"], instruments["therapist"])
+    items = scale_items(instruments["patient"], instruments["therapist"])
     assert items["patient"]["bond"] == ("bond_understood", "bond_trust")
     assert items["therapist"]["alliance"] == ("t_connected", "t_collab", "t_task", "t_goal")

@@ -7,9 +7,9 @@ from datetime import date, timedelta
 import plotly.graph_objects as go
 import pytest
 
-from dashboards.charts import ended_by_month_chart
+from dashboards.charts.clinic import ended_by_month_chart
 from dashboards.clinic_stats import EndedMonth, Rate, clinic_overview
-from dashboards.risk.operations import recompute_patients
+from dashboards.risk.store import recompute_patients
 from feedback.extensions import db
 from feedback.models import Patient
 from tests.dashboards.builders import CALM, NOW, OPEN, UNANSWERED, UNRESOLVED, add_weekly, end_treatment

@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import event, select
 
 from dashboards.audit import AuditEvent
-from dashboards.export import export_filename, export_lines, format_value, header, score_scales, start_clinic_export
+from dashboards.csv_cells import answer_cell as format_value
+from dashboards.export import export_filename, export_lines, header, score_scales, start_clinic_export
 from feedback.extensions import db
 from tests.dashboards.builders import CALM, add_session
 

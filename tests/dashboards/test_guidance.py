@@ -6,7 +6,8 @@ import datetime
 
 import pytest
 
-from dashboards.flags import DEFAULT_NORMS, Answers, Event, PatientHistory, SessionRecord, evaluate
+from dashboards.demo.cohort import DEFAULT_NORMS
+from dashboards.flags import Answers, Event, PatientHistory, SessionRecord, evaluate
 from dashboards.guidance import MAX_OPENERS, guidance_for, guidance_from_history
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from dashboards.caseload import caseload, pending_therapist_forms
 from dashboards.clinic_stats import clinic_overview
-from dashboards.risk.operations import recompute_patients
+from dashboards.risk.store import recompute_patients
 from feedback.extensions import db
 from feedback.models import Patient
 from tests.dashboards.builders import (

@@ -9,9 +9,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from dashboards import digest, director
+from dashboards import director
 from dashboards.access.models import PatientShare
-from dashboards.risk.operations import recompute_patients
+from dashboards.digest import cli as digest_cli
+from dashboards.risk.store import recompute_patients
 from feedback.extensions import db
 from feedback.models import Clinic, Invitation, Patient, TherapySession, User, utcnow
 from feedback.models.outbox import OutboxMessage
@@ -28,7 +29,7 @@ def wire(app: Flask) -> Flask:
     if "director" not in app.blueprints:
         app.register_blueprint(director.bp)
     if "digest" not in app.cli.commands:
-        digest.register(app)
+        digest_cli.register(app)
     return app
 
 

@@ -10,10 +10,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from dashboards import digest
 from dashboards.access.models import PatientShare
+from dashboards.digest import claims, recipients
+from dashboards.digest import message as digest_message
+from dashboards.digest import run as digest_run
 from dashboards.risk.models import RiskEvent
-from dashboards.risk.operations import recompute_patients
+from dashboards.risk.store import recompute_patients
+from feedback import mail
 from feedback.extensions import db
 from feedback.models import Patient, utcnow
 from tests.dashboards.builders import UNRESOLVED, add_session
@@ -37,12 +40,12 @@ def notified(code: str) -> list[object]:
     ))
 
 
-def run(**kwargs) -> tuple[digest.DigestRun, digest.ConsoleMailer]:
-    mailer = digest.ConsoleMailer()
-    return digest.send_digests(mailer=mailer, **kwargs), mailer
+def run(**kwargs) -> tuple[digest_run.DigestRun, mail.ConsoleMailer]:
+    mailer = mail.ConsoleMailer()
+    return digest_run.send_digests(mailer=mailer, **kwargs), mailer
 
 
-def by_recipient(mailer: digest.ConsoleMailer) -> dict[str, str]:
+def by_recipient(mailer: mail.ConsoleMailer) -> dict[str, str]:
     return {message["To"]: message.get_content() for message in mailer.sent}
 
 
@@ -57,7 +60,7 @@ def test_the_email_carries_only_patient_codes_event_names_and_a_link(clinics):
     # Patients without a new high-risk event are not mentioned (B-WATCH is "watch", A-DROP has ended).
     assert not [code for code in ("A-CALM", "A-DROP", "B-WATCH", "P-SOUTH") if code in body]
     [message] = [m for m in mailer.sent if m["To"] == "alex@north.example"]
-    assert message["Subject"] == digest.SUBJECT and not re.search(r"\d", message["Subject"])
+    assert message["Subject"] == digest_message.SUBJECT and not re.search(r"\d", message["Subject"])
     assert message.get_content_type() == "text/plain" and not message.is_multipart()
 
 
@@ -86,13 +89,13 @@ def test_each_event_is_sent_exactly_once_across_runs(clinics):
 
 def test_two_runs_at_once_never_send_an_event_twice(app, clinics, monkeypatch):
     """Both runs plan the same events before either claims them: the guarded UPDATE gives each to one."""
-    barrier, real_claim = threading.Barrier(2, timeout=30), digest.claim
+    barrier, real_claim = threading.Barrier(2, timeout=30), claims.claim
 
     def claim_together(ids, now):
         barrier.wait()
         return real_claim(ids, now)
 
-    monkeypatch.setattr(digest, "claim", claim_together)
+    monkeypatch.setattr(digest_run, "claim", claim_together)
 
     mailers = run_at_once(app, lambda: run()[1])
 
@@ -104,7 +107,7 @@ def test_the_digest_is_opt_in_per_clinic(app, clinics, runner):
     app.config["DIGEST_CLINICS"] = ""
     result = runner.invoke(args=["digest"])
     assert result.exit_code == 0 and "The digest is off" in result.output
-    assert notified("A-HIGH") == [None] and digest.console_outbox().sent == []
+    assert notified("A-HIGH") == [None] and mail.console_outbox().sent == []
 
     app.config["DIGEST_CLINICS"] = "Southside, Nowhere"
     result = runner.invoke(args=["digest"])
@@ -115,7 +118,7 @@ def test_the_digest_is_opt_in_per_clinic(app, clinics, runner):
     app.config.update(DIGEST_CLINICS="", DIGEST_ENABLED="1")
     runner.invoke(args=["digest"])
     # The first e-mail went to Southside; now Northside's two, once each.
-    assert [m["To"] for m in digest.console_outbox().sent] == [
+    assert [m["To"] for m in mail.console_outbox().sent] == [
         "therapist@south.example", "alex@north.example", "colleague@north.example"]
 
 
@@ -124,7 +127,7 @@ def test_a_dry_run_shows_the_emails_and_sends_or_marks_nothing(clinics, runner):
     assert result.exit_code == 0
     assert "--- to alex@north.example" in result.output and "A-HIGH: Unresolved rupture" in result.output
     assert "nothing was sent or marked" in result.output
-    assert notified("A-HIGH") == [None] and digest.console_outbox().sent == []
+    assert notified("A-HIGH") == [None] and mail.console_outbox().sent == []
 
 
 def test_old_events_are_not_news(clinics):
@@ -175,22 +178,22 @@ def test_starttls_checks_the_servers_certificate(clinics, tmp_path):
     cert, key = smtp_sink.self_signed_certificate(tmp_path)
     server_tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     server_tls.load_cert_chain(cert, key)
-    [planned] = [d for d in digest.pending_digests([clinics.north], utcnow(), timedelta(days=7))
+    [planned] = [d for d in recipients.pending_digests([clinics.north], utcnow(), timedelta(days=7))
                  if d.to == "alex@north.example"]
-    message = digest.compose(planned, BASE, "monitor@clinic.example.org")
+    message = digest_message.compose(planned, BASE, "monitor@clinic.example.org")
     with smtp_sink.serve(tls=server_tls) as sink:
         # The system's trust store does not know this certificate: refused before anything is sent.
         with pytest.raises(ssl.SSLCertVerificationError):
-            digest.SmtpMailer(sink.host, sink.port).send(message)
+            mail.SmtpMailer(sink.host, sink.port).send(message)
         assert sink.received == []
         trusted = ssl.create_default_context(cafile=str(cert))
-        digest.SmtpMailer(sink.host, sink.port, tls_context=trusted).send(message)
+        mail.SmtpMailer(sink.host, sink.port, tls_context=trusted).send(message)
     [received] = sink.received
     assert received.tls and received.recipients == ["alex@north.example"]
 
 
 def test_production_needs_an_smtp_server_and_a_sender():
-    with pytest.raises(digest.DigestConfigError, match="SMTP_HOST"):
-        digest.configured_mailer({"APP_ENV": "production"})
-    with pytest.raises(digest.DigestConfigError, match="SMTP_FROM"):
-        digest.configured_mailer({"APP_ENV": "production", "SMTP_HOST": "mail.example.org"})
+    with pytest.raises(mail.MailConfigError, match="SMTP_HOST"):
+        mail.configured_mailer({"APP_ENV": "production"})
+    with pytest.raises(mail.MailConfigError, match="SMTP_FROM"):
+        mail.configured_mailer({"APP_ENV": "production", "SMTP_HOST": "mail.example.org"})

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from dashboards import director
 from dashboards.audit.models import AuditEvent
-from dashboards.risk.operations import recompute_patients
+from dashboards.risk.store import recompute_patients
 from feedback.extensions import db
 from feedback.models import Patient, utcnow
 from tests.dashboards.builders import CALM, OPEN, UNANSWERED, UNRESOLVED, add_weekly, end_treatment

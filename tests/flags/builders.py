@@ -3,7 +3,8 @@
 import datetime
 from collections.abc import Sequence
 
-from dashboards.flags import DEFAULT_NORMS, Answers, Evaluation, Event, PatientHistory, SessionRecord
+from dashboards.demo.cohort import DEFAULT_NORMS
+from dashboards.flags import Answers, Evaluation, Event, PatientHistory, SessionRecord
 
 START = datetime.date(2024, 1, 1)
 SCALES = ("bond", "task", "goal", "alliance")

@@ -3,8 +3,8 @@ import statistics
 
 import pytest
 
-from dashboards.flags import KINDS, evaluate, generate_cohort, generate_patient
-from dashboards.flags.cohort import DEFAULT_NORMS, PATIENT_SCALES, score
+from dashboards.demo.cohort import DEFAULT_NORMS, KINDS, PATIENT_SCALES, generate_cohort, generate_patient, score
+from dashboards.flags import evaluate
 
 from .builders import last_day
 

@@ -3,7 +3,8 @@ import random
 
 import pytest
 
-from dashboards.flags import KINDS, Answers, evaluate, generate_patient
+from dashboards.demo.cohort import KINDS, generate_patient
+from dashboards.flags import Answers, evaluate
 
 from .builders import UNANSWERED, codes, day, find, from_scores, history, last_day, patient, session
 

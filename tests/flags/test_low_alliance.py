@@ -1,6 +1,7 @@
 from dataclasses import replace
 
-from dashboards.flags import DEFAULT_NORMS, evaluate
+from dashboards.demo.cohort import DEFAULT_NORMS
+from dashboards.flags import evaluate
 
 from .builders import find, from_scores, last_day
 

@@ -1,14 +1,11 @@
-"""The cohort's DEFAULT_NORMS mirror the shipped patient instrument, the one source of truth.
-
-`dashboards.flags` may not import `feedback` (nor read YAML), so the numbers are copied there;
-this test reads the instrument file the way the app does and checks that they agree.
-"""
+"""The norms the engine gets are the shipped patient instrument's, the one source of truth."""
 
 from pathlib import Path
 
 import pytest
 
-from dashboards.flags import DEFAULT_NORMS, s_diff
+from dashboards.demo.cohort import DEFAULT_NORMS
+from dashboards.flags import s_diff
 from feedback.instruments.loader import load_file
 
 PATIENT_FORM = (Path(__file__).resolve().parents[2]
@@ -20,7 +17,7 @@ def shipped():
     return {scale_id: scale.norms for scale_id, scale in load_file(PATIENT_FORM).scales.items()}
 
 
-def test_the_cohort_norms_are_the_shipped_instruments_norms(shipped):
+def test_the_engine_norms_are_the_shipped_instruments_norms(shipped):
     assert set(shipped) == set(DEFAULT_NORMS)
     for scale_id, norm in DEFAULT_NORMS.items():
         theirs = shipped[scale_id]

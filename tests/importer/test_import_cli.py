@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from dashboards.importer.csvfile import read_table
-from dashboards.importer.operation import import_table
+from dashboards.importer.operations import import_table
 from feedback.extensions import db
 from feedback.instruments.answers import parse_answers
 from feedback.instruments.registry import registry
@@ -263,7 +263,7 @@ def test_bad_time_zone_for_a_new_clinic(import_csv):
 
 def test_a_conflicting_write_rolls_everything_back(app, monkeypatch):
     """Someone else creates the same record between the checks and the write: nothing is kept."""
-    import dashboards.importer.operation as operation
+    import dashboards.importer.operations as operation
 
     real_write = operation.write_plan
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from dashboards.risk import refresh
 from dashboards.risk.models import PatientRisk, RiskEvent
-from dashboards.risk.operations import recompute_patients
+from dashboards.risk.store import recompute_patients
 from feedback.delivery import worker
 from feedback.extensions import db
 from feedback.models import TherapySession

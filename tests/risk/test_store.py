@@ -8,23 +8,13 @@ import json
 
 from sqlalchemy import select
 
-from dashboards import demo
+from dashboards.demo import clinic as demo
 from dashboards.risk.models import PatientRisk, RiskEvent
-from dashboards.risk.operations import recompute_patients
+from dashboards.risk.store import recompute_patients
 from feedback.extensions import db
-from feedback.instruments.registry import registry
-from feedback.instruments.scoring import score
-from feedback.invitations import record_response
+from tests.factories import CALM, answer_patient_form
 
-CALM = {"bond_understood": 5, "bond_trust": 5, "task_useful": 4, "task_fit": 4, "goal_agree": 5, "goal_unclear": 1,
-        "rupture": False, "held_back": 1, "went_along": 1, "frustrated": 1}
 RUPTURE = {**CALM, "rupture": True, "rupture_tension": 4, "rupture_resolved": 1, "frustrated": 4}
-
-
-def _answer(recorded, answers):
-    instrument = registry().get("post-session-patient")
-    invitation = recorded.links["patient"].invitation
-    return record_response(invitation, answers, score(instrument, answers))
 
 
 def test_a_response_recomputes_only_that_patient(make_patient, make_session):
@@ -32,7 +22,7 @@ def test_a_response_recomputes_only_that_patient(make_patient, make_session):
     bob_session = make_session(bob)
     bob_risk_before = db.session.get(PatientRisk, bob.id).evaluated_at
 
-    _answer(make_session(alice), RUPTURE)
+    answer_patient_form(make_session(alice), RUPTURE)
 
     risk = db.session.get(PatientRisk, alice.id)
     assert risk.level == "high" and risk.ever_high
@@ -45,7 +35,7 @@ def test_a_response_recomputes_only_that_patient(make_patient, make_session):
 
 def test_events_keep_their_first_seen_time_across_recomputes(make_patient, make_session):
     patient = make_patient()
-    _answer(make_session(patient), RUPTURE)
+    answer_patient_form(make_session(patient), RUPTURE)
     first = db.session.scalars(select(RiskEvent).where(RiskEvent.code == "unresolved_rupture")).one()
     seen_at = first.first_seen_at
     recompute_patients([patient.id])
@@ -55,7 +45,7 @@ def test_events_keep_their_first_seen_time_across_recomputes(make_patient, make_
 
 def test_recompute_returns_evaluations_and_levels(make_patient, make_session):
     patient = make_patient()
-    _answer(make_session(patient), CALM)
+    answer_patient_form(make_session(patient), CALM)
     assert recompute_patients([patient.id])[patient.id].risk == "none"
     assert db.session.get(PatientRisk, patient.id).level == "none"
 

@@ -11,7 +11,7 @@ from werkzeug.serving import make_server
 from feedback.extensions import db
 from feedback.models import Response
 from tests.conftest import csrf_token_from
-from tests.survey.test_link_flow import PATIENT_FORM
+from tests.factories import PATIENT_FORM
 
 
 @pytest.fixture

@@ -11,13 +11,8 @@ from sqlalchemy import func, select
 from feedback.extensions import db
 from feedback.models import Invitation, Response
 from tests.conftest import csrf_token_from
+from tests.factories import PATIENT_FORM
 
-PATIENT_FORM = {
-    "bond_understood": "4", "bond_trust": "5", "task_useful": "4", "task_fit": "3",
-    "goal_agree": "5", "goal_unclear": "2", "rupture": "yes", "rupture_tension": "4",
-    "rupture_resolved": "2", "held_back": "4", "went_along": "2", "frustrated": "3",
-    "comment": "I felt rushed at the end.",
-}
 LINK = re.compile(r"(patient|therapist) link: http://[^/]+(/s/[A-Za-z0-9_-]{43})")
 
 

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 import pytest
 from flask.testing import FlaskClient
 
-from dashboards.risk.operations import recompute_patients
+from dashboards.risk.store import recompute_patients
 from feedback.extensions import db
 from feedback.models import Patient, User, utcnow
 from tests.auth.conftest import enrol, sign_in_as, world  # noqa: F401  (fixtures)

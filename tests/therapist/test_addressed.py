@@ -4,11 +4,9 @@ shows on the patient page."""
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
 from dashboards.therapist.addressed import ITEM, concern_before, hidden_items
-from feedback import signals
 from feedback.extensions import db
 from feedback.instruments.registry import registry
 from feedback.invitations import record_response
@@ -17,9 +15,6 @@ from feedback.models import Invitation
 from tests.conftest import csrf_token_from
 from tests.dashboards.builders import CALM, THERAPIST_CALM, UNRESOLVED
 from tests.therapist.conftest import text, treat
-
-HOOKED = hasattr(signals, "form_hidden_items")
-needs_hook = pytest.mark.skipif(not HOOKED, reason="the survey's form_hidden_items signal is not wired up yet")
 
 
 def test_new_sessions_use_version_2_and_version_1_keeps_its_meaning(app):
@@ -69,7 +64,6 @@ def test_the_answer_shows_with_the_therapists_answers_and_in_the_guidance_panel(
     assert "Your form after session 5: Did you address the concern flagged after the last session? Partly" in guidance
 
 
-@needs_hook
 def test_the_therapist_form_shows_the_question_only_when_there_is_something_to_address(world, client, make_session):
     treat(world.patient, [(CALM, THERAPIST_CALM)] * 3)
     links = make_session(world.patient).links  # session 4

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from dashboards.risk.operations import recompute_patients
+from dashboards.risk.store import recompute_patients
 from feedback.extensions import db
 from feedback.models import Invitation, Patient, TherapySession, utcnow
 from feedback.models.outbox import OutboxMessage

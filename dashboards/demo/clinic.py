@@ -14,10 +14,10 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
-from dashboards import setup_ops
-from dashboards.flags.cohort import generate_patient
-from dashboards.risk.operations import recompute_clinic
-from dashboards.seeding import store_history
+from dashboards.demo.cohort import generate_patient
+from dashboards.demo.seeding import store_history
+from dashboards.risk.store import recompute_clinic
+from dashboards.setup import operations as setup
 from feedback.extensions import db
 from feedback.invitations import link_token
 from feedback.links import link_validity, session_instruments, survey_url
@@ -73,15 +73,15 @@ def seed(now: datetime | None = None) -> DemoClinic:
 
 
 def _create(now: datetime) -> Clinic:
-    clinic = setup_ops.add_clinic(CLINIC, TIMEZONE)
-    setup_ops.add_user(DIRECTOR[0], clinic, "director", PASSWORD, DIRECTOR[1])
-    therapists = [setup_ops.add_user(email, clinic, "therapist", PASSWORD, name) for email, name in THERAPISTS]
+    clinic = setup.add_clinic(CLINIC, TIMEZONE)
+    setup.add_user(DIRECTOR[0], clinic, "director", PASSWORD, DIRECTOR[1])
+    therapists = [setup.add_user(email, clinic, "therapist", PASSWORD, name) for email, name in THERAPISTS]
     instruments = session_instruments()
     local_today = now.astimezone(clinic.zone).date()
     treatments = [(*row, None, 0) for row in PATIENTS] + ENDED
     for code, kind, who, n_sessions, days_ago, seed_value, end_reason, days_to_end in treatments:
         sms = {"phone": DEMO_MOBILE, "sms_consent": True} if code == PATIENTS[0][0] else {}
-        patient = setup_ops.add_patient(code, clinic, therapists[who], now=now, **sms)
+        patient = setup.add_patient(code, clinic, therapists[who], now=now, **sms)
         history = generate_patient(kind, seed=seed_value, n_sessions=n_sessions)
         last_session_on = local_today - timedelta(days=days_ago)
         store_history(
@@ -103,7 +103,7 @@ def _create(now: datetime) -> Clinic:
 
 def _open_survey_link(clinic: Clinic, now: datetime) -> str | None:
     """A questionnaire to open: the stable patient's open one, or today's session for them."""
-    patient = setup_ops.find_patient(PATIENTS[0][0], clinic)
+    patient = setup.find_patient(PATIENTS[0][0], clinic)
     open_invitation = db.session.scalar(
         select(Invitation)
         .join(TherapySession)

@@ -70,7 +70,7 @@ def import_table(
 
 
 def _new_clinic_problems(name: str, timezone: str) -> list[Problem]:
-    # The same rules as setup_ops.add_clinic, which commits and so cannot be part of this transaction.
+    # The same rules as dashboards.setup.operations.add_clinic, which commits and so cannot be part of this transaction.
     problems = []
     if not 2 <= len(name) <= 200:
         problems.append(Problem(None, "--clinic", "clinic name must be 2 to 200 characters"))

@@ -3,8 +3,8 @@
 Each patient is built session by session from a plan (the patient's latent alliance level,
 attendance, any rupture) plus seeded noise, then answered item by item on the real forms'
 1–5 items. Scale scores come from a tiny local scorer that follows the shipped instrument
-files (mean of items, reverse-keyed item = 6 − value, min_answered); the app's real scorer
-lives in `feedback/`, which this pure package must not import.
+files (mean of items, reverse-keyed item = 6 − value, min_answered), so a cohort is made
+without an app; `seeding.py` re-scores stored answers with the app's own scorer.
 """
 
 import datetime
@@ -14,34 +14,15 @@ from dataclasses import dataclass, replace
 from types import MappingProxyType
 
 from dashboards.flags.history import Answers, PatientHistory, ScaleNorm, SessionRecord
+from dashboards.risk.norms import builtin_patient_norms
 
 KINDS = ("stable_high", "slow_bond_decline", "sudden_loss", "unresolved_rupture",
          "rupture_then_repair", "repeated_ruptures", "disengagement", "noisy_stable")
 MIN_SESSIONS, MAX_SESSIONS = 10, 30
 DEFAULT_START = datetime.date(2024, 1, 8)  # a Monday; sessions are weekly from here
 
-# The `norms:` blocks of feedback/instruments/data/post-session-patient.yaml, copied here
-# because this package may not read the instrument files (stdlib only, no `feedback`);
-# tests/flags/test_norms.py loads the YAML and checks that every number and the text agree.
-# Why these values (project judgements, provisional until the items are validated):
-# - SD 0.7 for the six-item alliance, 0.8 for the two-item subscales (fewer items spread
-#   more): our assumption for brief 1–5 alliance measures, until this form has its own data.
-# - reliability: meant for session-to-session change, so lower than an internal-consistency
-#   figure: 0.85 for six items, 0.75 for two. With 0.90 the alliance S_diff (0.31) was below
-#   the ordinary week-to-week wobble of a stable patient (SD ≈ 0.34), so single noisy sessions
-#   read as reliable change; with 0.85 it is 0.38 (reliable-change amount 0.75 points).
-# - low cutoff: about 1.5 SD below a typical mean of ~4.1: 4.1 − 1.5 × 0.7 ≈ 3.0 for the
-#   alliance; 4.1 − 1.5 × 0.8 = 2.9 for the subscales, which move in half-point steps, so
-#   3.0 flags exactly the same scores (2.5 and below) and reads plainly.
-PROVISIONAL_SOURCE = (
-    "Provisional project values pending validation: SD typical of brief 1–5 alliance measures; "
-    "reliability for session-to-session change; low cutoff about 1.5 SD below the typical mean")
-_SUBSCALE = ScaleNorm(sd=0.8, reliability=0.75, low_cutoff=3.0, source=PROVISIONAL_SOURCE)
-#: Norms of the patient instrument, the same numbers as the shipped instrument file.
-DEFAULT_NORMS: Mapping[str, ScaleNorm] = MappingProxyType({
-    "bond": _SUBSCALE, "task": _SUBSCALE, "goal": _SUBSCALE,
-    "alliance": ScaleNorm(sd=0.7, reliability=0.85, low_cutoff=3.0, source=PROVISIONAL_SOURCE),
-})
+#: Norms of the patient instrument, read from the shipped instrument file (where their sources are).
+DEFAULT_NORMS: Mapping[str, ScaleNorm] = MappingProxyType(builtin_patient_norms())
 
 # scale -> (items, fewest answered items that still give a score), as in the instrument files.
 Scales = Mapping[str, tuple[tuple[str, ...], int]]

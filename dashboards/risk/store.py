@@ -94,12 +94,14 @@ def store(
     )
 
     fresh = new_events(existing, evaluation)
+    news = {event_key(e) for e in fresh}
     keep = set()
     for event in evaluation.events:
         key = event_key(event)
         keep.add(key)
-        row = existing.get(key) or RiskEvent(patient_id=patient_id, key=key, first_seen_at=now)
+        row = existing.get(key) or RiskEvent(patient_id=patient_id, key=key, first_seen_at=now, news=key in news)
         row.code, row.severity, row.session_number = event.code, event.severity, event.session_number
+        row.subject = event.subject
         row.current, row.reason, row.numbers = event.current, event.reason, dict(event.numbers)
         if key not in existing:
             db.session.add(row)

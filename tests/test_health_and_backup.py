@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, func, make_url, select, text
 from app import create_app
 from feedback.extensions import db
 from feedback.models import Response
-from tests.risk.test_store import CALM, _answer
+from tests.factories import CALM, answer_patient_form
 
 
 def test_health_and_readiness(client):
@@ -52,7 +52,7 @@ def _responses_in(url: str) -> int:
 def test_backup_while_writing_restores_the_same_responses(app, runner, make_patient, make_session, tmp_path, database_url):
     patient = make_patient()
     for _ in range(3):
-        _answer(make_session(patient), CALM)
+        answer_patient_form(make_session(patient), CALM)
     expected = db.session.scalar(select(func.count()).select_from(Response))
     target = tmp_path / "backup.dump"
 

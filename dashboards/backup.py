@@ -1,4 +1,4 @@
-"""Operations: health endpoints for load balancers, and consistent backups while the app runs."""
+"""`flask --app app backup FILE`: a consistent copy of the database while the app runs."""
 
 from __future__ import annotations
 
@@ -9,31 +9,9 @@ import subprocess  # noqa: S404  (pg_dump is the documented PostgreSQL backup to
 from pathlib import Path
 
 import click
-from flask import Blueprint, Flask, current_app, jsonify
+from flask import Flask, current_app
 from flask.cli import with_appcontext
-from flask.typing import ResponseReturnValue
-from sqlalchemy import make_url, text
-
-from feedback.extensions import db
-
-bp = Blueprint("ops", __name__)
-
-
-@bp.get("/healthz")
-def healthz() -> ResponseReturnValue:
-    """Liveness: a constant answer (also the benchmarks' baseline for what the stack can do)."""
-    return jsonify(status="ok")
-
-
-@bp.get("/readyz")
-def readyz() -> ResponseReturnValue:
-    """Readiness: the database answers."""
-    try:
-        db.session.execute(text("SELECT 1"))
-    except Exception:
-        current_app.logger.exception("readiness check failed")
-        return jsonify(status="unavailable"), 503
-    return jsonify(status="ok")
+from sqlalchemy import make_url
 
 
 def backup_sqlite(database: str, target: Path) -> None:
@@ -91,5 +69,4 @@ def backup_command(target: Path) -> None:
 
 
 def register(app: Flask) -> None:
-    app.register_blueprint(bp)
     app.cli.add_command(backup_command)

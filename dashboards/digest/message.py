@@ -1,0 +1,59 @@
+"""One clinician's digest e-mail: plain data, then a pure function from it to the message."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+SUBJECT = "New flags to look at before your next sessions"
+
+
+@dataclass(frozen=True)
+class Digest:
+    """One clinician's e-mail, as plain data."""
+
+    to: str
+    name: str
+    clinic: str
+    events: tuple[tuple[int, str, str], ...]  # (event id, patient code, event name), by patient code
+
+    @property
+    def event_ids(self) -> frozenset[int]:
+        return frozenset(event_id for event_id, _, _ in self.events)
+
+    @property
+    def patients(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """(patient code, its event names without repeats), by code."""
+        names: dict[str, dict[str, None]] = defaultdict(dict)
+        for _, code, name in self.events:
+            names[code][name] = None
+        return tuple((code, tuple(found)) for code, found in sorted(names.items()))
+
+    def only(self, event_ids: set[int] | frozenset[int]) -> Digest:
+        return replace(self, events=tuple(e for e in self.events if e[0] in event_ids))
+
+
+def compose(digest: Digest, link: str, sender: str) -> EmailMessage:
+    """The e-mail: patient codes, event names, one link. Nothing else from the record."""
+    lines = [f"Hello {digest.name},", "", "New high-risk flags for your patients since the last digest:", ""]
+    lines += [f"  - {code}: {', '.join(names)}" for code, names in digest.patients]
+    lines += [
+        "",
+        "The reasons, both sides' answers and suggestions for the next session are on your dashboard",
+        "(sign-in required):",
+        link,
+        "",
+        "This e-mail carries only patient codes and the names of the flags, never answers.",
+        f"You receive it because {digest.clinic} has turned on the daily digest.",
+    ]
+    message = EmailMessage()
+    message["Subject"] = SUBJECT
+    message["From"] = sender
+    message["To"] = digest.to
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies
+    message.set_content("\n".join(lines) + "\n")
+    return message

@@ -1,0 +1,215 @@
+"""The authorization table: every route of the app × every kind of visitor (used by
+test_authorization_matrix.py, which checks it against the URL map and runs it, and by
+test_survey_tokens.py).Who may use which route: every route of the app × every kind of visitor, as one table.
+
+In the style of GitLab's policy tables. The table is checked against `app.url_map`, so a route
+added later without an entry here (or in EXEMPT, with a reason) fails `test_every_route_is_in_the_table`.
+
+Outcomes:
+  OK        200, the page or data
+  DONE      a redirect elsewhere than sign-in (the action was carried out, or "already signed in")
+  LOGIN     sent to sign-in (302/303 to /login) or, for JSON, 401
+  HIDDEN    404, exactly as for something that does not exist
+  FORBIDDEN 403: they may see the patient but not decide who else does
+  REFUSED   401 page: wrong credentials
+  INVALID   422: the handler was reached but the input (here: a wrong password) was refused
+CSRF is switched off here (it has its own tests in test_csrf.py) so that this table is about
+authorization only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+
+from dashboards.auth import accounts
+from dashboards.setup import operations as setup
+from feedback.extensions import db
+from feedback.links import link_validity, session_instruments
+from feedback.models import Invitation, TherapySession, utcnow
+from feedback.models.outbox import OutboxMessage
+from feedback.sessions import record_session
+from tests.auth.conftest import World
+
+OK, DONE, LOGIN, HIDDEN, FORBIDDEN, REFUSED, INVALID = "ok", "done", "login", "hidden", "forbidden", "refused", "invalid"
+
+ACTORS = ("own", "other", "director", "director_b", "admin", "anonymous", "survey")
+CLINICIANS = ("own", "other", "director", "director_b", "admin")
+VISITORS = ("anonymous", "survey")  # a survey link's cookie must count for nothing here
+
+
+def outcomes(default: str | None = None, **by_actor: str) -> dict[str, str]:
+    """Per-actor outcomes; clinicians default to `default`, visitors to LOGIN unless given."""
+    table = {actor: LOGIN for actor in VISITORS}
+    if default is not None:
+        table.update({actor: default for actor in CLINICIANS})
+    table.update(by_actor)
+    assert set(table) == set(ACTORS), f"missing actors: {set(ACTORS) - set(table)}"
+    return table
+
+
+def everyone(outcome: str) -> dict[str, str]:
+    return {actor: outcome for actor in ACTORS}
+
+
+@dataclass(frozen=True)
+class Case:
+    path: Callable[[World], str]
+    expect: dict[str, str]
+    data: Callable[[World], dict[str, str]] = field(default=lambda w: {})
+
+
+def _link(w: World) -> str:
+    """A set-password link for a newly invited colleague (whose address the holder may see)."""
+    newcomer = setup.add_user("newcomer@invited.test", w.clinic_a, "therapist", None)
+    return urlsplit(accounts.issue_password_link(newcomer, actor=None)).path
+
+
+def _session(w: World) -> str:
+    """The path of the patient's first session (attended, so it has both forms), made if needed."""
+    session = db.session.scalar(
+        select(TherapySession).where(TherapySession.patient_id == w.patient.id).order_by(TherapySession.number)
+    ) or record_session(w.patient, starts_at=utcnow() - timedelta(hours=2), attendance="attended",
+                        instruments=session_instruments(), valid_for=link_validity()).session
+    return f"{PATIENT}/sessions/{session.number}"
+
+
+def _failed_sms(w: World) -> str:
+    """A failed SMS to the patient, for staff to send again."""
+    _session(w)
+    invitation = db.session.scalars(select(Invitation).where(Invitation.respondent == "patient")).first()
+    message = OutboxMessage(invitation=invitation, patient_id=w.patient.id, kind="invitation", due_at=utcnow(),
+                            status="failed", last_error="carrier refused")
+    db.session.add(message)
+    db.session.commit()
+    return f"{PATIENT}/messages/{message.id}"
+
+
+PATIENT = "/patients/P-A1"
+#: The patient's own therapist and the clinic's director; nobody else, whatever their role.
+PATIENT_DATA = outcomes(HIDDEN, own=OK, director=OK)
+#: Changing a treatment (sessions, links, notes, its end): the same two; a colleague it is shared with gets 403.
+TREATMENT_PAGE = outcomes(HIDDEN, own=OK, director=OK)
+TREATMENT_CHANGE = outcomes(HIDDEN, own=DONE, director=DONE)
+SESSION_FORM = {"day": "2026-01-05", "start": "10:00", "duration_minutes": "50", "attendance": "attended"}
+#: Account management: directors and admins of the target's clinic.
+MANAGE_TARGET = outcomes(HIDDEN, director=DONE, admin=DONE)
+SHARING = outcomes(HIDDEN, own=DONE, director=DONE)
+
+MATRIX: dict[tuple[str, str], Case] = {
+    # Sign-in pages: open to all; signed-in users are sent home.
+    ("auth.login", "GET"): Case(lambda w: "/login", outcomes(DONE, anonymous=OK, survey=OK)),
+    ("auth.login", "POST"): Case(
+        lambda w: "/login",
+        outcomes(DONE, anonymous=REFUSED, survey=REFUSED),
+        lambda w: {"email": "someone@elsewhere.test", "password": "not the password"},
+    ),
+    # The second step needs a password-stage session; nobody here has one.
+    ("auth.second_factor", "GET"): Case(lambda w: "/login/2fa", everyone(LOGIN)),
+    ("auth.second_factor", "POST"): Case(lambda w: "/login/2fa", everyone(LOGIN), lambda w: {"code": "123456"}),
+    ("auth.enrol", "GET"): Case(lambda w: "/login/enrol", everyone(LOGIN)),
+    ("auth.enrol", "POST"): Case(lambda w: "/login/enrol", everyone(LOGIN)),
+    ("auth.enrol_confirm", "POST"): Case(lambda w: "/login/enrol/confirm", everyone(LOGIN), lambda w: {"code": "1"}),
+    ("auth.logout", "POST"): Case(lambda w: "/logout", everyone(LOGIN)),
+    # One's own account: any signed-in clinician (a wrong password is refused with 422).
+    ("auth.account", "GET"): Case(lambda w: "/account", outcomes(OK)),
+    ("auth.change_password", "POST"): Case(
+        lambda w: "/account/password",
+        outcomes(INVALID),
+        lambda w: {"current": "wrong", "password": "a-new-long-password", "confirm": "a-new-long-password"},
+    ),
+    ("auth.account_enrol", "POST"): Case(lambda w: "/account/2fa", outcomes(INVALID), lambda w: {"password": "x"}),
+    ("auth.account_enrol_confirm", "POST"): Case(lambda w: "/account/2fa/confirm", outcomes(DONE), lambda w: {"code": "1"}),
+    ("auth.end_other_sessions", "POST"): Case(
+        lambda w: "/account/sessions/end-others", outcomes(INVALID), lambda w: {"password": "x"}
+    ),
+    ("auth.recovery_codes", "POST"): Case(lambda w: "/account/recovery-codes", outcomes(INVALID), lambda w: {"password": "x"}),
+    # A set-password link is its own authority, whoever opens it; then on to sign in.
+    ("auth.set_password", "GET"): Case(_link, everyone(OK)),
+    ("auth.set_password", "POST"): Case(
+        _link, everyone(LOGIN), lambda w: {"password": "lantern-otter-harbour-9", "confirm": "lantern-otter-harbour-9"}
+    ),
+    # Patient data: pages, chart data, exports.
+    ("dashboards.home", "GET"): Case(lambda w: "/", outcomes(OK)),
+    ("dashboards.patient", "GET"): Case(lambda w: PATIENT, PATIENT_DATA),
+    ("dashboards.patient_scores", "GET"): Case(lambda w: PATIENT + "/scores.json", PATIENT_DATA),
+    ("dashboards.patient_export", "GET"): Case(lambda w: PATIENT + "/export.csv", PATIENT_DATA),
+    ("dashboards.patient_charts", "GET"): Case(lambda w: PATIENT + "/charts.json", PATIENT_DATA),
+    # The therapist's pages: a new patient (clinicians who treat), managing a treatment, the guidance note.
+    ("dashboards.new_patient", "GET"): Case(lambda w: "/new-patient", outcomes(OK, admin=HIDDEN)),
+    ("dashboards.new_patient", "POST"): Case(
+        lambda w: "/new-patient", outcomes(DONE, admin=HIDDEN), lambda w: {"code": "P-NEW", "language": "en"}
+    ),
+    ("dashboards.new_session", "GET"): Case(lambda w: PATIENT + "/sessions/new", TREATMENT_PAGE),
+    ("dashboards.new_session", "POST"): Case(lambda w: PATIENT + "/sessions/new", TREATMENT_CHANGE, lambda w: SESSION_FORM),
+    ("dashboards.edit_session", "GET"): Case(_session, TREATMENT_PAGE),
+    ("dashboards.edit_session", "POST"): Case(_session, TREATMENT_CHANGE, lambda w: SESSION_FORM),
+    ("dashboards.fresh_link", "POST"): Case(
+        lambda w: _session(w) + "/fresh-link", TREATMENT_CHANGE, lambda w: {"respondent": "patient"}
+    ),
+    ("dashboards.message_action", "POST"): Case(_failed_sms, TREATMENT_CHANGE, lambda w: {"action": "resend"}),
+    ("dashboards.end_treatment", "GET"): Case(lambda w: PATIENT + "/end", TREATMENT_PAGE),
+    ("dashboards.end_treatment", "POST"): Case(
+        lambda w: PATIENT + "/end", TREATMENT_CHANGE, lambda w: {"reason": "completed", "ended_on": "2026-01-10"}
+    ),
+    ("dashboards.add_guidance_note", "POST"): Case(
+        lambda w: PATIENT + "/notes", TREATMENT_CHANGE, lambda w: {"text": "Ask how last week's homework felt."}
+    ),
+    ("admin.share_patient", "POST"): Case(lambda w: PATIENT + "/shares", SHARING, lambda w: {"user_id": str(w.other.id)}),
+    ("admin.revoke_share", "POST"): Case(lambda w: f"{PATIENT}/shares/{w.other.id}/revoke", SHARING),
+    # Accounts: directors manage their clinic's therapists, admins its accounts; B's director has its own list.
+    ("admin.therapists", "GET"): Case(lambda w: "/clinic/therapists", outcomes(HIDDEN, director=OK, admin=OK, director_b=OK)),
+    ("admin.add_therapist", "POST"): Case(
+        lambda w: "/clinic/therapists",
+        outcomes(HIDDEN, director=OK, admin=OK, director_b=OK),
+        lambda w: {"email": "new@example.org", "display_name": "New", "role": "therapist"},
+    ),
+    ("admin.password_link", "POST"): Case(
+        lambda w: f"/clinic/therapists/{w.target.id}/password-link", outcomes(HIDDEN, director=OK, admin=OK)
+    ),
+    ("admin.disable_user", "POST"): Case(lambda w: f"/clinic/therapists/{w.target.id}/disable", MANAGE_TARGET),
+    ("admin.enable_user", "POST"): Case(lambda w: f"/clinic/therapists/{w.target.id}/enable", MANAGE_TARGET),
+    ("admin.reset_two_factor", "POST"): Case(lambda w: f"/clinic/therapists/{w.target.id}/reset-2fa", MANAGE_TARGET),
+    ("admin.audit_trail", "GET"): Case(lambda w: "/clinic/audit", outcomes(HIDDEN, director=OK, admin=OK, director_b=OK)),
+    # Break-glass: admins only, and only for their own clinic's patients.
+    ("admin.break_glass", "GET"): Case(lambda w: "/admin/break-glass", outcomes(HIDDEN, admin=OK)),
+    ("admin.open_break_glass", "POST"): Case(
+        lambda w: "/admin/break-glass",
+        outcomes(HIDDEN, admin=DONE),
+        lambda w: {"patient_code": "P-A1", "reason": "Subject access request from the patient, ticket 4411"},
+    ),
+    # The director's overview, its chart data and the research export: each director sees their own clinic;
+    # admins see no patient data without break-glass, therapists only their caseload.
+    ("director.overview", "GET"): Case(lambda w: "/clinic", outcomes(HIDDEN, director=OK, director_b=OK)),
+    ("director.ended_chart", "GET"): Case(lambda w: "/clinic/ended.json", outcomes(HIDDEN, director=OK, director_b=OK)),
+    ("director.export", "GET"): Case(lambda w: "/clinic/export.csv", outcomes(HIDDEN, director=OK, director_b=OK)),
+}
+
+#: Routes outside the clinician side, each with the test that covers it.
+EXEMPT = {
+    "static": "public assets",
+    "survey.static": "public assets of the questionnaire",
+    "survey.form": "the questionnaire, opened by its token: tests/survey, test_survey_tokens.py",
+    "survey.submit": "the questionnaire, opened by its token: tests/survey, test_survey_tokens.py",
+    "survey.thanks": "static thank-you page: tests/survey",
+    "sms.inbound": "Twilio webhook: authenticated by X-Twilio-Signature, not a session (tests/delivery)",
+    "sms.status": "Twilio webhook: authenticated by X-Twilio-Signature, not a session (tests/delivery)",
+    "health.healthz": "load-balancer liveness probe: a constant, no data (tests/test_health_and_backup.py)",
+    "health.readyz": "load-balancer readiness probe: database up or not, no data (tests/test_health_and_backup.py)",
+    "dashboards_assets.static": "versioned public assets (plotly.js, dashboard CSS/JS): tests/dashboards",
+}
+
+#: Text that must never reach an actor: another clinic's, or a patient they do not treat.
+NEVER_SHOWN = {
+    "own": ("P-B1", "therapist-b@"),
+    "other": ("P-A1", "P-B1"),
+    "director": ("P-B1", "therapist-b@"),
+    "director_b": ("P-A1", "own@example.org", "target@example.org"),
+    "admin": ("P-A1", "P-B1", "therapist-b@"),
+    "anonymous": ("P-A1", "P-B1", "@example.org"),
+    "survey": ("P-A1", "P-B1", "@example.org"),
+}
