@@ -11,8 +11,9 @@ from dashboards.digest import cli as digest_cli
 from dashboards.importer import cli as importer_cli
 from dashboards.risk import cli as risk_cli
 from dashboards.setup import cli as setup_cli
+from dashboards.validity import cli as validity_cli
 
 
 def register(app: Flask) -> None:
-    for commands in (setup_cli, auth_cli, importer_cli, risk_cli, digest_cli, backup, demo_cli):
+    for commands in (setup_cli, auth_cli, importer_cli, risk_cli, validity_cli, digest_cli, backup, demo_cli):
         commands.register(app)
