@@ -15,6 +15,7 @@ from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 
+from dashboards.flags.events import ALERTS
 from dashboards.risk.models import PatientRisk, RiskEvent
 from feedback.extensions import db
 from feedback.invitations import link_token
@@ -30,7 +31,7 @@ class Flag:
     """A current event, for a badge whose reason shows on tap or hover."""
 
     code: str
-    severity: str  # "high" | "watch" | "positive"
+    severity: str  # "high" | "watch" | "positive" (notes are left out of the caseload)
     subject: str | None
     session_number: int | None
     reason: str
@@ -62,11 +63,14 @@ class CaseloadRow:
     @property
     def is_new(self) -> bool:
         """Something flagged since the visitor's last visit."""
-        return any(f.is_new and f.severity != "positive" for f in self.flags)
+        return any(f.is_new for f in self.flags)
 
     @property
     def latest_event_at(self) -> datetime | None:
-        return max((f.occurred_at for f in self.flags if f.severity != "positive"), default=None)
+        """When the latest reason for the row's level happened: among high-risk rows, the most
+        recent high event counts, not a later watch-level one."""
+        at_level = [f.occurred_at for f in self.flags if f.severity == self.risk]
+        return max(at_level or [f.occurred_at for f in self.flags if f.severity in ALERTS], default=None)
 
 
 @dataclass(frozen=True)
@@ -206,7 +210,8 @@ def _flags(chosen: Sequence[int], since: datetime | None) -> dict[int, list[Flag
             TherapySession,
             and_(TherapySession.patient_id == RiskEvent.patient_id, TherapySession.number == RiskEvent.session_number),
         )
-        .where(RiskEvent.patient_id.in_(chosen), RiskEvent.current.is_(True))
+        # Notes stay on the patient's page; the caseload shows alerts and good news.
+        .where(RiskEvent.patient_id.in_(chosen), RiskEvent.current.is_(True), RiskEvent.severity != "note")
     ).all()
     flags: dict[int, list[Flag]] = defaultdict(list)
     for event, starts_at in rows:

@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from dashboards.flags import DEFAULT_THRESHOLDS, Answers, PatientHistory, Thresholds
+from dashboards.flags.events import ALERTS
 
-RUPTURE_CODES = frozenset({"unresolved_rupture", "rupture", "rupture_missed", "repeated_ruptures", "quiet_withdrawal"})
-DECLINE_CODES = frozenset({"reliable_decline", "downward_trend", "sudden_drop", "low_alliance"})
+RUPTURE_CODES = frozenset({"unresolved_rupture", "rupture", "rupture_missed", "repeated_ruptures", "quiet_withdrawal",
+                           "appeasement", "unnamed_confrontation"})
+DECLINE_CODES = frozenset({"reliable_decline", "sudden_drop", "low_alliance"})
 
 # Patient indicator items (post-session-patient) and therapist markers (post-session-therapist)
 # with the kind they point to and how the panel quotes them.
@@ -29,6 +31,15 @@ THERAPIST_SIGNS = {
     "withdrawal_away": ("withdrawal", "withdrawal, away from you"),
     "withdrawal_toward": ("withdrawal", "withdrawal, toward you (going along, appeasing)"),
     "confrontation": ("confrontation", "confrontation"),
+}
+
+# Flags that name the rupture's kind by themselves, and how the panel says so.
+FLAGGED_KIND = {
+    "quiet_withdrawal": ("withdrawal", "Flagged as a possible quiet withdrawal"),
+    "appeasement": ("withdrawal", "Flagged as possible appeasement: a rupture rated resolved while the patient "
+                                  "went along or rated the alliance low"),
+    "unnamed_confrontation": ("confrontation", "Flagged as frustration with you or the work that the patient "
+                                               "did not call a rupture"),
 }
 
 TITLES = {
@@ -128,13 +139,14 @@ def guidance_for(events: Iterable[EventLike], latest_answers_patient: Mapping[st
     The answers are item id -> value mappings (`Response.answers`, `Answers.items`) of the session
     the latest triggering event belongs to; `guidance_from_history` picks them for you.
     """
-    triggers = [e for e in events if e.current and e.severity != "positive"
+    triggers = [e for e in events if e.current and e.severity in ALERTS
                 and e.code in RUPTURE_CODES | DECLINE_CODES]
     if not triggers:
         return None
     signs = _signs(latest_answers_patient or {}, latest_answers_therapist or {}, thresholds)
-    if any(e.code == "quiet_withdrawal" for e in triggers):
-        signs.append(("withdrawal", "Flagged as a possible quiet withdrawal"))
+    for code, (kind, text) in FLAGGED_KIND.items():
+        if any(e.code == code for e in triggers):
+            signs.append((kind, text))
     kinds = {kind for kind, _ in signs}
     if kinds == {"withdrawal", "confrontation"}:
         kind = "mixed"

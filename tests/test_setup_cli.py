@@ -91,7 +91,7 @@ def test_instruments_list_and_show_json(runner):
     assert items["comment"]["required"] is False
     scales = {s["id"]: s for s in shown["scales"]}
     assert scales["goal"]["reverse"] == ["goal_unclear"]
-    assert scales["alliance"]["norms"]["sd"] == 0.7 and scales["alliance"]["norms"]["reliability"] == 0.85
+    assert scales["alliance"]["norms"]["sd"] == 0.6 and scales["alliance"]["norms"]["reliability"] == 0.64
     missing = runner.invoke(args=["instruments", "show", "nope"])
     assert missing.exit_code == 1 and "no instrument nope" in missing.output
 

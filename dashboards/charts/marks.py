@@ -31,6 +31,7 @@ REPORTER_TEXT = {"patient": "P", "therapist": "T", "both": "P+T"}
 MISSED_MARKS = {
     "no_show": Mark("No-show", "No-show", "x-thin-open", NEUTRAL, MISSED_ROW),
     "cancelled": Mark("Cancelled", "Cancelled", "triangle-up-open", NEUTRAL, MISSED_ROW),
+    "clinic_cancelled": Mark("Cancelled by the clinic", "Clinic cancelled", "triangle-down-open", NEUTRAL, MISSED_ROW),
     "patient_unanswered": Mark("Patient form not answered", "Patient: no answer", "square-open", NEUTRAL,
                                MISSED_ROW),
     "therapist_unanswered": Mark("Therapist form not answered", "Therapist: no answer", "square-x-open", NEUTRAL,

@@ -3,7 +3,7 @@
 `patient_chart(history, scale)` gives `{"data": [...], "layout": {...}}` ready for JSON and
 `Plotly.newPlot`: the patient's scores (solid line, filled circles), the therapist's own ratings
 overlaid (dashed, open diamonds: the gap between the two views is the point), for the scales the
-flags watch for decline the patient's baseline and the reliable-change band around it, ruptures
+flags watch for decline the patient's usual level and the range of ordinary variation around it, ruptures
 in a row above the scale (shape = how it ended, text = who reported it), and on a row below it the
 no-shows, cancellations and unanswered questionnaires, each kind its own symbol. Hovering shows
 the session date and the answers. `dashboards.charts.table.chart_table` says the same in text, as
@@ -69,10 +69,10 @@ def _band_traces(band: Band, last: int) -> list[dict[str, Any]]:
              "hoverinfo": "skip", "showlegend": False, "legendgroup": "band"}
     upper = {"type": "scatter", "mode": "lines", "x": xs, "y": [_r(band.high)] * 2, "line": {"width": 0},
              "fill": "tonexty", "fillcolor": BAND_FILL, "hoverinfo": "skip", "legendgroup": "band",
-             "name": "Reliable-change band"}
+             "name": "Ordinary range"}
     baseline = {"type": "scatter", "mode": "lines", "x": xs, "y": [_r(band.baseline)] * 2,
                 "line": {"color": NEUTRAL, "dash": "dot", "width": 1.5}, "hoverinfo": "skip",
-                "name": f"Baseline {band.baseline:.1f}"}
+                "name": f"Usual level {band.baseline:.1f}"}
     return [lower, upper, baseline]
 
 

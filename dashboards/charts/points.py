@@ -1,7 +1,7 @@
 """One treatment's sessions as the patient charts and their table see them.
 
 For one scale: each session's two scores, rupture and missed marks and hover text
-(`session_points`), and the patient's baseline with the reliable-change band around it
+(`session_points`), and the patient's usual level with the range of ordinary variation around it
 (`baseline_band`). Both use the flag engine's own timeline and cut-offs, so a chart never shows a
 rupture or a fall the flags judged differently.
 """
@@ -17,7 +17,9 @@ from typing import Any, Protocol
 
 from dashboards.charts.dates import long_date
 from dashboards.charts.marks import MISSED_MARKS, RUPTURE_MARKS
-from dashboards.flags import DEFAULT_THRESHOLDS, Answers, PatientHistory, SessionRecord, Thresholds, s_diff
+from dashboards.flags import DEFAULT_THRESHOLDS, Answers, PatientHistory, SessionRecord, Thresholds
+from dashboards.flags.change import chart
+from dashboards.flags.stats import within_sd
 from dashboards.flags.timeline import build_timeline, mean
 from dashboards.flags.wording import capital, label
 
@@ -31,14 +33,19 @@ class HasScaleItems(Protocol):
     scales: Mapping[str, Any]
 
 
+#: Half-width of the ordinary range in within-person SDs: about 95% of a stable patient's
+#: sessions fall inside (project choice, for reading the chart; the flags use the CUSUM).
+BAND_Z = 2.0
+
+
 @dataclass(frozen=True)
 class Band:
-    """The patient's own baseline on a scale and the reliable-change band around it."""
+    """The patient's own baseline on a scale and the range of ordinary week-to-week variation."""
 
-    baseline: float  # mean of the first `baseline_sessions` scored sessions, as the flags use it
-    low: float  # baseline − z · S_diff: a score below is a reliable fall
+    baseline: float  # mean of the in-control sessions, as the decline flag uses it
+    low: float  # baseline − z · unit: a score below is outside ordinary variation
     high: float
-    s_diff: float
+    unit: float  # within-person SD of one session's difference from the baseline
     z: float
     sessions: tuple[int, ...]  # the session numbers the baseline is the mean of
 
@@ -81,19 +88,20 @@ def scale_items(patient_instrument: HasScaleItems, therapist_instrument: HasScal
 
 def baseline_band(history: PatientHistory, scale: str, *, as_of: datetime.date | None = None,
                   thresholds: Thresholds = DEFAULT_THRESHOLDS) -> Band | None:
-    """The baseline and band as the reliable-decline flag computes them; None for scales the flags
-    do not watch for decline, without norms, or before `baseline_sessions` scored sessions."""
+    """The baseline as the decline flag computes it and the ordinary range around it; None for
+    scales the flags do not watch for decline, without norms, or before `baseline_sessions`
+    scored sessions."""
     norm = history.norms.get(scale)
     if norm is None or scale not in thresholds.change_scales:
         return None
     points = build_timeline(history, as_of or datetime.date.max, thresholds.recent_sessions).points.get(scale, ())
-    first = points[:thresholds.baseline_sessions]
-    if len(first) < thresholds.baseline_sessions:
+    sigma = within_sd(norm.sd, norm.reliability)
+    base = chart(points, sigma, thresholds).baseline
+    if not base:
         return None
-    baseline, sdiff = mean([p.score for p in first]), s_diff(norm.sd, norm.reliability)
-    amount = thresholds.reliable_z * sdiff
-    return Band(baseline, baseline - amount, baseline + amount, sdiff, thresholds.reliable_z,
-                tuple(p.number for p in first))
+    baseline, unit = mean([p.score for p in base]), sigma * math.sqrt(1 + 1 / len(base))
+    return Band(baseline, baseline - BAND_Z * unit, baseline + BAND_Z * unit, unit, BAND_Z,
+                tuple(p.number for p in base))
 
 
 def rupture_status(tension: int | None, resolved: int | None, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> str:
@@ -115,7 +123,7 @@ def session_points(history: PatientHistory, scale: str, *, as_of: datetime.date 
 
 def _point(s: SessionRecord, scale: str, th: Thresholds, items: ScaleItems) -> SessionPoint:
     missed = []
-    if s.attendance in ("no_show", "cancelled"):
+    if s.attendance in ("no_show", "cancelled", "clinic_cancelled"):
         missed.append(s.attendance)
     if s.patient is not None and not s.patient.answered:
         missed.append("patient_unanswered")
@@ -159,7 +167,7 @@ def _rupture(s: SessionRecord, th: Thresholds) -> RuptureMark | None:
 
 def _hover(s: SessionRecord, scale: str, rupture: RuptureMark | None, items: ScaleItems) -> str:
     lines = [f"Session {s.number} · {long_date(s.date)}"]
-    if s.attendance in ("no_show", "cancelled"):
+    if s.attendance in ("no_show", "cancelled", "clinic_cancelled"):
         lines.append(MISSED_MARKS[s.attendance].words)
     for respondent, answers in (("patient", s.patient), ("therapist", s.therapist)):
         who = capital(respondent)

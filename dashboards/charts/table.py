@@ -31,9 +31,9 @@ def chart_table(history: PatientHistory, scale: str, *, as_of: datetime.date | N
     notes: tuple[str, ...] = ()
     if band is not None:
         notes = (
-            f"Patient's baseline {band.baseline:.1f} (mean of sessions {listing(list(band.sessions))}); "
-            f"reliable-change band {band.low:.2f} to {band.high:.2f} (baseline ± {band.z:g} × S_diff "
-            f"{band.s_diff:.2f}). A score below the band is a reliable fall.",
+            f"Patient's usual level {band.baseline:.1f} (mean of sessions {listing(list(band.sessions))}); "
+            f"ordinary range {band.low:.2f} to {band.high:.2f} (usual level ± {band.z:g} within-person SDs "
+            f"of {band.unit:.2f}). A score below the range is more than ordinary week-to-week variation.",
         )
     rows = []
     for p in points:
@@ -41,7 +41,7 @@ def chart_table(history: PatientHistory, scale: str, *, as_of: datetime.date | N
         if p.rupture is not None:
             remarks.append(p.rupture.text)
         if band is not None and p.patient is not None and p.patient < band.low and p.number not in band.sessions:
-            remarks.append("Patient's score below the reliable-change band")
+            remarks.append("Patient's score below the ordinary range")
         rows.append((str(p.number), long_date(p.date), _score_cell(p, "patient"), _score_cell(p, "therapist"),
                      "; ".join(remarks)))
     return ChartTable(

@@ -153,7 +153,9 @@ def _unchanged(rng: random.Random, plans: list[Plan]) -> list[Plan]:
 def _slow_bond_decline(rng: random.Random, plans: list[Plan]) -> list[Plan]:
     onset = rng.randint(4, 6)  # index of the first weaker session, after the baseline
     rate = max(0.08, 2.0 / (len(plans) - onset))  # points per session, about 2 points in all
-    out = [p if i < onset else replace(p, bond_shift=-min(2.5, rate * (i - onset + 1)))
+    # The bond falls most; agreement on tasks and goals slips with it, a little.
+    out = [p if i < onset else replace(p, bond_shift=-min(2.5, rate * (i - onset + 1)),
+                                       level=p.level - min(0.5, rate * (i - onset + 1) / 4))
            for i, p in enumerate(plans)]
     out[-2:] = [_present(p) for p in out[-2:]]
     return out
@@ -196,20 +198,23 @@ def _rupture_then_repair(rng: random.Random, plans: list[Plan]) -> list[Plan]:
 def _repeated_ruptures(rng: random.Random, plans: list[Plan]) -> list[Plan]:
     n = len(plans)
     out = [p if i < n - 4 else replace(p, level=p.level - 0.3) for i, p in enumerate(plans)]
-    # Tension that keeps coming back and is at most partly talked through (resolution 2–3):
-    # repaired ruptures (4–5) go with good outcomes and are the rupture_then_repair kind.
+    # Strong tension that keeps coming back and is at most partly talked through (resolution
+    # 2–3): repaired ruptures (4–5) go with good outcomes and are the rupture_then_repair kind.
     for i in rng.sample(range(n - 3, n), rng.randint(2, 3)):
-        rupture = Rupture(rng.randint(2, 4), rng.randint(2, 3),
+        rupture = Rupture(rng.randint(4, 5), rng.randint(2, 3),
                           rng.choice(("withdrawal", "confrontation")), rng.random() < 0.5)
         out[i] = _present(out[i], rupture=rupture)
     return out
 
 
 def _disengagement(rng: random.Random, plans: list[Plan]) -> list[Plan]:
+    # Three forms left unanswered, then three of the last four sessions missed.
     out = [replace(p, level=p.level - 0.3) for p in plans]
-    out[-4:] = [replace(out[-4], attendance="attended", answered=False),
-                replace(out[-3], attendance="attended", answered=False),
-                replace(out[-2], attendance="no_show"), replace(out[-1], attendance="cancelled")]
+    out[-6:] = [replace(out[-6], attendance="attended", answered=False),
+                replace(out[-5], attendance="attended", answered=False),
+                replace(out[-4], attendance="attended", answered=False),
+                replace(out[-3], attendance="no_show"), replace(out[-2], attendance="cancelled"),
+                replace(out[-1], attendance="no_show")]
     return out
 
 

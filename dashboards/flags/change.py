@@ -1,172 +1,184 @@
-"""Falls in the bond and overall alliance scores: against the patient's own baseline
-(reliable_decline, downward_trend) and from one scored session to the next (sudden_drop).
+"""Change in the overall alliance against the patient's own baseline, with a false-alarm budget.
 
-A reliable decline must be sustained: it is confirmed when the score is reliably below the
-baseline (RCI < −1.96) at `decline_confirm_sessions` consecutive scored sessions (default
-two). Routine outcome monitoring confirms deterioration before alerting, and the provisional
-norms' S_diff is of the order of ordinary session-to-session noise, so a single low session
-is no evidence of a lasting fall. That session is not ignored: it is a `sudden_drop` (watch)
-if it fell from the session before, a `downward_trend` (watch) if it ends a drift, and, if it
-comes back, a rupture–repair episode, which docs/clinical-model.md counts as good news, not risk.
+Session-level ratings wobble from week to week, and a rule applied after every session
+multiplies its chances of a false alarm. So each scored session is compared with a personal
+baseline (the mean of the patient's earlier in-control sessions, which grows while the treatment
+is stable), standardised by the within-person noise, and the evidence is accumulated in a
+one-sided CUSUM (Page 1954) whose alarm level sets the false-alarm budget (thresholds.py):
 
-Recovery is judged the same way: a confirmed decline stays current until the score is no
-longer reliably below the baseline at `decline_confirm_sessions` consecutive scored sessions.
-One better session inside a lasting decline (4.2 → 2.5, 3.0, 3.5, 2.5 on the bond) is not a
-recovery, just as one worse session is not a decline. With decline_confirm_sessions = 1 both
-reduce to the single-session rule.
+- `reliable_decline` (high): the CUSUM reaches cusum_h on evidence from at least
+  confirm_sessions scored sessions; current until recovery_sessions scored sessions in a row are
+  back within k of the baseline;
+- `sudden_drop` (watch): one session at least drop_z within-person SDs below the baseline;
+- `downward_trend` (note, never notified): the CUSUM past trend_h, not (yet) an alarm.
+
+The two-item subscales are too noisy to judge change on; they explain it (which part fell most).
 """
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dashboards.flags.events import Event
-from dashboards.flags.stats import EPS, ls_slope, s_diff
+from dashboards.flags.stats import EPS, within_sd
 from dashboards.flags.thresholds import Thresholds
 from dashboards.flags.timeline import Point, Timeline, mean, runs
 from dashboards.flags.wording import count, index, label, rounded, score
 from dashboards.flags.wording import sessions as listing
 
+SUBSCALES = ("bond", "task", "goal")
+
 
 @dataclass(frozen=True)
-class Assessed:
-    """One scored session after the baseline, compared with the baseline."""
+class Charted:
+    """One scored session after the first baseline, on the patient's own chart."""
 
     point: Point
-    rci: float
-    slope: float | None  # over the last trend_window scored sessions ending here
-    reliable: bool  # reliably below the baseline at this session
-    declining: bool  # within a confirmed decline that has not (yet) confirmably recovered
-    trending: bool  # drifting down to at least trend_rci below baseline, outside a decline
+    baseline: float  # mean of the in-control sessions before this one
+    baseline_n: int
+    unit: float  # within-person SD of a session's difference from that mean: σ_w · √(1 + 1/n)
+    z: float  # (score − baseline) / unit
+    cusum: float  # lower CUSUM after this session
+    pushing: bool  # this session added to the evidence of a fall (z < −k)
+    declining: bool  # within an alarm that has not (yet) recovered
+
+
+@dataclass(frozen=True)
+class Chart:
+    charted: list[Charted]
+    baseline: tuple[Point, ...]  # the sessions the latest baseline is the mean of
+
+
+def chart(points: Sequence[Point], sigma: float, th: Thresholds) -> Chart:
+    """Each session judged on the sessions before it only, so an event keeps its date when
+    later sessions arrive. Sessions join the baseline while the chart is in control."""
+    if len(points) < th.baseline_sessions:
+        return Chart([], ())
+    base = list(points[:th.baseline_sessions])
+    charted: list[Charted] = []
+    cusum, declining, back, building = 0.0, False, 0, 0
+    for p in points[th.baseline_sessions:]:
+        baseline, n = mean([b.score for b in base]), len(base)
+        unit = sigma * math.sqrt(1 + 1 / n)
+        z = (p.score - baseline) / unit
+        cusum = max(0.0, cusum - z - th.cusum_k)
+        pushing = z < -th.cusum_k - EPS  # this session added evidence of a fall
+        # Sessions whose scores added to the evidence since the chart was last in control.
+        building = 0 if cusum <= EPS else building + pushing
+        if declining:
+            back = back + 1 if z >= -th.cusum_k - EPS else 0
+            if back >= th.recovery_sessions:
+                declining, cusum, back = False, 0.0, 0
+        elif cusum >= th.cusum_h - EPS and pushing and building >= th.confirm_sessions:
+            declining, back = True, 0
+        charted.append(Charted(p, baseline, n, unit, z, cusum, pushing, declining))
+        if not declining and cusum <= EPS:
+            base.append(p)
+    return Chart(charted, tuple(base))
 
 
 def change_events(t: Timeline, th: Thresholds) -> list[Event]:
     events: list[Event] = []
     for scale in th.change_scales:
-        norm, points = t.norms.get(scale), t.points.get(scale, ())
+        norm = t.norms.get(scale)
         if norm is None:
             continue
-        sdiff = s_diff(norm.sd, norm.reliability)
-        events += _sudden_drops(scale, points, sdiff, t, th)
-        if len(points) <= th.baseline_sessions:
-            continue  # no baseline yet, or nothing after it
-        baseline = mean([p.score for p in points[:th.baseline_sessions]])
-        assessed = _assess(points, baseline, sdiff, th)
-        latest = assessed[-1]
-        for run in runs(assessed, lambda a: a.declining):
-            events.append(_decline_event(scale, run, assessed, baseline, sdiff, th))
-        for run in runs(assessed, lambda a: a.trending):
-            events.append(_trend_event(scale, run[0], baseline, run[-1] is latest, th))
+        sigma = within_sd(norm.sd, norm.reliability)
+        charted = chart(t.points.get(scale, ()), sigma, th).charted
+        if not charted:
+            continue
+        latest = charted[-1]
+        for run in runs(charted, lambda c: c.declining):
+            events.append(_decline(scale, run, charted, sigma, t, th))
+        for c in charted:
+            if c.z <= -th.drop_z + EPS and not c.declining:
+                events.append(_drop(scale, c, sigma, t, th))
+        # A drift is shown while the sessions keep it up, not while one old dip decays.
+        for run in runs(charted, lambda c: not c.declining and c.pushing and c.cusum >= th.trend_h - EPS):
+            events.append(_trend(scale, run, run[-1] is latest, th))
     return events
 
 
-def _assess(points: Sequence[Point], baseline: float, sdiff: float,
-            th: Thresholds) -> list[Assessed]:
-    """Each session judged only on the sessions up to it, so an event, once found, keeps its
-    date when later sessions arrive."""
-    k = th.decline_confirm_sessions
-    assessed = []
-    low = high = 0  # consecutive scored sessions (not) reliably below the baseline, ending here
-    declining = False
-    for i in range(th.baseline_sessions, len(points)):
-        p = points[i]
-        rci = (p.score - baseline) / sdiff
-        reliable = rci < -th.reliable_z
-        low, high = (low + 1, 0) if reliable else (0, high + 1)
-        # Hysteresis: a decline starts after k reliably low sessions in a row and ends only
-        # after k sessions in a row that are not.
-        declining = high < k if declining else low >= k
-        slope = (ls_slope([q.score for q in points[i + 1 - th.trend_window:i + 1]])
-                 if i + 1 >= th.trend_window else None)
-        # A drift must end at least trend_rci below the baseline (one S_diff by default), or
-        # it cannot be told from measurement error. A reliably low session not (yet)
-        # confirmed may still be the end of a drift.
-        trending = (slope is not None and slope < th.trend_slope - EPS and not declining
-                    and rci <= th.trend_rci + EPS)
-        assessed.append(Assessed(p, rci, slope, reliable, declining, trending))
-    return assessed
-
-
-def _decline_event(scale: str, run: list[Assessed], assessed: list[Assessed], baseline: float,
-                   sdiff: float, th: Thresholds) -> Event:
-    """One event per confirmed decline, dated at the session that confirmed it (the first
-    moment it can be recognised, so its key never changes); it counts toward the current
-    level until a recovery is confirmed."""
-    k = th.decline_confirm_sessions
+def _decline(scale: str, run: list[Charted], charted: list[Charted], sigma: float, t: Timeline,
+             th: Thresholds) -> Event:
+    """Dated at the session that raised the alarm (its key never changes); current until a
+    confirmed recovery."""
     at, last = run[0], run[-1]
-    start = assessed.index(at)
-    confirming = assessed[start + 1 - k:start + 1]
-    ongoing = last is assessed[-1]
+    start = charted.index(at)
+    # The sessions whose evidence built up to the alarm: back to the last in-control one.
+    first = start
+    while first > 0 and charted[first - 1].cusum > EPS:
+        first -= 1
+    building = charted[first:start + 1]
+    ongoing = last is charted[-1]
+    below = mean([c.point.score for c in building])
     numbers: dict[str, float | int | str] = {
-        "baseline": rounded(baseline), "score": rounded(at.point.score), "rci": rounded(at.rci),
-        "sessions": ", ".join(str(a.point.number) for a in confirming),
-        "first_score": rounded(confirming[0].point.score),
-        "first_rci": rounded(confirming[0].rci), "confirm_sessions": k,
-        "threshold": th.reliable_z, "s_diff": rounded(sdiff),
-        "baseline_sessions": th.baseline_sessions}
-    if ongoing and last is not at:
-        numbers |= {"latest_session": last.point.number, "latest_score": rounded(last.point.score),
-                    "latest_rci": rounded(last.rci)}
-        if last.reliable:
-            after = (f" and is still at {score(last.point.score)} "
-                     f"(index {index(last.rci)}) at session {last.point.number}")
-        else:
-            after = (f"; the better {score(last.point.score)} at session {last.point.number} "
-                     f"(index {index(last.rci)}) is not yet a lasting recovery")
-    elif not ongoing:
-        recovery = assessed[assessed.index(last) + 2 - k:assessed.index(last) + 2]
-        numbers |= {"recovered_session": recovery[0].point.number,
-                    "recovered_score": rounded(recovery[0].point.score)}
-        after = (f", then was no longer reliably below it at session{'s' if k > 1 else ''} "
-                 f"{listing([a.point.number for a in recovery])}")
+        "baseline": rounded(at.baseline), "baseline_sessions": at.baseline_n,
+        "score": rounded(at.point.score), "mean": rounded(below),
+        "sessions": ", ".join(str(c.point.number) for c in building),
+        "cusum": rounded(at.cusum), "threshold": th.cusum_h, "k": th.cusum_k,
+        "within_sd": rounded(sigma)}
+    part = _largest_fall(t, at.point.number, [c.point.number for c in building])
+    explain = ""
+    if part is not None:
+        name, before, after = part
+        numbers |= {"part": name, "part_before": rounded(before), "part_after": rounded(after)}
+        explain = f"; the fall is largest in the {label(name)} ({score(before)} → {score(after)})"
+    if ongoing:
+        after_text = ("" if last is at else
+                      f"; it is {score(last.point.score)} at session {last.point.number}")
     else:
-        after = ""
-    many = k > 1
+        recovered = charted[charted.index(last) + 1]
+        numbers |= {"recovered_session": recovered.point.number}
+        after_text = f", then was back near the usual level by session {recovered.point.number}"
     return Event(
-        code="reliable_decline", severity="high", session_number=at.point.number,
-        subject=scale, current=ongoing, numbers=numbers,
-        reason=(f"The {label(scale)} score fell from {score(baseline)} to "
-                f"{listing([score(a.point.score) for a in confirming])} at "
-                f"session{'s' if many else ''} {listing([a.point.number for a in confirming])} "
-                f"(reliable change {'indices' if many else 'index'} "
-                f"{listing([index(a.rci) for a in confirming])}; threshold ±{th.reliable_z:.2f}) "
-                f"against the patient's first {count(th.baseline_sessions)} sessions{after}."),
+        code="reliable_decline", severity="high", session_number=at.point.number, subject=scale,
+        current=ongoing, numbers=numbers,
+        reason=(f"The {label(scale)} has been below the patient's usual {score(at.baseline)} "
+                f"(mean of {count(at.baseline_n)} earlier sessions) at session"
+                f"{'s' if len(building) > 1 else ''} {listing([c.point.number for c in building])} "
+                f"(mean {score(below)}), more than ordinary week-to-week variation explains "
+                f"(cumulative evidence {index(at.cusum)}; alert at {th.cusum_h:g}){explain}{after_text}."),
     )
 
 
-def _trend_event(scale: str, onset: Assessed, baseline: float, ongoing: bool,
-                 th: Thresholds) -> Event:
-    """Dated at the first session of the drift; current while the drift still holds."""
-    slope = onset.slope if onset.slope is not None else 0.0
+def _largest_fall(t: Timeline, at: int, building: list[int]) -> tuple[str, float, float] | None:
+    """The subscale whose mean fell most from the sessions before the build-up to it."""
+    falls = []
+    for name in SUBSCALES:
+        points = t.points.get(name, ())
+        before = [p.score for p in points if p.number < building[0]]
+        during = [p.score for p in points if p.number in building]
+        if before and during:
+            falls.append((mean(before) - mean(during), name, mean(before), mean(during)))
+    if not falls:
+        return None
+    # Equal falls go to the bond first, then task, then goal (the order of SUBSCALES).
+    fall, name, before, after = max(falls, key=lambda f: (round(f[0], 9), -SUBSCALES.index(f[1])))
+    return (name, before, after) if fall > EPS else None
+
+
+def _drop(scale: str, c: Charted, sigma: float, t: Timeline, th: Thresholds) -> Event:
     return Event(
-        code="downward_trend", severity="watch", session_number=onset.point.number,
-        subject=scale, current=ongoing,
-        numbers={"slope": rounded(slope), "threshold": th.trend_slope,
-                 "window": th.trend_window, "score": rounded(onset.point.score),
-                 "baseline": rounded(baseline), "rci": rounded(onset.rci),
-                 "rci_threshold": th.trend_rci},
-        reason=(f"The {label(scale)} score drifted down over the last "
-                f"{count(th.trend_window)} scored sessions (slope {index(slope)} points per "
-                f"session; threshold {index(th.trend_slope)}) to {score(onset.point.score)}, "
-                f"below the patient's baseline of {score(baseline)} (change index "
-                f"{index(onset.rci)}); not a confirmed reliable decline, but worth a look."),
+        code="sudden_drop", severity="watch", session_number=c.point.number, subject=scale,
+        current=t.is_recent(c.point.number),
+        numbers={"baseline": rounded(c.baseline), "baseline_sessions": c.baseline_n,
+                 "score": rounded(c.point.score), "z": rounded(c.z), "threshold": th.drop_z,
+                 "within_sd": rounded(sigma)},
+        reason=(f"The {label(scale)} fell to {score(c.point.score)} at session {c.point.number}, "
+                f"{index(-c.z)} within-person SDs below the patient's usual {score(c.baseline)} "
+                f"(alert at {th.drop_z:g}): one session, which may recover or be the start of a fall."),
     )
 
 
-def _sudden_drops(scale: str, points: Sequence[Point], sdiff: float, t: Timeline,
-                  th: Thresholds) -> list[Event]:
-    amount = th.reliable_z * sdiff
-    events = []
-    for before, p in zip(points, points[1:], strict=False):
-        fall = before.score - p.score
-        if fall >= amount - EPS:
-            events.append(Event(
-                code="sudden_drop", severity="watch", session_number=p.number, subject=scale,
-                current=t.is_recent(p.number),
-                numbers={"previous": rounded(before.score), "previous_session": before.number,
-                         "score": rounded(p.score), "drop": rounded(fall),
-                         "amount": rounded(amount)},
-                reason=(f"The {label(scale)} score dropped from {score(before.score)} at "
-                        f"session {before.number} to {score(p.score)} at session {p.number}, "
-                        f"at least the reliable-change amount of {index(amount)} points."),
-            ))
-    return events
+def _trend(scale: str, run: list[Charted], ongoing: bool, th: Thresholds) -> Event:
+    at = run[0]
+    return Event(
+        code="downward_trend", severity="note", session_number=at.point.number, subject=scale,
+        current=ongoing,
+        numbers={"baseline": rounded(at.baseline), "score": rounded(at.point.score),
+                 "cusum": rounded(at.cusum), "threshold": th.trend_h, "alarm": th.cusum_h},
+        reason=(f"The {label(scale)} has been a little below the patient's usual "
+                f"{score(at.baseline)} since about session {at.point.number} (cumulative evidence "
+                f"{index(at.cusum)}, an alert needs {th.cusum_h:g}): not beyond ordinary variation yet."),
+    )

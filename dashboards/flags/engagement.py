@@ -1,5 +1,6 @@
 """Disengagement: withdrawal shows in behaviour too (unanswered questionnaires, missed
-sessions, long gaps). The only flag that missing data may raise by itself."""
+sessions, long gaps). The only flag that missing data may raise by itself. Sessions the clinic
+cancelled are not the patient's doing and never count."""
 
 from dataclasses import dataclass
 
@@ -9,8 +10,8 @@ from dashboards.flags.thresholds import Thresholds
 from dashboards.flags.timeline import Timeline, runs
 from dashboards.flags.wording import sessions as session_list
 
-MISSED = ("cancelled", "no_show")
-ESCALATED = "; together with a current rupture or decline signal, this is worth a prompt look"
+MISSED = ("cancelled", "no_show")  # by the patient; "clinic_cancelled" is not missed
+ESCALATED = "; together with an unresolved or repeated rupture or a decline, this is worth a prompt look"
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,7 @@ class Finding:
 
 
 def disengagement_events(t: Timeline, th: Thresholds, escalate: bool) -> list[Event]:
-    """`escalate`: some rupture or decline event is current, which makes current
+    """`escalate`: a high rupture or decline event is current, which makes current
     disengagement high instead of watch."""
     # Sessions after a planned end say nothing about disengagement.
     sessions = [s for s in t.sessions if t.ended_on is None or s.date <= t.ended_on]
@@ -56,6 +57,9 @@ def _unanswered(sessions: list[SessionRecord], t: Timeline, th: Thresholds) -> l
 
 
 def _missed(sessions: list[SessionRecord], t: Timeline, th: Thresholds) -> list[Finding]:
+    # The clinic's own cancellations are left out of the window as if never scheduled.
+    sessions = [s for s in sessions if s.attendance != "clinic_cancelled"]
+
     def missed_up_to(i: int) -> list[int]:
         window = sessions[max(0, i + 1 - th.missed_window):i + 1]
         return [s.number for s in window if s.attendance in MISSED]

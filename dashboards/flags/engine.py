@@ -7,21 +7,17 @@ from dashboards.flags.engagement import disengagement_events
 from dashboards.flags.events import Evaluation, Event, order, risk_level
 from dashboards.flags.history import PatientHistory
 from dashboards.flags.low_alliance import low_alliance_events
+from dashboards.flags.markers import marker_events
 from dashboards.flags.repair import repair_events
 from dashboards.flags.ruptures import rupture_events
 from dashboards.flags.thresholds import DEFAULT_THRESHOLDS, Thresholds
 from dashboards.flags.timeline import build_timeline
 
-# Current events of these kinds turn current disengagement from watch into high: a rupture
-# the patient reported (a quiet withdrawal counts: withdrawal in the answers and in behaviour
-# together), or a fall of at least the reliable-change size. Not escalating: downward_trend,
-# by definition a drift not (yet) beyond measurement error, so a drift plus two missed sessions
-# stays two watch signals; and rupture_missed for a rupture the patient says was repaired,
-# which is good news (docs/clinical-model.md) even when the therapist did not notice it.
-RUPTURE_OR_DECLINE = frozenset({
-    "unresolved_rupture", "rupture", "rupture_missed", "repeated_ruptures", "quiet_withdrawal",
-    "reliable_decline", "sudden_drop",
-})
+# Current events of these kinds turn current disengagement from watch into high: withdrawal in
+# behaviour together with an unresolved or repeated rupture, or a confirmed decline. Watch-level
+# signals do not escalate: with everyday noise, escalating on them made a high for one stable
+# patient in seven (docs/flags.md, the validation).
+RUPTURE_OR_DECLINE = frozenset({"unresolved_rupture", "repeated_ruptures", "reliable_decline"})
 
 
 def evaluate(history: PatientHistory, as_of: datetime.date,
@@ -33,13 +29,15 @@ def evaluate(history: PatientHistory, as_of: datetime.date,
     t = build_timeline(history, as_of, thresholds.recent_sessions)
     events: list[Event] = [
         *rupture_events(t, thresholds),
+        *marker_events(t, thresholds),
         *change_events(t, thresholds),
         *repair_events(t, thresholds),
         *low_alliance_events(t, thresholds),
     ]
-    repaired = {e.session_number for e in events if e.code == "repaired_rupture"}
-    escalate = any(e.current and e.code in RUPTURE_OR_DECLINE
-                   and not (e.code == "rupture_missed" and e.session_number in repaired)
+    # The last answered form counts even when silence has pushed it out of the recent sessions:
+    # an unresolved rupture followed by unanswered forms is the classic way out of treatment.
+    last_answered = max((s.number for s in t.sessions if s.patient is not None and s.patient.answered), default=None)
+    escalate = any(e.code in RUPTURE_OR_DECLINE and (e.current or e.session_number == last_answered)
                    for e in events)
     events += disengagement_events(t, thresholds, escalate)
     return Evaluation(risk=risk_level(events), events=order(events))

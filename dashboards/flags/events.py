@@ -8,14 +8,18 @@ already seen and picks what is worth telling the therapist about.
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-SEVERITIES = ("high", "watch", "positive")
+SEVERITIES = ("high", "watch", "note", "positive")
+#: The severities that are alerts: they set the risk level and are notified. A note is shown on
+#: the patient's page only (a slight tension, a drift within ordinary variation); a positive
+#: event is good news.
+ALERTS = ("high", "watch")
 RISK_LEVELS = ("none", "watch", "high")
 
 
 @dataclass(frozen=True)
 class Event:
     code: str
-    severity: str  # "high" | "watch" | "positive"
+    severity: str  # "high" | "watch" | "note" | "positive"
     session_number: int | None  # the session it belongs to; None = not tied to a session
     reason: str  # one plain-English sentence with the numbers
     numbers: Mapping[str, float | int | str]  # the numbers behind it, JSON-serialisable
@@ -58,7 +62,7 @@ def event_key(event: Event) -> str:
 
 
 def risk_level(events: Iterable[Event]) -> str:
-    """High if any current high event, watch if any current watch event; positives never count."""
+    """High if any current high event, watch if any current watch event; notes and positives never count."""
     severities = {e.severity for e in events if e.current}
     if "high" in severities:
         return "high"
@@ -72,13 +76,13 @@ def order(events: Iterable[Event]) -> tuple[Event, ...]:
 
 
 def new_events(previous: Iterable[str], evaluation: Evaluation) -> list[Event]:
-    """Current risk events whose key is not among the keys already seen (`previous`).
+    """Current alerts whose key is not among the keys already seen (`previous`).
 
-    Positive events are shown on the dashboard, not notified; events that are no longer
-    current (e.g. found in old data on a first evaluation) are history, not news.
+    Notes and positive events are shown on the dashboard, not notified; events that are no
+    longer current (e.g. found in old data on a first evaluation) are history, not news.
     """
     seen = set(previous)
     return [
         e for e in evaluation.events
-        if e.current and e.severity != "positive" and event_key(e) not in seen
+        if e.current and e.severity in ALERTS and event_key(e) not in seen
     ]

@@ -4,7 +4,9 @@ import datetime
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-ATTENDANCE = ("attended", "scheduled", "cancelled", "no_show")
+# "cancelled" is a cancellation by the patient; "clinic_cancelled" one by the clinic (therapist
+# ill, holidays), which says nothing about the patient's engagement.
+ATTENDANCE = ("attended", "scheduled", "cancelled", "clinic_cancelled", "no_show")
 
 
 @dataclass(frozen=True)

@@ -1,62 +1,69 @@
-"""Rupture–repair episodes: a dip below the patient's running level that comes back within
-two sessions. Resolved ruptures go with good outcomes, so these are shown as good news."""
+"""Rupture–repair episodes: a session where the patient reported tension they rated talked
+through, and where the alliance dipped clearly below their usual level, back within two
+sessions. Resolved ruptures go with good outcomes, so these are good news (positive), never risk.
 
-from collections.abc import Sequence
+All three parts are required. Without the reported, resolved rupture, or without a dip beyond
+ordinary session-to-session noise, week-to-week wobble alone made an "episode" for most stable
+patients (docs/flags.md, the validation).
+"""
+
+import math
 
 from dashboards.flags.events import Event
-from dashboards.flags.stats import EPS
+from dashboards.flags.history import Answers
+from dashboards.flags.items import likert, reports_rupture
+from dashboards.flags.stats import EPS, within_sd
 from dashboards.flags.thresholds import Thresholds
 from dashboards.flags.timeline import Point, Timeline, mean
 from dashboards.flags.wording import capital, index, label, rounded, score
 
+SCALE = "alliance"
+
 
 def repair_events(t: Timeline, th: Thresholds) -> list[Event]:
-    events: list[Event] = []
-    for scale in th.change_scales:
-        norm = t.norms.get(scale)
-        if norm is not None:
-            events += _episodes(scale, t.points.get(scale, ()), norm.sd, t, th)
-    return events
-
-
-def _episodes(scale: str, points: Sequence[Point], sd: float, t: Timeline,
-              th: Thresholds) -> list[Event]:
+    norm = t.norms.get(SCALE)
+    if norm is None:
+        return []
+    sigma = within_sd(norm.sd, norm.reliability)
+    points = t.points.get(SCALE, ())
+    resolved = {s.number for s in t.sessions if s.patient is not None and _resolved(s.patient, th)}
     events = []
-    i = 1
-    while i < len(points):
-        running = mean([p.score for p in points[max(0, i - th.repair_running_window):i]])
-        dip = points[i]
-        drop = running - dip.score
-        back = None
-        if drop >= th.repair_drop_sd * sd - EPS:
-            back = next((p for p in points[i + 1:]
-                         if p.number <= dip.number + th.repair_within
-                         and p.score >= running - th.repair_tolerance_sd * sd - EPS), None)
-        if back is None:
-            i += 1
+    after = 0  # one episode per dip: the next one starts after this one's return
+    for i, dip in enumerate(points):
+        earlier = [p.score for p in points[:i]]
+        if dip.number <= after or dip.number not in resolved or len(earlier) < 2:
             continue
-        events.append(_event(scale, running, dip, back, drop, sd, t, th))
-        i = points.index(back) + 1  # one episode per dip: resume after the return
+        usual = mean(earlier)
+        unit = sigma * math.sqrt(1 + 1 / len(earlier))
+        z = (dip.score - usual) / unit
+        if z > -th.repair_dip_z + EPS:
+            continue
+        back = next((p for p in points[i + 1:] if p.number <= dip.number + th.repair_within
+                     and p.score >= usual - th.repair_return_z * unit - EPS), None)
+        if back is not None:
+            events.append(_event(usual, dip, z, back, t, th))
+            after = back.number
     return events
 
 
-def _event(scale: str, running: float, dip: Point, back: Point, drop: float, sd: float,
-           t: Timeline, th: Thresholds) -> Event:
+def _resolved(patient: Answers, th: Thresholds) -> bool:
+    """A reported rupture of some strength (not only "very slight") rated talked through."""
+    tension, resolution = likert(patient.items, "rupture_tension"), likert(patient.items, "rupture_resolved")
+    return (reports_rupture(patient) and tension is not None and tension >= th.repair_tension_min
+            and resolution is not None and resolution >= th.rupture_repaired_min)
+
+
+def _event(usual: float, dip: Point, z: float, back: Point, t: Timeline, th: Thresholds) -> Event:
     """Dated at the return session, the first moment the episode can be recognised."""
-    drop_sd = drop / sd
-    large = drop_sd >= th.repair_large_drop_sd - EPS
-    size = (f"{index(drop_sd)} SD, over {th.repair_large_drop_sd:g} SD" if large
-            else f"{index(drop_sd)} SD")
     return Event(
         code="rupture_repair_episode", severity="positive", session_number=back.number,
-        subject=scale, current=t.is_recent(back.number),
-        numbers={"running_level": rounded(running), "dip_session": dip.number,
-                 "dip_score": rounded(dip.score), "return_session": back.number,
-                 "return_score": rounded(back.score), "drop": rounded(drop),
-                 "drop_sd": rounded(drop_sd), "large": int(large),
-                 "tolerance": rounded(th.repair_tolerance_sd * sd)},
-        reason=(f"{capital(label(scale))} dipped from its usual {score(running)} to "
-                f"{score(dip.score)} at session {dip.number} ({size}) and was back at "
-                f"{score(back.score)} by session {back.number}: a rupture–repair episode, "
-                "the kind that tends to go with good outcomes."),
+        subject=SCALE, current=t.is_recent(back.number),
+        numbers={"usual": rounded(usual), "dip_session": dip.number, "dip_score": rounded(dip.score),
+                 "dip_z": rounded(z), "return_session": back.number, "return_score": rounded(back.score),
+                 "threshold": th.repair_dip_z},
+        reason=(f"{capital(label(SCALE))} dipped from its usual {score(usual)} to {score(dip.score)} "
+                f"at session {dip.number}, where the patient reported tension and rated it talked "
+                f"through ({index(-z)} within-person SDs down), and was back at {score(back.score)} by "
+                f"session {back.number}: a rupture–repair episode, the kind that tends to go with good "
+                "outcomes."),
     )

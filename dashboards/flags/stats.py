@@ -1,4 +1,4 @@
-"""Reliable change and trend arithmetic, kept apart so it can be checked by hand.
+"""Reliable change, within-person noise and trend arithmetic, kept apart so it can be checked by hand.
 
 Reliable Change Index (Jacobson & Truax 1991): RCI = (x2 − x1) / S_diff with
 S_diff = √2 · SD · √(1 − r); |RCI| > 1.96 is unlikely (p < .05) to be measurement error alone.
@@ -33,3 +33,12 @@ def ls_slope(ys: Sequence[float]) -> float:
     y_mean = sum(ys) / n
     # Σ(x − x̄)² over 0..n−1 has the closed form n(n² − 1)/12.
     return sum((i - x_mean) * (y - y_mean) for i, y in enumerate(ys)) / (n * (n * n - 1) / 12)
+
+
+def within_sd(sd: float, r: float) -> float:
+    """Within-person (session-to-session) SD of a scale whose session scores have SD `sd` and
+    session-to-session test–retest `r`: the random-intercept model splits the variance into a
+    between-person share r and a within-person share 1 − r."""
+    if sd <= 0 or not 0 <= r < 1:
+        raise ValueError(f"need sd > 0 and 0 <= r < 1, got sd={sd}, r={r}")
+    return sd * math.sqrt(1 - r)

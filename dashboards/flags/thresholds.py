@@ -1,103 +1,143 @@
 """Every number the risk rules use, with its default and where it comes from.
 
-A clinic may override any of them (`Thresholds.from_mapping`), e.g. from its settings file.
-Defaults:
+A clinic may override any of them (`Thresholds.from_mapping`, the FLAG_THRESHOLDS setting).
+The defaults were chosen with the validation harness (`flask --app app validate-flags`,
+docs/flags.md): a simulation whose noise comes from the literature, not from these rules, with
+a trade-off curve (`--vary NAME=...`) where a target could not be met. "Project choice" marks a
+number the literature does not give; the harness shows what it costs.
 
-- reliable_z = 1.96: two-tailed p < .05 for the Reliable Change Index (Jacobson & Truax 1991).
-- decline_confirm_sessions = 2: a reliable decline is flagged (high) only once the scale is
-  reliably below the baseline at two consecutive scored sessions. Routine outcome monitoring
-  confirms deterioration before alerting; a single low session is already shown as a
-  `sudden_drop` (watch) and, if it comes back, is a rupture–repair episode, which docs/clinical-model.md
-  counts as good news, not risk. Recovery is confirmed the same way: the decline stays current
-  until the scale is not reliably below at two consecutive scored sessions, so one better
-  session inside a lasting decline does not clear it. A clinic may set 1 for the
-  single-session rule (both ways).
-- baseline_sessions = 3: the patient's own baseline is the mean of their first three scored
-  sessions; no baseline (and no reliable-change or trend flag) before that.
-- recent_sessions = 3: the current level reflects the last three scheduled sessions.
-- rupture_tension_min = 3, rupture_unresolved_max = 2, rupture_repaired_min = 4: on the 1–5
-  rupture items, "moderate" tension or more that was "not at all"/"little" resolved is an
-  unresolved rupture; resolved 4–5 is a repair (Post-Session Questionnaire tradition,
-  Muran, Safran & Eubanks-Carter).
-- Repaired ruptures (resolution at or above rupture_repaired_min) never count toward
-  repeated_ruptures: resolved ruptures go with good outcomes (docs/clinical-model.md), so two of them are
-  not a risk signal; a rupture whose resolution was not answered counts, as it may not be repaired.
-- indicator_min = 3: a withdrawal/confrontation indicator answered "somewhat" or more names
-  the rupture's likely kind (for the guidance panel).
-- quiet_withdrawal_min = 4: without a reported rupture, `held_back` or `went_along` answered 4
-  or 5 ("quite a lot" or "very much") is a quiet withdrawal (watch). Withdrawal is the kind
-  therapists miss most and patients rarely name as a problem (docs/clinical-model.md), so the plain-language
-  indicators must catch it; 4 rather than indicator_min's 3 keeps it to clear signals, since
-  "somewhat" holding back happens in ordinary sessions too.
-- repeated_min = 2 of repeated_window = 3 answered sessions: "ruptures in several recent sessions".
-- trend_window = 4 scored sessions, trend_slope = −0.15 points per session (project value: a
-  drift of ~0.5 points over four sessions, smaller than a reliable change), ending at least
-  trend_rci = −1 below the baseline, i.e. one S_diff (RCI −1, half-way to a reliable change).
-  A "drift" ending within one S_diff of the baseline cannot be told from measurement error:
-  on the two-item bond scale one answer one step lower for two sessions (4.5, 4.5, 4.0, 4.0)
-  has a slope of −0.2, yet is only 0.5 points, less than its S_diff of 0.57.
-- early_sessions = 3: a low alliance in the first three sessions predicts dropout
-  (Horvath & Bedi 2002; Sharf, Primavera & Diener 2010), so it is flagged high there.
-- unanswered_run = 2, missed_min = 2 of missed_window = 4, gap_weeks = 4: project values for
-  disengagement (two consecutive unanswered questionnaires, two missed of four, a month's gap).
-- repair_drop_sd = 1 (and 2, reported separately), repair_within = 2 sessions,
-  repair_tolerance_sd = 0.25, repair_running_window = 3: a rupture–repair episode is a dip of
-  at least 1 norm SD below the running level that is back within two sessions. The tolerance
-  (a quarter SD: 0.18 on the alliance scale, about one answer step on one of six items) lets
-  "back to nearly the usual level" count, since integer answers rarely return exactly.
-- change_scales = bond and alliance: the scales watched for decline, drops and repair.
+Change in the alliance (change.py). Within-person (session-to-session) noise is
+σ_w = SD · √(1 − r) from the instrument's norms (SD of session scores, r = session-to-session
+test–retest): the random-intercept split of the variance. Each scored session is compared with
+the patient's own baseline, the mean of their earlier in-control sessions, as
+z = (x − baseline) / (σ_w · √(1 + 1/n)).
+- baseline_sessions = 4: no change flag before four scored sessions (project choice: with three,
+  the baseline's own error made one stable patient in ten look like a decline; early alliance is
+  judged by low_alliance instead).
+- cusum_k = 0.75, cusum_h = 3.5: a one-sided lower CUSUM of z (Page 1954),
+  S = max(0, S − z − k), alarms (`reliable_decline`, high) at S ≥ h. k is half the shift it is
+  tuned to find (1.5 σ_w: the issue's slow decline of 1.5 between-person SD is larger); h sets
+  the false-alarm budget: about 2% of stable patients over 20 weekly sessions in the harness.
+  A lower h finds a sudden drop one session sooner but alarms for more stable patients (the
+  trade-off curve in docs/flags.md).
+- confirm_sessions = 2: an alarm needs evidence from two scored sessions that each fell more
+  than k below the baseline ("confirm over more than one session before alerting"); one very
+  low session is a `sudden_drop` instead.
+- recovery_sessions = 2: a decline stays current until two scored sessions in a row are back
+  within k of the baseline (project choice: one better session is not a recovery).
+- drop_z = 3.0: one session at least three within-person SDs below the baseline is a
+  `sudden_drop` (watch) at once (project choice; about 1 in 700 sessions under normal noise).
+- trend_h = 1.75: while sessions keep the CUSUM at half the alarm level, a `downward_trend`
+  note shows the drift on the page; never notified (project choice).
+- change_scales = alliance: change is judged on the whole six-item alliance score; the two-item
+  subscales have a lower test–retest and only explain which part fell.
+
+Ruptures (ruptures.py), on the 1–5 items of the Post-Session Questionnaire tradition (Muran,
+Safran & Eubanks-Carter). Unresolved ruptures predict dropout and poor outcome, resolved ones
+good outcome (Eubanks, Muran & Safran 2018).
+- rupture_tension_min = 3, rupture_unresolved_max = 2: "moderate" tension or more, resolved
+  1–2 of 5, is an `unresolved_rupture` (high); rupture_repaired_min = 4: resolved 4–5 is
+  repaired (a note, "tension talked through", or `appeasement`).
+- alert_tension_min = 4: any other report, and a rupture the therapist's form missed, is an
+  alert (watch) from strong tension up, or when the strength was not answered; slighter ones are
+  notes (project choice: patients report tension in 19–42% of sessions, Eubanks-Carter, Muran &
+  Safran 2015, so alerting on everyday tension made one stable patient in two an alert).
+- repeated_min = 2 of repeated_window = 3 answered sessions with such unrepaired ruptures:
+  `repeated_ruptures` (high), "ruptures in several recent sessions".
+- indicator_min = 3: a withdrawal/confrontation indicator answered "somewhat" or more names the
+  rupture's likely kind (for the guidance panel).
+- marker_min = 4, marker_confirm = 2 of marker_window = 3 answered sessions (markers.py):
+  `quiet_withdrawal` (held back, went along) and `unnamed_confrontation` (frustrated, no rupture
+  named) are alerts (watch) when answered 4–5 in two of the last three answered sessions; one
+  such answer is a note (project choice: a repeated answer is a pattern).
+- `appeasement` (watch): a rupture rated resolved while the patient also went along with
+  something they did not agree with (≥ marker_min), or rated the alliance below the low cutoff:
+  withdrawal toward the therapist can look like agreement (Safran & Muran 2000).
+
+Early and low alliance (low_alliance.py): one score below the instrument's low cutoff is a
+watch; low_confirm = 2 in a row within early_sessions = 3 is high: a low early alliance predicts
+dropout (Horvath & Bedi 2002; Sharf, Primavera & Diener 2010).
+
+Disengagement (engagement.py), project values; missed = the patient's no-shows and
+cancellations, never the clinic's own: unanswered_run = 3 questionnaires in a row, missed_min =
+3 of missed_window = 4 sessions, gap_weeks = 4 without a session and no planned end. With
+no-shows around 10% of sessions (a few % to 30% across outpatient studies), two of four missed
+happen by chance for about half of stable patients over 20 weeks; three of four for a few %.
+Current disengagement is high when an unresolved or repeated rupture or a decline is current or
+was the last thing the patient answered.
+
+Rupture–repair episodes (repair.py): a reported rupture of at least repair_tension_min = 2
+("slight" or more) rated resolved, where the alliance dipped at least repair_dip_z = 1 within-
+person SDs below the mean of the patient's earlier sessions, back within repair_within = 2
+sessions to at least repair_return_z = 0.5 of it: the V-shaped rupture and repair (Safran &
+Muran 2000; Stiles et al. 2004). The dip size is a trade-off (docs/flags.md): smaller dips
+give more good news to repaired patients and to stable ones alike.
 """
 
 import dataclasses
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+
+# Thresholds that are answers on the patient form's 1–5 items.
+LIKERT = ("rupture_tension_min", "rupture_unresolved_max", "rupture_repaired_min", "alert_tension_min",
+          "indicator_min", "marker_min", "repair_tension_min")
 
 
 @dataclass(frozen=True)
 class Thresholds:
-    reliable_z: float = 1.96
-    decline_confirm_sessions: int = 2
-    baseline_sessions: int = 3
+    baseline_sessions: int = 4
     recent_sessions: int = 3
+    cusum_k: float = 0.75
+    cusum_h: float = 3.5
+    confirm_sessions: int = 2
+    recovery_sessions: int = 2
+    drop_z: float = 3.0
+    trend_h: float = 1.75
+    change_scales: tuple[str, ...] = ("alliance",)
     rupture_tension_min: int = 3
     rupture_unresolved_max: int = 2
     rupture_repaired_min: int = 4
+    alert_tension_min: int = 4
     indicator_min: int = 3
-    quiet_withdrawal_min: int = 4
+    marker_min: int = 4
+    marker_confirm: int = 2
+    marker_window: int = 3
     repeated_window: int = 3
     repeated_min: int = 2
-    trend_window: int = 4
-    trend_slope: float = -0.15
-    trend_rci: float = -1.0
     early_sessions: int = 3
-    unanswered_run: int = 2
+    low_confirm: int = 2
+    unanswered_run: int = 3
     missed_window: int = 4
-    missed_min: int = 2
+    missed_min: int = 3
     gap_weeks: float = 4.0
-    repair_drop_sd: float = 1.0
-    repair_large_drop_sd: float = 2.0
+    repair_tension_min: int = 2
+    repair_dip_z: float = 1.0
+    repair_return_z: float = 0.5
     repair_within: int = 2
-    repair_tolerance_sd: float = 0.25
-    repair_running_window: int = 3
-    change_scales: tuple[str, ...] = ("bond", "alliance")
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
             _check_type(f.name, getattr(self, f.name), type(f.default))
-        positive = ("reliable_z", "decline_confirm_sessions", "baseline_sessions",
-                    "recent_sessions", "quiet_withdrawal_min", "repeated_window", "repeated_min",
-                    "unanswered_run", "missed_window", "missed_min", "gap_weeks",
-                    "repair_drop_sd", "repair_large_drop_sd", "repair_within",
-                    "repair_running_window")
+        positive = ("baseline_sessions", "recent_sessions", "cusum_h", "confirm_sessions", "recovery_sessions",
+                    "drop_z",
+                    "trend_h", "marker_min", "marker_confirm", "marker_window", "repeated_window",
+                    "repeated_min", "low_confirm", "unanswered_run", "missed_window", "missed_min",
+                    "gap_weeks", "repair_tension_min", "repair_dip_z", "repair_within")
         bad = [name for name in positive if getattr(self, name) <= 0]
-        if self.trend_window < 2:
-            bad.append("trend_window (needs at least 2 sessions)")
-        if self.trend_slope > 0:
-            bad.append("trend_slope (a decline is a negative slope)")
-        if self.trend_rci > 0:
-            bad.append("trend_rci (a drift ends below the baseline: zero or negative)")
-        if self.repair_tolerance_sd < 0:
-            bad.append("repair_tolerance_sd")
+        if self.cusum_k < 0:
+            bad.append("cusum_k")
+        if self.trend_h > self.cusum_h:
+            bad.append("trend_h (a trend note comes before the alarm: at most cusum_h)")
+        if self.marker_confirm > self.marker_window:
+            bad.append("marker_confirm (at most marker_window)")
+        if self.repeated_min > self.repeated_window:
+            bad.append("repeated_min (at most repeated_window)")
+        if self.missed_min > self.missed_window:
+            bad.append("missed_min (at most missed_window)")
+        bad += [f"{name} (an answer on the 1–5 items)" for name in LIKERT if not 1 <= getattr(self, name) <= 5]
+        if self.rupture_unresolved_max >= self.rupture_repaired_min:
+            bad.append("rupture_unresolved_max (below rupture_repaired_min)")
         if bad:
             raise ValueError("invalid threshold values: " + ", ".join(bad))
 
@@ -119,7 +159,7 @@ def _check_type(name: str, value: object, expected: type) -> None:
     if isinstance(value, bool):
         ok = False
     elif expected is float:
-        ok = isinstance(value, int | float)
+        ok = isinstance(value, int | float) and math.isfinite(value)  # NaN would pass every comparison
     elif expected is tuple:
         ok = isinstance(value, tuple) and all(isinstance(v, str) for v in value)
     else:

@@ -31,7 +31,8 @@ REQUIRED_COLUMNS = (
 OPTIONAL_COLUMNS = ("instrument_version",)
 SESSION_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS  # every other column is an item id
 # Spelling in the file -> value stored; the file says "no-show" as people write it.
-ATTENDANCE_IN_FILE = {"attended": "attended", "no-show": "no_show", "cancelled": "cancelled"}
+ATTENDANCE_IN_FILE = {"attended": "attended", "no-show": "no_show", "cancelled": "cancelled",
+                      "cancelled-by-clinic": "clinic_cancelled"}
 assert set(ATTENDANCE_IN_FILE.values()) <= set(ATTENDANCE)
 FILE_WORD = {stored: word for word, stored in ATTENDANCE_IN_FILE.items()}
 
@@ -57,7 +58,7 @@ class ImportRow:
     therapist_email: str
     session_number: int
     session_date: date
-    attendance: str  # as stored: attended, no_show, cancelled
+    attendance: str  # as stored: attended, no_show, cancelled, clinic_cancelled
     respondent: str | None
     #: None: the row records just the session (or its questionnaire part has problems).
     questionnaire: Questionnaire | None

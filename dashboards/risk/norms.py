@@ -1,5 +1,6 @@
-"""The flag engine's norms (SD, session-to-session reliability, low cutoff per scale) come from
-the instrument files, where each number names its source; this turns them into engine input."""
+"""The flag engine's norms (SD, session-to-session reliability, low cutoff per scale) from the
+instrument files, where each number names its source. Plain Python: the validation harness uses
+it too. A clinic's own adopted norms are applied in `adopted.py`."""
 
 from __future__ import annotations
 

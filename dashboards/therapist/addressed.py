@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from dashboards.flags.events import ALERTS
 from dashboards.guidance import DECLINE_CODES, RUPTURE_CODES
 from dashboards.risk.models import RiskEvent
 from feedback.extensions import db
@@ -29,7 +30,7 @@ def concern_before(session: TherapySession) -> bool:
         select(RiskEvent.id).where(
             RiskEvent.patient_id == session.patient_id,
             RiskEvent.current.is_(True),
-            RiskEvent.severity != "positive",
+            RiskEvent.severity.in_(ALERTS),
             RiskEvent.code.in_(sorted(RUPTURE_CODES | DECLINE_CODES)),
             RiskEvent.session_number < session.number,
         ).limit(1)

@@ -27,7 +27,7 @@ from feedback.models.outbox import OutboxMessage
 from feedback.sessions import SessionError, next_session_number, record_session, set_attendance
 
 #: Attendance a session that has not started yet can have.
-FUTURE_ATTENDANCE = ("scheduled", "cancelled")
+FUTURE_ATTENDANCE = ("scheduled", "cancelled", "clinic_cancelled")
 
 
 class TreatmentError(ValueError):

@@ -17,6 +17,7 @@ from dashboards.charts.patient import SCALES, patient_charts
 from dashboards.charts.points import scale_items
 from dashboards.charts.table import ChartTable, chart_table
 from dashboards.flags import PatientHistory, Thresholds
+from dashboards.flags.events import ALERTS
 from dashboards.guidance import DECLINE_CODES, RUPTURE_CODES, Guidance, guidance_from_history
 from dashboards.risk.histories import load_histories
 from dashboards.risk.models import RiskEvent
@@ -118,7 +119,7 @@ def patient_page(patient: Patient, viewer: User, now: datetime, *, since: dateti
     events = _events(patient)
     sessions = session_rows(patient, viewer, now, with_delivery=can_manage)
     found = guidance(events, history, limits)
-    concerns = [e for e in events if e.current and e.severity != "positive" and e.code in CONCERN_CODES]
+    concerns = [e for e in events if e.current and e.severity in ALERTS and e.code in CONCERN_CODES]
     problems = []
     if can_manage:
         unsent = staff.needs_attention(patient.clinic_id, therapist_id=patient.therapist_id, now=now)

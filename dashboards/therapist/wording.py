@@ -16,7 +16,9 @@ from feedback.instruments.model import Instrument, Item
 EVENT_NAMES = {
     "unresolved_rupture": "Unresolved rupture",
     "rupture": "Rupture",
-    "repaired_rupture": "Repaired rupture",
+    "repaired_rupture": "Tension talked through",
+    "appeasement": "Possible appeasement",
+    "unnamed_confrontation": "Frustration not named",
     "rupture_missed": "Rupture you did not note",
     "repeated_ruptures": "Repeated ruptures",
     "reliable_decline": "Reliable decline",
@@ -27,9 +29,10 @@ EVENT_NAMES = {
     "disengagement": "Disengagement",
     "rupture_repair_episode": "Dip and recovery",
 }
-SEVERITY_WORDS = {"high": "High", "watch": "Watch", "positive": "Good sign"}
+SEVERITY_WORDS = {"high": "High", "watch": "Watch", "note": "Note", "positive": "Good sign"}
 RISK_WORDS = {"high": "High risk", "watch": "Watch", "none": "No flag"}
-ATTENDANCE_WORDS = {"scheduled": "Scheduled", "attended": "Attended", "cancelled": "Cancelled", "no_show": "No-show"}
+ATTENDANCE_WORDS = {"scheduled": "Scheduled", "attended": "Attended", "cancelled": "Cancelled by the patient",
+                    "clinic_cancelled": "Cancelled by the clinic", "no_show": "No-show"}
 END_REASON_WORDS = {"completed": "Completed", "dropped_out": "Dropped out", "transferred": "Transferred"}
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 DISENGAGEMENT_SUBJECTS = {"unanswered": "unanswered forms", "missed": "missed sessions", "gap": "long gap"}

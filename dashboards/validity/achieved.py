@@ -89,7 +89,7 @@ def _rates(patients: Sequence[SimulatedPatient]) -> dict[str, float]:
     return {
         "no-show, % of recorded sessions": share(sum(s.attendance == "no_show" for s in sessions), len(sessions)),
         "cancelled by the clinic, % of recorded sessions": share(
-            sum(s.attendance == "cancelled" for s in sessions), len(sessions)),
+            sum(s.attendance == "clinic_cancelled" for s in sessions), len(sessions)),
         "patient form unanswered, % of attended": share(
             sum(s.patient is not None and not s.patient.answered for s in attended), len(attended)),
         "patient reports a rupture, % of answered forms": share(len(ruptures), len(forms)),

@@ -173,7 +173,7 @@ def _session(rng: random.Random, p: Parameters, forms_: Forms, plan: Plan, perso
     no_show = plan.no_show.get(s, p.no_show_rate)
     if not designed and draw < no_show + p.clinic_cancel_rate:
         # Missed sessions get no questionnaire (production invites only for attended ones).
-        return SessionRecord(s, date, "no_show" if draw < no_show else "cancelled", None, None)
+        return SessionRecord(s, date, "no_show" if draw < no_show else "clinic_cancelled", None, None)
     deviation = rng.gauss(0, p.session_sd)
     shift = plan.shift.get(s, 0.0)
     strain = _capped(-(shift + deviation) / p.session_sd, p)

@@ -12,7 +12,9 @@ from feedback.models.clinic import User
 from feedback.models.patient import Patient
 from feedback.models.types import UTCDateTime, utcnow
 
-ATTENDANCE = ("scheduled", "attended", "cancelled", "no_show")
+# "cancelled" by the patient; "clinic_cancelled" by the clinic (therapist ill, holidays), which
+# says nothing about the patient's engagement and never counts as missed.
+ATTENDANCE = ("scheduled", "attended", "cancelled", "clinic_cancelled", "no_show")
 
 
 class TherapySession(db.Model):

@@ -2,7 +2,7 @@
 
 Eleven weekly sessions with every kind of mark: a no-show and a cancellation, an unanswered form
 from each side, a rupture left unresolved, one repaired (reported by both), one only the
-therapist saw, and a last score below the patient's reliable-change band.
+therapist saw, and a last score below the patient's ordinary range.
 """
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ def practice(make_clinic, make_user, make_patient):
     add_weekly(p["CALM"], [(CALM, THERAPIST_CALM)] * 3 + [(OPEN, OPEN)], first=FIRST)
     add_weekly(p["RUPT-OLD"], [(CALM, THERAPIST_CALM), (UNRESOLVED, THERAPIST_CALM)], first=FIRST)
     add_weekly(p["RUPT-NEW"], [(CALM, None)] * 3 + [(UNRESOLVED, None)], first=FIRST)
-    add_weekly(p["QUIET"], [(CALM, None), (UNANSWERED, None), (UNANSWERED, None)], first=FIRST + timedelta(weeks=3))
+    add_weekly(p["QUIET"], [(CALM, None)] + [(UNANSWERED, None)] * 3, first=FIRST + timedelta(weeks=2))
     add_weekly(p["ENDED"], [(CALM, None)] * 2, first=FIRST)
     add_weekly(other, [(UNRESOLVED, None)], first=FIRST)
     add_session(p["CALM"], 5, starts_at=NOW + timedelta(days=2), attendance="scheduled")  # future
@@ -67,7 +67,7 @@ def test_figures_per_patient(practice):
     assert calm.last_answer_at == FIRST + timedelta(weeks=2, days=1)
     assert (calm.answered, calm.due, calm.response_rate) == (3, 3, 1.0)  # the open form is not due yet
     quiet = rows["QUIET"]
-    assert (quiet.answered, quiet.due) == (1, 3) and quiet.response_rate == pytest.approx(1 / 3)
+    assert (quiet.answered, quiet.due) == (1, 4) and quiet.response_rate == pytest.approx(1 / 4)
     assert rows["ENDED"].status == "ended" and rows["ENDED"].end_reason == "completed"
 
 

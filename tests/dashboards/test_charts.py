@@ -33,21 +33,24 @@ def test_patient_and_therapist_lines_with_their_scores():
     assert p["marker"]["symbol"] != t["marker"]["symbol"]
 
 
-def test_baseline_and_reliable_change_band_by_hand():
-    fig = patient_chart(HISTORY, "bond")
-    baseline = (4.5 + 4.0 + 4.5) / 3
-    s_diff = math.sqrt(2) * 0.8 * math.sqrt(1 - 0.75)  # bond norms: SD 0.8, r 0.75
-    low, high = baseline - 1.96 * s_diff, baseline + 1.96 * s_diff
+def test_usual_level_and_ordinary_range_by_hand():
+    # The alliance is the scale the decline flag watches. Its baseline starts as the mean of the
+    # first four scored sessions (1, 2, 3, 6) and grows with each session in control (8, 9, 10);
+    # session 11 (2.5) is far below and is left out. σ_w = 0.6 · √(1 − .64) = 0.36 (norms).
+    fig = patient_chart(HISTORY, "alliance")
+    baseline = (4.5 + 4.0 + 4.5 + 3.5 + 4.0 + 4.0 + 4.5) / 7
+    unit = 0.36 * math.sqrt(1 + 1 / 7)
+    low, high = baseline - 2 * unit, baseline + 2 * unit
     band = [t for t in fig["data"] if t.get("legendgroup") == "band"]
     assert [t["y"][0] for t in band] == [pytest.approx(low, abs=1e-3), pytest.approx(high, abs=1e-3)]
-    assert band[1]["fill"] == "tonexty"
-    assert trace(fig, "Baseline")["y"] == [pytest.approx(baseline, abs=1e-3)] * 2
+    assert band[1]["fill"] == "tonexty" and band[1]["name"] == "Ordinary range"
+    assert trace(fig, "Usual level")["y"] == [pytest.approx(baseline, abs=1e-3)] * 2
 
 
 def test_no_band_for_scales_the_flags_do_not_watch_or_before_a_baseline():
-    assert not any(t.get("legendgroup") == "band" for t in patient_chart(HISTORY, "task")["data"])
-    early = PatientHistory(sessions=HISTORY.sessions[:2], norms=DEFAULT_NORMS)
-    assert baseline_band(early, "bond") is None
+    assert not any(t.get("legendgroup") == "band" for t in patient_chart(HISTORY, "bond")["data"])
+    early = PatientHistory(sessions=HISTORY.sessions[:5], norms=DEFAULT_NORMS)
+    assert baseline_band(early, "alliance") is None
 
 
 def test_missed_sessions_and_unanswered_forms_have_their_own_symbols():
@@ -124,10 +127,11 @@ def test_table_alternative_says_the_same_in_words():
     assert rows["5"][2:] == ("not answered", "4.0", "Patient form not answered")
     assert rows["6"][4] == "Rupture, unresolved, reported by the patient (tension 4 of 5, resolved 1 of 5)"
     assert rows["8"][4].startswith("Rupture, repaired, reported by both")
-    assert rows["11"][4] == "Patient's score below the reliable-change band"
-    assert "baseline 4.3 (mean of sessions 1, 2 and 3)" in table.notes[0]
-    assert "3.22 to 5.44" in table.notes[0]
-    assert "Bond" in table.caption
+    assert "Bond" in table.caption and table.notes == ()  # the bond explains; the alliance is watched
+    alliance = chart_table(HISTORY, "alliance")
+    assert {row[0]: row for row in alliance.rows}["11"][4] == "Patient's score below the ordinary range"
+    assert "usual level 4.1 (mean of sessions 1, 2, 3, 6, 8, 9 and 10)" in alliance.notes[0]
+    assert "3.37 to 4.91" in alliance.notes[0]
 
 
 def test_scale_items_from_instruments(app):

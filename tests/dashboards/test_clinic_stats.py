@@ -30,14 +30,15 @@ def clinic(make_clinic, make_user, make_patient):
         ("A-CALM", alex): [CALM, CALM, OPEN],
         ("A-DROP", alex): [CALM, UNRESOLVED],
         ("A-DONE", alex): [CALM, CALM],
-        ("B-WATCH", blake): [CALM, UNANSWERED, UNANSWERED],
+        ("B-WATCH", blake): [CALM, UNANSWERED, UNANSWERED, UNANSWERED],
         ("B-DROP", blake): [CALM, CALM],
         ("B-DONE", blake): [CALM],
     }
     patients = {}
     for (code, therapist), forms in treatments.items():
         patients[code] = make_patient(therapist, code)
-        add_weekly(patients[code], [(form, None) for form in forms], first=FIRST)
+        # Weekly up to last week, so that B-WATCH's three unanswered forms have all expired.
+        add_weekly(patients[code], [(form, None) for form in forms], first=NOW - timedelta(weeks=max(3, len(forms))))
     end_treatment(patients["A-DROP"], "dropped_out", date(2024, 3, 20))
     end_treatment(patients["A-DONE"], "completed", date(2024, 3, 5))
     end_treatment(patients["B-DROP"], "dropped_out", date(2024, 5, 2))
@@ -62,10 +63,10 @@ def test_response_rates_for_the_clinic_and_per_therapist(clinic):
     _, alex, blake = clinic
     overview = clinic_overview(clinic[0].id, NOW)
     figures = {t.name: t for t in overview.therapists}
-    # Alex: 2 + 2 (+1 open, not due) + 2 + 2 answered; Blake: 1 of 3, 2, 1.
+    # Alex: 2 + 2 (+1 open, not due) + 2 + 2 answered; Blake: 1 of 4, 2, 1.
     assert figures["Alex Moreau"].response == Rate(8, 8)
-    assert figures["Blake Okafor"].response == Rate(4, 6)
-    assert overview.response == Rate(12, 14)
+    assert figures["Blake Okafor"].response == Rate(4, 7)
+    assert overview.response == Rate(12, 15)
     narrow = clinic_overview(clinic[0].id, NOW, response_window=timedelta(weeks=2, days=3))
     assert narrow.response.total < overview.response.total  # only sessions inside the window
 

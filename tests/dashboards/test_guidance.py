@@ -63,6 +63,25 @@ def test_quiet_withdrawal_counts_as_withdrawal_even_without_the_answers():
     assert g.kind == "withdrawal"
 
 
+def test_appeasement_is_met_with_the_withdrawal_approach():
+    # A rupture rated resolved while the patient went along: withdrawal toward the therapist.
+    g = guidance_for([event("appeasement", severity="watch")], None, None)
+    assert g.kind == "withdrawal" and g.title == "It looks like a withdrawal rupture"
+    assert any("possible appeasement" in sign for sign in g.signs)
+    assert "self-assertion" in g.approaches[0]
+
+
+def test_frustration_not_named_as_a_rupture_is_met_with_the_confrontation_approach():
+    g = guidance_for([event("unnamed_confrontation", severity="watch")], None, None)
+    assert g.kind == "confrontation" and any("did not call a rupture" in sign for sign in g.signs)
+    assert "non-defensive" in g.approaches[0]
+
+
+def test_notes_never_call_for_guidance():
+    assert guidance_for([event("quiet_withdrawal", severity="note"), event("rupture", severity="note")],
+                        None, None) is None
+
+
 def test_indicators_below_the_threshold_are_not_signs():
     g = guidance_for([event("rupture")], {**CALM, "held_back": 2, "frustrated": True}, {"markers": "confrontation"})
     assert g.kind == "unclear" and g.signs == ()

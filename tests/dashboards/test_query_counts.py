@@ -25,7 +25,7 @@ from tests.dashboards.builders import (
 PATTERNS = [  # cycled over the patients, so every size has every kind of row
     [(CALM, THERAPIST_CALM), (CALM, THERAPIST_CALM), (OPEN, OPEN)],
     [(CALM, THERAPIST_CALM), (UNRESOLVED, THERAPIST_CALM)],
-    [(CALM, None), (UNANSWERED, None), (UNANSWERED, None)],
+    [(CALM, None), (UNANSWERED, None), (UNANSWERED, None), (UNANSWERED, None)],
     [(CALM, THERAPIST_CALM)],
 ]
 

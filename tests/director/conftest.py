@@ -73,18 +73,18 @@ def build_clinics(make_clinic, make_user, make_patient, now: datetime) -> Clinic
         south_therapist=user("therapist", south, "therapist@south.example", "Sol Southern"),
         patients={},
     )
-    first = now - timedelta(weeks=3)
     treatments = {
         ("A-HIGH", alex): [CALM, UNRESOLVED_WITH_TEXT],
         ("A-CALM", alex): [CALM, CALM],
         ("A-DROP", alex): [CALM, UNRESOLVED],
-        ("B-WATCH", blake): [CALM, UNANSWERED, UNANSWERED],
+        ("B-WATCH", blake): [CALM, UNANSWERED, UNANSWERED, UNANSWERED],
         ("B-DONE", blake): [CALM],
         ("P-SOUTH", clinics.south_therapist): [CALM, UNRESOLVED],
     }
     for (code, therapist), forms in treatments.items():
         patient = make_patient(therapist, code)
-        add_weekly(patient, [(form, None) for form in forms], first=first, now=now)
+        # Weekly up to last week, so that B-WATCH's three unanswered forms have all expired.
+        add_weekly(patient, [(form, None) for form in forms], first=now - timedelta(weeks=max(3, len(forms))), now=now)
         clinics.patients[code] = patient
     end_treatment(clinics.patients["A-DROP"], "dropped_out", (now - timedelta(days=40)).date())
     end_treatment(clinics.patients["B-DONE"], "completed", (now - timedelta(days=5)).date())

@@ -59,3 +59,21 @@ def find(evaluation: Evaluation, code: str, subject: str | None = None) -> list[
 
 def codes(evaluation: Evaluation) -> set[str]:
     return {e.code for e in evaluation.events}
+
+
+def rated(alliance: float | None, bond: float | None, task: float | None, goal: float | None,
+          **items: object) -> Answers:
+    """An answered patient form with every subscale given (patient() makes task and goal
+    follow the alliance), for tests about which part of the alliance fell."""
+    scores = {"bond": bond, "task": task, "goal": goal, "alliance": alliance}
+    return Answers(answered=True, scores=scores, items={"rupture": False, **items})
+
+
+def from_rows(*rows: tuple[float | None, float | None, float | None, float | None]) -> PatientHistory:
+    """One attended, answered session per (alliance, bond, task, goal) row."""
+    return history(*(session(i + 1, rated(*row)) for i, row in enumerate(rows)))
+
+
+def resolved_rupture(alliance: float | None, tension: int = 3, resolved: int = 4) -> Answers:
+    """A patient form reporting tension (strength `tension`) rated talked through (`resolved`)."""
+    return patient(alliance, rupture=True, rupture_tension=tension, rupture_resolved=resolved)

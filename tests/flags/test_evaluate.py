@@ -78,14 +78,15 @@ def test_current_means_the_last_three_scheduled_sessions_whatever_their_attendan
     h = history(*h.sessions, session(8, patient()))
     ev = evaluate(h, day(8))
     assert not find(ev, "unresolved_rupture")[0].current
-    assert ev.risk == "watch"  # only the two missed sessions of the last four remain
+    assert ev.risk == "none"  # two missed of the last four are not disengagement
 
 
-def test_positive_events_never_raise_the_level():
+def test_notes_never_raise_the_level():
     h = history(session(1, patient()), session(2, patient(rupture=True, rupture_tension=3,
                                                           rupture_resolved=5)))
     ev = evaluate(h, day(2))
     assert codes(ev) == {"repaired_rupture"} and ev.risk == "none"
+    assert find(ev, "repaired_rupture")[0].severity == "note"
 
 
 def test_events_are_ordered_by_session_then_code():

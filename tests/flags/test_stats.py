@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from dashboards.flags import ls_slope, rci, s_diff
+from dashboards.flags import ls_slope, rci, s_diff, within_sd
 
 
 def test_s_diff_for_the_alliance_norms():
@@ -52,3 +52,12 @@ def test_slope_ignores_the_level():
 def test_slope_needs_two_points():
     with pytest.raises(ValueError):
         ls_slope([4.0])
+
+
+def test_within_person_sd_is_the_share_of_variance_not_between_people():
+    # Session scores with SD 0.6 and session-to-session r = .64: within-person variance
+    # 0.36 · (1 − .64) = 0.1296, so σ_w = 0.36.
+    assert within_sd(0.6, 0.64) == pytest.approx(0.36)
+    assert within_sd(0.7, 0.0) == pytest.approx(0.7)
+    with pytest.raises(ValueError):
+        within_sd(0.6, 1.0)

@@ -39,7 +39,7 @@ def caseload(world, make_patient):
                 "OTHER": make_patient(world.other, "OTHER")}
     treat(patients["P-A1"], [(CALM, THERAPIST_CALM)] * 3)
     treat(patients["RUPT"], [(CALM, THERAPIST_CALM)] * 3 + [(UNRESOLVED, THERAPIST_CALM)])
-    treat(patients["QUIET"], [(CALM, None), (UNANSWERED, None), (UNANSWERED, None)], days_ago=5)
+    treat(patients["QUIET"], [(CALM, None), (UNANSWERED, None), (UNANSWERED, None), (UNANSWERED, None)], days_ago=5)
     treat(patients["OTHER"], [(UNRESOLVED, None)])
     return patients
 

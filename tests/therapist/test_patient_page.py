@@ -55,7 +55,7 @@ def test_four_charts_from_one_json_with_a_table_each(ruptured, world, as_user):
     for scale in ("alliance", "bond", "task", "goal"):
         assert f'aria-describedby="table-{scale}"' in page and f'id="table-{scale}"' in page
     assert "Rupture, unresolved, reported by both" in text(section(page, "table-alliance"))
-    assert "Patient's baseline 4.7 (mean of sessions 1, 2 and 3)" in text(page)
+    assert "Patient's usual level 4.7 (mean of sessions 1, 2, 3 and 4)" in text(page)
 
     figures = client.get("/patients/P-A1/charts.json")
     assert figures.status_code == 200 and figures.headers["Cache-Control"] == "no-store"

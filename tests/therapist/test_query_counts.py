@@ -16,7 +16,7 @@ from tests.therapist.conftest import text
 PATTERNS = [  # cycled over the patients, so every size has every kind of row: flags, open forms, ended
     [(CALM, THERAPIST_CALM), (CALM, THERAPIST_CALM), (OPEN, OPEN)],
     [(CALM, THERAPIST_CALM), (UNRESOLVED, THERAPIST_CALM)],
-    [(CALM, None), (UNANSWERED, None), (UNANSWERED, None)],
+    [(CALM, None), (UNANSWERED, None), (UNANSWERED, None), (UNANSWERED, None)],
     [(CALM, THERAPIST_CALM)],
 ]
 

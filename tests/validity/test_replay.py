@@ -33,20 +33,25 @@ def test_a_rupture_is_notified_once_the_day_it_is_reported():
     assert [d.session for d in days] == [1, 2, 3, 4]
 
 
-def test_positive_events_are_shown_never_notified():
+def test_notes_and_positive_events_are_shown_never_notified():
+    # A tension talked through (a note), then a clear dip at a reported, resolved rupture that
+    # comes back (a rupture–repair episode, positive).
     repaired = CALM | {"rupture": True, "rupture_tension": 2, "rupture_resolved": 5}
-    days = replay(patient_with({2: repaired}))
-    assert "repaired_rupture" in days[1].positives
-    assert all(severity != "positive" for d in days for _, severity in d.new)
+    dip = {k: (3 if k in ("bond_understood", "bond_trust", "task_useful", "task_fit", "goal_agree") else v)
+           for k, v in repaired.items()} | {"goal_unclear": 3}
+    days = replay(patient_with({2: repaired, 5: dip}, weeks=6))
+    assert ("repaired_rupture", "note") in days[1].current
+    assert "rupture_repair_episode" in days[5].positives
+    assert all(severity in ("high", "watch") for d in days for _, severity in d.new)
 
 
 def test_a_form_not_answered_on_its_own_day_is_still_open_and_unanswered_a_week_later():
-    p = patient_with({3: None, 4: None})
+    p = patient_with({2: None, 3: None, 4: None})
     session = p.history.sessions[3]
     assert as_known_on(session, session.date).patient is None
     assert as_known_on(session, session.date + datetime.timedelta(days=7)).patient.answered is False
-    # On session 4's day its form is still open: one unanswered form so far, no disengagement,
-    # though the finished history (both links expired) would show two in a row.
+    # On session 4's day its form is still open: two unanswered forms so far, no disengagement,
+    # though the finished history (all links expired) would show three in a row.
     assert replay(p)[3].risk == "none"
     assert evaluate(p.history, session.date).risk == "watch"
 

@@ -53,7 +53,7 @@ def test_scores_are_the_apps_own_and_norms_come_from_the_instrument(cohort):
 def test_missed_sessions_have_no_questionnaire_and_unanswered_ones_are_marked(cohort):
     sessions = [s for patients in cohort.values() for p in patients for s in p.history.sessions]
     assert all(s.patient is None and s.therapist is None for s in sessions if s.attendance != "attended")
-    assert {s.attendance for s in sessions} == {"attended", "no_show", "cancelled"}
+    assert {s.attendance for s in sessions} == {"attended", "no_show", "clinic_cancelled"}
     assert any(s.patient == Answers(answered=False, scores={}, items={}) for s in sessions)
 
 
