@@ -13,6 +13,7 @@ from dashboards.audit import models as audit_models  # noqa: F401  (tables, for 
 from dashboards.auth import account_views  # noqa: F401  (routes on the auth blueprint)
 from dashboards.auth import models as auth_models  # noqa: F401  (tables, for Alembic)
 from dashboards.auth.views import bp as auth_bp
+from dashboards.calibration import views as calibration_views  # noqa: F401  (routes on the director blueprint)
 from dashboards.risk import models as risk_models  # noqa: F401  (tables, for Alembic)
 from dashboards.risk import refresh as risk_refresh
 from dashboards.risk import signals as risk_signals

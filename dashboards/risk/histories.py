@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam, select
 
 from dashboards.flags import Answers, PatientHistory, SessionRecord
+from dashboards.risk.adopted import adopted, with_adopted
 from dashboards.risk.norms import norms_of
 from feedback.extensions import db
 from feedback.instruments.model import Instrument
@@ -20,7 +21,7 @@ from feedback.models import Clinic, Invitation, Patient, Response, TherapySessio
 # composing them with their cache keys was a visible part of one patient's update after an answer.
 _IDS = bindparam("ids", expanding=True)
 _PATIENTS = (
-    select(Patient.id, Patient.status, Patient.ended_on, Clinic.timezone)
+    select(Patient.id, Patient.status, Patient.ended_on, Clinic.timezone, Clinic.id)
     .join(Clinic, Clinic.id == Patient.clinic_id)
     .where(Patient.id.in_(_IDS))
 )
@@ -76,7 +77,7 @@ def load_histories_and_zones(
     by_session: dict[int, dict[str, Answers | None]] = defaultdict(dict)
     for row in invitations:
         by_session[row[0]][row[1]] = _answers(row, now)
-    zones = {pid: tz for pid, _, _, tz in patients}
+    zones = {pid: tz for pid, _, _, tz, _ in patients}
     records: dict[int, list[SessionRecord]] = defaultdict(list)
     zone_cache: dict[str, ZoneInfo] = {}
     for session_id, patient_id, number, starts_at, attendance in sessions:
@@ -91,11 +92,15 @@ def load_histories_and_zones(
                 therapist=answers.get("therapist"),
             )
         )
-    norms = norms_of(patient_instrument)
+    # The instrument's norms, or those each clinic adopted from its own data (dashboards/calibration).
+    instrument_norms = norms_of(patient_instrument)
+    in_force = adopted({clinic_id for *_, clinic_id in patients}, patient_instrument.id)
+    clinic_norms = {cid: with_adopted(instrument_norms, rows) for cid, rows in in_force.items()}
     histories = {
         pid: PatientHistory(
-            sessions=records.get(pid, []), norms=norms, ended_on=ended_on if status == "ended" else None
+            sessions=records.get(pid, []), norms=clinic_norms.get(clinic_id, instrument_norms),
+            ended_on=ended_on if status == "ended" else None,
         )
-        for pid, status, ended_on, _ in patients
+        for pid, status, ended_on, _, clinic_id in patients
     }
     return histories, zones

@@ -53,3 +53,25 @@ class RiskEvent(db.Model):
     news: Mapped[bool] = mapped_column(default=False, server_default=false())
     #: When a notification (digest) mentioned it; None = not yet notified.
     notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ClinicNorm(db.Model):
+    """One scale's norms a clinic adopted from its own data (dashboards/calibration/); in force while
+    `retired_at` is empty. Rows are retired, never overwritten, so what was in force when is kept."""
+
+    __tablename__ = "clinic_norms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
+    instrument_id: Mapped[str] = mapped_column(String(80))
+    scale: Mapped[str] = mapped_column(String(40))
+    #: SD of session scores across patients and sessions, and the session-to-session test–retest.
+    sd: Mapped[float]
+    reliability: Mapped[float]
+    #: What the estimate rested on.
+    patients: Mapped[int]
+    sessions: Mapped[int]
+    adopted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    adopted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    retired_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -187,6 +187,12 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("director.overview", "GET"): Case(lambda w: "/clinic", outcomes(HIDDEN, director=OK, director_b=OK)),
     ("director.ended_chart", "GET"): Case(lambda w: "/clinic/ended.json", outcomes(HIDDEN, director=OK, director_b=OK)),
     ("director.export", "GET"): Case(lambda w: "/clinic/export.csv", outcomes(HIDDEN, director=OK, director_b=OK)),
+    ("director.calibration", "GET"): Case(lambda w: "/clinic/calibration", outcomes(HIDDEN, director=OK, director_b=OK)),
+    # Too little history to adopt, nothing adopted to revert: the director is sent back with a message.
+    ("director.adopt_norms", "POST"): Case(lambda w: "/clinic/calibration/norms",
+                                           outcomes(HIDDEN, director=DONE, director_b=DONE)),
+    ("director.revert_norms", "POST"): Case(lambda w: "/clinic/calibration/norms/revert",
+                                            outcomes(HIDDEN, director=DONE, director_b=DONE)),
 }
 
 #: Routes outside the clinician side, each with the test that covers it.

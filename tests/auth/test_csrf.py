@@ -19,11 +19,13 @@ from dashboards.access.models import BreakGlassGrant, PatientShare
 from dashboards.auth import accounts, sessions, throttle, totp
 from dashboards.auth.models import LoginSession, PasswordLink, RecoveryCode
 from dashboards.auth.passwords import verify_password
+from dashboards.risk.models import ClinicNorm
 from dashboards.therapist.models import GuidanceNote
 from feedback.extensions import db
 from feedback.models import Invitation, Patient, Response, TherapySession, User, utcnow
 from feedback.models.outbox import OutboxMessage
 from tests.auth.conftest import World
+from tests.calibration.history import give_history
 from tests.factories import PATIENT_FORM, TEST_PASSWORD
 
 NEW_PASSWORD = "new passphrase 2026"
@@ -109,6 +111,21 @@ def _with_password(path: str, **data: str):
         return path, data
 
     return prepare
+
+
+def _adopt_norms(c: Ctx):
+    give_history(c.w.own, 40)  # enough history for the clinic's own norms
+    c.signed_in(c.w.director)
+    return "/clinic/calibration/norms", {}
+
+
+def _revert_norms(c: Ctx):
+    db.session.add(ClinicNorm(clinic_id=c.w.director.clinic_id, instrument_id="post-session-patient", scale="alliance",
+                              sd=0.5, reliability=0.6, patients=40, sessions=200, adopted_at=utcnow(),
+                              adopted_by_id=c.w.director.id))
+    db.session.commit()
+    c.signed_in(c.w.director)
+    return "/clinic/calibration/norms/revert", {}
 
 
 def _end_other_sessions(c: Ctx):
@@ -229,6 +246,8 @@ FORMS: dict[str, Forgery] = {
         _signed_in("own", "/patients/P-A1/shares", user_id="{w.other.id}"), lambda c: count(PatientShare) == 1
     ),
     "admin.revoke_share": Forgery(_revoke, lambda c: count(PatientShare) == 0),
+    "director.adopt_norms": Forgery(_adopt_norms, lambda c: count(ClinicNorm) > 0),
+    "director.revert_norms": Forgery(_revert_norms, lambda c: count(ClinicNorm, ClinicNorm.retired_at.is_not(None)) == 1),
     "survey.submit": Forgery(_survey, lambda c: count(Response) == 1),
     "dashboards.add_guidance_note": Forgery(
         _signed_in("own", "/patients/P-A1/notes", text="Ask about the homework"), lambda c: count(GuidanceNote) == 1

@@ -1,0 +1,47 @@
+"""The clinic's answers, per scale and patient, to estimate its own norms from; who adopted them."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from sqlalchemy import select
+
+from dashboards.calibration.estimate import ScaleEstimate, estimate_scale
+from dashboards.risk.models import ClinicNorm
+from feedback.extensions import db
+from feedback.instruments.model import Instrument
+from feedback.models import Invitation, Patient, Response, TherapySession, User
+
+
+def clinic_scores(clinic_id: int, instrument: Instrument) -> dict[str, dict[int, list[float]]]:
+    """scale -> patient id -> the patient's scored sessions on this instrument, in session order."""
+    rows = db.session.execute(
+        select(TherapySession.patient_id, Response.scores)
+        .join(Invitation, Invitation.id == Response.invitation_id)
+        .join(TherapySession, TherapySession.id == Invitation.session_id)
+        .join(Patient, Patient.id == TherapySession.patient_id)
+        .where(Patient.clinic_id == clinic_id, Invitation.respondent == "patient",
+               Invitation.instrument_id == instrument.id)
+        .order_by(TherapySession.patient_id, TherapySession.number)
+    ).all()
+    scores: dict[str, dict[int, list[float]]] = {scale: defaultdict(list) for scale in instrument.scales}
+    for patient_id, by_scale in rows:
+        for scale, value in (by_scale or {}).items():
+            if scale in scores and isinstance(value, int | float) and not isinstance(value, bool):
+                scores[scale][patient_id].append(float(value))
+    return scores
+
+
+def clinic_estimates(clinic_id: int, instrument: Instrument) -> dict[str, ScaleEstimate | None]:
+    """Per scale with norms: the clinic's estimate, or None while it has too little history."""
+    scores = clinic_scores(clinic_id, instrument)
+    return {scale: estimate_scale(scale, scores[scale])
+            for scale, spec in instrument.scales.items() if spec.norms is not None}
+
+
+def adopted_by_name(rows: Iterable[ClinicNorm]) -> dict[int, str]:
+    ids = {row.adopted_by_id for row in rows}
+    if not ids:
+        return {}
+    return {u.id: u.display_name or u.email for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
