@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from dashboards.clinic_stats import Rate
 from dashboards.flags.events import ALERTS
 from dashboards.risk.models import RiskEvent
 from feedback.extensions import db
@@ -19,31 +20,26 @@ Z95 = 1.959964  # two-sided 95% normal quantile
 
 
 @dataclass(frozen=True)
-class Proportion:
-    count: int
-    total: int
-    low: float  # Wilson interval, 0..1
-    high: float
-
-    @property
-    def share(self) -> float | None:
-        return self.count / self.total if self.total else None
-
-
-@dataclass(frozen=True)
 class FlagOutcome:
     code: str | None  # None: never flagged
-    dropout: Proportion
+    dropout: Rate
+    low: float  # 95% Wilson interval of the dropout rate, 0..1
+    high: float
+
+    @classmethod
+    def of(cls, code: str | None, dropped: int, total: int) -> FlagOutcome:
+        return cls(code, Rate(dropped, total), *wilson(dropped, total))
 
 
-def wilson(count: int, total: int, z: float = Z95) -> Proportion:
+def wilson(count: int, total: int, z: float = Z95) -> tuple[float, float]:
+    """The Wilson score interval of count/total; (0, 1) when nothing was counted."""
     if total <= 0:
-        return Proportion(count, total, 0.0, 1.0)
+        return 0.0, 1.0
     p = count / total
     denominator = 1 + z * z / total
     centre = (p + z * z / (2 * total)) / denominator
     half = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / denominator
-    return Proportion(count, total, max(0.0, centre - half), min(1.0, centre + half))
+    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def dropout_by_flag(clinic_id: int) -> list[FlagOutcome]:
@@ -68,8 +64,8 @@ def dropout_by_flag(clinic_id: int) -> list[FlagOutcome]:
         for code in codes:
             by_code[code].append(patient_id)
     dropped = {pid for pid, reason in ended.items() if reason == "dropped_out"}
-    outcomes = [FlagOutcome(code, wilson(len(dropped.intersection(ids)), len(ids)))
+    outcomes = [FlagOutcome.of(code, len(dropped.intersection(ids)), len(ids))
                 for code, ids in sorted(by_code.items(), key=lambda item: (-len(item[1]), item[0]))]
     never = [pid for pid in ended if not kinds.get(pid)]
-    outcomes.append(FlagOutcome(None, wilson(len(dropped.intersection(never)), len(never))))
+    outcomes.append(FlagOutcome.of(None, len(dropped.intersection(never)), len(never)))
     return outcomes

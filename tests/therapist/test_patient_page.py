@@ -238,6 +238,6 @@ def test_a_later_decline_does_not_hide_the_kind_of_a_current_rupture():
         SessionRecord(2, date(2026, 1, 12), "attended", answered(dict(CALM)), None),
     ], norms={})
     events = [SimpleNamespace(code="unresolved_rupture", severity="high", current=True, session_number=1),
-              SimpleNamespace(code="downward_trend", severity="watch", current=True, session_number=2)]
+              SimpleNamespace(code="sudden_drop", severity="watch", current=True, session_number=2)]
     assert guidance(events, history, DEFAULT_THRESHOLDS).kind == "confrontation"
     assert guidance_from_history(events, history, DEFAULT_THRESHOLDS).kind != "confrontation"  # why it is needed
