@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import func, select
 
 from dashboards.demo import clinic as demo
 from feedback.extensions import db
-from feedback.models import Patient, Response, TherapySession, User
+from feedback.models import Patient, Response, TherapySession, User, utcnow
 
 
 def test_demo_clinic_has_the_promised_people_and_shapes(client):
@@ -39,6 +41,23 @@ def test_seeding_twice_keeps_the_data_and_the_link(app):
     assert second.survey_link == first.survey_link
     assert db.session.scalar(select(func.count()).select_from(TherapySession)) == counts
     assert db.session.scalar(select(func.count()).select_from(User)) == 3
+
+
+def test_seeding_after_the_link_expired_adds_one_later_session_and_says_so(app):
+    def ns101_sessions():
+        return db.session.scalars(select(TherapySession).join(Patient).where(Patient.code == demo.PATIENTS[0][0])
+                                  .order_by(TherapySession.number)).all()
+
+    demo.seed()
+    before = ns101_sessions()
+    later = utcnow() + timedelta(days=4)  # past the 72-hour link
+    second = demo.seed(now=later)
+    after = ns101_sessions()
+    assert len(after) == len(before) + 1 and second.added_session == after[-1].number
+    assert after[-1].starts_at > before[-1].starts_at  # the newest session is also the latest
+    third = demo.seed(now=later + timedelta(minutes=5))
+    assert third.added_session is None and third.survey_link == second.survey_link
+    assert len(ns101_sessions()) == len(after)
 
 
 def test_demo_command_refuses_outside_development(runner):

@@ -29,6 +29,9 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
     for email, role in seeded.accounts:
         click.echo(f"  {role:<9} {email}   password: {PASSWORD}")
     click.echo("  (two-factor sign-in is switched off for the demo: DEV_SKIP_2FA, development only)")
+    if seeded.added_session is not None:
+        click.echo(f"\nAdded session {seeded.added_session} (attended, just now) for {PATIENTS[0][0]}: its earlier "
+                   "questionnaire link had expired; its SMS goes to this console.")
     if seeded.survey_link:
         click.echo(f"\nOpen questionnaire (patient {PATIENTS[0][0]}): {seeded.survey_link}")
     if no_serve:

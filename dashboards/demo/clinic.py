@@ -60,6 +60,9 @@ class DemoClinic:
     clinic: Clinic
     accounts: list[tuple[str, str]]  # (email, role)
     survey_link: str | None
+    #: The session this run recorded for NS-101 so that there is a questionnaire to open (its last
+    #: link had expired), or None when an open one was reused.
+    added_session: int | None = None
 
 
 def seed(now: datetime | None = None) -> DemoClinic:
@@ -69,7 +72,8 @@ def seed(now: datetime | None = None) -> DemoClinic:
     if clinic is None:
         clinic = _create(now)
     accounts = [(u.email, u.role) for u in sorted(clinic.users, key=lambda u: (u.role != "director", u.email))]
-    return DemoClinic(clinic, accounts, _open_survey_link(clinic, now))
+    link, added = _open_survey_link(clinic, now)
+    return DemoClinic(clinic, accounts, link, added)
 
 
 def _create(now: datetime) -> Clinic:
@@ -101,8 +105,9 @@ def _create(now: datetime) -> Clinic:
     return clinic
 
 
-def _open_survey_link(clinic: Clinic, now: datetime) -> str | None:
-    """A questionnaire to open: the stable patient's open one, or today's session for them."""
+def _open_survey_link(clinic: Clinic, now: datetime) -> tuple[str | None, int | None]:
+    """A questionnaire to open: the stable patient's open one, or a session recorded for them
+    now (returned as the second value) when their last link has expired."""
     patient = setup.find_patient(PATIENTS[0][0], clinic)
     open_invitation = db.session.scalar(
         select(Invitation)
@@ -117,7 +122,7 @@ def _open_survey_link(clinic: Clinic, now: datetime) -> str | None:
         .limit(1)
     )
     if open_invitation is not None:
-        return survey_url(link_token(open_invitation))
+        return survey_url(link_token(open_invitation)), None
     recorded = record_session(
         patient,
         starts_at=now - timedelta(minutes=90),  # ended 40 min ago: its SMS is due
@@ -127,4 +132,4 @@ def _open_survey_link(clinic: Clinic, now: datetime) -> str | None:
         now=now,
     )
     link = recorded.links.get("patient")
-    return survey_url(link.token) if link else None
+    return (survey_url(link.token) if link else None), recorded.session.number
