@@ -131,6 +131,11 @@ class Guidance:
     session_number: int | None  # the session of the latest triggering event
 
 
+def is_concern(event: EventLike) -> bool:
+    """A current alert (not a note, not good news) of a rupture or decline: what the panel answers."""
+    return event.current and event.severity in ALERTS and event.code in RUPTURE_CODES | DECLINE_CODES
+
+
 def guidance_for(events: Iterable[EventLike], latest_answers_patient: Mapping[str, object] | None,
                  latest_answers_therapist: Mapping[str, object] | None,
                  thresholds: Thresholds = DEFAULT_THRESHOLDS) -> Guidance | None:
@@ -139,8 +144,7 @@ def guidance_for(events: Iterable[EventLike], latest_answers_patient: Mapping[st
     The answers are item id -> value mappings (`Response.answers`, `Answers.items`) of the session
     the latest triggering event belongs to; `guidance_from_history` picks them for you.
     """
-    triggers = [e for e in events if e.current and e.severity in ALERTS
-                and e.code in RUPTURE_CODES | DECLINE_CODES]
+    triggers = [e for e in events if is_concern(e)]
     if not triggers:
         return None
     signs = _signs(latest_answers_patient or {}, latest_answers_therapist or {}, thresholds)
@@ -173,8 +177,7 @@ def guidance_for(events: Iterable[EventLike], latest_answers_patient: Mapping[st
 def guidance_from_history(events: Sequence[EventLike], history: PatientHistory,
                           thresholds: Thresholds = DEFAULT_THRESHOLDS) -> Guidance | None:
     """`guidance_for` with the answers of the session of the latest current triggering event."""
-    numbers = [e.session_number for e in events if e.current and e.session_number is not None
-               and e.code in RUPTURE_CODES | DECLINE_CODES]
+    numbers = [e.session_number for e in events if is_concern(e) and e.session_number is not None]
     session = next((s for s in history.sessions if numbers and s.number == max(numbers)), None)
     if session is None:
         return guidance_for(events, None, None, thresholds)

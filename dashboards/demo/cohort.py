@@ -253,8 +253,10 @@ def _patient_answers(rng: random.Random, plan: Plan, style: Style) -> Answers | 
     if r is not None:
         items["rupture_tension"], items["rupture_resolved"] = r.tension, r.resolved
     quiet = 4 if plan.withdrawn else 0
-    withdrawal = r.tension if r is not None and r.kind == "withdrawal" else quiet
-    confrontation = r.tension if r is not None and r.kind == "confrontation" else 0
+    # A rupture talked through leaves less held back or gone along with than one that was not.
+    felt = 0 if r is None else (r.tension if r.resolved < 4 else max(0, r.tension - 2))
+    withdrawal = felt if r is not None and r.kind == "withdrawal" else quiet
+    confrontation = felt if r is not None and r.kind == "confrontation" else 0
     items["held_back"] = _indicator(rng, withdrawal)
     items["went_along"] = _indicator(rng, withdrawal)
     items["frustrated"] = _indicator(rng, confrontation)

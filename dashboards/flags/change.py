@@ -68,7 +68,7 @@ def chart(points: Sequence[Point], sigma: float, th: Thresholds) -> Chart:
         if declining:
             back = back + 1 if z >= -th.cusum_k - EPS else 0
             if back >= th.recovery_sessions:
-                declining, cusum, back = False, 0.0, 0
+                declining, cusum, back, building = False, 0.0, 0, 0
         elif cusum >= th.cusum_h - EPS and pushing and building >= th.confirm_sessions:
             declining, back = True, 0
         charted.append(Charted(p, baseline, n, unit, z, cusum, pushing, declining))

@@ -79,9 +79,10 @@ def _missed(sessions: list[SessionRecord], t: Timeline, th: Thresholds) -> list[
 
 
 def _gaps(sessions: list[SessionRecord], t: Timeline, th: Thresholds) -> list[Finding]:
-    """Past gaps between attended sessions (history) and the gap up to as_of (current)."""
+    """Past gaps between attended sessions (history) and the gap up to as_of (current). A session
+    the clinic cancelled counts as contact: the pause was the clinic's (holidays, illness)."""
     limit = th.gap_weeks * 7
-    attended = [s for s in sessions if s.attendance == "attended"]
+    attended = [s for s in sessions if s.attendance in ("attended", "clinic_cancelled")]
     found = []
     for before, after in zip(attended, attended[1:], strict=False):
         days = (after.date - before.date).days

@@ -12,6 +12,7 @@ import math
 from dashboards.flags.events import Event
 from dashboards.flags.history import Answers
 from dashboards.flags.items import likert, reports_rupture
+from dashboards.flags.ruptures import appeasement_signs
 from dashboards.flags.stats import EPS, within_sd
 from dashboards.flags.thresholds import Thresholds
 from dashboards.flags.timeline import Point, Timeline, mean
@@ -26,7 +27,10 @@ def repair_events(t: Timeline, th: Thresholds) -> list[Event]:
         return []
     sigma = within_sd(norm.sd, norm.reliability)
     points = t.points.get(SCALE, ())
-    resolved = {s.number for s in t.sessions if s.patient is not None and _resolved(s.patient, th)}
+    # A "resolved" rupture where the patient went along with something is no repair to celebrate.
+    # (A low alliance at the rupture session is the dip itself; the return is what counts then.)
+    resolved = {s.number for s in t.sessions if s.patient is not None and _resolved(s.patient, th)
+                and not appeasement_signs(s.patient, None, th)}
     events = []
     after = 0  # one episode per dip: the next one starts after this one's return
     for i, dip in enumerate(points):

@@ -81,7 +81,7 @@ def _outcome_event(number: int, patient: Answers, low_cutoff: float | None, t: T
                              f"that was not resolved by the end (resolution {resolved} of 5){signs}; "
                              "it may be worth raising early in the next session."))
     if resolved is not None and resolved >= th.rupture_repaired_min:
-        appeased = _appeasement(patient, low_cutoff, th)
+        appeased = appeasement_signs(patient, low_cutoff, th)
         if appeased:
             return Event(code="appeasement", severity="watch", session_number=number,
                          numbers=numbers | {"kind": "withdrawal", "threshold": th.marker_min},
@@ -101,7 +101,7 @@ def _outcome_event(number: int, patient: Answers, low_cutoff: float | None, t: T
                          f"(strength {_of5(tension)}, resolution {_of5(resolved)}){signs}."))
 
 
-def _appeasement(patient: Answers, low_cutoff: float | None, th: Thresholds) -> str:
+def appeasement_signs(patient: Answers, low_cutoff: float | None, th: Thresholds) -> str:
     """Why a rupture rated resolved may be appeasement, or "" if nothing suggests it."""
     # Going along with what one does not agree with is the appeasing kind of withdrawal.
     went_along = likert(patient.items, "went_along")

@@ -59,16 +59,18 @@ def flags_command(fmt: str, patient_code: str | None, clinic_name: str | None, a
 
 @click.command("recompute-flags")
 @click.option("--clinic", "clinic_name", default=None, help="Only this clinic (default: all).")
-@click.option("--full-history", is_flag=True, help="Re-evaluate 'ever rated high' over every session date too.")
+@click.option("--full-history", is_flag=True, help="Decide 'ever rated high' afresh over every session date too.")
+@click.option("--not-news", is_flag=True,
+              help="Mark nothing found as new (after an upgrade or a threshold change: no 'new' marks, no digest).")
 @with_appcontext
-def recompute_command(clinic_name: str | None, full_history: bool) -> None:
+def recompute_command(clinic_name: str | None, full_history: bool, not_news: bool) -> None:
     """Re-evaluate and store every patient's flags (after an import or a threshold change)."""
     try:
         clinics = [find_clinic(clinic_name)] if clinic_name else db.session.scalars(select(Clinic)).all()
     except SetupError as exc:
         raise click.ClickException(str(exc)) from None
     for clinic in clinics:
-        results = recompute_clinic(clinic.id, full_history=full_history)
+        results = recompute_clinic(clinic.id, full_history=full_history, announce=not not_news)
         levels = [e.risk for e in results.values()]
         click.echo(
             f"{clinic.name}: {len(levels)} patients — high {levels.count('high')}, "

@@ -75,6 +75,7 @@ def store(
     risk: PatientRisk | None,
     existing: Mapping[str, RiskEvent],
     full_history: bool = False,
+    announce: bool = True,
 ) -> list[Event]:
     """Save one evaluation over the patient's stored `risk` row (None before the first evaluation)
     and `existing` events by key; returns the events that are new (worth notifying). Runs no query
@@ -89,12 +90,15 @@ def store(
     risk.as_of = as_of
     risk.evaluated_at = now
     risk.main_reason = _main_reason(evaluation)
-    risk.ever_high = was_high or (
-        ever_high(history, evaluation, as_of, limits) if full_history else evaluation.risk == "high"
-    )
+    # A full re-walk decides afresh (after a rule change, old highs may no longer be highs);
+    # otherwise "ever" only grows.
+    risk.ever_high = (ever_high(history, evaluation, as_of, limits) if full_history
+                      else was_high or evaluation.risk == "high")
 
     fresh = new_events(existing, evaluation)
-    news = {event_key(e) for e in fresh}
+    # `announce` off: store what a re-evaluation finds without telling anyone it is new (after an
+    # upgrade or a threshold change, events re-keyed by the new rules are not news).
+    news = {event_key(e) for e in fresh} if announce else set()
     keep = set()
     for event in evaluation.events:
         key = event_key(event)
@@ -118,6 +122,7 @@ def recompute_patients(
     now: datetime | None = None,
     full_history: bool = False,
     lock: bool = False,
+    announce: bool = True,
 ) -> dict[int, Evaluation]:
     """Re-evaluate and store the given patients, in batches of a few queries each; commits.
 
@@ -141,17 +146,18 @@ def recompute_patients(
             day = as_of or local_today(zones[patient_id], now)
             evaluation = evaluate(history, day, limits)
             store(patient_id, history, evaluation, day, now,
-                  risk=risks.get(patient_id), existing=events[patient_id], full_history=full_history)
+                  risk=risks.get(patient_id), existing=events[patient_id], full_history=full_history,
+                  announce=announce)
             results[patient_id] = evaluation
         db.session.commit()  # one flush for the batch
     return results
 
 
 def recompute_clinic(
-    clinic_id: int, *, now: datetime | None = None, full_history: bool = False
+    clinic_id: int, *, now: datetime | None = None, full_history: bool = False, announce: bool = True
 ) -> dict[int, Evaluation]:
     """Every patient of a clinic. A patient evaluated for the first time is always looked at over
     their whole history (for ever-high); `full_history` re-walks everyone's, e.g. after a threshold
     change — about three times the work, since ever-high is sticky otherwise."""
     ids = db.session.scalars(select(Patient.id).where(Patient.clinic_id == clinic_id)).all()
-    return recompute_patients(ids, now=now, full_history=full_history)
+    return recompute_patients(ids, now=now, full_history=full_history, announce=announce)

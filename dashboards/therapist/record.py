@@ -17,8 +17,7 @@ from dashboards.charts.patient import SCALES, patient_charts
 from dashboards.charts.points import scale_items
 from dashboards.charts.table import ChartTable, chart_table
 from dashboards.flags import PatientHistory, Thresholds
-from dashboards.flags.events import ALERTS
-from dashboards.guidance import DECLINE_CODES, RUPTURE_CODES, Guidance, guidance_from_history
+from dashboards.guidance import RUPTURE_CODES, Guidance, guidance_from_history, is_concern
 from dashboards.risk.histories import load_histories
 from dashboards.risk.models import RiskEvent
 from dashboards.risk.store import local_today, thresholds
@@ -32,8 +31,6 @@ from feedback.instruments.registry import registry
 from feedback.invitations import link_token
 from feedback.links import session_instruments
 from feedback.models import Invitation, Patient, Response, TherapySession, User
-
-CONCERN_CODES = RUPTURE_CODES | DECLINE_CODES  # the flags the guidance panel answers
 
 
 def load_history(patient: Patient, now: datetime) -> PatientHistory:
@@ -119,7 +116,7 @@ def patient_page(patient: Patient, viewer: User, now: datetime, *, since: dateti
     events = _events(patient)
     sessions = session_rows(patient, viewer, now, with_delivery=can_manage)
     found = guidance(events, history, limits)
-    concerns = [e for e in events if e.current and e.severity in ALERTS and e.code in CONCERN_CODES]
+    concerns = [e for e in events if is_concern(e)]
     problems = []
     if can_manage:
         unsent = staff.needs_attention(patient.clinic_id, therapist_id=patient.therapist_id, now=now)
@@ -149,7 +146,7 @@ def guidance(events: Sequence[RiskEvent], history: PatientHistory, limits: Thres
     """The guidance panel. While a rupture is current, its session's answers decide the kind: a
     decline flagged at a later session (often the same strain, seen in the scores) has no rupture
     answers to read the kind from. Otherwise the latest rupture or decline decides."""
-    ruptures = [e for e in events if e.current and e.code in RUPTURE_CODES]
+    ruptures = [e for e in events if is_concern(e) and e.code in RUPTURE_CODES]
     return guidance_from_history(ruptures or events, history, limits)
 
 

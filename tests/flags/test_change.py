@@ -254,3 +254,12 @@ def test_one_very_low_session_that_comes_straight_back_is_no_decline():
     # adds no evidence of a fall: only sessions with z < −k confirm an alarm.
     ev = run([4.2, 4.0, 4.2, 4.0, 2.0, 4.1, 4.1])
     assert find(ev, "reliable_decline") == []
+
+
+def test_after_a_recovery_one_very_low_session_is_a_drop_not_a_new_decline():
+    # A decline that recovered, then one session far below (z ≤ −(h + k)): the evidence of the
+    # old decline must not count toward confirming a new one.
+    ev = run([4.5, 4.5, 4.5, 4.5, 3.6, 3.6, 3.6, 4.4, 4.4, 2.7])
+    declines = find(ev, "reliable_decline")
+    assert len(declines) == 1 and not declines[0].current
+    assert [e.session_number for e in find(ev, "sudden_drop")] == [10]

@@ -161,3 +161,9 @@ def test_disengagement_stays_watch_beside_good_news_or_old_ruptures():
     h = unanswered_after(session(1, patient(rupture=True, rupture_tension=4, rupture_resolved=1)),
                          session(2, patient()), session(3, patient()))
     assert evaluate(h, day(6)).risk == "watch"
+
+
+def test_weeks_the_clinic_cancelled_are_no_gap():
+    h = history(*attendance("attended", "clinic_cancelled", "clinic_cancelled", "clinic_cancelled",
+                            "clinic_cancelled", "clinic_cancelled"))
+    assert find(evaluate(h, day(6) + WEEK), "disengagement") == []

@@ -144,3 +144,13 @@ def test_thresholds_change_the_rule():
     # A looser return (within 1.0 unit: ≥ 4.133333 − 0.415692 = 3.717641): back at 5 already.
     [episode] = episodes(h, th=dataclasses.replace(TH, repair_return_z=1.0))
     assert episode.session_number == 5
+
+
+def test_a_resolved_rupture_where_the_patient_went_along_is_no_episode():
+    # The same V as the hand-computed one, but the patient also went along with something they
+    # did not agree with: appeasement (watch), not a repair to celebrate.
+    h = history(*(session(n, patient(s)) for n, s in enumerate((4.2, 4.0, 4.2), start=1)),
+                session(4, patient(3.6, rupture=True, rupture_tension=3, rupture_resolved=4, went_along=4)),
+                session(5, patient(4.0)))
+    ev = evaluate(h, day(5), TH)
+    assert episodes(h, th=TH) == [] and "appeasement" in codes(ev)

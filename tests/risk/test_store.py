@@ -87,3 +87,19 @@ def test_demo_flags_are_stored_after_seeding(app):
     levels = dict(db.session.execute(select(PatientRisk.patient_id, PatientRisk.level)).all())
     assert len(levels) == 14 and "high" in levels.values() and "none" in levels.values()
     assert seeded.clinic
+
+
+def test_a_quiet_full_recompute_decides_ever_high_afresh_and_marks_nothing_new(make_patient, make_session):
+    ruptured, calm = make_patient(), make_patient()
+    answer_patient_form(make_session(ruptured), RUPTURE)  # each answer recomputes its patient
+    answer_patient_form(make_session(calm), CALM)
+    # As an upgrade leaves things: events stored under the old rules' keys, an old "ever high".
+    db.session.execute(RiskEvent.__table__.delete())
+    db.session.get(PatientRisk, calm.id).ever_high = True
+    db.session.commit()
+    recompute_patients([ruptured.id, calm.id], full_history=True, announce=False)
+    db.session.expire_all()
+    events = db.session.scalars(select(RiskEvent).where(RiskEvent.patient_id == ruptured.id)).all()
+    assert "unresolved_rupture" in {e.code for e in events} and not any(e.news for e in events)
+    assert db.session.get(PatientRisk, ruptured.id).ever_high is True
+    assert db.session.get(PatientRisk, calm.id).ever_high is False  # decided afresh, not kept

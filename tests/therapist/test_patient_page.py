@@ -241,3 +241,15 @@ def test_a_later_decline_does_not_hide_the_kind_of_a_current_rupture():
               SimpleNamespace(code="sudden_drop", severity="watch", current=True, session_number=2)]
     assert guidance(events, history, DEFAULT_THRESHOLDS).kind == "confrontation"
     assert guidance_from_history(events, history, DEFAULT_THRESHOLDS).kind != "confrontation"  # why it is needed
+
+
+def test_a_current_note_does_not_hide_the_guidance_for_an_alert():
+    history = PatientHistory(sessions=[
+        SessionRecord(1, date(2026, 1, 5), "attended", Answers(True, {}, dict(CALM)), None),
+        SessionRecord(2, date(2026, 1, 12), "attended", Answers(True, {}, {**CALM, "rupture": True,
+                                                                            "rupture_tension": 1}), None),
+    ], norms={})
+    events = [SimpleNamespace(code="reliable_decline", severity="high", current=True, session_number=1),
+              SimpleNamespace(code="rupture", severity="note", current=True, session_number=2)]
+    panel = guidance(events, history, DEFAULT_THRESHOLDS)
+    assert panel is not None and panel.triggers == ("reliable_decline",)
