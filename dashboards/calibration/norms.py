@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import func, select
 
 from dashboards.calibration.estimate import ScaleEstimate, estimate_scale
 from dashboards.risk.models import ClinicNorm
 from feedback.extensions import db
 from feedback.instruments.model import Instrument
 from feedback.models import Invitation, Patient, Response, TherapySession, User
+
+CACHED_CLINICS = 64  # estimates kept per process (a few KB each)
 
 
 def clinic_scores(clinic_id: int, instrument: Instrument) -> dict[str, dict[int, list[float]]]:
@@ -34,10 +37,27 @@ def clinic_scores(clinic_id: int, instrument: Instrument) -> dict[str, dict[int,
 
 
 def clinic_estimates(clinic_id: int, instrument: Instrument) -> dict[str, ScaleEstimate | None]:
-    """Per scale with norms: the clinic's estimate, or None while it has too little history."""
-    scores = clinic_scores(clinic_id, instrument)
-    return {scale: estimate_scale(scale, scores[scale])
-            for scale, spec in instrument.scales.items() if spec.norms is not None}
+    """Per scale with norms: the clinic's estimate, or None while it has too little history.
+
+    The bootstrap takes seconds for a large clinic, so estimates are kept per process until the
+    clinic's answers change (the count and the newest of them are the watermark)."""
+    watermark = db.session.execute(
+        select(func.count(Response.id), func.max(Response.id))
+        .join(Invitation, Invitation.id == Response.invitation_id)
+        .join(TherapySession, TherapySession.id == Invitation.session_id)
+        .join(Patient, Patient.id == TherapySession.patient_id)
+        .where(Patient.clinic_id == clinic_id, Invitation.respondent == "patient",
+               Invitation.instrument_id == instrument.id)
+    ).one()
+    key = (clinic_id, instrument.id, instrument.version, *watermark)
+    cache = current_app.extensions.setdefault("calibration_estimates", {})
+    if key not in cache:
+        scores = clinic_scores(clinic_id, instrument)
+        if len(cache) >= CACHED_CLINICS:
+            cache.clear()
+        cache[key] = {scale: estimate_scale(scale, scores[scale])
+                      for scale, spec in instrument.scales.items() if spec.norms is not None}
+    return cache[key]
 
 
 def adopted_by_name(rows: Iterable[ClinicNorm]) -> dict[int, str]:

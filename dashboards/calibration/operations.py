@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 
 from dashboards.audit import audit
 from dashboards.calibration.norms import clinic_estimates
@@ -40,7 +41,12 @@ def adopt_clinic_norms(clinic: Clinic, instrument: Instrument, actor: User, now:
     db.session.add_all(rows)
     audit("adopt_clinic_norms", actor=actor, detail="; ".join(
         f"{r.scale}: sd {r.sd:.3f}, test-retest {r.reliability:.3f} ({r.patients} patients)" for r in rows))
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # another director adopted at the same moment (one set in force)
+        db.session.rollback()
+        raise CalibrationError("Another director changed the clinic's norms at the same moment; "
+                               "please look at the page again.") from None
     recompute_clinic(clinic.id, now=now)
     return rows
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from dashboards.clinic_stats import Rate
 from dashboards.flags.events import ALERTS
-from dashboards.risk.models import RiskEvent
+from dashboards.risk.models import PatientRisk, RiskEvent
 from feedback.extensions import db
 from feedback.models import Patient
 
@@ -43,12 +43,17 @@ def wilson(count: int, total: int, z: float = Z95) -> tuple[float, float]:
 
 
 def dropout_by_flag(clinic_id: int) -> list[FlagOutcome]:
-    """Per alert kind ever raised in an ended treatment (most treatments first), then never flagged.
+    """Per alert kind ever raised in an ended, evaluated treatment (most treatments first), then
+    never flagged (no alert of any kind).
 
     The stored events of a treatment are those of its last evaluation, which looks back over the
     whole history, so an alert that is no longer current is still there."""
+    # Only treatments the engine evaluated count (as on the overview): one never evaluated, with
+    # no answered questionnaire, was neither flagged nor known to be calm.
     ended = dict(db.session.execute(
-        select(Patient.id, Patient.end_reason).where(Patient.clinic_id == clinic_id, Patient.status == "ended")
+        select(Patient.id, Patient.end_reason)
+        .join(PatientRisk, PatientRisk.patient_id == Patient.id)
+        .where(Patient.clinic_id == clinic_id, Patient.status == "ended")
     ).all())
     kinds: dict[int, set[str]] = defaultdict(set)
     if ended:

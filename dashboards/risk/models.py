@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, false
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from feedback.extensions import db
@@ -40,7 +40,7 @@ class RiskEvent(db.Model):
     key: Mapped[str] = mapped_column(String(80))
     code: Mapped[str] = mapped_column(String(40))
     #: The scale ("bond", "alliance") or disengagement signal ("unanswered", "missed", "gap"), if any.
-    subject: Mapped[str | None] = mapped_column(String(20))
+    subject: Mapped[str | None] = mapped_column(String(80))
     severity: Mapped[str] = mapped_column(String(8))
     session_number: Mapped[int | None]
     current: Mapped[bool]
@@ -60,11 +60,17 @@ class ClinicNorm(db.Model):
     `retired_at` is empty. Rows are retired, never overwritten, so what was in force when is kept."""
 
     __tablename__ = "clinic_norms"
+    # One set in force per clinic, instrument and scale: two directors adopting at once cannot
+    # leave two (the second insert fails and its transaction is rolled back).
+    __table_args__ = (
+        Index("ix_clinic_norms_in_force", "clinic_id", "instrument_id", "scale", unique=True,
+              postgresql_where=text("retired_at IS NULL"), sqlite_where=text("retired_at IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
     instrument_id: Mapped[str] = mapped_column(String(80))
-    scale: Mapped[str] = mapped_column(String(40))
+    scale: Mapped[str] = mapped_column(String(80))
     #: SD of session scores across patients and sessions, and the session-to-session test–retest.
     sd: Mapped[float]
     reliability: Mapped[float]

@@ -22,7 +22,7 @@ depends_on = None
 
 def upgrade():
     with op.batch_alter_table('risk_events', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('subject', sa.String(length=20), nullable=True))
+        batch_op.add_column(sa.Column('subject', sa.String(length=80), nullable=True))
         batch_op.add_column(sa.Column('news', sa.Boolean(), nullable=False, server_default=sa.false()))
     events = sa.table(
         'risk_events',

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from dashboards.audit import AuditEvent
+from dashboards.calibration.norms import clinic_estimates
 from dashboards.calibration.outcomes import dropout_by_flag, wilson
 from dashboards.risk.histories import load_histories
 from dashboards.risk.models import ClinicNorm, RiskEvent
@@ -122,3 +123,14 @@ def test_another_clinics_adopted_norms_do_not_apply(app, staff, make_clinic, mak
     db.session.commit()
     history = load_histories([elsewhere.id], session_instruments()["patient"], utcnow())[elsewhere.id]
     assert history.norms["alliance"].sd == 0.6
+
+
+def test_estimates_are_kept_until_the_clinics_answers_change(app, staff, give_history):
+    clinic, _, therapist = staff
+    give_history(therapist, 40)
+    instrument = session_instruments()["patient"]
+    first = clinic_estimates(clinic.id, instrument)
+    assert clinic_estimates(clinic.id, instrument) is first  # no second bootstrap
+    give_history(therapist, 1)
+    again = clinic_estimates(clinic.id, instrument)
+    assert again is not first and again["alliance"].patients == 41
