@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
+import zoneinfo
+from importlib import resources
+from pathlib import Path
 
 import phonenumbers
 from cryptography.fernet import Fernet, InvalidToken
@@ -15,7 +19,11 @@ class PhoneError(ValueError):
 
 
 def normalise(raw: str, default_region: str | None = None) -> str:
-    """'+49 151 2345 6789' -> '+4915123456789'; refuses numbers that cannot be mobiles."""
+    """'+49 151 2345 6789' -> '+4915123456789'; refuses numbers that cannot be mobiles.
+
+    With a `default_region` ('GB'), national numbers of that country are read too:
+    '07911 123456' -> '+447911123456'. Without one, only the international form is.
+    """
     try:
         number = phonenumbers.parse(raw, default_region)
     except phonenumbers.NumberParseException:
@@ -26,6 +34,42 @@ def normalise(raw: str, default_region: str | None = None) -> str:
     if kind not in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE):
         raise PhoneError("not a mobile number, so it cannot receive SMS")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def region_for_zone(tz_name: str) -> str | None:
+    """The country whose national numbers a clinic in this IANA zone types: 'Europe/London' -> 'GB'.
+
+    None for zones of no one country (UTC, Etc/*) and for names the table lacks (old aliases
+    such as 'US/Eastern'): those clinics give numbers in international form.
+    """
+    region = _zone_countries().get(tz_name)
+    return region if region in phonenumbers.SUPPORTED_REGIONS else None
+
+
+@functools.cache
+def _zone_countries() -> dict[str, str]:
+    # phonenumbers knows no time zone -> country mapping, but the tz database ships one: zone.tab
+    # gives each zone one ISO 3166 code (zone1970.tab lists several). Read from where zoneinfo
+    # reads the zones themselves. If no copy is found, no zone has a region, so national numbers
+    # are refused with the "international form" message rather than guessed.
+    countries: dict[str, str] = {}
+    for line in _zone_tab().splitlines():
+        fields = line.split("\t")
+        if len(fields) >= 3 and not line.startswith("#"):
+            countries[fields[2]] = fields[0]
+    return countries
+
+
+def _zone_tab() -> str:
+    for directory in zoneinfo.TZPATH:
+        try:
+            return Path(directory, "zone.tab").read_text(encoding="utf-8")
+        except OSError:
+            continue
+    try:  # the tzdata package, zoneinfo's own fallback when the system has no database
+        return resources.files("tzdata.zoneinfo").joinpath("zone.tab").read_text(encoding="utf-8")
+    except (ModuleNotFoundError, OSError):
+        return ""
 
 
 class PhoneCipher:

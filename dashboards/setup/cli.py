@@ -65,7 +65,7 @@ def add_user(email: str, clinic_name: str, role: str, display_name: str) -> None
 @click.argument("code")
 @click.option("--clinic", "clinic_name", required=True)
 @click.option("--therapist", "therapist_email", required=True)
-@click.option("--phone", default=None, help="Mobile number, international form (+44 7700 900123).")
+@click.option("--phone", default=None, help="Mobile number: +44 7700 900123, or as dialled in the clinic's country.")
 @click.option("--sms-consent", is_flag=True, help="The patient agreed to receive links by SMS.")
 @click.option("--language", default="en", show_default=True)
 def add_patient(

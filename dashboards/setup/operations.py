@@ -12,7 +12,7 @@ from sqlalchemy import select
 from dashboards.auth.passwords import hash_password
 from feedback.extensions import db
 from feedback.models import CHANNELS, ROLES, Clinic, Patient, User, utcnow
-from feedback.phones import PhoneCipher, normalise
+from feedback.phones import PhoneCipher, normalise, region_for_zone
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{1,31}$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -122,8 +122,9 @@ def add_patient(
 
 
 def set_phone(patient: Patient, raw: str) -> None:
+    """Store the number in E.164; national numbers are read as the clinic's country's."""
     try:
-        e164 = normalise(raw, current_app.config.get("DEFAULT_PHONE_REGION"))
+        e164 = normalise(raw, region_for_zone(patient.clinic.timezone))
     except ValueError as exc:
         raise SetupError(str(exc)) from None
     cipher = phone_cipher()

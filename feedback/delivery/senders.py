@@ -110,19 +110,22 @@ class ConsoleMessage:
 
 
 class ConsoleSender:
-    """Sends nothing: logs each message and keeps it in `sent` for the demo and tests."""
+    """Sends nothing: logs each message, keeps it in `sent` and, with `echo`, prints it for the developer."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, echo: bool = False) -> None:
         self.sent: list[ConsoleMessage] = []
         self._lock = threading.Lock()
+        self._echo = echo
 
     def send(self, to: str, body: str, *, label: str, status_callback: str | None = None) -> SendResult:
         with self._lock:
-            provider_id = f"console-{len(self.sent) + 1}"
-            self.sent.append(ConsoleMessage(to, body, label, status_callback, provider_id, as_utc(None)))
+            sent = ConsoleMessage(to, body, label, status_callback, f"console-{len(self.sent) + 1}", as_utc(None))
+            self.sent.append(sent)
         # The label (a patient code), never the number: logs travel further than the database.
         log.info("SMS for %s: %s", label, body)
-        return SendResult(provider_id, "sent")
+        if self._echo:  # stdout, not the log: a debug server's root logger drops INFO; numbers stay out
+            print(f"SMS to {to} at {sent.sent_at:%Y-%m-%d %H:%M:%S} UTC ({label}, not sent): {body}", flush=True)
+        return SendResult(sent.provider_id, "sent")
 
     def find_sent(self, to: str, since: datetime) -> list[SentMessage]:
         since = as_utc(since)
@@ -277,7 +280,7 @@ def sender_from_config(config: Mapping[str, Any]) -> Sender:
     from_number = config.get("TWILIO_FROM_NUMBER")
     service_sid = config.get("TWILIO_MESSAGING_SERVICE_SID")
     if not (sid or token or from_number or service_sid):
-        return ConsoleSender()
+        return ConsoleSender(echo=config.get("APP_ENV") != "production")  # where stdout is a log too
     missing = [name for name, value in (("TWILIO_ACCOUNT_SID", sid), ("TWILIO_AUTH_TOKEN", token)) if not value]
     if not (from_number or service_sid):
         missing.append("TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID")
