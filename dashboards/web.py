@@ -17,6 +17,7 @@ from dashboards.calibration import views as calibration_views  # noqa: F401  (ro
 from dashboards.risk import models as risk_models  # noqa: F401  (tables, for Alembic)
 from dashboards.risk import refresh as risk_refresh
 from dashboards.risk import signals as risk_signals
+from dashboards.risk import store as risk_store
 from dashboards.therapist import addressed
 from dashboards.therapist import bp as therapist_bp
 
@@ -28,6 +29,7 @@ def register(app: Flask) -> None:
         app.register_blueprint(blueprint)
     assets.register(app)
     health.register(app)
+    risk_store.configure_thresholds(app)
     risk_signals.connect()
     risk_refresh.register(app)
     addressed.connect()

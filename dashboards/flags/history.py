@@ -13,8 +13,8 @@ ATTENDANCE = ("attended", "scheduled", "cancelled", "clinic_cancelled", "no_show
 class ScaleNorm:
     """Reference values for one scale, from the instrument definition."""
 
-    sd: float  # between-person SD of the scale score
-    reliability: float  # internal consistency / test-retest r, 0..1
+    sd: float  # SD of session scores across patients and sessions
+    reliability: float  # session-to-session test–retest r, 0..1: within-person SD = sd · √(1 − r)
     low_cutoff: float | None  # below this the alliance is "low"
     source: str  # where the numbers come from (text)
 

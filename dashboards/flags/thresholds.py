@@ -1,6 +1,7 @@
 """Every number the risk rules use, with its default and where it comes from.
 
-A clinic may override any of them (`Thresholds.from_mapping`, the FLAG_THRESHOLDS setting).
+A deployment may override any of them (`Thresholds.from_mapping`; the FLAG_THRESHOLDS_JSON
+environment variable, checked at start-up).
 The defaults were chosen with the validation harness (`flask --app app validate-flags`,
 docs/flags.md): a simulation whose noise comes from the literature, not from these rules, with
 a trade-off curve (`--vary NAME=...`) where a target could not be met. "Project choice" marks a

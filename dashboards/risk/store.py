@@ -5,18 +5,20 @@ The one place that writes PatientRisk and RiskEvent rows.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import bindparam, select
 
 from dashboards.flags import DEFAULT_THRESHOLDS, Evaluation, Event, PatientHistory, Thresholds, evaluate, event_key
 from dashboards.flags.events import new_events
 from dashboards.risk.histories import load_histories_and_zones
 from dashboards.risk.models import PatientRisk, RiskEvent
+from feedback.config import ConfigError
 from feedback.extensions import db
 from feedback.links import session_instruments
 from feedback.models import Patient, utcnow
@@ -39,6 +41,22 @@ _STORED_EVENTS = select(RiskEvent).where(RiskEvent.patient_id.in_(bindparam("ids
 def thresholds() -> Thresholds:
     overrides: Mapping[str, Any] | None = current_app.config.get("FLAG_THRESHOLDS")
     return Thresholds.from_mapping(overrides) if overrides else DEFAULT_THRESHOLDS
+
+
+def configure_thresholds(app: Flask) -> None:
+    """FLAG_THRESHOLDS_JSON (environment) overrides thresholds for the deployment, e.g.
+    '{"cusum_h": 4}'; checked at start-up, so a typo stops the app instead of a flag."""
+    text = app.config.get("FLAG_THRESHOLDS_JSON")
+    if not text:
+        return
+    try:
+        overrides = json.loads(text)
+        if not isinstance(overrides, dict):
+            raise ValueError("it must be a JSON object of threshold names and values")
+        Thresholds.from_mapping(overrides)
+    except ValueError as exc:  # json.JSONDecodeError is a ValueError too
+        raise ConfigError(f"FLAG_THRESHOLDS_JSON: {exc}") from None
+    app.config["FLAG_THRESHOLDS"] = overrides
 
 
 def local_today(timezone: str, now: datetime) -> date:

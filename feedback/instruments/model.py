@@ -50,10 +50,10 @@ class Item:
 
 @dataclass(frozen=True)
 class Norms:
-    """Per-scale reference values the risk rules need (reliable change, low alliance)."""
+    """Per-scale reference values the risk rules need (week-to-week noise, low alliance)."""
 
-    sd: float
-    reliability: float
+    sd: float  # SD of session scores across patients and sessions
+    reliability: float  # session-to-session test–retest (not internal consistency)
     low_cutoff: float | None
     source: str
 

@@ -6,11 +6,14 @@ import csv
 import io
 import json
 
+import pytest
 from sqlalchemy import select
 
+from app import create_app
 from dashboards.demo import clinic as demo
 from dashboards.risk.models import PatientRisk, RiskEvent
-from dashboards.risk.store import recompute_patients
+from dashboards.risk.store import recompute_patients, thresholds
+from feedback.config import ConfigError
 from feedback.extensions import db
 from tests.factories import CALM, answer_patient_form
 
@@ -103,3 +106,14 @@ def test_a_quiet_full_recompute_decides_ever_high_afresh_and_marks_nothing_new(m
     assert "unresolved_rupture" in {e.code for e in events} and not any(e.news for e in events)
     assert db.session.get(PatientRisk, ruptured.id).ever_high is True
     assert db.session.get(PatientRisk, calm.id).ever_high is False  # decided afresh, not kept
+
+
+def test_thresholds_come_from_the_environment_and_bad_ones_stop_the_app(monkeypatch):
+    monkeypatch.setenv("FLAG_THRESHOLDS_JSON", '{"cusum_h": 4.5}')
+    app = create_app({"APP_ENV": "testing", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    with app.app_context():
+        assert thresholds().cusum_h == 4.5
+    for bad in ('{"cusum_hh": 4}', '{"cusum_h": "high"}', "[1, 2]", "not json"):
+        monkeypatch.setenv("FLAG_THRESHOLDS_JSON", bad)
+        with pytest.raises(ConfigError, match="FLAG_THRESHOLDS_JSON"):
+            create_app({"APP_ENV": "testing", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
