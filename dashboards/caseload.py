@@ -223,7 +223,7 @@ def _flags(chosen: Sequence[int], since: datetime | None) -> dict[int, list[Flag
                 session_number=event.session_number,
                 reason=event.reason,
                 occurred_at=starts_at or event.first_seen_at,
-                is_new=event.news and since is not None and event.first_seen_at > since,
+                is_new=event.is_new_since(since),
             )
         )
     for found in flags.values():

@@ -15,6 +15,7 @@ from typing import Protocol
 
 from dashboards.flags import DEFAULT_THRESHOLDS, Answers, PatientHistory, Thresholds
 from dashboards.flags.events import ALERTS
+from dashboards.flags.items import INDICATORS, ITEM_TEXT
 
 RUPTURE_CODES = frozenset({"unresolved_rupture", "rupture", "rupture_missed", "repeated_ruptures", "quiet_withdrawal",
                            "appeasement", "unnamed_confrontation"})
@@ -22,11 +23,7 @@ DECLINE_CODES = frozenset({"reliable_decline", "sudden_drop", "low_alliance"})
 
 # Patient indicator items (post-session-patient) and therapist markers (post-session-therapist)
 # with the kind they point to and how the panel quotes them.
-PATIENT_SIGNS = {
-    "held_back": ("withdrawal", "I held back something I wanted to say"),
-    "went_along": ("withdrawal", "I went along with something I didn't really agree with"),
-    "frustrated": ("confrontation", "I felt frustrated or annoyed with my therapist or with the way we work"),
-}
+PATIENT_SIGNS = {item: (kind, ITEM_TEXT[item]) for item, kind in INDICATORS.items()}
 THERAPIST_SIGNS = {
     "withdrawal_away": ("withdrawal", "withdrawal, away from you"),
     "withdrawal_toward": ("withdrawal", "withdrawal, toward you (going along, appeasing)"),

@@ -20,6 +20,8 @@ import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from dashboards.flags.stats import variance_components
+
 #: Enough history to estimate from (project choice, as the flags issue proposed): at least this
 #: many patients with at least this many scored sessions each.
 MIN_PATIENTS = 40
@@ -48,21 +50,6 @@ class ScaleEstimate:
     def sd(self) -> float:
         """SD of session scores across patients and sessions, as the instrument's norms mean it."""
         return math.hypot(self.between_sd.value, self.within_sd.value)
-
-
-def variance_components(groups: Sequence[Sequence[float]]) -> tuple[float, float]:
-    """(between-person variance, within-person variance) by the one-way ANOVA estimator."""
-    k = len(groups)
-    sizes = [len(g) for g in groups]
-    total = sum(sizes)
-    if k < 2 or total <= k:
-        raise ValueError("need at least two patients and more sessions than patients")
-    means = [sum(g) / len(g) for g in groups]
-    grand = sum(sum(g) for g in groups) / total
-    within = sum((x - m) ** 2 for g, m in zip(groups, means, strict=True) for x in g) / (total - k)
-    between_ms = sum(n * (m - grand) ** 2 for n, m in zip(sizes, means, strict=True)) / (k - 1)
-    n0 = (total - sum(n * n for n in sizes) / total) / (k - 1)
-    return max(0.0, (between_ms - within) / n0), within
 
 
 def estimate_scale(scale: str, by_patient: Mapping[object, Sequence[float]], *, seed: int = SEED,

@@ -4,13 +4,14 @@ from collections.abc import Mapping
 
 from dashboards.flags.history import Answers
 
-# Patient indicator items and the rupture kind they point to (docs/clinical-model.md, "Ruptures").
+# The patient form's indicator items (post-session-patient.yaml): the rupture kind each points to
+# (docs/clinical-model.md, "Ruptures"), the item as the patient read it, and a short word.
 INDICATORS = {"held_back": "withdrawal", "went_along": "withdrawal", "frustrated": "confrontation"}
-INDICATOR_WORDS = {"held_back": "held back", "went_along": "went along",
-                   "frustrated": "frustrated"}
-# The withdrawal items as the patient read them (post-session-patient.yaml), for reasons.
-WITHDRAWAL_ITEMS = {"held_back": "I held back something I wanted to say",
-                    "went_along": "I went along with something I didn't really agree with"}
+ITEM_TEXT = {"held_back": "I held back something I wanted to say",
+             "went_along": "I went along with something I didn't really agree with",
+             "frustrated": "I felt frustrated or annoyed with my therapist or with the way we work"}
+INDICATOR_WORDS = {"held_back": "held back", "went_along": "went along", "frustrated": "frustrated"}
+WITHDRAWAL_ITEMS = {item: ITEM_TEXT[item] for item, kind in INDICATORS.items() if kind == "withdrawal"}
 
 
 def reports_rupture(answers: Answers) -> bool:

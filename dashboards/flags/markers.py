@@ -9,7 +9,7 @@ in marker_confirm of the last marker_window answered sessions is a pattern, and 
 
 from dashboards.flags.events import Event
 from dashboards.flags.history import Answers
-from dashboards.flags.items import likert, reports_rupture
+from dashboards.flags.items import ITEM_TEXT, likert, reports_rupture
 from dashboards.flags.thresholds import Thresholds
 from dashboards.flags.timeline import Timeline
 from dashboards.flags.wording import sessions as session_list
@@ -19,9 +19,6 @@ MARKERS = {
     "quiet_withdrawal": (("held_back", "went_along"), "withdrawal"),
     "unnamed_confrontation": (("frustrated",), "confrontation"),
 }
-ITEM_TEXT = {"held_back": "I held back something I wanted to say",
-             "went_along": "I went along with something I didn't really agree with",
-             "frustrated": "I felt frustrated or annoyed with my therapist or with the way we work"}
 
 
 def marker_events(t: Timeline, th: Thresholds) -> list[Event]:

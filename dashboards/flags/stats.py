@@ -42,3 +42,19 @@ def within_sd(sd: float, r: float) -> float:
     if sd <= 0 or not 0 <= r < 1:
         raise ValueError(f"need sd > 0 and 0 <= r < 1, got sd={sd}, r={r}")
     return sd * math.sqrt(1 - r)
+
+
+def variance_components(groups: Sequence[Sequence[float]]) -> tuple[float, float]:
+    """(between-person variance, within-person variance) of scores grouped by patient, by the
+    one-way random-effects ANOVA estimator (unequal group sizes through the effective size n0)."""
+    k = len(groups)
+    sizes = [len(g) for g in groups]
+    total = sum(sizes)
+    if k < 2 or total <= k:
+        raise ValueError("need at least two patients and more sessions than patients")
+    means = [sum(g) / len(g) for g in groups]
+    grand = sum(sum(g) for g in groups) / total
+    within = sum((x - m) ** 2 for g, m in zip(groups, means, strict=True) for x in g) / (total - k)
+    between_ms = sum(n * (m - grand) ** 2 for n, m in zip(sizes, means, strict=True)) / (k - 1)
+    n0 = (total - sum(n * n for n in sizes) / total) / (k - 1)
+    return max(0.0, (between_ms - within) / n0), within

@@ -51,6 +51,10 @@ class RiskEvent(db.Model):
     #: The store judged it news when it first appeared (dashboards.flags.new_events: current, not
     #: positive): the one definition that the digest and the "new" marks on the pages read.
     news: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+    def is_new_since(self, since: datetime | None) -> bool:
+        """News first seen after `since` (the viewer's previous visit; None: nothing is new)."""
+        return self.news and since is not None and self.first_seen_at > since
     #: When a notification (digest) mentioned it; None = not yet notified.
     notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

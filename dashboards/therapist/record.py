@@ -105,7 +105,7 @@ class PatientPage:
     can_manage: bool
 
     def is_new(self, event: RiskEvent) -> bool:
-        return event.news and self.since is not None and event.first_seen_at > self.since
+        return event.is_new_since(self.since)
 
 
 def patient_page(patient: Patient, viewer: User, now: datetime, *, since: datetime | None,

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dashboards.flags import Answers
+from dashboards.flags.stats import variance_components
 from dashboards.validity.simulate import SimulatedPatient
 
 SCALES = ("bond", "task", "goal", "alliance")
@@ -60,14 +61,10 @@ def _scale_stats(patients: Sequence[SimulatedPatient], scale: str, sessions: int
     series = [list(_scores(p, scale).values()) for p in patients]
     series = [s for s in series if len(s) >= 2]
     values = [v for s in series for v in s]
-    # One-way ANOVA estimates: pooled within-person variance, and the variance of the person
-    # means less the part of it that is within-person noise.
-    within = sum((len(s) - 1) * statistics.variance(s) for s in series) / sum(len(s) - 1 for s in series)
-    spread = statistics.variance([statistics.fmean(s) for s in series])
-    typical_n = statistics.fmean(len(s) for s in series)
+    between, within = variance_components(series)  # the estimator the calibration page uses
     return ScaleStats(
         scale=scale, retest_r=retest_r(patients, scale, sessions), mean=statistics.fmean(values),
-        between_sd=max(spread - within / typical_n, 0.0) ** 0.5, within_sd=within**0.5,
+        between_sd=between**0.5, within_sd=within**0.5,
         at_ceiling=100.0 * sum(v >= CEILING for v in values) / len(values))
 
 

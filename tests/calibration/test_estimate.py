@@ -6,7 +6,8 @@ import random
 
 import pytest
 
-from dashboards.calibration.estimate import MIN_PATIENTS, MIN_SESSIONS, estimate_scale, variance_components
+from dashboards.calibration.estimate import MIN_PATIENTS, MIN_SESSIONS, estimate_scale
+from dashboards.flags.stats import variance_components
 
 
 def simulated(patients: int, sessions: int, between: float, within: float, seed: int = 1) -> dict[int, list[float]]:
