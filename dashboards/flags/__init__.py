@@ -9,11 +9,10 @@ the norms come from the instrument files (`dashboards/risk/norms.py`).
 from dashboards.flags.engine import evaluate
 from dashboards.flags.events import Evaluation, Event, event_key, new_events, risk_level
 from dashboards.flags.history import Answers, PatientHistory, ScaleNorm, SessionRecord
-from dashboards.flags.stats import ls_slope, rci, s_diff, within_sd
+from dashboards.flags.stats import within_sd
 from dashboards.flags.thresholds import DEFAULT_THRESHOLDS, Thresholds
 
 __all__ = [
     "DEFAULT_THRESHOLDS", "Answers", "Evaluation", "Event", "PatientHistory", "ScaleNorm",
-    "SessionRecord", "Thresholds", "evaluate", "event_key", "ls_slope", "new_events", "rci",
-    "risk_level", "s_diff", "within_sd",
+    "SessionRecord", "Thresholds", "evaluate", "event_key", "new_events", "risk_level", "within_sd",
 ]

@@ -1,7 +1,8 @@
-"""Reliable change, within-person noise and trend arithmetic, kept apart so it can be checked by hand.
+"""Within-person noise and variance components, kept apart so they can be checked by hand.
 
-Reliable Change Index (Jacobson & Truax 1991): RCI = (x2 − x1) / S_diff with
-S_diff = √2 · SD · √(1 − r); |RCI| > 1.96 is unlikely (p < .05) to be measurement error alone.
+The change rules compare a session with the patient's own baseline in units of within-person
+(session-to-session) noise, the quantity behind the Reliable Change Index of Jacobson & Truax
+(1991), applied to running means instead of one pair of sessions (docs/flags.md).
 """
 
 import math
@@ -10,29 +11,6 @@ from collections.abc import Sequence
 # Scores are fractions such as 23/6 and means of them; this keeps "at least" comparisons
 # from failing on the last binary digit (4.1 − 3.4 = 0.6999999999999997).
 EPS = 1e-9
-
-
-def s_diff(sd: float, r: float) -> float:
-    """Standard error of the difference between two scores of a scale with this SD and reliability."""
-    if sd <= 0 or not 0 <= r < 1:
-        raise ValueError(f"need sd > 0 and 0 <= r < 1, got sd={sd}, r={r}")
-    return math.sqrt(2) * sd * math.sqrt(1 - r)
-
-
-def rci(x1: float, x2: float, sd: float, r: float) -> float:
-    """Reliable Change Index from x1 (earlier) to x2 (later); negative means a fall."""
-    return (x2 - x1) / s_diff(sd, r)
-
-
-def ls_slope(ys: Sequence[float]) -> float:
-    """Least-squares slope of ys against 0, 1, 2, … (equally spaced sessions), per session."""
-    n = len(ys)
-    if n < 2:
-        raise ValueError("a slope needs at least two points")
-    x_mean = (n - 1) / 2
-    y_mean = sum(ys) / n
-    # Σ(x − x̄)² over 0..n−1 has the closed form n(n² − 1)/12.
-    return sum((i - x_mean) * (y - y_mean) for i, y in enumerate(ys)) / (n * (n * n - 1) / 12)
 
 
 def within_sd(sd: float, r: float) -> float:

@@ -16,7 +16,7 @@ def score(x: float) -> str:
 
 
 def index(x: float) -> str:
-    """Indices such as the RCI or a slope: two decimals, Unicode minus."""
+    """Indices such as a z or a CUSUM: two decimals, Unicode minus."""
     return f"{x:.2f}".replace("-", "−")
 
 
