@@ -1,4 +1,4 @@
-
+"""The arithmetic behind the change rules, checked by hand."""
 import pytest
 
 from dashboards.flags import within_sd
