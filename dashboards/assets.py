@@ -3,7 +3,9 @@
 - `plotly.js`: the bundle shipped inside the installed plotly package, at `/assets/plotly-<version>.min.js`;
 - `plotly.css`: plotly.js's own style rules, extracted from that bundle, so pages can run under the CSP
   `style-src 'self'` (see below);
-- `charts.js`, `dashboards.css`: ours, from `dashboards/static/`, at `/assets/<name>.<content hash>.<ext>`.
+- `charts.js`, `dashboards.css`, `favicon.ico`: ours, from `dashboards/static/`, at
+  `/assets/<name>.<content hash>.<ext>`; the icon also at `/favicon.ico`, where browsers look for it
+  unasked (see `favicon` below).
 
 Every URL names one exact content, so responses carry `Cache-Control: public, max-age=31536000,
 immutable`, a strong ETag (304 on a match), and a gzip body compressed once per process when the
@@ -41,7 +43,13 @@ bp = Blueprint("dashboards_assets", __name__, url_prefix="/assets")
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
 CACHE_CONTROL = "public, max-age=31536000, immutable"
-CONTENT_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
+CONTENT_TYPES = {
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".ico": "image/vnd.microsoft.icon",
+}
+#: /favicon.ico keeps its address when the icon changes, so it is not cached for good like the rest.
+FAVICON_CACHE_CONTROL = "public, max-age=604800"
 
 
 @dataclass(frozen=True)
@@ -91,6 +99,7 @@ SOURCES: dict[str, Callable[[], Asset]] = {
     "plotly.css": _plotly_css,
     "charts.js": lambda: _own_file("charts.js"),
     "dashboards.css": lambda: _own_file("dashboards.css"),
+    "favicon.ico": lambda: _own_file("favicon.ico"),
 }
 
 
@@ -165,16 +174,32 @@ def serve(filename: str) -> Response:
     found = _by_filename().get(filename)
     if found is None:
         abort(404)
+    return _send(found, CACHE_CONTROL)
+
+
+# Pages link the versioned icon (base.html); browsers still ask for /favicon.ico on their own (JSON
+# and CSV opened in a tab, other tools). Public: this blueprint has no sign-in guard. Its endpoint is
+# `static` too, so the security headers let it be cached.
+favicon_bp = Blueprint("favicon", __name__)
+
+
+@favicon_bp.get("/favicon.ico", endpoint="static")
+def favicon() -> Response:
+    return _send(asset("favicon.ico"), FAVICON_CACHE_CONTROL)
+
+
+def _send(found: Asset, cache_control: str) -> Response:
     compressed = request.accept_encodings["gzip"] > 0
     response = Response(found.gzipped if compressed else found.body, content_type=found.content_type)
     if compressed:
         response.content_encoding = "gzip"
     # Each encoding is its own representation, with its own strong ETag.
     response.set_etag(found.etag + ("-gz" if compressed else ""))
-    response.headers["Cache-Control"] = CACHE_CONTROL
+    response.headers["Cache-Control"] = cache_control
     response.vary.add("Accept-Encoding")
     return response.make_conditional(request)
 
 
 def register(app: Flask) -> None:
     app.register_blueprint(bp)
+    app.register_blueprint(favicon_bp)

@@ -1,32 +1,47 @@
-"""Sign-in and account forms. CSRF is checked for every POST by the app's CSRFProtect as well."""
+"""Sign-in and account forms. CSRF is checked for every POST by the app's CSRFProtect as well.
+
+Each input says what it holds (`autocomplete`), so password managers fill the sign-in, offer to
+generate a new password only where one is set, and phones offer a code just received.
+"""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, PasswordField, StringField
+from wtforms import EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from dashboards.auth.passwords import MAX_LENGTH
 
+CURRENT = {"autocomplete": "current-password"}
+NEW = {"autocomplete": "new-password"}
+
 
 class LoginForm(FlaskForm):
-    email = StringField("E-mail address", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_LENGTH)])
+    # type="email": the phone's e-mail keyboard; the address is the account's user name.
+    email = EmailField(
+        "E-mail address", validators=[DataRequired(), Length(max=254)], render_kw={"autocomplete": "username"}
+    )
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_LENGTH)], render_kw=CURRENT)
     next = HiddenField()
 
 
 class CodeForm(FlaskForm):
-    code = StringField("Code", validators=[DataRequired(), Length(max=32)])
+    # A TOTP or a recovery code (letters too): no numeric keyboard.
+    code = StringField("Code", validators=[DataRequired(), Length(max=32)], render_kw={"autocomplete": "one-time-code"})
 
 
 class PasswordCheckForm(FlaskForm):
-    password = PasswordField("Your current password", validators=[DataRequired(), Length(max=MAX_LENGTH)])
+    password = PasswordField(
+        "Your current password", validators=[DataRequired(), Length(max=MAX_LENGTH)], render_kw=CURRENT
+    )
 
 
 class NewPasswordForm(FlaskForm):
-    password = PasswordField("New password (12 to 128 characters)", validators=[DataRequired()])
-    confirm = PasswordField("The same password again", validators=[EqualTo("password", "The passwords differ.")])
+    password = PasswordField("New password (12 to 128 characters)", validators=[DataRequired()], render_kw=NEW)
+    confirm = PasswordField(
+        "The same password again", validators=[EqualTo("password", "The passwords differ.")], render_kw=NEW
+    )
 
 
 class ChangePasswordForm(NewPasswordForm):
-    current = PasswordField("Current password", validators=[DataRequired(), Length(max=MAX_LENGTH)])
+    current = PasswordField("Current password", validators=[DataRequired(), Length(max=MAX_LENGTH)], render_kw=CURRENT)

@@ -207,6 +207,7 @@ EXEMPT = {
     "health.healthz": "load-balancer liveness probe: a constant, no data (tests/test_health_and_backup.py)",
     "health.readyz": "load-balancer readiness probe: database up or not, no data (tests/test_health_and_backup.py)",
     "dashboards_assets.static": "versioned public assets (plotly.js, dashboard CSS/JS): tests/dashboards",
+    "favicon.static": "the site icon, the same for everyone: tests/dashboards/test_favicon.py",
 }
 
 #: Text that must never reach an actor: another clinic's, or a patient they do not treat.
