@@ -87,7 +87,14 @@ def pick_stale(cutoff: datetime, limit: int, *, skip: Collection[int] = (), only
         .limit(limit)
         .with_for_update(skip_locked=True, of=Patient)
     )
-    return list(db.session.scalars(first))
+    locked = list(db.session.scalars(first))
+    if not locked:
+        return []
+    # Another worker may have evaluated and released some of them between this statement's
+    # snapshot and its locks (their patient rows did not change, so PostgreSQL does not re-check
+    # the condition): a new statement, with a new snapshot, now that the rows are held.
+    still = set(db.session.scalars(select(Patient.id).where(Patient.id.in_(locked), unevaluated)))
+    return [pid for pid in locked if pid in still]
 
 
 def _pick(cutoff: datetime, limit: int, *, skip: Collection[int], only: int | None = None) -> list[int]:
