@@ -146,6 +146,8 @@ def change_session(session: TherapySession, entry: SessionInput, *, now: datetim
 def fresh_link(invitation: Invitation, *, now: datetime | None = None) -> FreshLink:
     """A new link for an unanswered form (the old one stops working); by SMS when the patient gets SMS."""
     session = invitation.session
+    if session.patient.status == "ended":
+        raise TreatmentError("The treatment has ended, so its forms get no new links.")
     audit("fresh_link", patient=session.patient, detail=f"session {session.number}, {invitation.respondent} form")
     try:
         return send_fresh_link(invitation, now=now)  # commits, with the audit row

@@ -14,7 +14,17 @@
       fs.querySelectorAll("input, textarea").forEach(function (el) { el.disabled = !show; });
     });
   }
+  // A question answered after a failed submit loses its red mark at once (the server still checks).
+  function clearError(event) {
+    var fs = event.target.closest("fieldset.has-error");
+    if (!fs) return;
+    fs.classList.remove("has-error");
+    fs.removeAttribute("aria-describedby");
+    var message = fs.querySelector("p.error");
+    if (message) message.hidden = true;
+  }
   form.addEventListener("change", update);
+  form.addEventListener("change", clearError);
   update();
   var summary = document.getElementById("error-summary");
   if (summary) summary.focus();

@@ -60,6 +60,13 @@ def test_missing_answer_is_shown_and_input_kept(phone_page, make_session):
     expect(page.get_by_role("alert")).to_be_visible()
     expect(page.get_by_role("alert")).to_be_focused()
     assert page.locator('#q-bond_understood input[value="2"]').is_checked()
+    # Each line of the summary names its question; answering one clears its red mark at once.
+    expect(page.get_by_role("alert")).to_contain_text("“I feel I can be open with my therapist.”: Please answer")
+    question = page.locator("#q-bond_trust")
+    expect(question).to_have_class("q has-error")
+    page.locator('#q-bond_trust label:has(input[value="4"])').tap()
+    expect(question).not_to_have_class("q has-error")
+    expect(question.locator("p.error")).to_be_hidden()
 
 
 def test_survey_works_without_javascript(browser, live_server, make_session):

@@ -120,6 +120,10 @@ def test_missing_and_out_of_range_answers_reshow_the_form_keeping_input(client, 
     assert page.status_code == 422
     assert "Please check 2 answers" in page.text
     assert "Please choose a value from 1 to 5." in page.text
+    # The summary names each question, so a patient knows which one to fix.
+    summary = page.text[page.text.index('id="error-summary"'):page.text.index("</ul>")]
+    assert "“I feel I can be open with my therapist.”: Please choose a value from 1 to 5." in summary
+    assert "“The way we work together suits me.”: Please answer this question." in summary
     # What was entered is kept: the comment text and the chosen radio values.
     assert "I felt rushed at the end." in page.text
     assert re.search(r'name="bond_understood" value="4" checked', page.text)

@@ -172,6 +172,21 @@ def test_an_answered_form_needs_no_fresh_link(world, as_user, make_session):
     assert db.session.scalars(select(AuditEvent).where(AuditEvent.action == "fresh_link")).all() == []
 
 
+def test_an_ended_treatment_offers_and_gives_no_fresh_link(world, as_user, make_session):
+    make_session(world.patient)
+    client = as_user(world.own)
+    token = csrf_token_from(client.get("/patients/P-A1").text)
+    assert "/sessions/1/fresh-link" in client.get("/patients/P-A1").text  # offered while the treatment runs
+    world.patient.status, world.patient.end_reason = "ended", "completed"
+    db.session.commit()
+    page = client.get("/patients/P-A1").text
+    assert "/sessions/1/fresh-link" not in page  # no button for a treatment that has ended
+    response = client.post("/patients/P-A1/sessions/1/fresh-link", data={"respondent": "patient", "csrf_token": token})
+    assert response.status_code == 303
+    assert "has ended, so its forms get no new links" in client.get("/patients/P-A1").text
+    assert db.session.scalars(select(AuditEvent).where(AuditEvent.action == "fresh_link")).all() == []
+
+
 def test_fresh_link_input_is_checked(world, as_user, make_session):
     make_session(world.patient)
     client = as_user(world.own)
