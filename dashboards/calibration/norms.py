@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from dashboards.calibration.estimate import ScaleEstimate, estimate_scale
+from dashboards.flags.timeline import as_score
 from dashboards.risk.models import ClinicNorm
 from feedback.extensions import db
 from feedback.instruments.model import Instrument
@@ -17,22 +18,29 @@ from feedback.models import Invitation, Patient, Response, TherapySession, User
 CACHED_CLINICS = 64  # estimates kept per process (a few KB each)
 
 
-def clinic_scores(clinic_id: int, instrument: Instrument) -> dict[str, dict[int, list[float]]]:
-    """scale -> patient id -> the patient's scored sessions on this instrument, in session order."""
-    rows = db.session.execute(
-        select(TherapySession.patient_id, Response.scores)
+def _patient_answers(clinic_id: int, instrument: Instrument, *columns):
+    """The clinic's patient responses on this instrument: the rows the estimate is made from."""
+    return (
+        select(*columns)
         .join(Invitation, Invitation.id == Response.invitation_id)
         .join(TherapySession, TherapySession.id == Invitation.session_id)
         .join(Patient, Patient.id == TherapySession.patient_id)
         .where(Patient.clinic_id == clinic_id, Invitation.respondent == "patient",
                Invitation.instrument_id == instrument.id)
+    )
+
+
+def clinic_scores(clinic_id: int, instrument: Instrument) -> dict[str, dict[int, list[float]]]:
+    """scale -> patient id -> the patient's scored sessions on this instrument, in session order."""
+    rows = db.session.execute(
+        _patient_answers(clinic_id, instrument, TherapySession.patient_id, Response.scores)
         .order_by(TherapySession.patient_id, TherapySession.number)
     ).all()
     scores: dict[str, dict[int, list[float]]] = {scale: defaultdict(list) for scale in instrument.scales}
     for patient_id, by_scale in rows:
-        for scale, value in (by_scale or {}).items():
-            if scale in scores and isinstance(value, int | float) and not isinstance(value, bool):
-                scores[scale][patient_id].append(float(value))
+        for scale, raw in (by_scale or {}).items():
+            if scale in scores and (value := as_score(raw)) is not None:
+                scores[scale][patient_id].append(value)
     return scores
 
 
@@ -42,12 +50,7 @@ def clinic_estimates(clinic_id: int, instrument: Instrument) -> dict[str, ScaleE
     The bootstrap takes seconds for a large clinic, so estimates are kept per process until the
     clinic's answers change (the count and the newest of them are the watermark)."""
     watermark = db.session.execute(
-        select(func.count(Response.id), func.max(Response.id))
-        .join(Invitation, Invitation.id == Response.invitation_id)
-        .join(TherapySession, TherapySession.id == Invitation.session_id)
-        .join(Patient, Patient.id == TherapySession.patient_id)
-        .where(Patient.clinic_id == clinic_id, Invitation.respondent == "patient",
-               Invitation.instrument_id == instrument.id)
+        _patient_answers(clinic_id, instrument, func.count(Response.id), func.max(Response.id))
     ).one()
     key = (clinic_id, instrument.id, instrument.version, *watermark)
     cache = current_app.extensions.setdefault("calibration_estimates", {})

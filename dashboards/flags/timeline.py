@@ -48,15 +48,21 @@ def build_timeline(history: PatientHistory, as_of: datetime.date, recent: int) -
     )
 
 
+def as_score(value: object) -> float | None:
+    """A stored scale score as a number, or None when the scale was not scored (never zero)."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return float(value)
+    return None
+
+
 def _scored(sessions: Sequence[SessionRecord], scale: str) -> tuple[Point, ...]:
-    # Unanswered forms and unscored scales (None) are skipped, never read as zero.
+    # Unanswered forms and unscored scales are skipped, never read as zero.
     points = []
     for s in sessions:
         if s.patient is not None and s.patient.answered:
-            value = s.patient.scores.get(scale)
-            if (isinstance(value, int | float) and not isinstance(value, bool)
-                    and math.isfinite(value)):
-                points.append(Point(s.number, float(value)))
+            value = as_score(s.patient.scores.get(scale))
+            if value is not None:
+                points.append(Point(s.number, value))
     return tuple(points)
 
 
