@@ -6,11 +6,19 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from dashboards.flags.history import ScaleNorm
 from dashboards.risk.models import ClinicNorm
 from feedback.extensions import db
+
+# Built once, like the history statements (dashboards/risk/histories.py): it runs in every
+# recompute, including the one after each answer.
+_IN_FORCE = select(ClinicNorm).where(
+    ClinicNorm.clinic_id.in_(bindparam("clinic_ids", expanding=True)),
+    ClinicNorm.instrument_id == bindparam("instrument_id"),
+    ClinicNorm.retired_at.is_(None),
+)
 
 
 def adopted(clinic_ids: Iterable[int], instrument_id: str) -> dict[int, list[ClinicNorm]]:
@@ -18,9 +26,7 @@ def adopted(clinic_ids: Iterable[int], instrument_id: str) -> dict[int, list[Cli
     ids = sorted(set(clinic_ids))
     found: dict[int, list[ClinicNorm]] = defaultdict(list)
     if ids:
-        rows = db.session.scalars(select(ClinicNorm).where(
-            ClinicNorm.clinic_id.in_(ids), ClinicNorm.instrument_id == instrument_id, ClinicNorm.retired_at.is_(None)))
-        for row in rows:
+        for row in db.session.scalars(_IN_FORCE, {"clinic_ids": ids, "instrument_id": instrument_id}):
             found[row.clinic_id].append(row)
     return found
 
