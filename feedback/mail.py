@@ -27,14 +27,17 @@ class Mailer(Protocol):
 
 
 class ConsoleMailer:
-    """Development: writes each e-mail to the log and keeps it in `sent` (for the demo and tests)."""
+    """Development: keeps each e-mail in `sent` (for the demo and tests) and, with `echo`, prints it."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, echo: bool = False) -> None:
         self.sent: list[EmailMessage] = []
+        self._echo = echo
 
     def send(self, message: EmailMessage) -> None:
         self.sent.append(message)
-        log.info("e-mail to %s:\n%s", message["To"], message.get_content())
+        log.info("e-mail to %s: %s (console, not sent)", message["To"], message["Subject"])
+        if self._echo:  # stdout, not the log: a debug server's root logger drops INFO
+            print(f"E-mail to {message['To']} (not sent): {message['Subject']}\n{message.get_content()}", flush=True)
 
 
 @dataclass
@@ -64,7 +67,10 @@ class MailConfigError(RuntimeError):
 
 def console_outbox() -> ConsoleMailer:
     """This app's console mailer (one per app, so the demo and tests can read what was 'sent')."""
-    return current_app.extensions.setdefault("mail_console", ConsoleMailer())
+    extensions = current_app.extensions
+    if "mail_console" not in extensions:
+        extensions["mail_console"] = ConsoleMailer(echo=current_app.config.get("APP_ENV") == "development")
+    return extensions["mail_console"]
 
 
 def sender_address(config: Mapping[str, Any]) -> str:

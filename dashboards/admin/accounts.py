@@ -13,12 +13,17 @@ from dashboards.access.policy import assignable_roles
 from dashboards.admin.blueprint import bp
 from dashboards.admin.forms import ActionForm, AddAccountForm
 from dashboards.auth import accounts
+from dashboards.auth.account_mail import AccountMailError, masked
 from dashboards.auth.models import UserSecurity
 from dashboards.setup.operations import SetupError
 from feedback.extensions import db
 from feedback.models import User
 
 MANAGERS = ("director", "admin")
+MAIL_FAILED = (
+    "The e-mail with the password link could not be sent, so no link was made. Try again with "
+    "\u201cE-mail a new password link\u201d; if it keeps failing, ask the operator to check the mail settings."
+)
 
 
 def _add_form() -> AddAccountForm:
@@ -50,22 +55,33 @@ def add_therapist() -> ResponseReturnValue:
     form = _add_form()
     if not form.validate():
         return _list(form, status=422)
+    email = form.email.data or ""
     try:
-        user = accounts.add_account(current_user, form.email.data or "", form.role.data, form.display_name.data or "")
+        user = accounts.add_account(current_user, email, form.role.data, form.display_name.data or "")
     except SetupError as exc:
         return _list(form, error=str(exc).capitalize() + ".", status=422)
-    return _link_page(user)
+    if user is None:  # the address has an account elsewhere: answered exactly as a sent link
+        return _link_sent(email.strip().lower())
+    return _send_link(user)
 
 
-def _link_page(user: User) -> ResponseReturnValue:
-    link = accounts.issue_password_link(user, current_user)
-    return render_template("dashboards/admin/password_link.html", user=user, link=link)
+def _send_link(user: User) -> ResponseReturnValue:
+    try:
+        accounts.send_password_link(user, current_user)
+    except AccountMailError:
+        return _list(_add_form(), error=MAIL_FAILED, status=503)
+    return _link_sent(user.email)
+
+
+def _link_sent(email: str) -> ResponseReturnValue:
+    flash(f"A link to set a password was sent to {masked(email)}.")
+    return redirect(url_for("admin.therapists"), code=303)
 
 
 @bp.post("/clinic/therapists/<int:user_id>/password-link")
 @roles_required(*MANAGERS)
 def password_link(user_id: int) -> ResponseReturnValue:
-    return _link_page(user_or_404(user_id))
+    return _send_link(user_or_404(user_id))
 
 
 @bp.post("/clinic/therapists/<int:user_id>/disable")
@@ -91,5 +107,5 @@ def enable_user(user_id: int) -> ResponseReturnValue:
 def reset_two_factor(user_id: int) -> ResponseReturnValue:
     user = user_or_404(user_id)
     accounts.reset_two_factor(user, current_user)
-    flash(f"{user.email} will set up a new authenticator at their next sign-in.")
+    flash(f"{user.email} was signed out everywhere and told by e-mail; they enrol a new authenticator at next sign-in.")
     return redirect(url_for("admin.therapists"), code=303)

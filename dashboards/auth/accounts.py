@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from dashboards.audit import audit
-from dashboards.auth import recovery, sessions, throttle, tokens, totp
+from dashboards.auth import account_mail, recovery, sessions, throttle, tokens, totp
 from dashboards.auth.models import LoginSession, PasswordLink
 from dashboards.auth.passwords import check_policy, hash_password
 from dashboards.setup import operations as setup
@@ -35,12 +35,23 @@ def _context(user: User) -> tuple[str, ...]:
     return (user.email.split("@")[0], user.display_name)
 
 
-def add_account(manager: User | None, email: str, role: str, display_name: str, clinic_name: str = "") -> User:
-    """A new account without a password (it is set through a link). Raises setup.SetupError."""
+def add_account(manager: User | None, email: str, role: str, display_name: str, clinic_name: str = "") -> User | None:
+    """A new account without a password (it is set through a link). Raises setup.SetupError.
+
+    None when the address already has an account in another clinic: its owner is told, and the
+    caller answers exactly as for a new account, so that nobody learns another clinic's staff.
+    """
     clinic = manager.clinic if manager else setup.find_clinic(clinic_name)
+    existing = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if existing is not None and existing.clinic_id != clinic.id:
+        audit("add_user_refused", actor=manager, subject=existing, detail="address already has an account")
+        db.session.commit()
+        account_mail.address_in_use(existing)
+        return None
     user = setup.add_user(email, clinic, role, None, display_name)
     audit("add_user", actor=manager, subject=user, detail=f"role {role}")
     db.session.commit()
+    _tell_directors(user, manager, "created the account")
     return user
 
 
@@ -60,12 +71,21 @@ def enable(user: User, actor: User | None) -> None:
 
 
 def reset_two_factor(user: User, actor: User | None, now: datetime | None = None) -> None:
-    """Forget the authenticator and recovery codes; the user enrols again at the next sign-in."""
+    """Forget the authenticator and recovery codes; the user enrols again at the next sign-in.
+    Their sessions end; the owner, and for a privileged account the other directors, are told."""
     totp.remove(user)
     recovery.remove(user)
     sessions.end_all(user, "2fa_changed", now or utcnow())
     audit("reset_2fa", actor=actor, subject=user)
     db.session.commit()
+    if actor is not user:
+        account_mail.two_factor_reset(user, actor)
+    _tell_directors(user, actor, "reset two-step sign-in")
+
+
+def _tell_directors(user: User, actor: User | None, what: str) -> None:
+    if user.role in account_mail.PRIVILEGED:
+        account_mail.privileged_change(user, actor, what, account_mail.other_directors(user, actor))
 
 
 def set_password(user: User, password: str, actor: User | None, *, keep: LoginSession | None = None) -> None:
@@ -79,10 +99,8 @@ def set_password(user: User, password: str, actor: User | None, *, keep: LoginSe
     db.session.commit()
 
 
-def issue_password_link(user: User, actor: User | None, now: datetime | None = None) -> str:
-    """A one-time link to set the password; earlier unused links for the account stop working."""
-    now = now or utcnow()
-    hours = float(current_app.config.get("PASSWORD_LINK_HOURS", 72))
+def _new_password_link(user: User, actor: User | None, now: datetime) -> str:
+    """Add a one-time link (earlier unused links for the account stop working); its URL. Does not commit."""
     db.session.execute(
         update(PasswordLink).where(PasswordLink.user_id == user.id, PasswordLink.used_at.is_(None)).values(used_at=now)
     )
@@ -92,13 +110,45 @@ def issue_password_link(user: User, actor: User | None, now: datetime | None = N
             user_id=user.id,
             token_hash=tokens.hash_token(token),
             created_at=now,
-            expires_at=now + timedelta(hours=hours),
+            expires_at=now + timedelta(hours=link_hours()),
             created_by_id=actor.id if actor else None,
         )
     )
-    audit("password_link_issued", actor=actor, subject=user, detail=f"valid {hours:g} h")
-    db.session.commit()
     return password_link_url(token)
+
+
+def link_hours() -> float:
+    return float(current_app.config.get("PASSWORD_LINK_HOURS", 72))
+
+
+def issue_password_link(user: User, actor: User | None, now: datetime | None = None) -> str:
+    """The operator's link (command line, first set-up): returned to be shown on the console."""
+    link = _new_password_link(user, actor, now or utcnow())
+    audit("password_link_issued", actor=actor, subject=user, detail=f"valid {link_hours():g} h, shown on the console")
+    db.session.commit()
+    return link
+
+
+def send_password_link(user: User, actor: User | None, now: datetime | None = None) -> None:
+    """E-mail a one-time link to the account's own address; nobody else ever sees it.
+
+    For an account that already has a password this is a reset: its sessions end. Nothing is
+    committed unless the e-mail was handed to the mail server (raises AccountMailError).
+    """
+    now = now or utcnow()
+    new_account = user.password_hash is None and not totp.enrolled(user)
+    link = _new_password_link(user, actor, now)
+    if not new_account:
+        sessions.end_all(user, "password_reset", now)
+    audit("password_link_sent", actor=actor, subject=user, detail=f"valid {link_hours():g} h, e-mailed to the owner")
+    try:
+        account_mail.password_link(user, actor, link, link_hours(), new_account=new_account)
+    except account_mail.AccountMailError:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    if not new_account:
+        _tell_directors(user, actor, "sent a new password link")
 
 
 def resolve_password_link(token: str, now: datetime | None = None) -> PasswordLink:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+
+from feedback.email_message import plain_message
 
 SUBJECT = "New flags to look at before your next sessions"
 
@@ -48,12 +49,4 @@ def compose(digest: Digest, link: str, sender: str) -> EmailMessage:
         "This e-mail carries only patient codes and the names of the flags, never answers.",
         f"You receive it because {digest.clinic} has turned on the daily digest.",
     ]
-    message = EmailMessage()
-    message["Subject"] = SUBJECT
-    message["From"] = sender
-    message["To"] = digest.to
-    message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
-    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies
-    message.set_content("\n".join(lines) + "\n")
-    return message
+    return plain_message(sender, digest.to, SUBJECT, lines)

@@ -1,0 +1,5 @@
+"""Fixtures for the hardening tests: the two-clinic world and signed-in clients of the auth tests."""
+
+from __future__ import annotations
+
+from tests.auth.conftest import sign_in_as, world  # noqa: F401  (fixtures)
