@@ -109,7 +109,11 @@ def _truncate_all(url: str) -> None:
     engine = create_engine(url)
     with engine.begin() as conn:
         tables = [t.name for t in db.metadata.sorted_tables]
+        # The audit trail refuses TRUNCATE (migration a16c0de00002); only between tests, and only
+        # in this transaction, the tables' owner switches that trigger off.
+        conn.execute(text("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_truncate"))
         conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        conn.execute(text("ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_truncate"))
     engine.dispose()
 
 
