@@ -3,22 +3,20 @@
 Directors of the clinic only (anyone else gets 404, as for a page that does not exist): the
 overview names patients, and the access policy lets only directors see every patient of a
 clinic (an admin sees patient data only through break-glass, one patient at a time). Each view
-reads its figures from `clinic_stats` and `export`; the page view and the export are audited.
+reads its figures from `clinic_stats` and `export`; every view and the export are audited.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, render_template, request, stream_with_context
+from flask import Blueprint, Response, jsonify, render_template, stream_with_context
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from dashboards.access import protect, roles_required
-from dashboards.audit import audit
+from dashboards.access import audited, protect, roles_required
 from dashboards.charts.clinic import END_REASON_STYLE, ended_by_month_chart
 from dashboards.clinic_stats import clinic_overview
 from dashboards.export import export_filename, start_clinic_export
 from feedback.delivery.staff import needs_attention
-from feedback.extensions import db
 from feedback.models import utcnow
 
 bp = Blueprint("director", __name__)
@@ -32,13 +30,12 @@ SMALL_GROUP = 20
 
 @bp.get("/clinic")
 @roles_required(*CLINIC_READERS)
+@audited("view_clinic_overview")
 def overview() -> ResponseReturnValue:
     now = utcnow()
     clinic = current_user.clinic
     figures = clinic_overview(clinic.id, now)
     problems = needs_attention(clinic.id, now=now)
-    audit("view_clinic_overview", detail=f"{request.method} {request.endpoint}")
-    db.session.commit()
     return render_template(
         "dashboards/director/overview.html",
         clinic=clinic,
@@ -51,8 +48,9 @@ def overview() -> ResponseReturnValue:
 
 @bp.get("/clinic/ended.json")
 @roles_required(*CLINIC_READERS)
+@audited("view_ended_treatments")
 def ended_chart() -> ResponseReturnValue:
-    """Counts per month and reason only (no patient), so the page's audit row covers it."""
+    """Counts per month and reason only (no patient); recorded all the same, as every view of clinic data."""
     figures = clinic_overview(current_user.clinic_id, utcnow())
     return jsonify(ended_by_month_chart(figures.ended_by_month))
 

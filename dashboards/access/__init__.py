@@ -6,17 +6,26 @@ Lists, charts and exports::
     patients = db.session.scalars(visible_patients(current_user).order_by(Patient.code)).all()
     sessions = select(TherapySession).where(TherapySession.patient_id.in_(visible_patient_ids(current_user)))
 
-A view of one patient (404 if not visible, audit row written, patient passed in)::
+A view of one patient (404 if not visible, the access or the refusal recorded, patient passed in)::
 
     @bp.get("/patients/<code>/chart.json")
     @patient_view("view_patient_data")
     def chart(patient): ...
 
-Pages for some roles only: `@roles_required("director")`. A blueprint whose views all need a
-signed-in clinician: `protect(bp)` (deny by default; `@public` opts a view out).
+Pages for some roles only: `@roles_required("director")`; a page or data without one patient is
+recorded with `@audited("view_accounts")` below it. A blueprint whose views all need a signed-in
+clinician: `protect(bp)` (deny by default; `@public` opts a view out).
 """
 
-from dashboards.access.guards import patient_or_404, patient_view, protect, public, roles_required, user_or_404
+from dashboards.access.guards import (
+    audited,
+    patient_or_404,
+    patient_view,
+    protect,
+    public,
+    roles_required,
+    user_or_404,
+)
 from dashboards.access.models import BreakGlassGrant, PatientShare
 from dashboards.access.policy import (
     can_share_patient,
@@ -29,6 +38,7 @@ from dashboards.access.policy import (
 __all__ = [
     "BreakGlassGrant",
     "PatientShare",
+    "audited",
     "can_share_patient",
     "can_view_patient",
     "manageable_users",

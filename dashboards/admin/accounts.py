@@ -9,6 +9,7 @@ from sqlalchemy import select
 from wtforms.fields import SelectChoice
 
 from dashboards.access import manageable_users, roles_required, user_or_404
+from dashboards.access.guards import audited
 from dashboards.access.policy import assignable_roles
 from dashboards.admin.blueprint import bp
 from dashboards.admin.forms import ActionForm, AddAccountForm
@@ -45,6 +46,7 @@ def _list(form: AddAccountForm, error: str | None = None, status: int = 200) -> 
 
 @bp.get("/clinic/therapists")
 @roles_required(*MANAGERS)
+@audited("view_accounts")
 def therapists() -> ResponseReturnValue:
     return _list(_add_form())
 
