@@ -175,6 +175,9 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("admin.enable_user", "POST"): Case(lambda w: f"/clinic/therapists/{w.target.id}/enable", MANAGE_TARGET),
     ("admin.reset_two_factor", "POST"): Case(lambda w: f"/clinic/therapists/{w.target.id}/reset-2fa", MANAGE_TARGET),
     ("admin.audit_trail", "GET"): Case(lambda w: "/clinic/audit", outcomes(HIDDEN, director=OK, admin=OK, director_b=OK)),
+    ("admin.audit_export", "GET"): Case(
+        lambda w: "/clinic/audit.csv", outcomes(HIDDEN, director=OK, admin=OK, director_b=OK)
+    ),
     # Break-glass: admins only, and only for their own clinic's patients.
     ("admin.break_glass", "GET"): Case(lambda w: "/admin/break-glass", outcomes(HIDDEN, admin=OK)),
     ("admin.open_break_glass", "POST"): Case(
