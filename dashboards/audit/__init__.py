@@ -30,13 +30,17 @@ def audit(
     subject: User | None = None,
     detail: str = "",
     actor: User | None = None,
+    clinic_id: int | None = None,
 ) -> AuditEvent:
-    """Record an event by `actor` (default: the signed-in user) from the request's address."""
+    """Record an event by `actor` (default: the signed-in user) from the request's address.
+
+    The event belongs to the clinic of its patient, account or actor; `clinic_id` places one
+    that has none of them (a command run for a clinic)."""
     if actor is None and has_request_context() and current_user.is_authenticated:
         actor = current_user._get_current_object()
     clinic_id = next(
         (owner.clinic_id for owner in (patient, subject, actor) if owner is not None),
-        None,
+        clinic_id,
     )
     event = AuditEvent(
         action=action,
