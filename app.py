@@ -24,6 +24,7 @@ from feedback.config import load_config
 from feedback.extensions import csrf, db, login_manager, migrate
 from feedback.instruments import registry as instruments
 from feedback.log_redaction import install as install_log_redaction
+from feedback.proxy import install as install_proxy
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -45,12 +46,9 @@ def register_logging(app: Flask) -> None:
 
 def register_proxy(app: Flask) -> None:
     """Behind a reverse proxy, trust its X-Forwarded-* headers (scheme, host, client address) so
-    URLs, secure cookies and Twilio's signatures see what the outside world sees."""
-    hops = int(app.config.get("TRUSTED_PROXY_COUNT") or 0)
-    if hops > 0:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    URLs, secure cookies, Twilio's signatures, rate limits and the audit trail see what the
+    outside world sees; warn once when the setting does not match the traffic."""
+    install_proxy(app)
 
 
 def register_extensions(app: Flask) -> None:
