@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import uuid
+import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
@@ -13,7 +15,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from flask import Flask
-from sqlalchemy import select
+from flask.testing import FlaskClient
+from sqlalchemy import select, update
+from werkzeug.test import TestResponse
 
 from feedback.delivery import settings
 from feedback.delivery.rendering import invitation_link
@@ -88,6 +92,52 @@ def reconfigure(app: Flask, **config: Any) -> None:
     """Change delivery settings of a running test app (they are read once, at start-up)."""
     app.config.update(config)
     settings.init_app(app)
+
+
+@pytest.fixture
+def post(client: FlaskClient, fake_twilio: FakeTwilio) -> Callable[..., TestResponse]:
+    """POST a form to a webhook, signed as Twilio signs it (or with the signature given)."""
+
+    def send(path: str, params: dict[str, str], *, signature: str | None = "sign", url: str | None = None):
+        if signature == "sign":
+            signature = twilio_signature(fake_twilio.auth_token, url or PUBLIC_BASE_URL + path, params)
+        headers = {"X-Twilio-Signature": signature} if signature is not None else {}
+        return client.post(path, data=params, headers=headers)
+
+    return send
+
+
+def sms_from(number: str, body: str, **extra: str) -> dict[str, str]:
+    """An incoming SMS as Twilio posts it; each gets its own MessageSid, as at Twilio."""
+    return {
+        "MessageSid": "SM" + uuid.uuid4().hex,
+        "AccountSid": "AC" + "0123456789abcdef" * 2,
+        "From": number,
+        "To": SENDER_NUMBER,
+        "Body": body,
+        **extra,
+    }
+
+
+def replies(response: TestResponse) -> list[str | None]:
+    """The texts of the TwiML answer to an incoming SMS."""
+    assert response.status_code == 200
+    assert response.mimetype == "application/xml"
+    root = ET.fromstring(response.get_data(as_text=True))
+    assert root.tag == "Response"
+    return [m.text for m in root.findall("Message")]
+
+
+def settle(row: OutboxMessage, **values: Any) -> None:
+    """Set columns of an outbox row, committed (as a dispatcher would have left it)."""
+    db.session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values))
+    db.session.commit()
+
+
+def callback(row_id: int | None, status: str, sid: str = "SM" + "1" * 32, **extra: str) -> tuple[str, dict[str, str]]:
+    """A status callback's path and form: per-row URL when `row_id` is given, else the shared one."""
+    path = f"/sms/status/{row_id}" if row_id else "/sms/status"
+    return path, {"MessageSid": sid, "MessageStatus": status, "AccountSid": "AC" + "0" * 32, **extra}
 
 
 def mobile(n: int) -> str:

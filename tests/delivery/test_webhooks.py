@@ -3,21 +3,20 @@ CSRF exemption and rate limits, through the app's test client."""
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
-
 import pytest
-from sqlalchemy import update
 
 from feedback.extensions import db
-from feedback.models.outbox import OutboxMessage
 from tests.delivery.conftest import (
     CLINIC_CONTACT,
     PUBLIC_BASE_URL,
-    SENDER_NUMBER,
+    callback,
     local,
     mobile,
     reconfigure,
+    replies,
     rows,
+    settle,
+    sms_from,
     twilio_config,
     twilio_signature,
 )
@@ -30,38 +29,6 @@ STOP_WORDS = ["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE
 @pytest.fixture
 def app_config(fake_twilio):
     return twilio_config(fake_twilio, WTF_CSRF_ENABLED=True)  # the webhooks must work with CSRF on
-
-
-@pytest.fixture
-def post(client, fake_twilio):
-    """POST a form to a webhook, signed as Twilio signs it (or with the signature given)."""
-
-    def send(path: str, params: dict[str, str], *, signature: str | None = "sign", url: str | None = None):
-        if signature == "sign":
-            signature = twilio_signature(fake_twilio.auth_token, url or PUBLIC_BASE_URL + path, params)
-        headers = {"X-Twilio-Signature": signature} if signature is not None else {}
-        return client.post(path, data=params, headers=headers)
-
-    return send
-
-
-def sms_from(number: str, body: str, **extra: str) -> dict[str, str]:
-    return {
-        "MessageSid": "SM" + "a" * 32,
-        "AccountSid": "AC" + "0123456789abcdef" * 2,
-        "From": number,
-        "To": SENDER_NUMBER,
-        "Body": body,
-        **extra,
-    }
-
-
-def replies(response) -> list[str]:
-    assert response.status_code == 200
-    assert response.mimetype == "application/xml"
-    root = ET.fromstring(response.get_data(as_text=True))
-    assert root.tag == "Response"
-    return [m.text for m in root.findall("Message")]
 
 
 @pytest.fixture
@@ -206,16 +173,6 @@ def test_the_help_reply_can_be_left_to_twilio(app, post):
 
 
 # -- status callbacks --------------------------------------------------------------------------
-
-
-def settle(row: OutboxMessage, **values) -> None:
-    db.session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values))
-    db.session.commit()
-
-
-def callback(row_id: int | None, status: str, sid: str = "SM" + "1" * 32, **extra: str) -> tuple[str, dict]:
-    path = f"/sms/status/{row_id}" if row_id else "/sms/status"
-    return path, {"MessageSid": sid, "MessageStatus": status, "AccountSid": "AC" + "0" * 32, **extra}
 
 
 def test_delivery_callbacks_move_the_row_on(post, queued):
