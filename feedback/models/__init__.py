@@ -6,6 +6,7 @@ from feedback.models.outbox import OutboxMessage as OutboxMessage  # re-exported
 from feedback.models.patient import CHANNELS, END_REASONS, Patient
 from feedback.models.session import ATTENDANCE, TherapySession
 from feedback.models.types import utcnow
+from feedback.models.webhook import ProcessedWebhook as ProcessedWebhook  # re-exported
 
 __all__ = [
     "ATTENDANCE",
