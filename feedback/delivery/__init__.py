@@ -6,6 +6,6 @@ this row go now), `inbound` (keywords, TwiML, signatures), `ratelimit`.
 
 On the database: `planner` (puts messages into the outbox), `claims` (atomic claiming),
 `dispatcher` (sends), `resolver` (settles uncertain rows), `optout`, `receipts` (status
-callbacks), `staff` (what clinicians see and do). Wiring: `settings`, `setup`, `webhooks`,
-`worker` and `cli`. See docs/delivery.md.
+callbacks), `replays` (each webhook acts once), `staff` (what clinicians see and do). Wiring:
+`settings`, `setup`, `webhooks`, `worker` and `cli`. See docs/delivery.md.
 """

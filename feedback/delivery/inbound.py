@@ -89,8 +89,9 @@ class CallbackStatus:
     final: bool  # no later callback can change it
 
 
-# Twilio's MessageStatus values for outgoing messages. "sent" is not final: the carrier's
-# delivery receipt ("delivered"/"undelivered") usually follows.
+# Twilio's MessageStatus values for outgoing messages, in Twilio's order: accepted, scheduled,
+# queued < sending < sent < delivered, undelivered, failed, read, canceled. "sent" is not final:
+# the carrier's delivery receipt ("delivered"/"undelivered") usually follows.
 STATUS_MAP: dict[str, CallbackStatus] = {
     "accepted": CallbackStatus("sent", False),
     "scheduled": CallbackStatus("sent", False),
@@ -104,16 +105,21 @@ STATUS_MAP: dict[str, CallbackStatus] = {
     "failed": CallbackStatus("failed", True),
     "canceled": CallbackStatus("failed", True),
 }
-FINAL_OUTBOX_STATUSES = frozenset({"delivered", "undelivered", "failed"})
+# Twilio's order as the outbox keeps it (everything before delivery is "sent"): a callback only
+# ever moves a row forward. `sending` and `uncertain` rows have heard nothing from Twilio yet;
+# rows never handed to Twilio (pending, claimed, cancelled) are not in it and never move.
+_PROGRESS = {"sending": 0, "uncertain": 0, "sent": 1, "delivered": 2, "undelivered": 2, "failed": 2}
 
 
 def status_after_callback(current: str, callback_status: str) -> str | None:
     """The outbox status after a status callback, or None if the row should not change.
 
     Twilio does not promise callbacks arrive in order, so a late "sent" must not undo
-    "delivered". A callback for an `uncertain` row settles it: Twilio has the message.
+    "delivered", and the first final status wins. A callback for an `uncertain` row settles it:
+    Twilio has the message.
     """
     mapped = STATUS_MAP.get(callback_status.strip().lower())
-    if mapped is None or current in FINAL_OUTBOX_STATUSES or mapped.outbox_status == current:
+    progress = _PROGRESS.get(current)
+    if mapped is None or progress is None or _PROGRESS[mapped.outbox_status] <= progress:
         return None
     return mapped.outbox_status

@@ -1,6 +1,7 @@
 """Opting out and back in, by SMS keyword (STOP/START) or by Twilio refusing a send (21610).
 
-Each function is one use case and commits once.
+`opt_out` and `opt_in` add to the caller's transaction: a webhook commits them together with
+its processed-webhook key (see `replays`). `record_opt_out` is the use case on its own, committed.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ def patients_with_number(e164: str, cipher: PhoneCipher) -> list[Patient]:
     return list(db.session.scalars(select(Patient).where(Patient.phone_lookup == cipher.lookup_hash(e164))))
 
 
-def record_opt_out(patient_ids: list[int], *, now: datetime | None = None) -> int:
+def opt_out(patient_ids: list[int], *, now: datetime | None = None) -> int:
     """No more SMS to these patients, from now: record it and cancel what is queued for them.
 
     A row a dispatcher has claimed is cancelled too; its guarded move to `sending` then fails,
@@ -41,12 +42,18 @@ def record_opt_out(patient_ids: list[int], *, now: datetime | None = None) -> in
         .values(sms_opted_out_at=now)
     )
     cancelled = cancel_open(OutboxMessage.patient_id.in_(patient_ids), "patient opted out of SMS")
-    db.session.commit()
-    log.info("SMS opt-out recorded for patient id(s) %s; %d queued message(s) cancelled", patient_ids, cancelled)
+    log.info("SMS opt-out for patient id(s) %s; %d queued message(s) cancelled", patient_ids, cancelled)
     return cancelled
 
 
-def record_opt_in(patient_ids: list[int]) -> int:
+def record_opt_out(patient_ids: list[int], *, now: datetime | None = None) -> int:
+    """`opt_out`, committed at once (Twilio refused a send with 21610)."""
+    cancelled = opt_out(patient_ids, now=now)
+    db.session.commit()
+    return cancelled
+
+
+def opt_in(patient_ids: list[int]) -> int:
     """The patient texted START: SMS may go out again (their consent is unchanged)."""
     if not patient_ids:
         return 0
@@ -55,6 +62,5 @@ def record_opt_in(patient_ids: list[int]) -> int:
         .where(Patient.id.in_(patient_ids), Patient.sms_opted_out_at.is_not(None))
         .values(sms_opted_out_at=None)
     ).rowcount
-    db.session.commit()
-    log.info("SMS opt-in recorded for patient id(s) %s", patient_ids)
+    log.info("SMS opt-in for patient id(s) %s", patient_ids)
     return changed

@@ -5,6 +5,10 @@ Every request must carry a valid X-Twilio-Signature for the public URL Twilio ca
 configured the routes do not exist (404). The routes are exempt from CSRF (Twilio cannot hold
 a CSRF token; the signature does that job) and rate-limited per client address: a generous
 limit for all requests and a tight one for requests that failed the signature check.
+
+A signed request can come again (Twilio retrying, or a captured one replayed): each keyword
+message and each status callback acts once (see `replays`); a repeat gets the usual 2xx answer
+and changes nothing, so no second opt-out, opt-in or HELP reply.
 """
 
 from __future__ import annotations
@@ -14,11 +18,13 @@ import logging
 from flask import Blueprint, Response, abort, request
 from flask.typing import ResponseReturnValue
 
-from feedback.delivery.inbound import classify_keyword, is_valid_signature, public_url, twiml_message
+from feedback.delivery.inbound import Keyword, classify_keyword, is_valid_signature, public_url, twiml_message
 from feedback.delivery.messages import help_reply
-from feedback.delivery.optout import patients_with_number, record_opt_in, record_opt_out
+from feedback.delivery.optout import opt_in, opt_out, patients_with_number
 from feedback.delivery.receipts import record_status
+from feedback.delivery.replays import first_time
 from feedback.delivery.settings import delivery, settings, twilio_configured
+from feedback.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -46,20 +52,27 @@ def verify_twilio() -> ResponseReturnValue | None:
 def inbound() -> ResponseReturnValue:
     form = request.form
     keyword = classify_keyword(form.get("Body"), form.get("OptOutType"))
+    sid = form.get("MessageSid", "")
     reply = None
-    if keyword in ("stop", "start"):
-        patients = patients_with_number(form.get("From", ""), delivery().cipher)
-        ids = [p.id for p in patients]
-        if keyword == "stop":
-            record_opt_out(ids)
-        else:
-            record_opt_in(ids)
-    elif keyword == "help":
-        config = settings()
-        if config.help_reply and config.contact:
-            reply = help_reply(config.contact, config.sender_name)
+    if keyword and sid:
+        if first_time(sid, "inbound"):
+            reply = act_on(keyword, form.get("From", ""))
+        db.session.commit()  # the key with its effect, or just the end of a replay's transaction
     # Twilio confirms STOP and START itself; anything else a patient writes is not read here.
     return Response(twiml_message(reply), mimetype="application/xml")
+
+
+def act_on(keyword: Keyword, sender: str) -> str | None:
+    """A keyword's effect, in the request's transaction; the HELP reply to send, if any."""
+    if keyword == "help":
+        config = settings()
+        return help_reply(config.contact, config.sender_name) if config.help_reply and config.contact else None
+    ids = [p.id for p in patients_with_number(sender, delivery().cipher)]
+    if keyword == "stop":
+        opt_out(ids)
+    else:
+        opt_in(ids)
+    return None
 
 
 @bp.post("/status")
