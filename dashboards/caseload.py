@@ -15,6 +15,7 @@ from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 
+from dashboards.flags.briefs import brief
 from dashboards.flags.events import ALERTS
 from dashboards.risk.models import PatientRisk, RiskEvent
 from feedback.extensions import db
@@ -35,6 +36,7 @@ class Flag:
     subject: str | None
     session_number: int | None
     reason: str
+    brief: str  # the reason in one short line (dashboards/flags/briefs.py)
     occurred_at: datetime  # the session's start, or when first seen if tied to no session
     is_new: bool  # first seen after the visitor's previous visit
 
@@ -64,6 +66,19 @@ class CaseloadRow:
     def is_new(self) -> bool:
         """Something flagged since the visitor's last visit."""
         return any(f.is_new for f in self.flags)
+
+    @property
+    def headline(self) -> Flag | None:
+        """The flag that sets the risk level, most recent first: the one line of *why*."""
+        return next((f for f in self.flags if f.severity == self.risk), None)
+
+    @property
+    def alerts(self) -> tuple[Flag, ...]:
+        return tuple(f for f in self.flags if f.severity in ALERTS)
+
+    @property
+    def good_signs(self) -> tuple[Flag, ...]:
+        return tuple(f for f in self.flags if f.severity == "positive")
 
     @property
     def latest_event_at(self) -> datetime | None:
@@ -222,6 +237,7 @@ def _flags(chosen: Sequence[int], since: datetime | None) -> dict[int, list[Flag
                 subject=event.subject,
                 session_number=event.session_number,
                 reason=event.reason,
+                brief=brief(event.code, event.subject, event.session_number, event.numbers or {}, event.reason),
                 occurred_at=starts_at or event.first_seen_at,
                 is_new=event.is_new_since(since),
             )

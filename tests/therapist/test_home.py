@@ -23,7 +23,7 @@ CODE = re.compile(r'class="patient-code" href="/patients/([^"]+)"')
 
 
 def caseload_codes(markup: str) -> list[str]:
-    table = markup[markup.index('class="caseload-table"'):]
+    table = markup[markup.index('class="caseload-table'):]
     return CODE.findall(table)
 
 
@@ -81,7 +81,8 @@ def test_a_new_high_risk_event_is_marked_at_the_next_visit(world, as_user, make_
     with time_machine.travel(start + timedelta(hours=3)):
         client = as_user(world.own)  # the next sign-in is the next visit
         page = client.get("/")
-        news = text(page.text[page.text.index('id="news-heading"'):page.text.index("</section>")])
+        at = page.text.index('id="news-heading"')
+        news = text(page.text[at:page.text.index("</section>", at)])
         assert "P-A1" in news and "High · Unresolved rupture" in news and "strength 5 of 5" in news
         assert "New" in text(row_of(page.text, "P-A1"))
         assert "New since your last visit" in client.get("/").text  # a reload during the visit keeps it

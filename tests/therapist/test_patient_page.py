@@ -41,7 +41,7 @@ def test_header_says_how_at_risk_and_why(ruptured, world, as_user):
     assert page.status_code == 200
     head = text(section(page.text, "main")[:page.text.index('class="page-links"')])
     assert "Patient P-A1" in head and "High risk" in head
-    assert "Why: The patient reported tension with the therapist (strength 4 of 5)" in head
+    assert "Why: Tension 4 of 5, unresolved (1 of 5) · session 4" in head
     assert "Active" in head and world.own.display_name in head
     assert "Sessions so far 4" in head and "Forms answered 100% (4 of 4)" in head
 

@@ -51,7 +51,7 @@ def test_home_page_statements_do_not_grow_with_patients(world, as_user, count_st
         with count_statements() as seen:
             page = client.get("/?status=all")
         assert page.status_code == 200
-        shown = page.text[page.text.index('class="caseload-table"'):]
+        shown = page.text[page.text.index('class="caseload-table'):]
         assert shown.count('class="patient-code"') == stop + 1  # every patient, and P-A1
         assert "Messages that may not have reached a patient" in text(page.text)
         assert "Your forms to fill in" in text(page.text)
