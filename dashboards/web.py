@@ -1,6 +1,6 @@
 """Everything the clinician side adds to a running app: sign-in, security headers, blueprints, the
-listeners that keep stored flags fresh, and the worker job that refreshes them. Commands are in
-`dashboards/cli.py`."""
+listeners that keep stored flags fresh and record patients' SMS keywords, and the worker job that
+refreshes the flags. Commands are in `dashboards/cli.py`."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from dashboards import assets, auth, director, health, security
 from dashboards.access import models as access_models  # noqa: F401  (tables, for Alembic)
 from dashboards.admin import bp as admin_bp
 from dashboards.audit import models as audit_models  # noqa: F401  (tables, for Alembic)
+from dashboards.audit import sms as audit_sms
 from dashboards.auth import account_views  # noqa: F401  (routes on the auth blueprint)
 from dashboards.auth import models as auth_models  # noqa: F401  (tables, for Alembic)
 from dashboards.auth.views import bp as auth_bp
@@ -33,3 +34,4 @@ def register(app: Flask) -> None:
     risk_signals.connect()
     risk_refresh.register(app)
     addressed.connect()
+    audit_sms.connect()

@@ -12,6 +12,11 @@ session_changed = _signals.signal("session-changed")
 #: sender: the Invitation whose form is about to be shown or checked. Each receiver returns the ids
 #: of optional items to leave out of it (e.g. a follow-up that does not apply), or an empty set.
 form_hidden_items = _signals.signal("form-hidden-items")
+#: sender: the keyword a patient texted ("stop", "start" or "help"), sent once per message acted on
+#: (a replay is not announced again); `patient_ids`: the patients registered with the sending number
+#: (empty when none is). Never the number itself. Receivers add to the webhook's transaction, which
+#: commits with the keyword's effect: the audit trail records it this way.
+sms_keyword = _signals.signal("sms-keyword")
 
 
 def hidden_items(invitation: object) -> frozenset[str]:
