@@ -9,7 +9,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from feedback.instruments.model import Instrument, Item, Scale
+from feedback.instruments.model import Instrument, Item, OutcomeRules, Scale
 from feedback.instruments.registry import registry
 
 instruments_cli = AppGroup("instruments", help="List and show the loaded questionnaires.")
@@ -22,6 +22,7 @@ def item_summary(instrument: Instrument, item: Item) -> dict[str, Any]:
         "text": instrument.text(item.text, instrument.languages[0]),
         "required": item.required,
         "condition": _condition(item),
+        "risk": item.risk,
     }
     if item.type == "likert":
         summary["range"] = [item.min, item.max]
@@ -59,6 +60,17 @@ def scale_summary(scale: Scale) -> dict[str, Any]:
             "low_cutoff": norms.low_cutoff,
             "source": norms.source,
         },
+        "outcome": None if scale.outcome is None else _outcome(scale.outcome),
+    }
+
+
+def _outcome(rules: OutcomeRules) -> dict[str, Any]:
+    return {
+        "higher_is": rules.higher_is,
+        "bands": [{"from": b.start, "label": b.label} for b in rules.bands],
+        "caseness": rules.caseness,
+        "reliable_change": rules.reliable_change,
+        "source": rules.source,
     }
 
 
@@ -68,6 +80,7 @@ def instrument_summary(instrument: Instrument, *, full: bool) -> dict[str, Any]:
         "version": instrument.version,
         "title": instrument.text(instrument.title, instrument.languages[0]),
         "respondent": instrument.respondent,
+        "purpose": instrument.purpose,
         "languages": list(instrument.languages),
         "status": instrument.status,
         "source_file": instrument.source_file,

@@ -82,7 +82,8 @@ def test_bad_start_time(runner, clinic_with_therapist):
 
 def test_instruments_list_and_show_json(runner):
     listed = json.loads(runner.invoke(args=["instruments", "list", "--format", "json"]).output)
-    assert {i["id"] for i in listed} == {"post-session-patient", "post-session-therapist"}
+    assert {i["id"]: i["purpose"] for i in listed} == {
+        "post-session-patient": "alliance", "post-session-therapist": "alliance", "phq-9": "outcome", "gad-7": "outcome"}
     shown = json.loads(runner.invoke(args=["instruments", "show", "post-session-patient", "--format", "json"]).output)
     items = {i["id"]: i for i in shown["items"]}
     assert items["bond_trust"]["range"] == [1, 5] and items["bond_trust"]["required"] is True
@@ -92,6 +93,9 @@ def test_instruments_list_and_show_json(runner):
     scales = {s["id"]: s for s in shown["scales"]}
     assert scales["goal"]["reverse"] == ["goal_unclear"]
     assert scales["alliance"]["norms"]["sd"] == 0.6 and scales["alliance"]["norms"]["reliability"] == 0.64
+    phq = json.loads(runner.invoke(args=["instruments", "show", "phq-9", "--format", "json"]).output)
+    assert [i["id"] for i in phq["items"] if i["risk"]] == ["phq9_9"]
+    assert phq["scales"][0]["outcome"]["caseness"] == 10 and phq["scales"][0]["outcome"]["reliable_change"] == 6
     missing = runner.invoke(args=["instruments", "show", "nope"])
     assert missing.exit_code == 1 and "no instrument nope" in missing.output
 

@@ -15,7 +15,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-from feedback.instruments.model import Condition, Instrument, Item, Norms, Option, Scale
+from feedback.instruments.model import Band, Condition, Instrument, Item, Norms, Option, OutcomeRules, Scale
 from feedback.instruments.schema import INSTRUMENT
 
 BUILTIN_DIR = Path(__file__).parent / "data"
@@ -84,6 +84,7 @@ def parse_instrument(raw: Any, source: str) -> Instrument:
         intro=_texts(raw.get("intro"), languages),
         privacy_notice=_texts(raw.get("privacy_notice"), languages),
         source_file=source,
+        purpose=raw.get("purpose", "alliance"),
     )
 
 
@@ -122,7 +123,14 @@ def _parse_item(entry: dict[str, Any], languages: tuple[str, ...], earlier: Mapp
         options=options,
         max_length=entry.get("max_length", 500),
         help=_texts(entry.get("help"), languages),
+        risk=_risk(entry, kind, where, source),
     )
+
+
+def _risk(entry: dict[str, Any], kind: str, where: str, source: str) -> bool:
+    if entry.get("risk") and kind != "likert":
+        raise InstrumentError(source, where, "only a likert item can be a risk item (any answer above its minimum)")
+    return bool(entry.get("risk"))
 
 
 def _parse_condition(
@@ -168,6 +176,7 @@ def _parse_scale(
     if min_answered > len(spec["items"]):
         raise InstrumentError(source, where, f"min_answered ({min_answered}) exceeds its {len(spec['items'])} items")
     norms = spec.get("norms")
+    outcome = _parse_outcome(spec.get("outcome"), languages, where, source)
     return Scale(
         id=scale_id,
         items=tuple(spec["items"]),
@@ -176,6 +185,24 @@ def _parse_scale(
         min_answered=min_answered,
         norms=Norms(norms["sd"], norms["reliability"], norms.get("low_cutoff"), norms["source"]) if norms else None,
         label=_texts(spec.get("label", scale_id), languages),
+        outcome=outcome,
+    )
+
+
+def _parse_outcome(
+    spec: dict[str, Any] | None, languages: tuple[str, ...], where: str, source: str
+) -> OutcomeRules | None:
+    if spec is None:
+        return None
+    starts = [band["from"] for band in spec["bands"]]
+    if starts != sorted(set(starts)):
+        raise InstrumentError(source, where, "outcome bands must go from the lowest total up, each starting higher")
+    return OutcomeRules(
+        higher_is=spec["higher_is"],
+        bands=tuple(Band(band["from"], _texts(band["label"], languages)) for band in spec["bands"]),
+        caseness=spec.get("caseness"),
+        reliable_change=spec.get("reliable_change"),
+        source=spec["source"],
     )
 
 

@@ -39,6 +39,8 @@ class Item:
     options: tuple[Option, ...] = ()
     max_length: int = 500
     help: Mapping[str, str] = field(default_factory=dict)
+    #: Any answer above the item's minimum starts the safety pathway (e.g. PHQ-9 item 9).
+    risk: bool = False
 
     @property
     def option_ids(self) -> tuple[str, ...]:
@@ -59,6 +61,23 @@ class Norms:
 
 
 @dataclass(frozen=True)
+class Band:
+    start: float  # the lowest total in the band
+    label: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class OutcomeRules:
+    """How an outcome scale's total is read, as the instrument's published rules say."""
+
+    higher_is: str  # "worse" (PHQ-9, GAD-7) or "better"
+    bands: tuple[Band, ...]  # ascending by start
+    caseness: float | None  # a total at or above it counts as a clinical case
+    reliable_change: float | None  # a change of at least this many points is beyond measurement error
+    source: str
+
+
+@dataclass(frozen=True)
 class Scale:
     id: str
     items: tuple[str, ...]
@@ -67,6 +86,7 @@ class Scale:
     min_answered: int = 1
     norms: Norms | None = None
     label: Mapping[str, str] = field(default_factory=dict)
+    outcome: OutcomeRules | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +103,11 @@ class Instrument:
     intro: Mapping[str, str] = field(default_factory=dict)
     privacy_notice: Mapping[str, str] = field(default_factory=dict)
     source_file: str = ""
+    purpose: str = "alliance"  # "alliance" (the post-session forms) or "outcome" (PHQ-9, GAD-7, ...)
+
+    @property
+    def risk_items(self) -> tuple[Item, ...]:
+        return tuple(item for item in self.items if item.risk)
 
     def item(self, item_id: str) -> Item:
         for item in self.items:

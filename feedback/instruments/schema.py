@@ -57,6 +57,7 @@ ITEM = {
         },
         "options": {"type": "array", "minItems": 1, "items": OPTION},
         "max_length": {"type": "integer", "minimum": 1, "maximum": 5000},
+        "risk": {"type": "boolean"},
     },
     "allOf": [
         {
@@ -82,6 +83,30 @@ NORMS = {
     },
 }
 
+#: How an outcome scale's total is read: severity bands, caseness and reliable change, each from
+#: the instrument's published rules (named in `source`).
+OUTCOME = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["higher_is", "bands", "source"],
+    "properties": {
+        "higher_is": {"enum": ["worse", "better"]},
+        "bands": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["from", "label"],
+                "properties": {"from": {"type": "number"}, "label": TEXT},
+            },
+        },
+        "caseness": {"type": "number"},
+        "reliable_change": {"type": "number", "exclusiveMinimum": 0},
+        "source": {"type": "string", "minLength": 1},
+    },
+}
+
 SCALE = {
     "type": "object",
     "additionalProperties": False,
@@ -93,6 +118,7 @@ SCALE = {
         "scoring": {"enum": ["mean", "sum"]},
         "min_answered": {"type": "integer", "minimum": 1},
         "norms": NORMS,
+        "outcome": OUTCOME,
     },
 }
 
@@ -106,6 +132,7 @@ INSTRUMENT = {
         "version": {"type": ["string", "integer"]},
         "title": TEXT,
         "respondent": {"enum": ["patient", "therapist"]},
+        "purpose": {"enum": ["alliance", "outcome"]},
         "languages": {"type": "array", "minItems": 1, "items": {"type": "string"}},
         "status": {"type": "string"},
         "licence": {"type": "string"},

@@ -110,7 +110,8 @@ def test_every_export_is_audited_before_any_data(clinic, app):
 
 
 def test_score_columns_cover_the_known_instruments(app):
-    assert score_scales() == ["bond", "task", "goal", "alliance"]
+    # the outcome measures first (instruments in id order), then the alliance forms' scales
+    assert score_scales() == ["gad7", "phq9", "bond", "task", "goal", "alliance"]
 
 
 def test_filename_uses_the_clinic_date(clinic):
