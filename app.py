@@ -19,6 +19,7 @@ from flask import Flask
 from dashboards import cli as dashboards_cli
 from dashboards import web as dashboards_web
 from feedback import cli as feedback_cli
+from feedback import text_edges
 from feedback import web as feedback_web
 from feedback.config import load_config
 from feedback.extensions import csrf, db, login_manager, migrate
@@ -60,6 +61,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    text_edges.init_app(app)  # first: a route takes its path converters when it is added
     feedback_web.register(app)
     dashboards_web.register(app)
 
@@ -67,3 +69,4 @@ def register_blueprints(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     feedback_cli.register(app)
     dashboards_cli.register(app)
+    text_edges.guard_commands(app.cli)

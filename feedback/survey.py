@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from datetime import timedelta
 
@@ -16,6 +17,7 @@ from feedback.instruments.registry import registry
 from feedback.instruments.scoring import score
 from feedback.models import Invitation
 from feedback.signals import hidden_items
+from feedback.text_hygiene import whole_number
 
 bp = Blueprint("survey", __name__, static_folder="static", static_url_path="/static/feedback")
 
@@ -89,7 +91,7 @@ def thanks() -> ResponseReturnValue:
 
 def _seconds_taken() -> int | None:
     try:
-        started = int(request.form.get("started", ""))
+        started = whole_number(request.form.get("started", ""), largest=sys.maxsize)
     except ValueError:
         return None
     elapsed = int(time.time()) - started

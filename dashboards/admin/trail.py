@@ -15,6 +15,7 @@ from dashboards.audit import audit, trail
 from dashboards.audit.models import AuditEvent
 from feedback.extensions import db
 from feedback.models import utcnow
+from feedback.text_hygiene import whole_number
 
 PAGE = 100
 
@@ -30,7 +31,7 @@ def _page(found: trail.TrailFilter, offered: trail.Choices, problems: list[str])
     events: list[AuditEvent] = []
     if not problems:
         query = trail.events(current_user, found)
-        before = request.args.get("before", type=int)
+        before = request.args.get("before", type=whole_number)  # int() would take 10**30 (a database overflow)
         if before:
             query = query.where(AuditEvent.id < before)
         events = list(db.session.scalars(query.limit(PAGE)))

@@ -6,17 +6,17 @@ generate a new password only where one is set, and phones offer a code just rece
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from dashboards.auth.passwords import MAX_LENGTH
+from feedback.text_edges import HygienicForm
 
 CURRENT = {"autocomplete": "current-password"}
 NEW = {"autocomplete": "new-password"}
 
 
-class LoginForm(FlaskForm):
+class LoginForm(HygienicForm):
     # type="email": the phone's e-mail keyboard; the address is the account's user name.
     email = EmailField(
         "E-mail address", validators=[DataRequired(), Length(max=254)], render_kw={"autocomplete": "username"}
@@ -25,18 +25,18 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class CodeForm(FlaskForm):
+class CodeForm(HygienicForm):
     # A TOTP or a recovery code (letters too): no numeric keyboard.
     code = StringField("Code", validators=[DataRequired(), Length(max=32)], render_kw={"autocomplete": "one-time-code"})
 
 
-class PasswordCheckForm(FlaskForm):
+class PasswordCheckForm(HygienicForm):
     password = PasswordField(
         "Your current password", validators=[DataRequired(), Length(max=MAX_LENGTH)], render_kw=CURRENT
     )
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(HygienicForm):
     password = PasswordField("New password (12 to 128 characters)", validators=[DataRequired()], render_kw=NEW)
     confirm = PasswordField(
         "The same password again", validators=[EqualTo("password", "The passwords differ.")], render_kw=NEW

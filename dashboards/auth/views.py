@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
+from flask_wtf import FlaskForm
 
 from dashboards.access import protect, public
 from dashboards.auth import accounts, enrolment, recovery, sessions, signin, totp
@@ -33,6 +34,11 @@ def signed_in(login: LoginSession, token: str) -> None:
     login_user(login.user)
 
 
+def _refused_if_sent(form: FlaskForm) -> int:
+    """A form sent back with its problems is a 422; the empty form a GET shows is a 200."""
+    return 422 if form.is_submitted() else 200
+
+
 def _after_sign_in(next_url: str | None) -> ResponseReturnValue:
     return redirect(safe_next(next_url) or url_for(HOME), code=303)
 
@@ -44,7 +50,7 @@ def login() -> ResponseReturnValue:
         return redirect(url_for(HOME))
     form = LoginForm(next=request.args.get("next", ""))
     if not form.validate_on_submit():
-        return render_template("dashboards/auth/login.html", form=form, error=None)
+        return render_template("dashboards/auth/login.html", form=form, error=None), _refused_if_sent(form)
     user = signin.check_password(form.email.data or "", form.password.data or "", client_ip())
     if user is None:
         return render_template("dashboards/auth/login.html", form=form, error=signin.FAILED), 401
@@ -67,7 +73,7 @@ def second_factor() -> ResponseReturnValue:
         return redirect(url_for("auth.enrol"))
     form = CodeForm()
     if not form.validate_on_submit():
-        return render_template("dashboards/auth/second_factor.html", form=form, error=None)
+        return render_template("dashboards/auth/second_factor.html", form=form, error=None), _refused_if_sent(form)
     method = signin.check_second_factor(login, form.code.data or "", client_ip())
     if method is None:
         return render_template("dashboards/auth/second_factor.html", form=form, error=signin.CODE_FAILED), 401

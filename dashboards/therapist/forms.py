@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
@@ -14,13 +13,14 @@ from dashboards.therapist.models import NOTE_MAX
 from dashboards.therapist.operations import MESSAGE_ACTIONS, SessionInput
 from dashboards.therapist.wording import ATTENDANCE_WORDS, END_REASON_WORDS
 from feedback.models import RESPONDENTS
+from feedback.text_edges import HygienicForm
 
 
 def _choices(words: dict[str, str]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in words.items()]
 
 
-class SessionForm(FlaskForm):
+class SessionForm(HygienicForm):
     day = DateField("Date", validators=[InputRequired("Enter the session's date.")],
                     render_kw={"autocomplete": "off"})
     start = TimeField("Start time (clinic time)", validators=[InputRequired("Enter the start time, e.g. 14:00.")])
@@ -40,13 +40,13 @@ class SessionForm(FlaskForm):
         return SessionInput(starts_at, self.duration_minutes.data, self.attendance.data or "")
 
 
-class EndTreatmentForm(FlaskForm):
+class EndTreatmentForm(HygienicForm):
     reason = SelectField("Why did the treatment end?", choices=_choices(END_REASON_WORDS),
                          validators=[DataRequired("Choose why the treatment ended.")])
     ended_on = DateField("Last day of treatment", validators=[InputRequired("Enter the date the treatment ended.")])
 
 
-class NoteForm(FlaskForm):
+class NoteForm(HygienicForm):
     text = TextAreaField(
         "Your note",
         validators=[DataRequired("Write a note before saving it."),
@@ -55,7 +55,7 @@ class NoteForm(FlaskForm):
     )
 
 
-class AddPatientForm(FlaskForm):
+class AddPatientForm(HygienicForm):
     code = StringField(
         "Patient code (a pseudonym, never a name)",
         validators=[DataRequired("Enter a code for the patient."),
@@ -70,11 +70,11 @@ class AddPatientForm(FlaskForm):
     language = SelectField("Language of the patient's questionnaire", validators=[DataRequired()])
 
 
-class FreshLinkForm(FlaskForm):
+class FreshLinkForm(HygienicForm):
     respondent = SelectField(choices=[SelectChoice(r, r) for r in RESPONDENTS], default="patient",
                              validators=[DataRequired("Say whose form needs a new link.")])
 
 
-class MessageForm(FlaskForm):
+class MessageForm(HygienicForm):
     action = SelectField(choices=[SelectChoice(a, a) for a in MESSAGE_ACTIONS],
                          validators=[DataRequired("Choose what to do with the message.")])

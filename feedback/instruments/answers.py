@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from feedback.instruments.model import Instrument, Item
+from feedback.text_hygiene import HostileText, clean, whole_number
 
 YES, NO = "yes", "no"
 
@@ -20,7 +21,7 @@ class AnswerError(ValueError):
 
 def _likert(item: Item, raw: Sequence[str]) -> int:
     try:
-        value = int(raw[0])
+        value = whole_number(raw[0].strip())
     except ValueError:
         raise AnswerError(f"choose a value from {item.min} to {item.max}") from None
     if not item.min <= value <= item.max:
@@ -50,7 +51,10 @@ def _multiple(item: Item, raw: Sequence[str]) -> list[str]:
 
 
 def _text(item: Item, raw: Sequence[str]) -> str:
-    text = raw[0].strip()
+    try:
+        text = clean(raw[0], multiline=True).strip()
+    except HostileText as exc:
+        raise AnswerError(f"remove the invisible control character ({exc.code}) from your answer") from None
     if len(text) > item.max_length:
         raise AnswerError(f"keep it under {item.max_length} characters")
     return text

@@ -1,0 +1,163 @@
+"""The input-hygiene rule (`feedback/text_hygiene.py`) at the app's edges: every form field, every
+path and query parameter, every command-line argument. The survey and the CSV importer apply it
+where they read their answers and cells.
+
+Refused form input comes back as the field's message (the view answers 422); a refused path
+parameter matches no route (404); a refused query parameter answers 422; a refused argument
+stops the command with click's usage error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import click
+from flask import Flask, abort, request
+from flask_wtf import FlaskForm
+from werkzeug.routing import IntegerConverter, PathConverter, UnicodeConverter, ValidationError
+from wtforms import Field, IntegerField, PasswordField, StringField, TextAreaField
+from wtforms.validators import StopValidation
+
+from feedback.text_hygiene import HostileText, clean, has_foreign_digits, refused_character, whole_number
+
+DIGITS_ONLY = "Write the number with the digits 0-9."
+
+
+class HygienicForm(FlaskForm):
+    """The base of every form: each field refuses what the rule refuses, before its own
+    validators, and a text field's data is NFC-normalised (a password's is kept as typed: its
+    hash must match what its owner types next time)."""
+
+    class Meta:
+        def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Field:
+            field = super().bind_field(form, unbound_field, options)  # type: ignore[misc]
+            field.validators = [_refuse_hostile_input, *field.validators]
+            if isinstance(field, StringField) and not isinstance(field, PasswordField):
+                multiline = isinstance(field, TextAreaField)
+                field.filters = (*field.filters, lambda data: _normalised(data, multiline))
+            return field
+
+
+def _normalised(data: Any, multiline: bool) -> Any:
+    if not isinstance(data, str):
+        return data
+    try:
+        return clean(data, multiline=multiline)
+    except HostileText:
+        return data  # refused by the validator, with the field's message
+
+
+def _refuse_hostile_input(form: Any, field: Field) -> None:
+    text_field = isinstance(field, StringField)
+    for value in field.raw_data or ():
+        if not isinstance(value, str):
+            continue  # an uploaded file
+        character = refused_character(value, multiline=isinstance(field, TextAreaField))
+        if character is not None:
+            raise StopValidation(f"The text {HostileText(character)}.")
+        if not text_field and has_foreign_digits(value):
+            raise StopValidation(DIGITS_ONLY)
+        if isinstance(field, IntegerField) and value.strip() and not field.process_errors:
+            try:
+                whole_number(value.strip())
+            except ValueError as exc:
+                raise StopValidation(f"The number {exc}.") from None
+
+
+def _path_text(value: str) -> str:
+    """A path parameter the rule refuses matches no route: 404, as for any unknown address."""
+    try:
+        return clean(value)
+    except HostileText:
+        raise ValidationError() from None
+
+
+class TextConverter(UnicodeConverter):
+    def to_python(self, value: str) -> str:
+        return _path_text(value)
+
+
+class PathTextConverter(PathConverter):
+    def to_python(self, value: str) -> str:
+        return _path_text(value)
+
+
+class NumberConverter(IntegerConverter):
+    """0-9 only (werkzeug's `\\d` takes any script's digits), and no larger than a database integer:
+    /sessions/99999999999999999999 is an unknown session, not an overflow."""
+
+    regex = r"[0-9]+"
+
+    def to_python(self, value: str) -> Any:
+        try:
+            whole_number(value)
+        except ValueError:
+            raise ValidationError() from None
+        return super().to_python(value)
+
+
+def init_app(app: Flask) -> None:
+    """Before any route is added: a rule takes its converters from the map when it is added."""
+    app.url_map.converters.update(default=TextConverter, string=TextConverter, path=PathTextConverter,
+                                  int=NumberConverter)
+    app.before_request(_refuse_hostile_query)
+
+
+def _refuse_hostile_query() -> None:
+    for name, value in request.args.items(multi=True):
+        try:
+            clean(name)
+            clean(value)
+        except HostileText as exc:
+            shown = f"“{name}”" if refused_character(name) is None else "of the address"
+            abort(422, f"The search or filter {shown} {exc}.")
+
+
+class CliText(click.types.StringParamType):
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            return clean(super().convert(value, param, ctx))
+        except HostileText as exc:
+            self.fail(str(exc), param, ctx)
+
+
+class _AsciiDigits(click.ParamType):
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and has_foreign_digits(value):
+            self.fail(DIGITS_ONLY, param, ctx)
+        return super().convert(value, param, ctx)
+
+
+class CliInt(_AsciiDigits, click.types.IntParamType):
+    pass
+
+
+class CliIntRange(_AsciiDigits, click.IntRange):
+    pass
+
+
+def guard_commands(group: click.Group) -> None:
+    """Give every text and integer argument and option of this app's own commands the rule.
+    Idempotent: the app factory runs it for each app, on the same command objects."""
+    for command in _own_commands(group):
+        for param in command.params:
+            param.type = _hygienic(param.type)
+
+
+def _own_commands(group: click.Group) -> Iterator[click.Command]:
+    for command in group.commands.values():
+        if isinstance(command, click.Group):
+            yield from _own_commands(command)
+        elif command.callback is not None and command.callback.__module__.startswith(("feedback.", "dashboards.")):
+            yield command
+
+
+def _hygienic(kind: click.ParamType) -> click.ParamType:
+    if type(kind) is click.types.StringParamType:
+        return CliText()
+    if type(kind) is click.types.IntParamType:
+        return CliInt()
+    if type(kind) is click.IntRange:
+        return CliIntRange(kind.min, kind.max, min_open=kind.min_open, max_open=kind.max_open, clamp=kind.clamp)
+    return kind
