@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from dashboards.importer.problems import quoted
 from feedback.instruments.answers import NO, PARSERS, YES, AnswerError, to_form_values
 from feedback.instruments.model import Condition, Instrument, Item
 
 MULTIPLE_SEPARATOR = ";"
-SHOWN_CHARS = 40  # of a faulty value quoted back in a message
 PARTIAL = "is empty, but the row answers other items: a questionnaire is answered in full or not at all"
 
 
@@ -40,7 +40,7 @@ def parse_item_cells(instrument: Instrument, cells: Mapping[str, str]) -> tuple[
         try:
             value = _parse(item, raw) if raw else None
         except AnswerError:
-            problems[item.id] = f"{_quoted(raw)} is not {expected(item)}"
+            problems[item.id] = f"{quoted(raw)} is not {expected(item)}"
             undecided.add(item.id)
             continue
         if value is None or value == []:  # a multiple choice of only separators is no answer either
@@ -78,7 +78,3 @@ def cell_text(value: Any) -> str:
     if value is None:
         return "(empty)"
     return MULTIPLE_SEPARATOR.join(to_form_values({"value": value})["value"])
-
-
-def _quoted(raw: str) -> str:
-    return repr(raw if len(raw) <= SHOWN_CHARS else raw[: SHOWN_CHARS - 1] + "…")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 HEADER_ROW = 1
+SHOWN_CHARS = 40  # of a faulty value quoted back in a message: a 5,000-character cell is not repeated
 
 
 @dataclass(frozen=True, order=True)
@@ -24,3 +25,8 @@ class Problem:
 def sorted_problems(problems: list[Problem]) -> list[Problem]:
     # Options first, then top to bottom as the file reads.
     return sorted(problems, key=lambda p: (p.row is not None, p.row or 0))
+
+
+def quoted(value: str) -> str:
+    """A cell's value as a message quotes it: shortened, and with control characters escaped."""
+    return repr(value if len(value) <= SHOWN_CHARS else value[: SHOWN_CHARS - 1] + "…")

@@ -14,10 +14,11 @@ from typing import Any
 
 from dashboards.importer.csvfile import Table
 from dashboards.importer.item_cells import parse_item_cells
-from dashboards.importer.problems import HEADER_ROW, Problem
+from dashboards.importer.problems import HEADER_ROW, Problem, quoted
 from dashboards.setup.operations import CODE_PATTERN, EMAIL_PATTERN
 from feedback.instruments.model import Instrument
 from feedback.models import ATTENDANCE, RESPONDENTS
+from feedback.text_hygiene import HostileText, clean, refused_character, whole_number
 
 REQUIRED_COLUMNS = (
     "patient_code",
@@ -36,8 +37,7 @@ ATTENDANCE_IN_FILE = {"attended": "attended", "no-show": "no_show", "cancelled":
 assert set(ATTENDANCE_IN_FILE.values()) <= set(ATTENDANCE)
 FILE_WORD = {stored: word for word, stored in ATTENDANCE_IN_FILE.items()}
 
-DATE_SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-NUMBER_SHAPE = re.compile(r"^[0-9]+$")
+DATE_SHAPE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 #: (instrument id, version or None for the newest) -> instrument; raises LookupError.
 InstrumentLookup = Callable[[str, str | None], Instrument]
@@ -72,7 +72,7 @@ def check_header(header: Sequence[str]) -> list[Problem]:
     problems = [Problem(HEADER_ROW, c, "this required column is missing") for c in REQUIRED_COLUMNS if c not in header]
     repeated = [name for i, name in enumerate(header) if name and name in header[:i]]
     problems += [Problem(HEADER_ROW, name, "this column appears more than once") for name in dict.fromkeys(repeated)]
-    return problems
+    return problems + _refused_cells(HEADER_ROW, header)
 
 
 def parse_rows(table: Table, instruments: InstrumentLookup, *, today: date) -> tuple[list[ImportRow], list[Problem]]:
@@ -92,6 +92,9 @@ def parse_rows(table: Table, instruments: InstrumentLookup, *, today: date) -> t
 def parse_row(
     number: int, header: Sequence[str], cells: Sequence[str], instruments: InstrumentLookup, *, today: date
 ) -> tuple[ImportRow | None, list[Problem]]:
+    refused = _refused_cells(number, cells, header)
+    if refused:
+        return None, refused  # what the rest of the row means is checked once these are fixed
     values, problems = _named_cells(number, header, cells)
     fields = _session_fields(today)
     session: dict[str, Any] = {}
@@ -131,21 +134,25 @@ def _session_fields(today: date) -> dict[str, Callable[[str], Any]]:
 
 def _code(text: str) -> str:
     if not CODE_PATTERN.match(text):
-        raise ValueError(f"{text!r} is not a patient code: 2-32 letters, digits, '-' or '_' (a pseudonym)")
+        raise ValueError(f"{quoted(text)} is not a patient code: 2-32 letters, digits, '-' or '_' (a pseudonym)")
     return text
 
 
 def _email(text: str) -> str:
     email = text.lower()  # accounts are stored in lower case
     if not EMAIL_PATTERN.match(email) or len(email) > 254:
-        raise ValueError(f"{text!r} is not an e-mail address")
+        raise ValueError(f"{quoted(text)} is not an e-mail address")
     return email
 
 
 def _session_number(text: str) -> int:
-    if not NUMBER_SHAPE.match(text) or int(text) < 1:
-        raise ValueError(f"{text!r} is not a session number (1, 2, 3, …)")
-    return int(text)
+    try:
+        number = whole_number(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise ValueError(f"{quoted(text)} is not a session number (1, 2, 3, …)")
+    return number
 
 
 def _date(text: str) -> date:
@@ -154,12 +161,12 @@ def _date(text: str) -> date:
             return date.fromisoformat(text)
     except ValueError:  # well-shaped but impossible, e.g. 2024-02-30
         pass
-    raise ValueError(f"{text!r} is not a date written YYYY-MM-DD")
+    raise ValueError(f"{quoted(text)} is not a date written YYYY-MM-DD")
 
 
 def _attendance(text: str) -> str:
     if text not in ATTENDANCE_IN_FILE:
-        raise ValueError(f"{text!r} is not one of {', '.join(ATTENDANCE_IN_FILE)}")
+        raise ValueError(f"{quoted(text)} is not one of {', '.join(ATTENDANCE_IN_FILE)}")
     return ATTENDANCE_IN_FILE[text]
 
 
@@ -175,7 +182,7 @@ def _questionnaire(
     answered = {column: value for column, value in values.items() if column not in SESSION_COLUMNS and value}
     respondent = values["respondent"] or None
     if respondent is not None and respondent not in RESPONDENTS:
-        problem("respondent", f"{respondent!r} is not one of {', '.join(RESPONDENTS)}")
+        problem("respondent", f"{quoted(respondent)} is not one of {', '.join(RESPONDENTS)}")
         respondent = None
     elif respondent is None and (answered or values["instrument_id"]):
         problem("respondent", "is empty, but the row names a questionnaire or has answers")
@@ -224,10 +231,22 @@ def _named_cells(number: int, header: Sequence[str], cells: Sequence[str]) -> tu
     for index, cell in enumerate(cells):
         name = header[index] if index < len(header) else ""
         if name:
-            values[name] = cell.strip()
+            values[name] = clean(cell, multiline=True).strip()
         elif cell.strip():
             problems.append(Problem(number, column_letter(index), "has a value, but its column has no name in row 1"))
     return values, problems
+
+
+def _refused_cells(number: int, cells: Sequence[str], header: Sequence[str] = ()) -> list[Problem]:
+    """A problem for each cell the input-hygiene rule refuses (a cell may hold tabs and line breaks),
+    named by its column's header, or by its letter (the header row, a column without a name)."""
+    problems = []
+    for index, cell in enumerate(cells):
+        character = refused_character(cell, multiline=True)
+        if character is not None:
+            name = header[index] if index < len(header) else ""
+            problems.append(Problem(number, name or column_letter(index), str(HostileText(character))))
+    return problems
 
 
 def column_letter(index: int) -> str:
