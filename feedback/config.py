@@ -91,6 +91,9 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(os.environ["DATABASE_URL"])
     if test_config:
         app.config.update(test_config)
+    # Whatever else a deployment sets for the engine: a failing statement's message never carries
+    # its bound values (notes, answers, e-mail addresses) into a log.
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"], "hide_parameters": True}
     if env == "testing":
         app.config["TESTING"] = True
     if env in ("development", "testing"):

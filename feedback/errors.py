@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import secrets
+import traceback
 
 from flask import Flask, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from feedback.extensions import db
 from feedback.invitations import LinkCompleted, LinkExpired, LinkInvalid, LinkProblem
 
 log = logging.getLogger(__name__)
@@ -57,14 +60,28 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> ResponseReturnValue:
-        # The reference ties the user's report to the log entry; the log has the details,
-        # the page has none. Only method and path are logged: no form data or tokens.
+        # The reference ties the user's report to the log entry. The entry has the route's
+        # pattern (no codes or tokens), the exception's type and where it was raised, never its
+        # message: a database error quotes the failing row (a note, an answer, an e-mail address).
         reference = secrets.token_hex(4).upper()
         path = request.url_rule.rule if request.url_rule else "?"
-        log.exception("unhandled error ref=%s %s %s", reference, request.method, path)
+        log.error("unhandled error ref=%s %s %s: %s\n%s", reference, request.method, path, kind_of(exc), where(exc))
+        with contextlib.suppress(Exception):
+            db.session.rollback()  # a failed transaction would also fail the error page's queries
         return render_template(
             "error.html",
             title="Something went wrong",
             message="Sorry, something went wrong on our side. Nothing you had already saved was lost.",
             reference=reference,
         ), 500
+
+
+def kind_of(exc: BaseException) -> str:
+    """The exception's type, and its cause's (the driver's error under SQLAlchemy's)."""
+    kinds = [exc] + ([exc.__cause__] if exc.__cause__ is not None else [])
+    return " from ".join(f"{type(e).__module__}.{type(e).__qualname__}" for e in kinds)
+
+
+def where(exc: BaseException) -> str:
+    """The stack where it was raised: files, lines and source code, no values."""
+    return "".join(traceback.format_tb(exc.__traceback__)).rstrip()
