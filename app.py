@@ -40,7 +40,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def register_logging(app: Flask) -> None:
-    install_log_redaction("werkzeug", "gunicorn.access")
+    install_log_redaction("werkzeug", "gunicorn.access", "gunicorn.error")  # gunicorn's errors name the URL
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
