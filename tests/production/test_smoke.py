@@ -5,7 +5,8 @@ APP_ENV=production and their secrets from the environment, behind a (pretend) re
 requests carry X-Forwarded-Proto/Host and TRUSTED_PROXY_COUNT=1. The CLI sets up a clinic and an
 attended session; the worker texts the link to the fake Twilio API; the test follows the link from
 the SMS, answers with an unresolved rupture the way a browser would, and sees the flag appear.
-Logs must hold no link token and no phone number.
+Then every form gets one hostile input (a marker and a NUL, tests/production/hostile_input.py):
+none may answer 500. Logs must hold no link token, no phone number and no marker.
 
 Runs in .ci/run's PostgreSQL pass (TEST_DATABASE_URL set); skipped on SQLite-only runs.
 """
@@ -36,6 +37,7 @@ from twilio.request_validator import RequestValidator
 from feedback.config import normalise_database_url
 from tests.conftest import POSTGRES_URL, ROOT, _drop_database, create_scratch_database, csrf_token_from
 from tests.fake_twilio import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, FakeTwilio
+from tests.production import hostile_input
 
 pytestmark = [
     pytest.mark.slow,
@@ -48,6 +50,7 @@ PHONE = "+44 7911 123456"
 PHONE_E164 = "+447911123456"
 LINK = re.compile(rf"https://{re.escape(PUBLIC_HOST)}/s/([A-Za-z0-9_-]{{43}})")
 CLINIC, THERAPIST, CODE = "Smoke Clinic", "therapist@smoke.example", "SMOKE-1"
+ACCOUNTS = {"therapist": THERAPIST, "director": "director@smoke.example", "admin": "admin@smoke.example"}
 WAIT = 60  # seconds, for anything a process must do
 
 
@@ -151,6 +154,13 @@ class Http:
                 self.cookies[name] = morsel.value
         return status, payload.decode("utf-8", "replace"), dict(received)
 
+    def submit(self, page: str, data: dict[str, str], action: str | None = None) -> tuple[int, str, dict[str, str]]:
+        """GET a page, then POST `data` to `action` (default: the page) as its form would be sent."""
+        status, html, headers = self.request(page)
+        assert status == 200, f"{page}: {status}"
+        referer = referer_for(html, headers.get("Referrer-Policy", ""), f"https://{PUBLIC_HOST}{page}")
+        return self.request(action or page, {**data, "csrf_token": csrf_token_from(html)}, referer)
+
 
 def stop(process: subprocess.Popen) -> None:
     if process.poll() is None:
@@ -199,7 +209,8 @@ def test_production_layout_texts_the_link_takes_the_answer_and_flags_the_rupture
     flask(env, "db", "upgrade")
     flask(env, "clinics", "add", CLINIC, "--timezone", "UTC")
     password = {"NEW_USER_PASSWORD": secrets.token_urlsafe(16)}
-    flask(env, "users", "add", THERAPIST, "--clinic", CLINIC, "--role", "therapist", extra=password)
+    for role, email in ACCOUNTS.items():
+        flask(env, "users", "add", email, "--clinic", CLINIC, "--role", role, extra=password)
     flask(env, "patients", "add", CODE, "--clinic", CLINIC, "--therapist", THERAPIST, "--phone", PHONE, "--sms-consent")
     started = (datetime.now(UTC) - timedelta(hours=2)).isoformat(timespec="minutes")
     flask(env, "sessions", "add", CODE, "--status", "attended", "--start", started)
@@ -256,6 +267,8 @@ def test_production_layout_texts_the_link_takes_the_answer_and_flags_the_rupture
             # matches https://<the host the app sees>: that holds only when ProxyFix applied the
             # proxy's X-Forwarded-Proto and -Host.
             referer = referer_for(page, headers.get("Referrer-Policy", ""), link)
+            hostile = {**answers, "comment": hostile_input.HOSTILE}
+            assert browser.request(action.group(1), hostile, referer)[0] == 422  # refused, the link still open
             status, page, headers = browser.request(action.group(1), answers, referer)
             assert status == 303, f"{status}: {page[:500]}"
             assert urlsplit(headers["Location"]).path == "/s/thanks"
@@ -275,6 +288,12 @@ def test_production_layout_texts_the_link_takes_the_answer_and_flags_the_rupture
             assert status in (200, 204), body
             forged = browser.request("/sms/status", callback, {"X-Twilio-Signature": "forged"})[0]
             assert forged == 403
+
+            def new_browser() -> Http:  # a cookie jar per account
+                return Http(f"http://127.0.0.1:{port}")
+
+            statuses = hostile_input.send_everywhere(new_browser, ACCOUNTS, password["NEW_USER_PASSWORD"], CODE)
+            assert statuses == hostile_input.EXPECTED  # none is a 500
         finally:
             stop(worker)
             stop(web)
@@ -282,6 +301,7 @@ def test_production_layout_texts_the_link_takes_the_answer_and_flags_the_rupture
     logs = web_log.read_text() + worker_log.read_text()
     assert "GET /s/<token>" in logs  # the access log is on stdout, with the token redacted
     assert token not in logs
+    assert hostile_input.MARKER not in logs, "hostile input reached the logs"
     for shown in (PHONE, PHONE_E164, PHONE_E164[1:], "7911 123456", "7911123456"):
         assert shown not in logs, f"a phone number ({shown}) reached the logs"
     assert worker.returncode == 0, worker_log.read_text()  # stopped cleanly by SIGTERM
