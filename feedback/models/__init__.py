@@ -3,6 +3,7 @@
 from feedback.models.clinic import ROLES, Clinic, User
 from feedback.models.invitation import RESPONDENTS, Invitation, Response
 from feedback.models.outbox import OutboxMessage as OutboxMessage  # re-exported
+from feedback.models.outcome import SAFETY_ACTIONS, OutcomeResponse, SafetyAlert
 from feedback.models.patient import CHANNELS, END_REASONS, Patient
 from feedback.models.session import ATTENDANCE, TherapySession
 from feedback.models.types import utcnow
@@ -13,11 +14,14 @@ __all__ = [
     "CHANNELS",
     "END_REASONS",
     "RESPONDENTS",
+    "SAFETY_ACTIONS",
     "ROLES",
     "Clinic",
     "Invitation",
+    "OutcomeResponse",
     "Patient",
     "Response",
+    "SafetyAlert",
     "TherapySession",
     "User",
     "utcnow",

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from feedback.extensions import db
@@ -23,6 +24,15 @@ class Clinic(db.Model):
     #: IANA zone name; times are stored in UTC and shown in this zone.
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: The outcome measures asked after the alliance form, and how often: a list of
+    #: {"instrument": id, "every": "session" | "nth" | "intake_and_weeks", "n": int, "weeks": int}.
+    outcome_battery: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
+    #: The crisis text shown after a risk answer, per language ({} = the default for the country).
+    crisis_text: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
+    #: Addresses e-mailed with the therapist when a safety alert is raised.
+    on_call_emails: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
+    #: Hours in clinic hours before an unacknowledged safety alert goes to the directors.
+    safety_escalate_hours: Mapped[float] = mapped_column(default=4.0, server_default="4")
 
     users: Mapped[list[User]] = relationship(back_populates="clinic")
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from feedback.extensions import db
@@ -35,6 +36,9 @@ class Patient(db.Model):
     sms_opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     preferred_channel: Mapped[str] = mapped_column(String(8), default="link")
     language: Mapped[str] = mapped_column(String(8), default="en")
+    #: The therapist's own outcome battery for this treatment (Clinic.outcome_battery's format);
+    #: None = the clinic's.
+    outcome_battery: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(8), default="active")
     end_reason: Mapped[str | None] = mapped_column(String(16))
     ended_on: Mapped[date | None]
