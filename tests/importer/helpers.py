@@ -15,10 +15,13 @@ SESSION_COLUMNS = "patient_code,therapist_email,session_number,session_date,atte
 
 
 def table_counts() -> dict[str, int]:
-    """Rows in every table: equal before and after shows that nothing was written."""
+    """Rows in every table: equal before and after shows that nothing was written. The audit
+    trail is left out: each run of the command is recorded there, whatever it wrote."""
     db.session.expire_all()
     return {
-        table.name: db.session.scalar(select(func.count()).select_from(table)) for table in db.metadata.sorted_tables
+        table.name: db.session.scalar(select(func.count()).select_from(table))
+        for table in db.metadata.sorted_tables
+        if table.name != "audit_events"
     }
 
 
