@@ -1,6 +1,8 @@
 """Static assets of the dashboards, served by the app itself (no CDN) at versioned URLs.
 
-- `plotly.js`: the bundle shipped inside the installed plotly package, at `/assets/plotly-<version>.min.js`;
+- `plotly.js`: plotly.js's "basic" partial bundle (scatter, bar, pie: the trace types the charts use),
+  vendored in `static/vendor/` (see its README), at `/assets/plotly-basic-<version>.min.js`: 0.4 MB
+  gzipped where the full bundle inside the plotly package is 1.4 MB;
 - `plotly.css`: plotly.js's own style rules, extracted from that bundle, so pages can run under the CSP
   `style-src 'self'` (see below);
 - `charts.js`, `dashboards.css`, `favicon.ico`: ours, from `dashboards/static/`, at
@@ -17,7 +19,8 @@ violation). It inserts two: its global rules, skipped when an element with id
 `plotly.js-style-global` and class `no-inline-styles` exists; and maplibre's map styles, skipped when
 an element with that style's id exists. So a page with charts puts `{{ chart_assets() }}` in its
 <head>: plotly's rules as a file, an inert <template> holding the map style's id (the app draws no
-maps), then plotly.js and charts.js, deferred. No 'unsafe-inline' is needed.
+maps), then charts.js, deferred, which loads plotly.js (named by its data-plotly-src) only once a
+chart comes near the screen. No 'unsafe-inline' is needed.
 """
 
 from __future__ import annotations
@@ -31,7 +34,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import plotly
 from flask import Blueprint, Flask, abort, request, url_for
 from markupsafe import Markup
 from werkzeug.wrappers import Response
@@ -41,7 +43,9 @@ log = logging.getLogger(__name__)
 bp = Blueprint("dashboards_assets", __name__, url_prefix="/assets")
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
+PLOTLY_JS = STATIC_DIR / "vendor" / "plotly-basic.min.js"
+#: The trace types the vendored bundle registers; the charts may draw no other (tests/dashboards/test_assets.py).
+PLOTLY_TRACES = frozenset({"scatter", "bar", "pie"})
 CACHE_CONTROL = "public, max-age=31536000, immutable"
 CONTENT_TYPES = {
     ".js": "text/javascript; charset=utf-8",
@@ -76,7 +80,7 @@ def _own_file(name: str) -> Asset:
 
 
 def _plotly_js() -> Asset:
-    return Asset(f"plotly-{plotly_js_version()}.min.js", CONTENT_TYPES[".js"], PLOTLY_JS.read_bytes())
+    return Asset(f"plotly-basic-{plotly_js_version()}.min.js", CONTENT_TYPES[".js"], PLOTLY_JS.read_bytes())
 
 
 def _plotly_css() -> Asset:
@@ -114,11 +118,14 @@ def _by_filename() -> dict[str, Asset]:
     return {a.filename: a for a in map(asset, SOURCES)}
 
 
+@functools.cache
 def plotly_js_version() -> str:
-    """The plotly.js version bundled with the installed plotly package (e.g. "4.1.1")."""
-    from plotly.offline import get_plotlyjs_version
-
-    return get_plotlyjs_version()
+    """The vendored bundle's plotly.js version, from its banner ("plotly.js (basic - minified) v4.1.1")."""
+    with PLOTLY_JS.open(encoding="utf-8") as bundle:
+        found = re.search(r"plotly\.js \([^)]*\) v(\d+\.\d+\.\d+)", bundle.read(200))
+    if found is None:
+        raise RuntimeError(f"no plotly.js version in the banner of {PLOTLY_JS}")
+    return found.group(1)
 
 
 # plotly.js keeps its global rules in one object literal, selectors written with X for
@@ -157,15 +164,16 @@ def chart_assets() -> Markup:
         ),
         # An element with the id of a <style> plotly.js would inject makes it skip that one.
         *(Markup('<template id="{}"></template>').format(style_id) for style_id in injected),
-        Markup('<script src="{}" defer></script>').format(asset_url("plotly.js")),
-        Markup('<script src="{}" defer></script>').format(asset_url("charts.js")),
+        # plotly.js is 0.4 MB: charts.js fetches it when the first chart is about to be seen.
+        Markup('<script src="{}" data-plotly-src="{}" defer></script>').format(
+            asset_url("charts.js"), asset_url("plotly.js")),
     ]
     return Markup("\n").join(tags)
 
 
 @bp.app_template_global()
 def asset_url(name: str) -> str:
-    """URL of an asset by logical name: `asset_url('plotly.js')` -> /assets/plotly-4.1.1.min.js."""
+    """URL of an asset by logical name: `asset_url('plotly.js')` -> /assets/plotly-basic-4.1.1.min.js."""
     return url_for("dashboards_assets.static", filename=asset(name).filename)
 
 

@@ -72,12 +72,18 @@ def sign_in(page, email: str, password: str) -> None:
 
 
 def settle(page) -> None:
-    """Wait until every chart on the page is drawn (or has given up and shows its message)."""
-    charts = page.locator("[data-chart-src]").count()
-    if charts:
+    """Wait until every chart not in a folded section is drawn (or has given up and shows its message).
+
+    Charts are drawn as they are scrolled to, so each is scrolled to first; folded sections (closed
+    on a phone) stay closed, as a user first sees them."""
+    charts = page.locator("[data-chart-src] >> visible=true")
+    for i in range(charts.count()):
+        charts.nth(i).scroll_into_view_if_needed()
+    if charts.count():
         page.wait_for_function(
-            "n => document.querySelectorAll('.chart--drawn, .chart--failed').length >= n", arg=charts,
+            "n => document.querySelectorAll('.chart--drawn, .chart--failed').length >= n", arg=charts.count(),
             timeout=CHART_WAIT_MS)
+        page.evaluate("window.scrollTo(0, 0)")
         if page.locator(".chart--drawn").count():
             page.wait_for_selector(".chart--drawn .main-svg")
     page.evaluate("document.fonts.ready")

@@ -38,6 +38,7 @@ def sign_in_to_overview(page, email: str, authenticator) -> None:
     page.get_by_label("Code").fill(authenticator.now())
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/clinic")
+    page.locator(".chart").scroll_into_view_if_needed()  # drawn when scrolled to
     page.wait_for_selector(".chart--drawn .main-svg")
 
 

@@ -7,45 +7,16 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import select
 
-from dashboards.demo import clinic as demo
-from feedback.extensions import db
-from feedback.models import User
 from tests.auth.conftest import enrol  # noqa: F401  (fixture)
+from tests.browser.demo_support import RUPTURE_PATIENT, demo_therapist, sign_in  # noqa: F401  (fixture)
 from tests.browser_support import DESKTOP, PHONE, assert_accessible
 
 pytestmark = pytest.mark.browser
 
-RUPTURE_PATIENT = "NS-103"  # the demo's unresolved rupture (dashboards/demo/clinic.py)
-COLLECT_VIOLATIONS = """window.__csp = [];
-document.addEventListener("securitypolicyviolation", e => window.__csp.push(
-  [e.violatedDirective, e.sourceFile, e.lineNumber, e.sample].join(" ")));"""
-
-
-@pytest.fixture
-def demo_therapist(app, enrol):  # noqa: F811
-    """The demo clinic, and its first therapist with an authenticator (DEV_SKIP_2FA is off in tests)."""
-    demo.seed()
-    therapist = db.session.scalar(select(User).where(User.email == demo.THERAPISTS[0][0]))
-    authenticator, email = enrol(therapist), therapist.email
-    db.session.remove()
-    return email, authenticator
-
-
-def sign_in(page, email: str, authenticator) -> None:
-    page.add_init_script(COLLECT_VIOLATIONS)
-    page.goto("/login")
-    page.fill("#email", email)
-    page.fill("#password", demo.PASSWORD)
-    page.get_by_role("button", name="Continue").click()
-    page.fill("#code", authenticator.now())
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Your caseload")).to_be_visible()
-
 
 @pytest.mark.parametrize("size", ["desktop", "phone"])
-def test_therapist_finds_the_rupture_at_the_top_and_its_charts_draw(browser, live_server, demo_therapist, size):
+def test_therapist_finds_the_rupture_at_the_top_and_its_charts_draw(browser, live_server, demo_therapist, size):  # noqa: F811
     context = browser.new_context(base_url=live_server, **(DESKTOP if size == "desktop" else PHONE))
     page = context.new_page()
     width = (DESKTOP if size == "desktop" else PHONE)["viewport"]["width"]
@@ -69,6 +40,10 @@ def test_therapist_finds_the_rupture_at_the_top_and_its_charts_draw(browser, liv
 
         first.locator(".patient-code").click()
         expect(page.get_by_role("heading", name=f"Patient {RUPTURE_PATIENT}")).to_be_visible()
+        if size == "phone":  # secondary sections are folded on a phone
+            page.locator("details.fold > summary", has_text="Alliance over the sessions").click()
+        for chart in page.locator(".chart").all():  # each is drawn when scrolled to
+            chart.scroll_into_view_if_needed()
         page.wait_for_selector(".chart.chart--drawn .main-svg")
         expect(page.locator(".chart.chart--drawn")).to_have_count(4)  # (wait_for_function's eval is refused by the CSP)
         assert page.locator(".chart .scatterlayer .trace").count() > 4
@@ -84,7 +59,7 @@ def test_therapist_finds_the_rupture_at_the_top_and_its_charts_draw(browser, liv
         context.close()
 
 
-def test_a_session_added_on_a_phone_gives_a_link_to_copy(browser, live_server, demo_therapist):
+def test_a_session_added_on_a_phone_gives_a_link_to_copy(browser, live_server, demo_therapist):  # noqa: F811
     context = browser.new_context(base_url=live_server, **PHONE)
     context.grant_permissions(["clipboard-read", "clipboard-write"])
     page = context.new_page()

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import re
-from pathlib import Path
 
-import plotly
 import pytest
 from flask import current_app, render_template_string
 
@@ -20,14 +19,41 @@ def asset_url(name: str) -> str:
         return assets.asset_url(name)
 
 
-def test_plotly_is_served_from_the_installed_package_at_a_versioned_url(client):
+def test_plotly_is_served_from_the_vendored_partial_bundle_at_a_versioned_url(client):
     url = asset_url("plotly.js")
-    assert url == f"/assets/plotly-{assets.plotly_js_version()}.min.js"
+    assert url == f"/assets/plotly-basic-{assets.plotly_js_version()}.min.js"
     response = client.get(url, headers={"Accept-Encoding": "identity"})
     assert response.status_code == 200
     assert response.content_type == "text/javascript; charset=utf-8"
     assert response.data == assets.PLOTLY_JS.read_bytes()
-    assert assets.PLOTLY_JS.parent == Path(plotly.__file__).parent / "package_data"  # no copy of our own
+
+
+def test_the_vendored_bundle_is_the_one_its_readme_names():
+    from plotly.offline import get_plotlyjs_version
+
+    vendor = assets.PLOTLY_JS.parent
+    readme = (vendor / "README.md").read_text()
+    # The tests validate figures with the installed plotly package: its plotly.js must be the same major version.
+    assert assets.plotly_js_version().split(".")[0] == get_plotlyjs_version().split(".")[0]
+    assert f"plotly.js-basic-dist-min@{assets.plotly_js_version()}" in readme
+    assert hashlib.sha256(assets.PLOTLY_JS.read_bytes()).hexdigest() in readme
+    assert "MIT License" in (vendor / "plotly.js-LICENSE").read_text()
+
+
+def test_the_bundle_draws_every_trace_type_the_charts_use(client):
+    from dashboards.charts.clinic import ended_by_month_chart
+    from dashboards.charts.patient import patient_charts
+    from dashboards.clinic_stats import EndedMonth, Rate
+    from tests.dashboards.chart_data import HISTORY
+
+    registered = set(re.findall(r'moduleType:"trace",name:"(\w+)"', assets.PLOTLY_JS.read_text()))
+    assert registered == assets.PLOTLY_TRACES
+    figures = [*patient_charts(HISTORY).values(),
+               ended_by_month_chart([EndedMonth("2024-05", {"completed": 1, "dropped_out": 1}, Rate(1, 2))])]
+    used = {trace.get("type", "scatter") for figure in figures for trace in figure["data"]}
+    assert used and used <= registered
+    gzipped = client.get(asset_url("plotly.js"), headers={"Accept-Encoding": "gzip"}).data
+    assert len(gzipped) < 450_000  # the full bundle was 1.4 MB gzipped
 
 
 def test_gzip_when_accepted_with_cache_headers(client):
@@ -71,7 +97,7 @@ def test_template_helper_gives_the_urls(app):
         html = render_template_string(
             "<script src=\"{{ asset_url('plotly.js') }}\"></script><script src=\"{{ asset_url('charts.js') }}\">"
         )
-    assert f'src="/assets/plotly-{assets.plotly_js_version()}.min.js"' in html
+    assert f'src="/assets/plotly-basic-{assets.plotly_js_version()}.min.js"' in html
     assert re.search(r'src="/assets/charts\.[0-9a-f]{12}\.js"', html)
 
 
@@ -83,8 +109,10 @@ def test_chart_assets_gives_the_csp_safe_head(app):
            f'href="/assets/plotly-{version}.css">' in head
     injected = assets.plotly_injected_style_ids(assets.PLOTLY_JS.read_text())
     assert injected and all(f'<template id="{i}"></template>' in head for i in injected)
-    assert head.index(f"/assets/plotly-{version}.min.js") < head.index("/assets/charts.")  # plotly first
-    assert head.count(" defer></script>") == 2 and "<style" not in head
+    # One script: charts.js, which loads plotly.js (named here) only when a chart is about to be seen.
+    assert re.search(rf'<script src="/assets/charts\.[0-9a-f]{{12}}\.js" '
+                     rf'data-plotly-src="/assets/plotly-basic-{version}\.min\.js" defer></script>', head)
+    assert head.count("<script") == 1 and "<style" not in head
 
 
 def test_plotly_stylesheet_is_extracted_from_the_bundle(client):
