@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from dashboards.charts.style import FONT_FAMILY, NEUTRAL
+from dashboards.charts.style import FONT_FAMILY, MODE_BAR_ROOM, NEUTRAL
 
 if TYPE_CHECKING:  # clinic_stats queries the database; the chart needs only its plain result type
     from dashboards.clinic_stats import EndedMonth
@@ -40,7 +40,8 @@ def ended_by_month_chart(months: Sequence[EndedMonth]) -> dict[str, Any]:
         "hovertemplate": "%{x}: dropout rate %{y}%<extra></extra>", "connectgaps": False,
     })
     return {"data": data, "layout": {
-        "barmode": "stack", "height": 360, "margin": {"l": 44, "r": 44, "t": 12, "b": 8},
+        # Room at the top for the mode bar, which otherwise sat on the 100 % tick label.
+        "barmode": "stack", "height": 384, "margin": {"l": 44, "r": 44, "t": MODE_BAR_ROOM + 6, "b": 8},
         "font": {"family": FONT_FAMILY, "size": 13},
         "xaxis": {"type": "category", "fixedrange": True, "automargin": True},
         "yaxis": {"title": {"text": "Ended treatments"}, "rangemode": "tozero", "fixedrange": True,

@@ -26,15 +26,16 @@ from typing import Any
 
 from dashboards.charts.marks import MISSED_MARKS, REPORTER_TEXT, RUPTURE_KEY, RUPTURE_MARKS
 from dashboards.charts.points import Band, ScaleItems, SessionPoint, baseline_band, session_points
-from dashboards.charts.style import FONT_FAMILY, NEUTRAL, PATIENT_COLOUR, THERAPIST_COLOUR
+from dashboards.charts.style import FONT_FAMILY, MODE_BAR_ROOM, NEUTRAL, PATIENT_COLOUR, THERAPIST_COLOUR
 from dashboards.flags import DEFAULT_THRESHOLDS, PatientHistory, Thresholds
 
 SCALES = ("alliance", "bond", "task", "goal")
 BAND_FILL = "rgba(0,114,178,0.13)"  # PATIENT_COLOUR, faint: the band is the patient's own
 Y_RANGE = [0.0, 5.9]  # the 1–5 scale with room for the mark rows above and below it
-# The legend sits under the plot in columns of this width: two on a phone, more on wider screens;
-# the figure's height grows with its rows so the plot keeps its size.
-LEGEND_ENTRY_PX, LEGEND_ROW_PX, PLOT_PX = 110, 20, 300
+# The legend sits under the plot in rows plotly wraps, its columns as wide as the longest name (a
+# fixed width let a long name run into the next entry); the figure's height grows by a row per two
+# entries so the plot keeps about its size.
+LEGEND_ROW_PX, PLOT_PX = 20, 300
 
 
 def patient_chart(history: PatientHistory, scale: str, *, as_of: datetime.date | None = None,
@@ -52,7 +53,11 @@ def patient_chart(history: PatientHistory, scale: str, *, as_of: datetime.date |
     ]
     data += _mark_traces(points)
     data = [trace for trace in data if trace["x"]]  # no empty traces cluttering the legend
-    return {"data": data, "layout": _layout(last, data, has_ruptures=any(p.rupture for p in points))}
+    layout = _layout(last, data, has_ruptures=any(p.rupture for p in points))
+    if not any(p.patient is not None or p.therapist is not None for p in points):
+        layout["annotations"].append({"text": _waiting(len(points)), "xref": "paper", "yref": "paper",
+                                      "x": 0.5, "y": 0.5, "showarrow": False})
+    return {"data": data, "layout": layout}
 
 
 def patient_charts(history: PatientHistory, *, as_of: datetime.date | None = None,
@@ -110,11 +115,15 @@ def _mark_traces(points: list[SessionPoint]) -> list[dict[str, Any]]:
     return traces
 
 
+def _waiting(sessions: int) -> str:
+    """What an empty chart waits for: the page may already count sessions whose forms are not answered."""
+    so_far = f"{sessions} session{'s' if sessions > 1 else ''} so far, no form<br>answered yet." if sessions \
+        else "No sessions yet."
+    return f"{so_far}<br>The chart starts when the patient<br>or the therapist has answered a form."
+
+
 def _layout(last: int, data: list[dict[str, Any]], *, has_ruptures: bool) -> dict[str, Any]:
     annotations = []
-    if not data:
-        annotations.append({"text": "No sessions yet", "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5,
-                            "showarrow": False})
     if has_ruptures:
         annotations.append({"text": RUPTURE_KEY, "xref": "paper", "yref": "paper", "x": 0, "y": 1,
                             "xanchor": "left", "yanchor": "bottom", "yshift": 14, "showarrow": False,
@@ -122,7 +131,7 @@ def _layout(last: int, data: list[dict[str, Any]], *, has_ruptures: bool) -> dic
     legend_rows = math.ceil(sum(1 for t in data if t.get("showlegend", True)) / 2)
     return {
         "height": PLOT_PX + 40 + legend_rows * LEGEND_ROW_PX,
-        "margin": {"l": 44, "r": 12, "t": 36, "b": 8},
+        "margin": {"l": 44, "r": 12, "t": MODE_BAR_ROOM + 6, "b": 8},
         "font": {"family": FONT_FAMILY, "size": 13},
         # No x title: it would sit under the legend; the ticks are session numbers, as the caption says.
         "xaxis": {"range": [0.5, last + 0.5], "tickmode": "linear", "tick0": 1, "ticklabelstandoff": 2,
@@ -131,8 +140,7 @@ def _layout(last: int, data: list[dict[str, Any]], *, has_ruptures: bool) -> dic
         "yaxis": {"title": {"text": "Score (1 to 5)"}, "range": Y_RANGE, "tickvals": [1, 2, 3, 4, 5],
                   "fixedrange": True, "zeroline": False},
         "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": -28 / PLOT_PX, "yanchor": "top",
-                   "font": {"size": 11}, "entrywidth": LEGEND_ENTRY_PX, "entrywidthmode": "pixels",
-                   "maxheight": 0.9, "traceorder": "normal"},
+                   "font": {"size": 11}, "maxheight": 0.9, "traceorder": "normal"},
         "hovermode": "closest",
         "hoverlabel": {"align": "left"},
         "dragmode": False,

@@ -14,7 +14,7 @@ from dashboards.charts.points import baseline_band, scale_items, session_points
 from dashboards.charts.table import chart_table
 from dashboards.demo.cohort import DEFAULT_NORMS
 from dashboards.flags import PatientHistory, evaluate
-from tests.dashboards.chart_data import HISTORY, ITEMS, START, patient, session
+from tests.dashboards.chart_data import HISTORY, ITEMS, START, UNANSWERED, patient, session, therapist
 
 
 def trace(figure: dict, name: str) -> dict:
@@ -114,7 +114,7 @@ def test_every_figure_is_json_and_valid_plotly():
 def test_empty_history_says_so():
     fig = patient_chart(PatientHistory([], DEFAULT_NORMS), "bond")
     assert fig["data"] == []
-    assert any(a["text"] == "No sessions yet" for a in fig["layout"]["annotations"])
+    assert empty_note(fig).startswith("No sessions yet.")
 
 
 def test_table_alternative_says_the_same_in_words():
@@ -141,3 +141,41 @@ def test_scale_items_from_instruments(app):
     items = scale_items(instruments["patient"], instruments["therapist"])
     assert items["patient"]["bond"] == ("bond_understood", "bond_trust")
     assert items["therapist"]["alliance"] == ("t_connected", "t_collab", "t_task", "t_goal")
+
+
+def empty_note(figure: dict) -> str:
+    return " ".join(a["text"] for a in figure["layout"]["annotations"] if a["x"] == 0.5)
+
+
+def test_a_session_without_answered_forms_says_what_the_chart_waits_for():
+    # One attended session whose forms are still open (None) or expired (UNANSWERED): the page says
+    # "Sessions so far 1", so the chart must not say "No sessions yet" but what it needs to start.
+    for forms in ((None, None), (UNANSWERED, None), (UNANSWERED, UNANSWERED)):
+        one = PatientHistory([session(1, *forms)], DEFAULT_NORMS)
+        note = empty_note(patient_chart(one, "bond"))
+        assert "No sessions yet" not in note
+        assert "1 session so far" in note and "answered a form" in note
+    # With the therapist's form answered the chart has a point to draw, and no note.
+    drawn = patient_chart(PatientHistory([session(1, None, therapist(4.0))], DEFAULT_NORMS), "bond")
+    assert empty_note(drawn) == "" and trace(drawn, "Therapist")["x"] == [1]
+    none = empty_note(patient_chart(PatientHistory([], DEFAULT_NORMS), "bond"))
+    assert none.startswith("No sessions yet") and "answered" in none
+
+
+def test_legend_entries_take_the_width_of_their_own_names():
+    # A fixed entry width let a long name ("Therapist: no answer") run into the next entry or past
+    # the legend's edge; plotly sizes each entry to its text and wraps rows when it is unset.
+    legend = patient_chart(HISTORY, "bond")["layout"]["legend"]
+    assert legend["orientation"] == "h" and not legend.get("entrywidth")
+
+
+def test_the_top_margin_keeps_the_mode_bar_clear_of_the_plot():
+    # The mode bar (shown while a mouse is over a chart) sits in the top right corner: the director's
+    # chart had its 100 % tick label there, under the camera.
+    from dashboards.charts.clinic import ended_by_month_chart
+    from dashboards.charts.style import MODE_BAR_ROOM
+    from dashboards.clinic_stats import EndedMonth, Rate
+
+    ended = ended_by_month_chart([EndedMonth("2024-05", {"completed": 0, "dropped_out": 2, "transferred": 0}, Rate(2, 2))])
+    for figure in (patient_chart(HISTORY, "alliance"), ended):
+        assert figure["layout"]["margin"]["t"] >= MODE_BAR_ROOM
