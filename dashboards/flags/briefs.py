@@ -50,6 +50,15 @@ def _marker(kind: str) -> Callable[[str | None, int | None, Numbers], str]:
     return line
 
 
+def _total(x: Any) -> str:
+    return f"{x:g}"
+
+
+def _outcome(n: Numbers) -> str:
+    """"PHQ-9 9 → 16 since session 1"."""
+    return f"{n['measure']} {_total(n['first'])} → {_total(n['latest'])} since session {n['first_session']}"
+
+
 BRIEFS: dict[str, Callable[[str | None, int | None, Numbers], str]] = {
     "unresolved_rupture": lambda s, at, n: f"Tension {_of5(n.get('tension'))}, unresolved ({_of5(n.get('resolved'))})",
     "repeated_ruptures": lambda s, at, n: f"Unrepaired tension in {n['ruptures']} of the last {n['window']} sessions",
@@ -67,6 +76,12 @@ BRIEFS: dict[str, Callable[[str | None, int | None, Numbers], str]] = {
     "unnamed_confrontation": _marker("frustration"),
     "rupture_repair_episode": lambda s, at, n: (f"{_scale(s)} dipped with a rupture, back by session "
                                                 f"{n['return_session']}"),
+    "reliable_deterioration": lambda s, at, n: _outcome(n),
+    "no_reliable_improvement": lambda s, at, n: (f"{n['measure']} still {_total(n['latest'])} after {n['sessions']} "
+                                                 f"sessions (was {_total(n['first'])})"),
+    "reliable_improvement": lambda s, at, n: _outcome(n),
+    "recovery": lambda s, at, n: (f"Below the clinical cut-off: {n['measure']} {_total(n['latest'])}, "
+                                  f"was {_total(n['first'])}"),
 }
 
 

@@ -8,6 +8,7 @@ from dashboards.flags.events import Evaluation, Event, order, risk_level
 from dashboards.flags.history import PatientHistory
 from dashboards.flags.low_alliance import low_alliance_events
 from dashboards.flags.markers import marker_events
+from dashboards.flags.outcome import outcome_events
 from dashboards.flags.repair import repair_events
 from dashboards.flags.ruptures import rupture_events
 from dashboards.flags.thresholds import DEFAULT_THRESHOLDS, Thresholds
@@ -33,6 +34,7 @@ def evaluate(history: PatientHistory, as_of: datetime.date,
         *change_events(t, thresholds),
         *repair_events(t, thresholds),
         *low_alliance_events(t, thresholds),
+        *outcome_events(t, thresholds),
     ]
     # The last answered form counts even when silence has pushed it out of the recent sessions:
     # an unresolved rupture followed by unanswered forms is the classic way out of treatment.

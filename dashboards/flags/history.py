@@ -2,7 +2,9 @@
 
 import datetime
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from dashboards.outcomes.series import Measure
 
 # "cancelled" is a cancellation by the patient; "clinic_cancelled" one by the clinic (therapist
 # ill, holidays), which says nothing about the patient's engagement.
@@ -51,3 +53,5 @@ class PatientHistory:
     sessions: Sequence[SessionRecord]  # any order; the engine sorts by number
     norms: Mapping[str, ScaleNorm]  # patient instrument norms: "bond", "task", "goal", "alliance"
     ended_on: datetime.date | None = None  # planned end: no disengagement after it
+    # Outcome measures (PHQ-9, GAD-7, ...) by scale id, from the outcome forms the patient answered.
+    outcomes: Mapping[str, Measure] = field(default_factory=dict)

@@ -73,6 +73,14 @@ person SDs below the mean of the patient's earlier sessions, back within repair_
 sessions to at least repair_return_z = 0.5 of it: the V-shaped rupture and repair (Safran &
 Muran 2000; Stiles et al. 2004). The dip size is a trade-off (docs/flags.md): smaller dips
 give more good news to repaired patients and to stable ones alike.
+
+Outcomes (outcome.py), read by the instrument files' own rules (caseness, reliable change: NHS
+Talking Therapies Manual), never by numbers here. outcome_review_sessions = 8: still a case with
+no reliable improvement after eight attended sessions is `no_reliable_improvement` (watch). A
+project choice taken from issue 17: about the length of a course of NHS Talking Therapies
+treatment (7.9 sessions on average in 2021-22, NHS Digital), so a patient still at a clinical
+level with no reliable change by then is one whose plan is worth reviewing; earlier, many
+patients who go on to improve have not changed yet.
 """
 
 import dataclasses
@@ -116,6 +124,7 @@ class Thresholds:
     repair_dip_z: float = 1.0
     repair_return_z: float = 0.5
     repair_within: int = 2
+    outcome_review_sessions: int = 8
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -124,7 +133,8 @@ class Thresholds:
                     "drop_z",
                     "trend_h", "marker_min", "marker_confirm", "marker_window", "repeated_window",
                     "repeated_min", "low_confirm", "unanswered_run", "missed_window", "missed_min",
-                    "gap_weeks", "repair_tension_min", "repair_dip_z", "repair_within")
+                    "gap_weeks", "repair_tension_min", "repair_dip_z", "repair_within",
+                    "outcome_review_sessions")
         bad = [name for name in positive if getattr(self, name) <= 0]
         if self.cusum_k < 0:
             bad.append("cusum_k")

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import NamedTuple, TypeVar
 
 from dashboards.flags.history import PatientHistory, ScaleNorm, SessionRecord
+from dashboards.outcomes.series import Measure
 
 T = TypeVar("T")
 
@@ -25,6 +26,7 @@ class Timeline:
     recent: frozenset[int]  # numbers of the last few sessions (any attendance)
     as_of: datetime.date
     ended_on: datetime.date | None  # planned end of treatment
+    outcomes: Mapping[str, Measure]  # outcome measures as known on as_of
 
     def is_recent(self, number: int | None) -> bool:
         return number in self.recent
@@ -45,6 +47,7 @@ def build_timeline(history: PatientHistory, as_of: datetime.date, recent: int) -
         recent=frozenset(s.number for s in sessions[-recent:]),
         as_of=as_of,
         ended_on=history.ended_on,
+        outcomes={scale: measure.until(as_of) for scale, measure in history.outcomes.items()},
     )
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import bindparam, select
 from dashboards.flags import Answers, PatientHistory, SessionRecord
 from dashboards.risk.adopted import adopted, with_adopted
 from dashboards.risk.norms import norms_of
+from dashboards.risk.outcome_series import load_outcomes
 from feedback.extensions import db
 from feedback.instruments.model import Instrument
 from feedback.models import Clinic, Invitation, Patient, Response, TherapySession
@@ -96,10 +97,11 @@ def load_histories_and_zones(
     instrument_norms = norms_of(patient_instrument)
     in_force = adopted({clinic_id for *_, clinic_id in patients}, patient_instrument.id)
     clinic_norms = {cid: with_adopted(instrument_norms, rows) for cid, rows in in_force.items()}
+    outcomes = load_outcomes(ids, zones)
     histories = {
         pid: PatientHistory(
             sessions=records.get(pid, []), norms=clinic_norms.get(clinic_id, instrument_norms),
-            ended_on=ended_on if status == "ended" else None,
+            ended_on=ended_on if status == "ended" else None, outcomes=outcomes.get(pid, {}),
         )
         for pid, status, ended_on, _, clinic_id in patients
     }

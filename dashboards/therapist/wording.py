@@ -28,6 +28,10 @@ EVENT_NAMES = {
     "quiet_withdrawal": "Possible quiet withdrawal",
     "disengagement": "Disengagement",
     "rupture_repair_episode": "Dip and recovery",
+    "reliable_deterioration": "Reliable deterioration",
+    "no_reliable_improvement": "No reliable improvement",
+    "reliable_improvement": "Reliable improvement",
+    "recovery": "Recovery",
 }
 SEVERITY_WORDS = {"high": "High", "watch": "Watch", "note": "Note", "positive": "Good sign"}
 RISK_WORDS = {"high": "High risk", "watch": "Watch", "none": "No flag"}

@@ -1,0 +1,80 @@
+"""One treatment's outcome answers as plain data: per outcome scale (PHQ-9, GAD-7, ...), the totals
+by session, with the instrument's own rules for reading them (bands, caseness, reliable change)."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+
+from feedback.instruments.model import Instrument, OutcomeRules
+
+
+@dataclass(frozen=True)
+class Score:
+    session_number: int
+    date: datetime.date  # the session's day in the clinic's zone
+    total: float
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One outcome scale over a treatment. The first score is the intake score, the last the latest."""
+
+    scale: str  # the scale's id in its instrument file, e.g. "phq9"
+    name: str  # as people say it, e.g. "PHQ-9"
+    rules: OutcomeRules
+    scores: tuple[Score, ...]  # in session order, one per session
+
+    @property
+    def first(self) -> Score | None:
+        return self.scores[0] if self.scores else None
+
+    @property
+    def latest(self) -> Score | None:
+        return self.scores[-1] if self.scores else None
+
+    @property
+    def paired(self) -> bool:
+        """A first and a later score: change can be read (NHS Talking Therapies' "paired scores")."""
+        return len(self.scores) >= 2
+
+    def until(self, day: datetime.date) -> Measure:
+        """As known on `day` (later sessions left out)."""
+        return replace(self, scores=tuple(s for s in self.scores if s.date <= day))
+
+    def through(self, session_number: int) -> Measure:
+        return replace(self, scores=tuple(s for s in self.scores if s.session_number <= session_number))
+
+    def at(self, session_number: int) -> Score | None:
+        return next((s for s in self.scores if s.session_number == session_number), None)
+
+
+#: Outcome scales keyed by scale id; a treatment's whole outcome series.
+Measures = Mapping[str, Measure]
+
+
+def measure_name(instrument: Instrument, scale_id: str) -> str:
+    """"PHQ-9" for an instrument with one outcome scale; the scale's own label when it has several."""
+    outcome_scales = [sid for sid, scale in instrument.scales.items() if scale.outcome is not None]
+    if len(outcome_scales) == 1:
+        return instrument.id.upper()
+    return instrument.text(instrument.scales[scale_id].label, instrument.languages[0]) or scale_id
+
+
+def build_measures(rows: Iterable[tuple[int, datetime.date, Instrument, Mapping[str, object]]]) -> dict[str, Measure]:
+    """Measures from (session number, day, instrument, scores) rows, any order: one per outcome scale
+    with rules; unscored totals (None) are left out, never read as zero."""
+    found: dict[str, tuple[str, OutcomeRules, dict[int, Score]]] = {}
+    for number, day, instrument, scores in rows:
+        for scale_id, scale in instrument.scales.items():
+            total = scores.get(scale_id)
+            if scale.outcome is None or isinstance(total, bool) or not isinstance(total, int | float):
+                continue
+            name, rules, by_session = found.setdefault(
+                scale_id, (measure_name(instrument, scale_id), scale.outcome, {}))
+            by_session[number] = Score(number, day, float(total))
+    return {
+        scale_id: Measure(scale_id, name, rules, tuple(by_session[n] for n in sorted(by_session)))
+        for scale_id, (name, rules, by_session) in sorted(found.items())
+    }
