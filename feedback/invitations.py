@@ -73,17 +73,39 @@ def issue_invitation(
     return IssuedLink(invitation, token)
 
 
-def reissue(invitation: Invitation, *, valid_for: timedelta, now: datetime | None = None) -> str:
-    """A fresh link for an unanswered invitation; the old link stops working."""
+class LinkReplaced(Exception):
+    """The link had been replaced meanwhile: nothing was changed."""
+
+
+def reissue(
+    invitation: Invitation, *, valid_for: timedelta, replacing: datetime | None = None, now: datetime | None = None
+) -> str:
+    """A fresh link for an unanswered invitation; the old link stops working. Commits.
+
+    `replacing` is the expiry of the link the caller means to replace (default: the one it
+    loaded). The guarded UPDATE replaces exactly that link, so two requests that both saw it (a
+    double click) replace it once: the second gets LinkReplaced, or LinkCompleted if answered.
+    """
     if invitation.completed_at is not None:
         raise LinkCompleted()
     now = now or utcnow()
-    invitation.token_nonce = tokens.new_nonce()
-    token = link_token(invitation)
-    invitation.token_hash = tokens.hash_token(token)
-    invitation.expires_at = now + valid_for
+    nonce = tokens.new_nonce()
+    replaced = db.session.execute(
+        update(Invitation)
+        .where(
+            Invitation.id == invitation.id,
+            Invitation.expires_at == (replacing or invitation.expires_at),
+            Invitation.completed_at.is_(None),
+        )
+        .values(token_nonce=nonce, token_hash=tokens.hash_token(tokens.token_for(token_key(), nonce)),
+                expires_at=now + valid_for)
+    ).rowcount
+    if replaced != 1:
+        db.session.rollback()
+        db.session.refresh(invitation)
+        raise LinkCompleted() if invitation.completed_at is not None else LinkReplaced()
     db.session.commit()
-    return token
+    return link_token(invitation)
 
 
 def token_key() -> bytes:

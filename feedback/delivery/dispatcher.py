@@ -24,9 +24,8 @@ from sqlalchemy import case, func, update
 
 from feedback.delivery import claims
 from feedback.delivery.optout import record_opt_out
-from feedback.delivery.planner import policy_for, previous_sends
 from feedback.delivery.rendering import Message, message_for
-from feedback.delivery.rules import Cancel, Postpone, send_verdict
+from feedback.delivery.rules import Cancel, Postpone, daily_cap_from, send_verdict
 from feedback.delivery.schedule import MAX_ATTEMPTS, retry_delay
 from feedback.delivery.senders import (
     BAD_CREDENTIALS,
@@ -37,6 +36,7 @@ from feedback.delivery.senders import (
     UncertainSendError,
 )
 from feedback.delivery.settings import delivery, sms_block_reason_for
+from feedback.delivery.timing import policy_for, previous_sends
 from feedback.extensions import db
 from feedback.models import Invitation, utcnow
 from feedback.models.outbox import REACHED_STATUSES, OutboxMessage
@@ -145,6 +145,7 @@ class Dispatcher:
             previous_sends=previous_sends(patient.id, statuses=REACHED_STATUSES, exclude=row.id),
             tz_name=patient.clinic.timezone,
             policy=policy_for(patient),
+            daily_cap_from=daily_cap_from(row.kind, row.created_at),
         )
         if isinstance(verdict, Cancel):
             outcomes.cancelled += self._give_back(row_id, status="cancelled", last_error=verdict.reason)

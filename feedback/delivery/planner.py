@@ -16,33 +16,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from feedback.delivery.rendering import invitation_link
-from feedback.delivery.rules import planned_time
+from feedback.delivery.rules import NO_TIME, Plan, send_plan
 from feedback.delivery.schedule import Policy, invitation_due, reminder_due
 from feedback.delivery.settings import settings, sms_block_reason_for
+from feedback.delivery.timing import Planned, Send, in_words, policy_for, previous_sends, sends_of, without_queued
 from feedback.extensions import db
-from feedback.invitations import LinkCompleted, reissue
+from feedback.invitations import LinkCompleted, LinkReplaced, reissue
 from feedback.models import Invitation, Patient, TherapySession, utcnow
-from feedback.models.outbox import OPEN_STATUSES, REACHED_STATUSES, OutboxMessage
+from feedback.models.outbox import OPEN_STATUSES, OutboxMessage
 
 log = logging.getLogger(__name__)
-
-#: Statuses whose due or send time counts against a patient's caps when planning.
-_COUNTED = OPEN_STATUSES + REACHED_STATUSES
-
-
-def previous_sends(
-    patient_id: int, *, statuses: tuple[str, ...] = _COUNTED, exclude: int | None = None
-) -> list[datetime]:
-    """When the patient's other messages went (or are due to go) out, for the caps."""
-    when = func.coalesce(OutboxMessage.sent_at, OutboxMessage.last_attempt_at, OutboxMessage.due_at)
-    query = select(when).where(OutboxMessage.patient_id == patient_id, OutboxMessage.status.in_(statuses))
-    if exclude is not None:
-        query = query.where(OutboxMessage.id != exclude)
-    return [t for t in db.session.scalars(query) if t is not None]
-
-
-def policy_for(patient: Patient) -> Policy:
-    return settings().policy_for(patient.clinic.name)
 
 
 # -- invitations -------------------------------------------------------------------------------
@@ -56,8 +39,8 @@ def plan_invitation(invitation: Invitation, *, now: datetime | None = None) -> O
     patient = invitation.session.patient
     policy = policy_for(patient)
     earliest = invitation_due(invitation.session.ends_at, "patient", policy)
-    row = _new_row(invitation, "invitation", 0, earliest, now, policy)
-    return _commit_new(row)
+    plan, reason = _plan(invitation, earliest, now, policy, invitation.expires_at)
+    return _commit_new(_new_row(invitation, "invitation", 0, now, plan, reason))
 
 
 def plan_session(session: TherapySession, *, now: datetime | None = None) -> list[OutboxMessage]:
@@ -125,52 +108,99 @@ def plan_reminders(*, now: datetime | None = None, limit: int = 500) -> int:
         due = reminder_due(sent.sent_at, policy)
         if due > now:
             continue
-        planned += _commit_new(_new_row(sent.invitation, "reminder", 0, due, now, policy)) is not None
+        plan, reason = _plan(sent.invitation, due, now, policy, sent.invitation.expires_at)
+        planned += _commit_new(_new_row(sent.invitation, "reminder", 0, now, plan, reason)) is not None
     return planned
 
 
 # -- fresh links -------------------------------------------------------------------------------
 
 
+class FreshLinkRefused(ValueError):
+    """Nothing was done, for the reason given (words for the therapist)."""
+
+
 @dataclass(frozen=True)
 class FreshLink:
     link: str  # to hand over in person; the patient's old link no longer works
     message: OutboxMessage | None  # the SMS carrying it, if the patient gets SMS
+    planned: Planned | None  # when that SMS goes and why not sooner
     not_by_sms: str | None  # why there is no SMS, in words for the therapist
 
 
-def send_fresh_link(invitation: Invitation, *, now: datetime | None = None) -> FreshLink:
-    """A new link for an unanswered invitation (the old one stops working), sent by SMS if the
-    patient gets SMS, within quiet hours and caps. Raises LinkCompleted if it was answered."""
+@dataclass(frozen=True)
+class FreshLinkTiming:
+    """When a fresh link's SMS would go if asked for now."""
+
+    next: Planned | None  # at the first moment every rule allows; None: none before the new link expires
+    can_go_now: bool  # now is outside quiet hours and within the weekly cap: only the daily cap may be in the way
+
+
+def fresh_link_timing(
+    invitation: Invitation, *, now: datetime | None = None, sends: list[Send] | None = None
+) -> FreshLinkTiming | None:
+    """What the therapist is offered before asking for a fresh link; None if it would not go by SMS.
+    `sends` (the patient's `timing.sends_of`) saves a query per form on a page."""
+    now = now or utcnow()
+    patient = invitation.session.patient
+    if invitation.respondent != "patient" or sms_block_reason_for(patient) is not None:
+        return None
+    policy = policy_for(patient)
+    previous = without_queued(sends_of(patient.id) if sends is None else sends, invitation.id)
+    facts = (now, now, previous, patient.clinic.timezone, policy, now + _valid_for(policy))
+    plan, asked = send_plan(*facts), send_plan(*facts, daily_cap_from=now)
+    return FreshLinkTiming(in_words(plan, policy) if plan else None, asked is not None and asked.when == now)
+
+
+def send_fresh_link(
+    invitation: Invitation, *, send_now: bool = False, link_expires: datetime | None = None,
+    now: datetime | None = None,
+) -> FreshLink:
+    """A new link for an unanswered invitation (the old one stops working, and SMS still queued
+    for it are cancelled), sent by SMS if the patient gets SMS: at the first moment every rule
+    allows, or with `send_now` at once if only the daily cap is in the way (`rules.daily_cap_from`).
+
+    `link_expires` is the expiry of the link the therapist saw: if that link has been replaced
+    since (a double click), nothing is done. Raises FreshLinkRefused, or LinkCompleted if answered.
+    """
     now = now or utcnow()
     patient = invitation.session.patient
     policy = policy_for(patient)
-    valid_for = timedelta(hours=policy.expires_after_hours)
+    if invitation.completed_at is not None:
+        raise LinkCompleted()
+    cancel_open(OutboxMessage.invitation_id == invitation.id, "replaced by a fresh link")
     reason = sms_block_reason_for(patient) if invitation.respondent == "patient" else "not the patient's link"
-    row = None
+    row = plan = None
     if reason is None:
+        plan, reason = _plan(invitation, now, now, policy, now + _valid_for(policy), now if send_now else None)
+        if send_now and (plan is None or plan.when > now):
+            db.session.rollback()  # the cancellations too: nothing changes
+            held = in_words(plan, policy).because if plan else None
+            raise FreshLinkRefused(f"The SMS cannot go now, because of {held}; nothing was changed." if held else
+                                   "The SMS cannot go before the new link would expire; nothing was changed.")
         rounds = db.session.scalar(
             select(func.coalesce(func.max(OutboxMessage.round), 0)).where(
                 OutboxMessage.invitation_id == invitation.id, OutboxMessage.kind == "fresh_link"
             )
         )
         # Planned against the link's new expiry; `reissue` sets it and commits this row with it.
-        row = _new_row(invitation, "fresh_link", rounds + 1, now, now, policy, deadline=now + valid_for)
+        row = _new_row(invitation, "fresh_link", rounds + 1, now, plan, reason)
         db.session.add(row)
     try:
-        reissue(invitation, valid_for=valid_for, now=now)
-    except LinkCompleted:
+        reissue(invitation, valid_for=_valid_for(policy), replacing=link_expires, now=now)
+    except (LinkReplaced, IntegrityError):
+        # Someone replaced this link first (a double click, two tabs): theirs stands, and so
+        # does the SMS it queued, so that the patient gets one link.
         db.session.rollback()
-        raise
-    except IntegrityError:
-        # Someone sent a fresh link for this invitation at the same moment (a double click):
-        # theirs stands, and so does the link it carries.
-        db.session.rollback()
-        db.session.refresh(invitation)
-        return FreshLink(invitation_link(invitation), None, "a fresh link was sent a moment ago")
+        raise FreshLinkRefused("That link had just been replaced: nothing more was sent.") from None
     if row is not None and row.status == "cancelled":
         reason, row = row.last_error, None
-    return FreshLink(invitation_link(invitation), row, reason)
+    planned = in_words(plan, policy) if row is not None and plan is not None else None
+    return FreshLink(invitation_link(invitation), row, planned, reason)
+
+
+def _valid_for(policy: Policy) -> timedelta:
+    return timedelta(hours=policy.expires_after_hours)
 
 
 # -- expiry sweep ------------------------------------------------------------------------------
@@ -209,31 +239,29 @@ def cancel_open(condition: ColumnElement[bool], reason: str) -> int:
 # -- shared ------------------------------------------------------------------------------------
 
 
-def _new_row(
-    invitation: Invitation,
-    kind: str,
-    round_: int,
-    earliest: datetime,
-    now: datetime,
-    policy: Policy,
-    deadline: datetime | None = None,
-) -> OutboxMessage:
-    """A pending row at the first allowed time, or a cancelled one saying why there is none."""
+def _plan(
+    invitation: Invitation, earliest: datetime, now: datetime, policy: Policy, deadline: datetime,
+    daily_cap_from: datetime | None = None,
+) -> tuple[Plan | None, str | None]:
+    """The first allowed time for a new message to the invitation's patient, or why there is none."""
     patient = invitation.session.patient
-    row = OutboxMessage(
-        invitation_id=invitation.id, patient_id=patient.id, kind=kind, round=round_, channel="sms", created_at=now
-    )
     reason = sms_block_reason_for(patient)
-    due = None
-    if reason is None:
-        previous = previous_sends(patient.id)
-        due = planned_time(earliest, now, previous, patient.clinic.timezone, policy, deadline or invitation.expires_at)
-        if due is None:
-            reason = "no allowed sending time before the link expires"
-    row.due_at = due or now
-    row.status = "pending" if due else "cancelled"
-    row.last_error = reason
-    return row
+    if reason is not None:
+        return None, reason
+    previous = previous_sends(patient.id)
+    plan = send_plan(earliest, now, previous, patient.clinic.timezone, policy, deadline, daily_cap_from=daily_cap_from)
+    return plan, None if plan else NO_TIME
+
+
+def _new_row(
+    invitation: Invitation, kind: str, round_: int, now: datetime, plan: Plan | None, reason: str | None
+) -> OutboxMessage:
+    """A pending row at the planned time, or a cancelled one saying why there is none."""
+    return OutboxMessage(
+        invitation_id=invitation.id, patient_id=invitation.session.patient.id, kind=kind, round=round_,
+        channel="sms", created_at=now, due_at=plan.when if plan else now,
+        status="pending" if plan else "cancelled", last_error=reason,
+    )
 
 
 def _commit_new(row: OutboxMessage) -> OutboxMessage | None:

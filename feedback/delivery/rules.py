@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
-from feedback.delivery.schedule import Policy, next_send_time
+from feedback.delivery.schedule import Policy, Wait, earliest_send
 
 if TYPE_CHECKING:
     from feedback.models import Patient
@@ -61,6 +61,8 @@ class Cancel:
 
 Verdict = Go | Postpone | Cancel
 
+NO_TIME = "no allowed sending time before the link expires"
+
 
 def send_verdict(
     *,
@@ -71,6 +73,7 @@ def send_verdict(
     previous_sends: Iterable[datetime],
     tz_name: str,
     policy: Policy,
+    daily_cap_from: datetime | None = None,
 ) -> Verdict:
     """The last check before a claimed row goes to the provider.
 
@@ -84,20 +87,72 @@ def send_verdict(
         return Cancel("already answered")
     if now >= expires_at:
         return Cancel("link expired before it could be sent")
-    when = next_send_time(now, previous_sends, tz_name, policy, deadline=expires_at)
-    if when is None:
-        return Cancel("no allowed sending time before the link expires")
-    return Go() if when <= now else Postpone(when)
+    found = earliest_send(now, previous_sends, tz_name, policy, deadline=expires_at, daily_cap_from=daily_cap_from)
+    if found is None:
+        return Cancel(NO_TIME)
+    return Go() if found.when <= now else Postpone(found.when)
 
 
-def planned_time(
+def daily_cap_from(kind: str, created_at: datetime) -> datetime | None:
+    """From when the daily cap counts a message's predecessors (None: all of them).
+
+    A fresh link is always a person's explicit request, made on the patient's page where the
+    day's earlier SMS are listed; when the daily cap is the only thing in the way the therapist
+    may send it now (`planner.fresh_link_timing`), so the last check before sending counts only
+    what went out after the request. Quiet hours, opt-out and the weekly cap still hold.
+    """
+    return created_at if kind == "fresh_link" else None
+
+
+#: Why a message waits: the delay after the session, what `schedule.earliest_send` met, or a
+#: retry after a sending problem (the dispatcher's backoff).
+Reason = Literal["delay_after_session", Wait, "retry"]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """When a message is to go, and what holds it back until then (nothing: it goes as soon as it may)."""
+
+    when: datetime
+    reasons: tuple[Reason, ...] = ()
+
+
+def send_plan(
     earliest: datetime,
     now: datetime,
     previous_sends: Iterable[datetime],
     tz_name: str,
     policy: Policy,
     deadline: datetime,
-) -> datetime | None:
-    """When a new message should go out: not before `earliest` nor now, outside quiet hours,
-    within the caps, and no later than `deadline` (None: it cannot be sent in time)."""
-    return next_send_time(max(earliest, now), previous_sends, tz_name, policy, deadline=deadline)
+    *,
+    daily_cap_from: datetime | None = None,
+) -> Plan | None:
+    """When a new message should go out: not before `earliest` (the session's end and the delay
+    after it, for an invitation) nor now, outside quiet hours, within the caps, and no later than
+    `deadline` (None: it cannot be sent in time)."""
+    previous = list(previous_sends)
+    found = earliest_send(max(earliest, now), previous, tz_name, policy, deadline, daily_cap_from=daily_cap_from)
+    if found is None:
+        return None
+    # The delay is a reason only if the message would otherwise go sooner (not when a cap or the
+    # night would hold it until the same moment anyway).
+    sooner = earliest_send(now, previous, tz_name, policy, deadline, daily_cap_from=daily_cap_from)
+    delay: tuple[Reason, ...] = ("delay_after_session",) if sooner and sooner.when < found.when else ()
+    return Plan(found.when, delay + found.reasons)
+
+
+def reason_words(reason: Reason, policy: Policy) -> str:
+    """A reason in words for the therapist's screen: "quiet hours (21:00–08:00)"."""
+    if reason == "delay_after_session":
+        return f"the {policy.patient_delay_minutes}-minute wait after the session"
+    if reason == "retry":
+        return "a sending problem (it is tried again)"
+    if reason == "quiet_hours":
+        return f"quiet hours ({policy.quiet_start:%H:%M}–{policy.quiet_end:%H:%M})"
+    if reason == "daily_cap":
+        return f"the limit of {_sms(policy.max_per_day)} a day"
+    return f"the limit of {_sms(policy.max_per_week)} in 7 days"
+
+
+def _sms(count: int) -> str:
+    return "one SMS" if count == 1 else f"{count} SMS"

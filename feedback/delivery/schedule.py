@@ -15,6 +15,8 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 Respondent = Literal["patient", "therapist"]
+#: What can hold a message back once it is due: see `earliest_send`.
+Wait = Literal["quiet_hours", "daily_cap", "weekly_cap"]
 
 MAX_ATTEMPTS = 6
 RETRY_BASE = timedelta(seconds=30)
@@ -126,46 +128,69 @@ def cap_allows(previous_send_times_utc: Iterable[datetime], when_utc: datetime, 
 
     Previous sends are the messages already sent (or committed to) for this recipient.
     """
-    return _cap_free_at(list(previous_send_times_utc), as_utc(when_utc), tz_name, policy) is None
+    return _cap_free_at(list(previous_send_times_utc), as_utc(when_utc), tz_name, policy, None) is None
 
 
-def _cap_free_at(previous: list[datetime], when: datetime, tz_name: str, policy: Policy) -> datetime | None:
-    """None if the caps allow a send at `when`, else the earliest moment they might."""
+def _cap_free_at(
+    previous: list[datetime], when: datetime, tz_name: str, policy: Policy, daily_from: datetime | None
+) -> tuple[datetime, Wait] | None:
+    """None if the caps allow a send at `when`, else the earliest moment they might and the cap in the way."""
     zone = ZoneInfo(tz_name)
     day = when.astimezone(zone).date()
-    same_day = [t for t in previous if as_utc(t).astimezone(zone).date() == day]
+    same_day = [
+        t for t in previous
+        if as_utc(t).astimezone(zone).date() == day and (daily_from is None or as_utc(t) >= daily_from)
+    ]
     in_week = sorted(as_utc(t) for t in previous if when - WEEK < as_utc(t) <= when)
-    waits = []
+    waits: list[tuple[datetime, Wait]] = []
     if len(same_day) >= policy.max_per_day:
-        waits.append(_local_moment(day + timedelta(days=1), time(0), zone))
+        waits.append((_local_moment(day + timedelta(days=1), time(0), zone), "daily_cap"))
     if len(in_week) >= policy.max_per_week:
         # The week frees up once enough of its oldest sends are more than 7 days back.
-        waits.append(in_week[len(in_week) - policy.max_per_week] + WEEK)
+        waits.append((in_week[len(in_week) - policy.max_per_week] + WEEK, "weekly_cap"))
     return max(waits) if waits else None
 
 
-def next_send_time(
+@dataclass(frozen=True)
+class SendTime:
+    """The earliest moment a message may go, and what held it back until then, in the order met."""
+
+    when: datetime
+    reasons: tuple[Wait, ...] = ()
+
+
+def earliest_send(
     when_utc: datetime,
     previous_send_times_utc: Iterable[datetime],
     tz_name: str,
     policy: Policy,
     deadline: datetime | None = None,
-) -> datetime | None:
-    """The earliest moment from `when_utc` outside quiet hours and within the caps.
+    *,
+    daily_cap_from: datetime | None = None,
+) -> SendTime | None:
+    """The earliest moment from `when_utc` outside quiet hours and within the caps, and why not sooner.
 
-    None if that moment would fall after `deadline` (typically the link's expiry).
+    None if that moment would fall after `deadline` (typically the link's expiry). With
+    `daily_cap_from`, the daily cap counts only the sends from that moment on (the weekly cap
+    counts them all): see `rules.daily_cap_from`.
     """
     previous = list(previous_send_times_utc)
     candidate = as_utc(when_utc)
     limit = as_utc(deadline) if deadline is not None else None
+    daily_from = as_utc(daily_cap_from) if daily_cap_from is not None else None
+    reasons: list[Wait] = []
     while True:
-        candidate = shift_out_of_quiet_hours(candidate, tz_name, policy)
+        morning = shift_out_of_quiet_hours(candidate, tz_name, policy)
+        if morning != candidate:
+            candidate = morning
+            reasons.append("quiet_hours")
         if limit is not None and candidate > limit:
             return None
-        later = _cap_free_at(previous, candidate, tz_name, policy)
+        later = _cap_free_at(previous, candidate, tz_name, policy, daily_from)
         if later is None:
-            return candidate
-        candidate = later  # strictly later each round, and the sends are finite: it ends
+            return SendTime(candidate, tuple(dict.fromkeys(reasons)))
+        candidate = later[0]  # strictly later each round, and the sends are finite: it ends
+        reasons.append(later[1])
 
 
 def retry_delay(attempt: int, rng: random.Random) -> timedelta:

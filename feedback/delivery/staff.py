@@ -13,6 +13,7 @@ from sqlalchemy import and_, or_, select, update
 
 from feedback.delivery.rendering import invitation_link
 from feedback.delivery.settings import settings
+from feedback.delivery.timing import Planned, queued_plan
 from feedback.extensions import db
 from feedback.models import Invitation, Patient, utcnow
 from feedback.models.outbox import OutboxMessage
@@ -82,6 +83,7 @@ class InvitationDelivery:
     status: str | None  # the latest SMS row's status, None if no SMS is planned
     reason: str | None  # why it was not (or may not have been) sent
     link_to_hand_over: str | None  # set when the patient will not get it by SMS and may still answer
+    planned: Planned | None = None  # a queued SMS: when it goes and why not sooner
 
 
 def invitation_delivery(invitation: Invitation, *, now: datetime | None = None) -> InvitationDelivery:
@@ -101,6 +103,7 @@ def invitation_delivery(invitation: Invitation, *, now: datetime | None = None) 
         status=latest.status if latest else None,
         reason=latest.last_error if latest and not reaches else None,
         link_to_hand_over=invitation_link(invitation) if hand_over else None,
+        planned=queued_plan(latest, now) if latest is not None and latest.status == "pending" else None,
     )
 
 

@@ -8,8 +8,10 @@ from datetime import UTC, datetime
 import pytest
 
 from feedback import invitations
-from feedback.delivery import planner, setup, staff
+from feedback.delivery import planner, setup, staff, timing
 from feedback.delivery.optout import record_opt_out
+from feedback.delivery.planner import FreshLinkTiming
+from feedback.delivery.timing import Planned
 from feedback.extensions import db
 from feedback.invitations import LinkInvalid, link_token
 from feedback.links import link_validity, session_instruments
@@ -314,13 +316,77 @@ def test_fresh_links_respect_the_daily_cap(clock, sms_session):
     assert fresh.message.due_at == local(2026, 1, 15, 8, 0)
 
 
+def test_a_fresh_link_cancels_the_sms_still_queued_for_the_old_link(clock, sms_session):
+    clock(local(2026, 1, 14, 15, 0))
+    recorded, first = sms_session(starts_at=local(2026, 1, 14, 14, 0))  # due 15:20
+
+    clock(local(2026, 1, 14, 15, 5))
+    fresh = planner.send_fresh_link(patient_invitation(recorded))
+
+    # One link reaches the patient: the queued invitation no longer holds the day's SMS.
+    assert [(r.kind, r.status, r.last_error) for r in rows()] == [
+        ("invitation", "cancelled", "replaced by a fresh link"), ("fresh_link", "pending", None)]
+    assert fresh.message.due_at == local(2026, 1, 14, 15, 5)
+    assert fresh.planned == Planned(local(2026, 1, 14, 15, 5), None)
+
+
+def test_a_fresh_link_says_when_it_goes_and_may_go_now_if_only_the_daily_cap_holds_it(clock, sms_session):
+    clock(local(2026, 1, 14, 9, 0))
+    recorded, row = sms_session(starts_at=local(2026, 1, 14, 8, 0))
+    mark_sent(row, local(2026, 1, 14, 9, 0))
+    invitation = patient_invitation(recorded)
+    clock(local(2026, 1, 14, 15, 0))
+    tomorrow = Planned(local(2026, 1, 15, 8, 0), "the limit of one SMS a day and quiet hours (21:00–08:00)")
+
+    assert planner.fresh_link_timing(invitation) == FreshLinkTiming(tomorrow, can_go_now=True)
+    assert planner.send_fresh_link(invitation).planned == tomorrow
+    clock(local(2026, 1, 14, 15, 30))
+    now = planner.send_fresh_link(invitation, send_now=True)
+
+    assert now.planned == Planned(local(2026, 1, 14, 15, 30), None)
+    assert [(r.round, r.status, r.due_at) for r in rows(kind="fresh_link")] == [
+        (1, "cancelled", local(2026, 1, 15, 8, 0)), (2, "pending", local(2026, 1, 14, 15, 30))]
+
+
+def test_now_is_refused_in_quiet_hours_and_nothing_changes(clock, sms_session):
+    clock(local(2026, 1, 14, 21, 30))
+    recorded, row = sms_session(starts_at=local(2026, 1, 14, 20, 0))  # queued for 08:00
+    invitation = patient_invitation(recorded)
+    token = link_token(invitation)
+
+    assert planner.fresh_link_timing(invitation) == FreshLinkTiming(
+        Planned(local(2026, 1, 15, 8, 0), "quiet hours (21:00–08:00)"), can_go_now=False)
+    with pytest.raises(planner.FreshLinkRefused, match=r"cannot go now, because of quiet hours \(21:00–08:00\)"):
+        planner.send_fresh_link(invitation, send_now=True)
+
+    assert link_token(invitation) == token
+    assert [(r.kind, r.status) for r in rows()] == [("invitation", "pending")]
+
+
+def test_a_second_click_on_the_same_page_replaces_nothing_more(clock, sms_session):
+    clock(local(2026, 1, 14, 15, 30))
+    recorded, _ = sms_session(starts_at=local(2026, 1, 14, 14, 0))
+    invitation = patient_invitation(recorded)
+    shown = invitation.expires_at  # what the page's form carries: it names the link shown
+
+    clock(local(2026, 1, 14, 15, 31))
+    planner.send_fresh_link(invitation, link_expires=shown)
+    token = link_token(invitation)
+    clock(local(2026, 1, 14, 15, 31, 1))
+    with pytest.raises(planner.FreshLinkRefused, match="just been replaced"):
+        planner.send_fresh_link(invitation, link_expires=shown)
+
+    assert link_token(invitation) == token  # the link the first SMS carries still works
+    assert [(r.kind, r.status) for r in rows()] == [("invitation", "cancelled"), ("fresh_link", "pending")]
+
+
 def test_queued_messages_count_against_the_caps_when_planning(clock, make_sms_patient, sms_session):
     patient = make_sms_patient()
     clock(local(2026, 1, 14, 15, 0))
     sms_session(patient, starts_at=local(2026, 1, 14, 14, 0))
 
-    assert planner.previous_sends(patient.id) == [local(2026, 1, 14, 15, 20)]
-    assert planner.previous_sends(patient.id, statuses=("sent",)) == []
+    assert timing.previous_sends(patient.id) == [local(2026, 1, 14, 15, 20)]
+    assert timing.previous_sends(patient.id, statuses=("sent",)) == []
 
 
 def test_in_production_without_a_provider_sms_are_not_planned_but_explained(clock, app, sms_session):

@@ -6,7 +6,17 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from feedback.delivery.rules import Cancel, Go, Postpone, planned_time, send_verdict, sms_block_reason
+from feedback.delivery.rules import (
+    Cancel,
+    Go,
+    Plan,
+    Postpone,
+    daily_cap_from,
+    reason_words,
+    send_plan,
+    send_verdict,
+    sms_block_reason,
+)
 from feedback.delivery.schedule import Policy
 
 NOW = datetime(2026, 1, 14, 15, 20, tzinfo=UTC)  # London = UTC in January
@@ -78,4 +88,37 @@ def test_a_postponement_past_the_expiry_cancels():
 
 def test_a_planned_time_is_never_in_the_past():
     earlier = NOW - timedelta(hours=5)
-    assert planned_time(earlier, NOW, [], "Europe/London", POLICY, NOW + timedelta(hours=72)) == NOW
+    assert send_plan(earlier, NOW, [], "Europe/London", POLICY, NOW + timedelta(hours=72)) == Plan(NOW)
+
+
+def plan(earliest=NOW, previous=(), **kwargs):
+    return send_plan(earliest, NOW, previous, "Europe/London", POLICY, NOW + timedelta(hours=72), **kwargs)
+
+
+def test_a_plan_says_why_it_is_not_now():
+    assert plan(NOW + timedelta(minutes=30)) == Plan(NOW + timedelta(minutes=30), ("delay_after_session",))
+    assert plan(datetime(2026, 1, 14, 21, 20, tzinfo=UTC)) == Plan(
+        datetime(2026, 1, 15, 8, 0, tzinfo=UTC), ("delay_after_session", "quiet_hours"))
+    assert plan(previous=[NOW - timedelta(hours=2)]) == Plan(
+        datetime(2026, 1, 15, 8, 0, tzinfo=UTC), ("daily_cap", "quiet_hours"))
+    assert plan(previous=[NOW - timedelta(hours=2)], daily_cap_from=NOW) == Plan(NOW)
+
+
+def test_the_reasons_in_words_name_the_clinic_s_settings():
+    words = [reason_words(r, POLICY) for r in ("delay_after_session", "quiet_hours", "daily_cap", "weekly_cap", "retry")]
+    assert words == ["the 30-minute wait after the session", "quiet hours (21:00–08:00)", "the limit of one SMS a day",
+                     "the limit of 3 SMS in 7 days", "a sending problem (it is tried again)"]
+    assert reason_words("daily_cap", Policy(max_per_day=2)) == "the limit of 2 SMS a day"
+
+
+def test_a_fresh_link_s_last_check_counts_for_the_daily_cap_only_what_went_after_it_was_asked_for():
+    asked = NOW - timedelta(minutes=1)
+    assert daily_cap_from("fresh_link", asked) == asked
+    assert daily_cap_from("invitation", asked) is None and daily_cap_from("reminder", asked) is None
+    morning = [NOW - timedelta(hours=6)]
+    assert verdict(previous_sends=morning, daily_cap_from=asked) == Go()
+    assert verdict(previous_sends=[*morning, NOW - timedelta(seconds=10)], daily_cap_from=asked) == Postpone(
+        datetime(2026, 1, 15, 8, 0, tzinfo=UTC))  # something went after the request: tomorrow
+    evening = datetime(2026, 1, 14, 21, 30, tzinfo=UTC)
+    assert verdict(now=evening, previous_sends=morning, daily_cap_from=asked) == Postpone(
+        datetime(2026, 1, 15, 8, 0, tzinfo=UTC))  # quiet hours still hold

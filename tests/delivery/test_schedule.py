@@ -11,11 +11,12 @@ import pytest
 from feedback.delivery.schedule import (
     MAX_ATTEMPTS,
     Policy,
+    SendTime,
     cap_allows,
+    earliest_send,
     expires_at,
     in_quiet_hours,
     invitation_due,
-    next_send_time,
     reminder_due,
     retry_delay,
     shift_out_of_quiet_hours,
@@ -199,6 +200,11 @@ def test_no_history_allows_a_send():
 # -- next send time ----------------------------------------------------------------------------
 
 
+def next_send_time(*args, **kwargs) -> datetime | None:
+    found = earliest_send(*args, **kwargs)
+    return found.when if found else None
+
+
 def test_next_send_time_is_the_due_time_when_nothing_stands_in_the_way():
     assert next_send_time(utc(2025, 6, 2, 15, 0), [], LONDON, POLICY) == utc(2025, 6, 2, 15, 0)
 
@@ -239,6 +245,31 @@ def test_next_send_time_gives_up_past_the_deadline():
 
     assert next_send_time(due, [], LONDON, POLICY, deadline=utc(2025, 1, 11, 7, 59)) is None
     assert next_send_time(due, [], LONDON, POLICY, deadline=utc(2025, 1, 11, 8, 0)) == utc(2025, 1, 11, 8, 0)
+
+
+def test_the_send_time_says_what_held_it_back_in_the_order_met():
+    assert earliest_send(utc(2025, 1, 10, 15, 0), [], LONDON, POLICY) == SendTime(utc(2025, 1, 10, 15, 0), ())
+    assert earliest_send(utc(2025, 1, 10, 22, 0), [], LONDON, POLICY).reasons == ("quiet_hours",)
+    # Today is used: the cap moves it to midnight, quiet hours then to 08:00.
+    assert earliest_send(utc(2025, 1, 10, 15, 0), [utc(2025, 1, 10, 9, 0)], LONDON, POLICY) == SendTime(
+        utc(2025, 1, 11, 8, 0), ("daily_cap", "quiet_hours"))
+    week = [utc(2025, 6, 1, 10, 0), utc(2025, 6, 3, 10, 0), utc(2025, 6, 5, 10, 0)]
+    assert earliest_send(utc(2025, 6, 6, 10, 0), week, LONDON, POLICY).reasons == ("weekly_cap",)
+
+
+def test_the_daily_cap_may_count_only_the_sends_from_a_moment_on():
+    # A fresh link asked for at 15:00 after the morning's SMS (rules.daily_cap_from): the day's
+    # cap counts what went after the request, the weekly cap counts everything.
+    morning = [utc(2025, 1, 10, 9, 0)]
+    asked = utc(2025, 1, 10, 15, 0)
+    assert earliest_send(asked, morning, LONDON, POLICY, daily_cap_from=asked) == SendTime(asked, ())
+    later = [*morning, utc(2025, 1, 10, 15, 5)]
+    assert earliest_send(asked + timedelta(minutes=10), later, LONDON, POLICY, daily_cap_from=asked).reasons == (
+        "daily_cap", "quiet_hours")
+    week = [utc(2025, 1, 6, 10, 0), utc(2025, 1, 8, 10, 0), *morning]
+    assert earliest_send(asked, week, LONDON, POLICY, daily_cap_from=asked).reasons == ("weekly_cap",)
+    assert earliest_send(utc(2025, 1, 10, 22, 0), morning, LONDON, POLICY,
+                         daily_cap_from=utc(2025, 1, 10, 22, 0)).reasons == ("quiet_hours",)
 
 
 # -- retry backoff -----------------------------------------------------------------------------
