@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.fields import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from dashboards.therapist.models import NOTE_MAX
-from dashboards.therapist.operations import MESSAGE_ACTIONS, SessionInput
+from dashboards.therapist.operations import FRESH_LINK_WHEN, MESSAGE_ACTIONS, SessionInput
 from dashboards.therapist.wording import ATTENDANCE_WORDS, END_REASON_WORDS
 from feedback.models import RESPONDENTS
 from feedback.text_edges import HygienicForm
@@ -73,6 +73,21 @@ class AddPatientForm(HygienicForm):
 class FreshLinkForm(HygienicForm):
     respondent = SelectField(choices=[SelectChoice(r, r) for r in RESPONDENTS], default="patient",
                              validators=[DataRequired("Say whose form needs a new link.")])
+    when = SelectField(choices=[SelectChoice(w, w) for w in FRESH_LINK_WHEN], default="next", validate_choice=False,
+                       validators=[AnyOf(FRESH_LINK_WHEN, "Choose to send the SMS now or at the next allowed time.")])
+    #: The expiry of the link the page showed: a second click finds it replaced and does nothing.
+    link_expires = StringField()
+
+    def validate_link_expires(self, field: StringField) -> None:
+        if field.data and self.replacing() is None:
+            raise ValidationError("The link this form replaces is not named correctly; reload the page.")
+
+    def replacing(self) -> datetime | None:
+        try:
+            moment = datetime.fromisoformat(self.link_expires.data or "")
+        except ValueError:
+            return None
+        return moment if moment.tzinfo is not None else None
 
 
 class MessageForm(HygienicForm):

@@ -26,6 +26,7 @@ from dashboards.therapist.forms import AddPatientForm, EndTreatmentForm, FreshLi
 from dashboards.therapist.guards import managed_patient
 from dashboards.therapist.operations import NewPatient, TreatmentError
 from dashboards.therapist.templating import viewer_zone
+from dashboards.therapist.wording import fresh_link_done
 from feedback.extensions import db
 from feedback.links import session_instruments
 from feedback.models import Invitation, Patient, TherapySession, User, utcnow
@@ -128,7 +129,7 @@ def fresh_link(patient: Patient, number: int) -> ResponseReturnValue:
     session = _session_or_404(patient, number)
     form = FreshLinkForm()
     if not form.validate():
-        abort(400, "Say whose form needs a new link (patient or therapist).")
+        abort(422, " ".join(message for messages in form.errors.values() for message in messages))
     invitation = db.session.scalar(
         select(Invitation).where(Invitation.session_id == session.id, Invitation.respondent == form.respondent.data)
     )
@@ -137,17 +138,11 @@ def fresh_link(patient: Patient, number: int) -> ResponseReturnValue:
     if invitation.respondent == "therapist" and session.therapist_id != current_user.id:
         abort(403)  # a therapist's own form: only they fill it in
     try:
-        sent = operations.fresh_link(invitation)
+        sent = operations.fresh_link(invitation, send_now=form.when.data == "now", link_expires=form.replacing())
     except TreatmentError as exc:
         flash(str(exc))
         return _to_patient(patient, f"session-{number}")
-    if invitation.respondent == "therapist":
-        flash(f"Your form for session {number} has a new link; the old one no longer works.")
-    elif sent.message is not None:
-        flash(f"A fresh link for session {number} will go to the patient by SMS; the old link no longer works.")
-    else:
-        flash(f"A fresh link for session {number} is ready to hand over ({sent.not_by_sms or 'not by SMS'}); "
-              "the old link no longer works.")
+    flash(fresh_link_done(number, invitation.respondent, sent, utcnow(), viewer_zone()))
     return _to_patient(patient, f"session-{number}")
 
 

@@ -18,7 +18,7 @@ from dashboards.setup import operations as setup
 from dashboards.therapist.models import NOTE_MAX, GuidanceNote, HomeVisit
 from dashboards.therapist.wording import ATTENDANCE_WORDS
 from feedback.delivery import staff
-from feedback.delivery.planner import FreshLink, send_fresh_link
+from feedback.delivery.planner import FreshLink, FreshLinkRefused, send_fresh_link
 from feedback.extensions import db
 from feedback.invitations import LinkCompleted
 from feedback.links import link_validity, session_instruments
@@ -143,17 +143,26 @@ def change_session(session: TherapySession, entry: SessionInput, *, now: datetim
 # --- links and messages -------------------------------------------------------------------------
 
 
-def fresh_link(invitation: Invitation, *, now: datetime | None = None) -> FreshLink:
-    """A new link for an unanswered form (the old one stops working); by SMS when the patient gets SMS."""
+#: When a fresh link's SMS goes: at the next time every rule allows, or now (if only the daily cap is in the way).
+FRESH_LINK_WHEN = ("next", "now")
+
+
+def fresh_link(invitation: Invitation, *, send_now: bool = False, link_expires: datetime | None = None,
+               now: datetime | None = None) -> FreshLink:
+    """A new link for an unanswered form (the old one stops working, its queued SMS are cancelled);
+    by SMS when the patient gets SMS, now if asked and allowed (`planner.send_fresh_link`)."""
     session = invitation.session
     if session.patient.status == "ended":
         raise TreatmentError("The treatment has ended, so its forms get no new links.")
     audit("fresh_link", patient=session.patient, detail=f"session {session.number}, {invitation.respondent} form")
     try:
-        return send_fresh_link(invitation, now=now)  # commits, with the audit row
+        return send_fresh_link(invitation, send_now=send_now, link_expires=link_expires, now=now)  # commits, audited
     except LinkCompleted:
         db.session.rollback()
         raise TreatmentError("That form has been answered already, so it needs no new link.") from None
+    except FreshLinkRefused as exc:
+        db.session.rollback()
+        raise TreatmentError(str(exc)) from None
 
 
 MESSAGE_ACTIONS = ("resend", "confirm")

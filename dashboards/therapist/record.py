@@ -5,7 +5,7 @@ answers as text (question wording from the instrument version each form was answ
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +25,8 @@ from dashboards.therapist.addressed import ITEM as ADDRESSED
 from dashboards.therapist.models import GuidanceNote
 from dashboards.therapist.wording import answer_text
 from feedback.delivery import staff
+from feedback.delivery.planner import FreshLinkTiming, fresh_link_timing
+from feedback.delivery.timing import Send, sends_of
 from feedback.extensions import db
 from feedback.instruments.model import Instrument
 from feedback.instruments.registry import registry
@@ -67,6 +69,7 @@ class Form:
     scores: Mapping[str, float | None]
     delivery: staff.InvitationDelivery | None  # how an open patient form reaches the patient (managers only)
     own_token: str | None  # the viewer's own open form: its link, to fill it in now
+    fresh_link: FreshLinkTiming | None = None  # when a fresh link's SMS would go (managers, unanswered patient forms)
 
     @property
     def respondent(self) -> str:
@@ -181,7 +184,7 @@ def _followed_up(sessions: Sequence[SessionRow], concerns: Sequence[RiskEvent]) 
 
 def session_rows(patient: Patient, viewer: User, now: datetime, *, with_delivery: bool) -> list[SessionRow]:
     """Every session, newest first, with both forms (two queries, plus one per open patient form
-    whose delivery a manager sees)."""
+    whose delivery a manager sees, and one for the patient's SMS if a fresh link can be sent)."""
     sessions = db.session.scalars(
         select(TherapySession).where(TherapySession.patient_id == patient.id).order_by(TherapySession.number.desc())
     ).all()
@@ -192,8 +195,13 @@ def session_rows(patient: Patient, viewer: User, now: datetime, *, with_delivery
         .where(TherapySession.patient_id == patient.id)
     ).all()
     forms: dict[tuple[int, str], Form] = {}
+    sends: list[Send] | None = None
     for invitation, response in found:
-        forms[(invitation.session_id, invitation.respondent)] = _form(invitation, response, viewer, now, with_delivery)
+        form = _form(invitation, response, viewer, now, with_delivery)
+        if with_delivery and form.state != "answered" and form.respondent == "patient" and patient.status != "ended":
+            sends = sends_of(patient.id) if sends is None else sends
+            form = replace(form, fresh_link=fresh_link_timing(invitation, now=now, sends=sends))
+        forms[(invitation.session_id, invitation.respondent)] = form
     return [SessionRow(s, forms.get((s.id, "patient")), forms.get((s.id, "therapist"))) for s in sessions]
 
 

@@ -11,6 +11,7 @@ from flask_login import current_user
 from dashboards.charts import dates
 from dashboards.therapist import wording
 from dashboards.therapist.blueprint import bp
+from feedback.models import utcnow
 
 
 def viewer_zone() -> ZoneInfo:
@@ -21,6 +22,12 @@ def viewer_zone() -> ZoneInfo:
 @bp.app_template_filter("clinic_time")
 def clinic_time(moment: datetime | None, with_time: bool = True) -> str:
     return wording.clinic_time(moment, viewer_zone(), with_time=with_time)
+
+
+@bp.app_template_filter("send_time")
+def send_time(moment: datetime) -> str:
+    """When an SMS goes, relative to now: "tomorrow at 08:00"."""
+    return wording.send_time(moment, utcnow(), viewer_zone())
 
 
 @bp.app_template_filter("long_date")

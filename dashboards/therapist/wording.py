@@ -4,13 +4,16 @@ questionnaire answers as text. Colour never carries a meaning alone, so every ba
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from dashboards.charts.dates import long_date
 from dashboards.flags.wording import capital, label
 from feedback.instruments.model import Instrument, Item
+
+if TYPE_CHECKING:
+    from feedback.delivery.planner import FreshLink
 
 #: Every event code of the flag engine (docs/flags.md), as a badge names it.
 EVENT_NAMES = {
@@ -39,6 +42,9 @@ ATTENDANCE_WORDS = {"scheduled": "Scheduled", "attended": "Attended", "cancelled
                     "clinic_cancelled": "Cancelled by the clinic", "no_show": "No-show"}
 END_REASON_WORDS = {"completed": "Completed", "dropped_out": "Dropped out", "transferred": "Transferred"}
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+#: An SMS due within this is said to go "now": the worker looks for due messages every 10 seconds
+#: by default (DELIVERY_DISPATCH_SECONDS), so a minute covers it and the page's age.
+SOON = timedelta(minutes=1)
 DISENGAGEMENT_SUBJECTS = {"unanswered": "unanswered forms", "missed": "missed sessions", "gap": "long gap"}
 
 
@@ -91,6 +97,29 @@ def clinic_time(moment: datetime | None, zone: ZoneInfo, *, with_time: bool = Tr
     local = moment.astimezone(zone)
     day = f"{WEEKDAYS[local.weekday()]} {long_date(local.date())}"
     return f"{day}, {local:%H:%M}" if with_time else day
+
+
+def send_time(moment: datetime, now: datetime, zone: ZoneInfo) -> str:
+    """When an SMS goes, said as a person would: "now", "today at 16:30", "tomorrow at 08:00",
+    "on Thu 16 Jan 2026 at 08:00" (in the clinic's zone)."""
+    if moment <= now + SOON:
+        return "now"
+    local, today = moment.astimezone(zone), now.astimezone(zone).date()
+    days = {today: "today", today + timedelta(days=1): "tomorrow"}
+    day = days.get(local.date()) or f"on {WEEKDAYS[local.weekday()]} {long_date(local.date())}"
+    return f"{day} at {local:%H:%M}"
+
+
+def fresh_link_done(number: int, respondent: str, sent: FreshLink, now: datetime, zone: ZoneInfo) -> str:
+    """What the therapist is told after asking for a fresh link: where it goes, and exactly when."""
+    if respondent == "therapist":
+        return f"Your form for session {number} has a new link; the old one no longer works."
+    if sent.planned is not None:
+        because = f", because of {sent.planned.because}" if sent.planned.because else ""
+        return (f"A fresh link for session {number} will go to the patient by SMS "
+                f"{send_time(sent.planned.when, now, zone)}{because}. The old link no longer works.")
+    return (f"A fresh link for session {number} is ready to hand over ({sent.not_by_sms or 'not by SMS'}); "
+            "the old link no longer works.")
 
 
 def percent(value: float | None) -> str:

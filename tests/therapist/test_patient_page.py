@@ -192,7 +192,7 @@ def test_fresh_link_input_is_checked(world, as_user, make_session):
     client = as_user(world.own)
     token = csrf_token_from(client.get("/patients/P-A1").text)
     assert client.post("/patients/P-A1/sessions/1/fresh-link", data={"respondent": "x", "csrf_token": token}
-                       ).status_code == 400
+                       ).status_code == 422
     assert client.post("/patients/P-A1/sessions/9/fresh-link", data={"respondent": "patient", "csrf_token": token}
                        ).status_code == 404
     director = as_user(world.director)  # the therapist's own form is theirs alone
