@@ -21,6 +21,9 @@ from dashboards.flags.timeline import Timeline, runs
 from dashboards.outcomes.classify import Change, Outcome, classify
 from feedback.instruments.outcomes import DETERIORATION, IMPROVEMENT
 
+#: Changes that must show in outcome_confirm answers in a row (thresholds.py): each answer is compared
+#: with the same intake score, and weekly checks multiply the chances of a change by noise alone.
+CONFIRMED = frozenset({"reliable_deterioration", "reliable_improvement", "recovery"})
 SEVERITY = {"reliable_deterioration": "high", "no_reliable_improvement": "watch",
             "reliable_improvement": "positive", "recovery": "positive"}
 
@@ -135,6 +138,9 @@ def outcome_events(t: Timeline, th: Thresholds) -> list[Event]:
     for code, (holds, explain) in RULES.items():
         flagged = {n for n, outcome, sessions in judged if holds(outcome, sessions, th)}
         for stretch in runs(judged, lambda j: j[0] in flagged):  # noqa: B023  (used at once, in this pass)
+            confirm = th.outcome_confirm if code in CONFIRMED else 1
+            if len(stretch) < confirm:
+                continue  # one answer beyond the reliable change may be noise: wait for the next
             _, outcome, sessions = stretch[-1]
             lead, reason = explain(outcome, sessions)
             numbers = _numbers(lead, outcome) | ({"sessions": sessions} if code == "no_reliable_improvement" else {})
@@ -142,6 +148,6 @@ def outcome_events(t: Timeline, th: Thresholds) -> list[Event]:
                 numbers["reliable"] = int(outcome.reliably_improved)
             if stretch[-1] is not judged[-1]:
                 numbers["until_session"] = stretch[-1][0]
-            events.append(Event(code=code, severity=SEVERITY[code], session_number=stretch[0][0], reason=reason,
-                                numbers=numbers, current=stretch[-1] is judged[-1]))
+            events.append(Event(code=code, severity=SEVERITY[code], session_number=stretch[confirm - 1][0],
+                                reason=reason, numbers=numbers, current=stretch[-1] is judged[-1]))
     return events

@@ -80,7 +80,12 @@ no reliable improvement after eight attended sessions is `no_reliable_improvemen
 project choice taken from issue 17: about the length of a course of NHS Talking Therapies
 treatment (7.9 sessions on average in 2021-22, NHS Digital), so a patient still at a clinical
 level with no reliable change by then is one whose plan is worth reviewing; earlier, many
-patients who go on to improve have not changed yet.
+patients who go on to improve have not changed yet. outcome_confirm = 2: a reliable deterioration,
+improvement or recovery counts once two outcome answers in a row show it (project choice, from the
+harness: every weekly answer is compared with the same intake score, and with one answer 29% of
+stable patients got a false `reliable_deterioration` over 20 sessions and 34% a false
+`reliable_improvement`; with two, 6% and 8%, while 97% of deteriorating patients are still found;
+three would cut stable patients' to 2% and find 93%; docs/outcomes.md).
 """
 
 import dataclasses
@@ -125,6 +130,7 @@ class Thresholds:
     repair_return_z: float = 0.5
     repair_within: int = 2
     outcome_review_sessions: int = 8
+    outcome_confirm: int = 2
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -134,7 +140,7 @@ class Thresholds:
                     "trend_h", "marker_min", "marker_confirm", "marker_window", "repeated_window",
                     "repeated_min", "low_confirm", "unanswered_run", "missed_window", "missed_min",
                     "gap_weeks", "repair_tension_min", "repair_dip_z", "repair_within",
-                    "outcome_review_sessions")
+                    "outcome_review_sessions", "outcome_confirm")
         bad = [name for name in positive if getattr(self, name) <= 0]
         if self.cusum_k < 0:
             bad.append("cusum_k")

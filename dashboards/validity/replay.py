@@ -18,7 +18,6 @@ from dataclasses import dataclass, replace
 
 from dashboards.flags import (
     DEFAULT_THRESHOLDS,
-    PatientHistory,
     SessionRecord,
     Thresholds,
     evaluate,
@@ -55,9 +54,8 @@ def replay(patient: SimulatedPatient, thresholds: Thresholds = DEFAULT_THRESHOLD
     stored: set[str] = set()  # the event keys production has stored for this patient
     days = []
     for week, day in enumerate(patient.dates, start=1):
-        known = PatientHistory(
-            sessions=tuple(as_known_on(s, day) for s in history.sessions if s.date <= day),
-            norms=history.norms, ended_on=history.ended_on)
+        # Outcome answers (if any) stay: the engine reads those of days up to `day` itself.
+        known = replace(history, sessions=tuple(as_known_on(s, day) for s in history.sessions if s.date <= day))
         evaluation = evaluate(known, as_of=day, thresholds=thresholds)
         fresh = new_events(stored, evaluation)
         stored = {event_key(e) for e in evaluation.events}

@@ -13,6 +13,8 @@ from dashboards.risk.norms import norms_of
 from dashboards.validity.achieved import Achieved, achieved
 from dashboards.validity.forms import Forms, builtin_forms
 from dashboards.validity.metrics import WINDOWS, GroupMetrics, group_metrics
+from dashboards.validity.outcome_parameters import outcome_sources
+from dashboards.validity.outcomes import OUTCOME_GROUPS, OutcomeResult, outcome_markdown, run_outcomes
 from dashboards.validity.parameters import DEFAULT_PARAMETERS, Parameters, sources
 from dashboards.validity.replay import replay
 from dashboards.validity.simulate import GROUPS, generate_cohort
@@ -29,19 +31,25 @@ class Result:
     thresholds: Thresholds
     forms: Forms
     groups: tuple[GroupMetrics, ...]
-    achieved: Achieved  # of the stable group
+    achieved: Achieved | None  # of the stable group (None: no alliance group was run)
+    outcomes: OutcomeResult | None = None  # the outcome flags' groups (improving, stable, deteriorating)
 
 
 def run(patients_per_group: int = DEFAULT_PATIENTS, seed: int = DEFAULT_SEED,
         parameters: Parameters = DEFAULT_PARAMETERS, thresholds: Thresholds = DEFAULT_THRESHOLDS,
-        forms: Forms | None = None, groups: Sequence[str] = GROUPS) -> Result:
+        forms: Forms | None = None, groups: Sequence[str] = GROUPS,
+        outcome_groups: Sequence[str] = OUTCOME_GROUPS) -> Result:
     forms = forms or builtin_forms()
+    outcomes = (run_outcomes(patients_per_group, seed, thresholds, forms, outcome_groups)
+                if outcome_groups else None)
+    if not groups:
+        return Result(seed, patients_per_group, parameters, thresholds, forms, (), None, outcomes)
     cohort = generate_cohort(patients_per_group, seed, forms, parameters, tuple(groups))
     metrics = tuple(group_metrics(g, patients, [replay(p, thresholds) for p in patients])
                     for g, patients in cohort.items())
     stable = cohort.get("stable") or next(iter(cohort.values()))
     return Result(seed, patients_per_group, parameters, thresholds, forms, metrics,
-                  achieved(stable, parameters.sessions))
+                  achieved(stable, parameters.sessions), outcomes)
 
 
 def _pct(value: float | None) -> str:
@@ -81,7 +89,16 @@ def to_markdown(result: Result) -> str:
         "after the previous evaluation).",
         "",
     ]
-    out += _table(
+    if result.groups:
+        out += _alliance_markdown(result)
+    if result.outcomes is not None:
+        out += ["", *outcome_markdown(result.outcomes)]
+    return "\n".join(out) + "\n"
+
+
+def _alliance_markdown(result: Result) -> list[str]:
+    p = result.parameters
+    out = _table(
         ["group", "n", "ever high", "any alert", "high after onset", "median latency (sessions)",
          "target window", "any alert after onset", "new alerts / 100 patient-sessions", "positive flag",
          "flagged on a typical day", "high on a typical day"],
@@ -120,11 +137,13 @@ def to_markdown(result: Result) -> str:
         f"Derived: latent session SD {p.session_sd:.3f}, item SD {p.item_sd:.3f} (before rounding), "
         f"within-person SD {p.within_sd:.3f}.",
     ]
-    return "\n".join(out) + "\n"
+    return out
 
 
 def _achieved_markdown(result: Result) -> list[str]:
     a, norms = result.achieved, norms_of(result.forms.patient)
+    if a is None:
+        return []
     rows = [[s.scale, _num(s.retest_r, 2), f"{s.mean:.2f}", f"{s.between_sd:.2f}", f"{s.within_sd:.2f}",
              f"{s.at_ceiling:.0f}%",
              f"{norms[s.scale].sd:g} / {norms[s.scale].reliability:g}" if s.scale in norms else "–"]
@@ -154,8 +173,16 @@ def to_json(result: Result) -> str:
                   "therapist": [result.forms.therapist.id, result.forms.therapist.version]},
         "thresholds": dataclasses.asdict(result.thresholds),
         "groups": [dataclasses.asdict(g) for g in result.groups],
-        "achieved": dataclasses.asdict(result.achieved),
+        "achieved": dataclasses.asdict(result.achieved) if result.achieved else None,
+        "outcomes": _outcomes_json(result.outcomes),
         "parameters": [{"name": n, "value": v, "source": s} for n, v, s in sources(result.parameters)],
         "windows": WINDOWS,
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _outcomes_json(found: OutcomeResult | None) -> dict[str, object] | None:
+    if found is None:
+        return None
+    return {"groups": [dataclasses.asdict(g) for g in found.groups], "intake": found.intake, "retest": found.retest,
+            "parameters": [{"name": n, "value": v, "source": s} for n, v, s in outcome_sources(found.parameters)]}

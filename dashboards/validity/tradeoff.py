@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dashboards.flags import DEFAULT_THRESHOLDS, Thresholds
 from dashboards.validity.forms import builtin_forms
 from dashboards.validity.metrics import GroupMetrics
+from dashboards.validity.outcomes import OUTCOME_CODES, OUTCOME_GROUPS, flag_rate
 from dashboards.validity.report import run
 from dashboards.validity.simulate import AT_RISK, GROUPS
 
@@ -34,18 +35,21 @@ def parse_vary(text: str) -> tuple[str, list[float | int]]:
 
 
 def curve(name: str, values: Sequence[float | int], patients_per_group: int, seed: int,
-          groups: Sequence[str] = GROUPS) -> list[tuple[float | int, tuple[GroupMetrics, ...]]]:
+          groups: Sequence[str] = GROUPS, outcome_groups: Sequence[str] = ()
+          ) -> list[tuple[float | int, tuple[GroupMetrics, ...]]]:
     forms = builtin_forms()
     rows = []
     for value in values:
         thresholds = dataclasses.replace(DEFAULT_THRESHOLDS, **{name: value})
         result = run(patients_per_group=patients_per_group, seed=seed, thresholds=thresholds, forms=forms,
-                     groups=groups)
-        rows.append((value, result.groups))
+                     groups=groups, outcome_groups=outcome_groups)
+        rows.append((value, result.groups + (result.outcomes.groups if result.outcomes else ())))
     return rows
 
 
 def _cells(m: GroupMetrics) -> list[tuple[str, str]]:
+    if m.group in OUTCOME_GROUPS:  # each outcome flag: notified (alerts) or shown (good news), % of patients
+        return [(code, f"{flag_rate(m, code):.0f}%") for code in OUTCOME_CODES]
     if m.group in STABLE:
         return [("ever high", f"{m.ever_high:.0f}%"), ("any alert", f"{m.ever_alert:.0f}%"),
                 ("alerts/100", f"{m.new_alerts:.1f}"), ("positive", f"{m.positive:.0f}%")]

@@ -24,8 +24,9 @@ def outcome_events(evaluation):
     return [e for e in evaluation.events if e.code in OUTCOME_CODES]
 
 
-def test_a_reliable_rise_is_a_high_flag_with_its_numbers():
-    h = treatment(both([9, 10, 12, 16], [6, 7, 7, 8]), 4)
+def test_a_reliable_rise_in_two_answers_in_a_row_is_a_high_flag_with_its_numbers():
+    h = treatment(both([9, 10, 15, 16], [6, 7, 7, 8]), 4)
+    assert outcome_events(evaluate(h, day(3))) == []  # one answer beyond the reliable change: not yet
     evaluation = evaluate(h, day(4))
     (event,) = outcome_events(evaluation)
     assert (event.code, event.severity, event.session_number, event.current) == ("reliable_deterioration", "high", 4, True)
@@ -37,26 +38,32 @@ def test_a_reliable_rise_is_a_high_flag_with_its_numbers():
     assert [e.code for e in new_events(set(), evaluation)] == ["reliable_deterioration"]
 
 
+def test_one_answer_is_enough_when_the_deployment_says_so():
+    h = treatment({"phq9": phq9([9, 10, 15])}, 3)
+    once = Thresholds.from_mapping({"outcome_confirm": 1})
+    assert [e.session_number for e in find(evaluate(h, day(3), once), "reliable_deterioration")] == [3]
+
+
 def test_a_rise_of_less_than_the_reliable_change_is_no_flag():
     assert outcome_events(evaluate(treatment({"phq9": phq9([9, 12, 14])}, 3), day(3))) == []
 
 
 def test_a_rise_and_a_fall_on_the_other_measure_are_neither():
-    assert outcome_events(evaluate(treatment(both([9, 16], [14, 9]), 2), day(2))) == []
+    assert outcome_events(evaluate(treatment(both([9, 16, 16], [14, 9, 9]), 3), day(3))) == []
 
 
 def test_the_event_keeps_its_session_and_ends_when_the_scores_come_back():
-    h = treatment({"phq9": phq9([9, 16, 17, 12])}, 4)
-    at_3 = find(evaluate(h, day(3)), "reliable_deterioration")
+    h = treatment({"phq9": phq9([9, 16, 17, 18, 12])}, 5)
     at_4 = find(evaluate(h, day(4)), "reliable_deterioration")
-    assert [event_key(e) for e in at_3] == [event_key(e) for e in at_4] == ["reliable_deterioration:2"]
-    assert at_3[0].current and at_3[0].numbers["latest"] == 17
-    assert not at_4[0].current and at_4[0].numbers["until_session"] == 3
-    assert evaluate(h, day(4)).risk == "none"
+    at_5 = find(evaluate(h, day(5)), "reliable_deterioration")
+    assert [event_key(e) for e in at_4] == [event_key(e) for e in at_5] == ["reliable_deterioration:3"]
+    assert at_4[0].current and at_4[0].numbers["latest"] == 18
+    assert not at_5[0].current and at_5[0].numbers["until_session"] == 4
+    assert evaluate(h, day(5)).risk == "none"
 
 
 def test_later_answers_are_not_known_before_their_day():
-    h = treatment({"phq9": phq9([9, 10, 16])}, 3)
+    h = treatment({"phq9": phq9([9, 16, 16])}, 3)
     assert find(evaluate(h, day(2)), "reliable_deterioration") == []
     assert find(evaluate(h, day(3)), "reliable_deterioration")
 
@@ -88,14 +95,14 @@ def test_below_the_cut_off_or_improving_ends_the_watch():
     below = evaluate(treatment({"phq9": phq9([12] * 8 + [9])}, 9), day(9))
     assert [(e.session_number, e.current) for e in find(below, "no_reliable_improvement")] == [(8, False)]
     assert below.risk == "none"
-    improving = evaluate(treatment({"phq9": phq9([20] * 8 + [13])}, 9), day(9))
+    improving = evaluate(treatment({"phq9": phq9([20] * 8 + [13, 13])}, 10), day(10))
     assert [e.current for e in find(improving, "no_reliable_improvement")] == [False]
     assert [e.current for e in find(improving, "reliable_improvement")] == [True]
 
 
 def test_improvement_and_recovery_are_good_news_that_never_raise_the_level():
-    h = treatment(both([15, 12, 8], [10, 9, 5]), 3)
-    evaluation = evaluate(h, day(3))
+    h = treatment(both([15, 12, 8, 7], [10, 9, 5, 5]), 4)
+    evaluation = evaluate(h, day(4))
     found = {e.code: e for e in outcome_events(evaluation)}
     assert set(found) == {"reliable_improvement", "recovery"}
     assert {e.severity for e in found.values()} == {"positive"} and evaluation.risk == "none"
@@ -106,8 +113,8 @@ def test_improvement_and_recovery_are_good_news_that_never_raise_the_level():
 
 
 def test_each_outcome_flag_has_a_name_and_a_short_line_from_its_numbers():
-    histories = [treatment(both([9, 16], [6, 8]), 2), treatment({"phq9": phq9([15] * 9)}, 9),
-                 treatment(both([15, 8], [10, 5]), 2)]
+    histories = [treatment(both([9, 16, 16], [6, 8, 8]), 3), treatment({"phq9": phq9([15] * 9)}, 9),
+                 treatment(both([15, 8, 8], [10, 5, 5]), 3)]
     seen = set()
     for h in histories:
         for event in outcome_events(evaluate(h, max(s.date for s in h.sessions))):

@@ -17,13 +17,14 @@ DEFAULTS = {
     "early_sessions": 3, "low_confirm": 2, "unanswered_run": 3, "missed_window": 4,
     "missed_min": 3, "gap_weeks": 4.0, "repair_tension_min": 2, "repair_dip_z": 1.0,
     "repair_return_z": 0.5, "repair_within": 2, "outcome_review_sessions": 8,
+    "outcome_confirm": 2,
 }
 # Must be more than zero (counts, windows, alarm levels).
 POSITIVE = ("baseline_sessions", "recent_sessions", "cusum_h", "confirm_sessions",
             "recovery_sessions", "drop_z", "trend_h", "marker_min", "marker_confirm",
             "marker_window", "repeated_window", "repeated_min", "low_confirm", "unanswered_run",
             "missed_window", "missed_min", "gap_weeks", "repair_tension_min", "repair_dip_z",
-            "repair_within", "outcome_review_sessions")
+            "repair_within", "outcome_review_sessions", "outcome_confirm")
 
 
 def test_defaults():
