@@ -29,11 +29,12 @@ from feedback.models import Clinic
 CHANGES_DATA = frozenset({
     "clinics add", "users add", "patients add", "sessions add",
     "accounts disable", "accounts enable", "accounts reset-password", "accounts password-link", "accounts reset-2fa",
-    "import-csv", "recompute-flags", "digest", "demo", "worker",
+    "import-csv", "import-fhir", "recompute-flags", "digest", "demo", "worker",
     "delivery run-once", "delivery confirm-sent", "delivery send-again",
 })
 READS_ONLY = frozenset({
     "backup", "flags", "validate-flags", "instruments list", "instruments show", "delivery status", "delivery problems",
+    "export-fhir",  # reads only; the export itself is recorded as the director's download is
 })
 SCHEMA_GROUP = "db"
 NAME_MAX = 64

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -41,8 +42,12 @@ def import_table(
     timezone: str = "UTC",
     dry_run: bool = False,
     now: datetime | None = None,
+    also_write: Callable[[], set[int]] | None = None,
 ) -> ImportOutcome:
-    """Validate everything before writing anything; on any problem the transaction is rolled back."""
+    """Validate everything before writing anything; on any problem the transaction is rolled back.
+
+    `also_write` adds what another format carries beyond the file's columns to the same transaction
+    (the FHIR import's treatment ends), after the plan is written; it returns the patients it changed."""
     clinic_name = clinic_name.strip()
     clinic = db.session.scalar(select(Clinic).where(Clinic.name == clinic_name))
     problems = [] if clinic else _new_clinic_problems(clinic_name, timezone)
@@ -60,6 +65,8 @@ def import_table(
 
     try:
         patient_ids = write_plan(plan, existing, timezone=timezone, valid_for=link_validity())
+        if also_write is not None:
+            patient_ids |= also_write()
         db.session.commit()
     except IntegrityError:
         # Someone changed the same records between our checks and the write.

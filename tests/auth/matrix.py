@@ -19,6 +19,7 @@ authorization only.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -196,6 +197,20 @@ MATRIX: dict[tuple[str, str], Case] = {
                                            outcomes(HIDDEN, director=DONE, director_b=DONE)),
     ("director.revert_norms", "POST"): Case(lambda w: "/clinic/calibration/norms/revert",
                                             outcomes(HIDDEN, director=DONE, director_b=DONE)),
+    # FHIR: the read-only API answers any signed-in clinician (401 for others, never a redirect), a patient's
+    # responses only to those who see the patient; the clinic's bundle and its import are the directors'.
+    ("fhir.metadata", "GET"): Case(lambda w: "/fhir/metadata", outcomes(OK)),
+    ("fhir.questionnaire_search", "GET"): Case(lambda w: "/fhir/Questionnaire", outcomes(OK)),
+    ("fhir.questionnaire_read", "GET"): Case(lambda w: "/fhir/Questionnaire/post-session-patient-1", outcomes(OK)),
+    ("fhir.response_search", "GET"): Case(lambda w: "/fhir/QuestionnaireResponse?subject=P-A1", PATIENT_DATA),
+    ("fhir_pages.export", "GET"): Case(lambda w: "/clinic/fhir-export", outcomes(HIDDEN, director=OK, director_b=OK)),
+    ("fhir_pages.import_page", "GET"): Case(lambda w: "/clinic/fhir-import",
+                                            outcomes(HIDDEN, director=OK, director_b=OK)),
+    ("fhir_pages.import_page", "POST"): Case(
+        lambda w: "/clinic/fhir-import",
+        outcomes(HIDDEN, director=OK, director_b=OK),
+        lambda w: {"bundle": (io.BytesIO(b'{"resourceType": "Bundle", "type": "collection"}'), "empty.json")},
+    ),
 }
 
 #: Routes outside the clinician side, each with the test that covers it.

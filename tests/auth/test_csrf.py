@@ -8,6 +8,8 @@ The table is checked against the app's POST routes: a new form without an entry 
 
 from __future__ import annotations
 
+import io
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -19,6 +21,8 @@ from dashboards.access.models import BreakGlassGrant, PatientShare
 from dashboards.auth import accounts, sessions, throttle, totp
 from dashboards.auth.models import LoginSession, PasswordLink, RecoveryCode
 from dashboards.auth.passwords import verify_password
+from dashboards.fhir.export import clinic_context
+from dashboards.fhir.systems import ATTENDANCE, SESSION
 from dashboards.risk.models import ClinicNorm
 from dashboards.therapist.models import GuidanceNote
 from feedback.extensions import db
@@ -126,6 +130,18 @@ def _revert_norms(c: Ctx):
     db.session.commit()
     c.signed_in(c.w.director)
     return "/clinic/calibration/norms/revert", {}
+
+
+def _fhir_import(c: Ctx):
+    """A bundle recording one missed session of P-A1 (its therapist is the clinic's own)."""
+    systems = clinic_context(c.w.clinic_a).systems
+    session = {"url": SESSION, "extension": [{"url": "number", "valueInteger": 1}, {"url": "date", "valueDate": "2026-01-05"}]}
+    encounter = {"resourceType": "Encounter", "status": "cancelled", "class": {"code": "AMB"},
+                 "extension": [session, {"url": ATTENDANCE, "valueCoding": {"code": "no-show"}}],
+                 "subject": {"identifier": {"system": systems.patient, "value": "P-A1"}}}
+    bundle = {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": encounter}]}
+    c.signed_in(c.w.director)
+    return "/clinic/fhir-import", {"bundle": (io.BytesIO(json.dumps(bundle).encode()), "bundle.json")}
 
 
 def _end_other_sessions(c: Ctx):
@@ -247,6 +263,7 @@ FORMS: dict[str, Forgery] = {
     ),
     "admin.revoke_share": Forgery(_revoke, lambda c: count(PatientShare) == 0),
     "director.adopt_norms": Forgery(_adopt_norms, lambda c: count(ClinicNorm) > 0),
+    "fhir_pages.import_page": Forgery(_fhir_import, lambda c: count(TherapySession) == 1),
     "director.revert_norms": Forgery(_revert_norms, lambda c: count(ClinicNorm, ClinicNorm.retired_at.is_not(None)) == 1),
     "survey.submit": Forgery(_survey, lambda c: count(Response) == 1),
     "dashboards.add_guidance_note": Forgery(
@@ -290,7 +307,7 @@ def app_config(request) -> dict[str, object]:
 def test_forged_post_is_refused(endpoint, app, world, sign_in_as, enrol, make_session):
     ctx = Ctx(world, app.test_client(), sign_in_as, enrol, make_session)
     path, data = FORMS[endpoint].prepare(ctx)
-    data = {key: value.format(w=world) for key, value in data.items()}
+    data = {key: value.format(w=world) if isinstance(value, str) else value for key, value in data.items()}
     response = ctx.client.post(path, data={**data, "csrf_token": "forged-elsewhere"})
     assert response.status_code == 400
     db.session.expire_all()
@@ -302,7 +319,7 @@ def test_forged_post_is_refused(endpoint, app, world, sign_in_as, enrol, make_se
 def test_same_post_would_change_state_without_the_check(endpoint, app, world, sign_in_as, enrol, make_session):
     ctx = Ctx(world, app.test_client(), sign_in_as, enrol, make_session)
     path, data = FORMS[endpoint].prepare(ctx)
-    data = {key: value.format(w=world) for key, value in data.items()}
+    data = {key: value.format(w=world) if isinstance(value, str) else value for key, value in data.items()}
     response = ctx.client.post(path, data={**data, "csrf_token": "forged-elsewhere"})
     assert response.status_code < 400, response.status_code
     db.session.expire_all()

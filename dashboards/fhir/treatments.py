@@ -1,0 +1,70 @@
+"""Treatment ends a bundle carries (a finished EpisodeOfCare): checked before the import, written in
+its transaction as the patient page's "end treatment" writes them (status, reason, date, audit)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+from datetime import date
+
+from sqlalchemy import select
+
+from dashboards.audit import audit
+from dashboards.fhir.problems import FhirProblem
+from dashboards.fhir.reader import End
+from feedback.extensions import db
+from feedback.models import Clinic, Patient
+
+PATH = "EpisodeOfCare.period.end"
+
+
+def check_ends(
+    ends: Sequence[End], clinic: Clinic | None, patients_in_rows: Collection[str], today: date
+) -> tuple[dict[str, tuple[str, date]], list[FhirProblem]]:
+    """(code -> (reason, date) to write, problems). An end the clinic already holds is left alone."""
+    known = {}
+    if clinic is not None:
+        known = {code: (status, reason, ended_on) for code, status, reason, ended_on in db.session.execute(
+            select(Patient.code, Patient.status, Patient.end_reason, Patient.ended_on)
+            .where(Patient.clinic_id == clinic.id, Patient.code.in_({end.code for end in ends}))
+        )}
+    to_write: dict[str, tuple[str, date]] = {}
+    problems = []
+    for end in ends:
+        try:
+            day = date.fromisoformat(end.ended_on[:10])
+        except ValueError:
+            problems.append(end.origin.problem(PATH, f"{end.ended_on[:10]!r} is not a date"))
+            continue
+        held = known.get(end.code)
+        if day > today:
+            problems.append(end.origin.problem(PATH, f"{day} is in the future"))
+        elif held is None and end.code not in patients_in_rows:
+            message = "this patient is not in the clinic and the bundle has no session of theirs"
+            problems.append(end.origin.problem("EpisodeOfCare.patient", message))
+        elif held is not None and held[0] == "ended":
+            if (held[1], held[2]) != (end.reason, day):
+                message = f"the treatment already ended in this clinic: {held[1]} on {held[2]}"
+                problems.append(end.origin.problem(PATH, message))
+        elif to_write.setdefault(end.code, (end.reason, day)) != (end.reason, day):
+            problems.append(end.origin.problem(PATH, "another EpisodeOfCare of the bundle ends it differently"))
+    return to_write, problems
+
+
+def writer(clinic_name: str, ends: dict[str, tuple[str, date]]) -> Callable[[], set[int]]:
+    """What the import adds to its transaction, after its patients are written."""
+
+    def write() -> set[int]:
+        db.session.flush()
+        patients = db.session.scalars(
+            select(Patient).join(Clinic, Clinic.id == Patient.clinic_id)
+            .where(Clinic.name == clinic_name.strip(), Patient.code.in_(ends))
+        )
+        changed = set()
+        for patient in patients:
+            patient.end_reason, patient.ended_on = ends[patient.code]
+            patient.status = "ended"
+            audit("end_treatment", patient=patient, detail=f"{patient.end_reason}, {patient.ended_on} (FHIR import)")
+            changed.add(patient.id)
+        return changed
+
+    return write

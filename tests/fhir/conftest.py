@@ -1,0 +1,44 @@
+"""The demo clinic exported to FHIR, and helpers to run the commands and read bundles."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+
+from dashboards.demo import clinic as demo
+from dashboards.fhir.bundle import bundle_chunks
+from dashboards.fhir.export import Selection, clinic_entries
+from feedback.models import Clinic, utcnow
+from tests.auth.conftest import sign_in_as, world  # noqa: F401  (fixtures)
+
+
+@pytest.fixture
+def demo_clinic(app) -> Clinic:
+    return demo.seed().clinic
+
+
+def export(clinic: Clinic, **selection: object) -> dict:
+    text = "".join(bundle_chunks(clinic_entries(clinic, Selection(**selection)), now=utcnow()))
+    return json.loads(text)
+
+
+@pytest.fixture
+def run(app, runner, tmp_path: Path) -> Callable[..., Result]:
+    """run("import-fhir", bundle_dict_or_bytes, "--clinic", ...) writes the bundle to a file first."""
+    counter = iter(range(1, 1000))
+
+    def invoke(command: str, *args: object) -> Result:
+        arguments = []
+        for arg in args:
+            if isinstance(arg, dict | bytes):
+                path = tmp_path / f"bundle-{next(counter)}.json"
+                path.write_bytes(arg if isinstance(arg, bytes) else json.dumps(arg).encode())
+                arg = path
+            arguments.append(str(arg))
+        return runner.invoke(args=[command, *arguments])
+
+    return invoke
