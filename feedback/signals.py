@@ -19,6 +19,10 @@ form_hidden_items = _signals.signal("form-hidden-items")
 #: (empty when none is). Never the number itself. Receivers add to the webhook's transaction, which
 #: commits with the keyword's effect: the audit trail records it this way.
 sms_keyword = _signals.signal("sms-keyword")
+#: sender: a SafetyAlert just added (flushed, not committed) in the transaction that stores the
+#: answer that raised it; `patient`: whose it is. Receivers add to that transaction (the audit
+#: trail's row); the e-mails go from the worker, which finds the alert once it is committed.
+safety_alert_raised = _signals.signal("safety-alert-raised")
 
 
 def hidden_items(invitation: object) -> frozenset[str]:

@@ -16,6 +16,7 @@ from feedback.instruments.model import Instrument
 from feedback.instruments.registry import registry
 from feedback.instruments.scoring import score
 from feedback.models import Invitation
+from feedback.safety import not_monitored_notice
 from feedback.signals import hidden_items
 from feedback.text_hygiene import whole_number
 
@@ -43,6 +44,7 @@ def _render(
             errors=errors,
             started=request.form.get("started") or int(time.time()),
             session_date=invitation.session.starts_at.astimezone(patient.clinic.zone),
+            not_monitored=not_monitored_notice(patient.clinic) if invitation.respondent == "patient" else "",
         ),
         status,
     )
