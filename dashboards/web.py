@@ -1,6 +1,6 @@
 """Everything the clinician side adds to a running app: sign-in, security headers, blueprints, the
-listeners that keep stored flags fresh and record patients' SMS keywords, and the worker job that
-refreshes the flags. Commands are in `dashboards/cli.py`."""
+listeners that keep stored flags fresh and record patients' SMS keywords, and the worker jobs that
+refresh the flags and e-mail safety alerts. Commands are in `dashboards/cli.py`."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from dashboards.risk import models as risk_models  # noqa: F401  (tables, for Al
 from dashboards.risk import refresh as risk_refresh
 from dashboards.risk import signals as risk_signals
 from dashboards.risk import store as risk_store
+from dashboards.safety import setup as safety_setup
 from dashboards.therapist import addressed
 from dashboards.therapist import bp as therapist_bp
 
@@ -36,3 +37,4 @@ def register(app: Flask) -> None:
     risk_refresh.register(app)
     addressed.connect()
     audit_sms.connect()
+    safety_setup.register(app)

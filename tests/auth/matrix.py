@@ -35,6 +35,7 @@ from feedback.models import Invitation, TherapySession, utcnow
 from feedback.models.outbox import OutboxMessage
 from feedback.sessions import record_session
 from tests.auth.conftest import World
+from tests.safety.builders import answer_phq9
 
 OK, DONE, LOGIN, HIDDEN, FORBIDDEN, REFUSED, INVALID = "ok", "done", "login", "hidden", "forbidden", "refused", "invalid"
 
@@ -88,6 +89,12 @@ def _failed_sms(w: World) -> str:
     db.session.add(message)
     db.session.commit()
     return f"{PATIENT}/messages/{message.id}"
+
+
+def _safety_alert(w: World) -> str:
+    """The acknowledge page of a safety alert the patient's PHQ-9 raised."""
+    [alert] = answer_phq9(w.patient, 1)
+    return f"{PATIENT}/safety-alerts/{alert.id}"
 
 
 PATIENT = "/patients/P-A1"
@@ -160,6 +167,11 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("dashboards.add_guidance_note", "POST"): Case(
         lambda w: PATIENT + "/notes", TREATMENT_CHANGE, lambda w: {"text": "Ask how last week's homework felt."}
     ),
+    # A safety alert: the patient's therapist, a colleague it is shared with (tests/safety) or a director
+    # acknowledges it; an admin with break-glass may see it, not act (tests/safety/test_pages.py).
+    ("safety.acknowledge_alert", "GET"): Case(_safety_alert, outcomes(HIDDEN, own=OK, director=OK)),
+    ("safety.acknowledge_alert", "POST"): Case(_safety_alert, outcomes(HIDDEN, own=DONE, director=DONE),
+                                               lambda w: {"action": "contacted"}),
     ("admin.share_patient", "POST"): Case(lambda w: PATIENT + "/shares", SHARING, lambda w: {"user_id": str(w.other.id)}),
     ("admin.revoke_share", "POST"): Case(lambda w: f"{PATIENT}/shares/{w.other.id}/revoke", SHARING),
     # Accounts: directors manage their clinic's therapists, admins its accounts; B's director has its own list.
@@ -191,6 +203,9 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("director.overview", "GET"): Case(lambda w: "/clinic", outcomes(HIDDEN, director=OK, director_b=OK)),
     ("director.ended_chart", "GET"): Case(lambda w: "/clinic/ended.json", outcomes(HIDDEN, director=OK, director_b=OK)),
     ("director.export", "GET"): Case(lambda w: "/clinic/export.csv", outcomes(HIDDEN, director=OK, director_b=OK)),
+    ("safety.settings", "GET"): Case(lambda w: "/clinic/safety", outcomes(HIDDEN, director=OK, director_b=OK)),
+    ("safety.settings", "POST"): Case(lambda w: "/clinic/safety", outcomes(HIDDEN, director=DONE, director_b=DONE),
+                                      lambda w: {"escalate_hours": "6", "on_call_emails": "duty@example.org"}),
     ("director.calibration", "GET"): Case(lambda w: "/clinic/calibration", outcomes(HIDDEN, director=OK, director_b=OK)),
     # Too little history to adopt, nothing adopted to revert: the director is sent back with a message.
     ("director.adopt_norms", "POST"): Case(lambda w: "/clinic/calibration/norms",

@@ -26,11 +26,12 @@ from dashboards.fhir.systems import ATTENDANCE, SESSION
 from dashboards.risk.models import ClinicNorm
 from dashboards.therapist.models import GuidanceNote
 from feedback.extensions import db
-from feedback.models import Invitation, Patient, Response, TherapySession, User, utcnow
+from feedback.models import Clinic, Invitation, Patient, Response, SafetyAlert, TherapySession, User, utcnow
 from feedback.models.outbox import OutboxMessage
 from tests.auth.conftest import World
 from tests.calibration.history import give_history
 from tests.factories import PATIENT_FORM, TEST_PASSWORD
+from tests.safety.builders import answer_phq9
 
 NEW_PASSWORD = "new passphrase 2026"
 
@@ -216,6 +217,11 @@ def _edit_session(c: Ctx):
 SESSION_FORM = {"day": "2026-01-05", "start": "10:00", "duration_minutes": "50", "attendance": "attended"}
 
 
+def _acknowledge(c: Ctx):
+    [alert] = answer_phq9(c.w.patient, 1)
+    return _signed_in("own", f"/patients/P-A1/safety-alerts/{alert.id}", action="contacted")(c)
+
+
 def _verified_sessions(c: Ctx) -> bool:
     return count(LoginSession, LoginSession.verified_at.is_not(None), LoginSession.ended_at.is_(None)) > 0
 
@@ -278,6 +284,13 @@ FORMS: dict[str, Forgery] = {
     "dashboards.end_treatment": Forgery(
         _signed_in("own", "/patients/P-A1/end", reason="completed", ended_on="2026-01-10"),
         lambda c: count(Patient, Patient.status == "ended") == 1,
+    ),
+    "safety.acknowledge_alert": Forgery(
+        _acknowledge, lambda c: count(SafetyAlert, SafetyAlert.acknowledged_at.is_not(None)) == 1
+    ),
+    "safety.settings": Forgery(
+        _signed_in("director", "/clinic/safety", escalate_hours="9"),
+        lambda c: count(Clinic, Clinic.safety_escalate_hours == 9) == 1,
     ),
     "dashboards.new_patient": Forgery(
         _signed_in("own", "/new-patient", code="P-NEW", language="en"), lambda c: count(Patient, Patient.code == "P-NEW") == 1

@@ -1,0 +1,152 @@
+"""The worker's safety job: e-mail each new safety alert at once, escalate the unacknowledged.
+
+Every SAFETY_NOTIFY_SECONDS (30 s by default: within the issue's one worker cycle of 60 s) every
+worker runs one cycle:
+
+1. **Notify.** Each alert not yet notified is claimed (`claims.py`) and e-mailed in one message
+   to the patient's therapist and the clinic's on-call addresses (to the directors when the
+   clinic has neither), with no patient details, only that an alert waits and a link.
+2. **Escalate.** Each alert still unacknowledged once `Clinic.safety_escalate_hours` of clinic
+   hours (`clinic_hours.py`) have passed since it was raised is claimed and e-mailed to the
+   clinic's active directors (to the on-call addresses when it has none), once.
+
+Each step leaves an audit row. An e-mail that cannot be sent gives its claim back, so the next
+cycle tries again; a worker that dies between claiming and sending loses that e-mail (the alert
+still heads every page) rather than ever sending it twice. The daily digest is separate and
+never stands in for this.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.message import EmailMessage
+
+from flask import current_app
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import InstrumentedAttribute
+
+from dashboards.audit import audit
+from dashboards.safety import clinic_hours, message
+from dashboards.safety.claims import claim, release
+from feedback.delivery.worker import JobSpec
+from feedback.extensions import db
+from feedback.links import external_url
+from feedback.mail import Mailer, configured_mailer, sender_address
+from feedback.models import Clinic, SafetyAlert, User, utcnow
+
+log = logging.getLogger(__name__)
+
+JOB = JobSpec("safety_alerts", "SAFETY_NOTIFY_SECONDS", 30, "e-mail new safety alerts, escalate unacknowledged ones")
+
+
+@dataclass
+class Cycle:
+    notified: list[int] = field(default_factory=list)
+    escalated: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Outbox:
+    mailer: Mailer
+    sender: str
+    link: str
+
+
+def run_cycle(now: datetime | None = None, *, mailer: Mailer | None = None) -> Cycle:
+    """One cycle of the job (what the worker calls): notify, then escalate."""
+    now = now or utcnow()
+    config = current_app.config
+    outbox = Outbox(mailer or configured_mailer(config), sender_address(config), external_url("dashboards.home"))
+    hours = clinic_hours.parse(config.get("SAFETY_CLINIC_HOURS") or clinic_hours.DEFAULT)
+    cycle = Cycle()
+    db.session.rollback()  # a fresh view: another worker may have claimed since
+    new = db.session.scalars(select(SafetyAlert).where(SafetyAlert.notified_at.is_(None)).order_by(SafetyAlert.id))
+    _send(SafetyAlert.notified_at, list(new), now, outbox, cycle.notified, cycle.failed, _waiting)
+    unanswered = db.session.scalars(
+        select(SafetyAlert).where(SafetyAlert.acknowledged_at.is_(None), SafetyAlert.escalated_at.is_(None))
+        .order_by(SafetyAlert.id)
+    )
+    due = [alert for alert in unanswered if now >= escalation_due(alert, hours)]
+    _send(SafetyAlert.escalated_at, due, now, outbox, cycle.escalated, cycle.failed, _escalated,
+          SafetyAlert.acknowledged_at.is_(None))
+    if cycle.notified or cycle.escalated or cycle.failed:
+        log.info("safety alerts: notified %s, escalated %s, not sent %s", cycle.notified, cycle.escalated, cycle.failed)
+    return cycle
+
+
+def escalation_due(alert: SafetyAlert, hours: clinic_hours.ClinicHours) -> datetime:
+    """When the alert goes to the directors if nobody acknowledges it; a setting that puts this
+    beyond the clock's reach escalates at once rather than never."""
+    clinic = alert.patient.clinic
+    try:
+        return clinic_hours.deadline(alert.created_at, clinic.safety_escalate_hours, clinic.zone, hours)
+    except ValueError:
+        log.error("safety alert %d: escalation time out of range, escalating now", alert.id)
+        return alert.created_at
+
+
+Compose = Callable[[SafetyAlert, Outbox], tuple[str, list[str], EmailMessage | None]]
+
+
+def _send(step: InstrumentedAttribute[datetime | None], alerts: Sequence[SafetyAlert], now: datetime, outbox: Outbox,
+          done: list[int], failed: list[int], compose: Compose, *still: ColumnElement[bool]) -> None:
+    """Claim the alerts for this step, e-mail each, give back what could not be sent, audit the rest.
+
+    Nothing is written in this session until the claims are settled: on SQLite a pending audit
+    row would hold the write lock that `release` (another connection) waits for."""
+    owned = claim(step, (a.id for a in alerts), now, *still)
+    sent, unsent = [], []
+    for alert in (a for a in alerts if a.id in owned):
+        action, to, email = compose(alert, outbox)
+        if email is None:
+            log.error("safety alert %d: nobody to e-mail (no therapist, on-call address or director)", alert.id)
+        else:
+            try:
+                outbox.mailer.send(email)
+            except OSError as exc:  # smtplib's and ssl's errors are OSErrors
+                log.warning("safety alert %d: e-mail not sent (%s); the next cycle tries again", alert.id,
+                            type(exc).__name__)
+                unsent.append(alert.id)
+                continue
+        sent.append((alert, action, len(to)))
+    release(step, unsent)
+    for alert, action, count in sent:
+        audit(action, patient=alert.patient, actor=None,
+              detail=f"safety alert {alert.id}, e-mailed {count} address(es)")
+        done.append(alert.id)
+    db.session.commit()
+    failed.extend(unsent)
+
+
+def _waiting(alert: SafetyAlert, outbox: Outbox) -> tuple[str, list[str], EmailMessage | None]:
+    patient, clinic = alert.patient, alert.patient.clinic
+    therapist = [patient.therapist.email] if patient.therapist.active else []
+    to = _unique(therapist + list(clinic.on_call_emails or [])) or directors(clinic)
+    email = message.waiting(outbox.sender, to, clinic.name, outbox.link) if to else None
+    return "safety_alert_notified", to, email
+
+
+def _escalated(alert: SafetyAlert, outbox: Outbox) -> tuple[str, list[str], EmailMessage | None]:
+    clinic = alert.patient.clinic
+    to = directors(clinic) or _unique(list(clinic.on_call_emails or []))
+    email = message.escalated(outbox.sender, to, clinic.name, outbox.link, clinic.safety_escalate_hours) if to else None
+    return "safety_alert_escalated", to, email
+
+
+def directors(clinic: Clinic) -> list[str]:
+    return list(db.session.scalars(
+        select(User.email).where(User.clinic_id == clinic.id, User.role == "director", User.active.is_(True))
+        .order_by(User.email)
+    ))
+
+
+def _unique(addresses: list[str]) -> list[str]:
+    seen: dict[str, str] = {}
+    for address in addresses:
+        seen.setdefault(address.strip().lower(), address.strip())
+    return [a for a in seen.values() if a]
+

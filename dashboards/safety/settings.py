@@ -1,0 +1,36 @@
+"""What the director's safety settings page explains around its form: the languages a crisis
+text can be written in, the default a patient reads instead, and the clinic hours in force."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+
+from dashboards.safety import clinic_hours
+from dashboards.therapist.manage import LANGUAGE_NAMES
+from feedback.crisis_lines import default_crisis_text
+from feedback.links import session_instruments
+from feedback.models import Clinic
+from feedback.phones import region_for_zone
+
+
+@dataclass(frozen=True)
+class SettingsPage:
+    languages: dict[str, str]  # code -> name, the patient form's languages
+    intro: list[str]
+
+
+def settings_page(clinic: Clinic) -> SettingsPage:
+    languages = {code: LANGUAGE_NAMES.get(code, code) for code in session_instruments()["patient"].languages}
+    hours = current_app.config.get("SAFETY_CLINIC_HOURS") or clinic_hours.DEFAULT
+    default = default_crisis_text(region_for_zone(clinic.timezone))
+    return SettingsPage(languages, [
+        "A safety alert is raised when a patient answers a risk question above its lowest answer (PHQ-9 "
+        "question 9). The patient then reads the crisis text; the therapist and the on-call addresses are "
+        "e-mailed at once; unacknowledged, it goes to the directors after the hours below.",
+        f"Left empty, patients read the default for {clinic.name}'s country: “{default}”",
+        "Write only what the clinic really offers: nothing here may promise a call-back the clinic does not make.",
+        f"Clinic hours, for the escalation clock: {hours}, in {clinic.timezone} "
+        "(SAFETY_CLINIC_HOURS, set for the whole installation).",
+    ])
