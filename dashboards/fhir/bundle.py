@@ -1,5 +1,5 @@
 """A Bundle written piece by piece: the entries come from streamed queries and leave as JSON text
-one at a time, so memory does not grow with the clinic. Pure."""
+one at a time, so memory does not grow with the clinic."""
 
 from __future__ import annotations
 

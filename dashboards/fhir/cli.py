@@ -3,6 +3,7 @@ R4 Bundle, out to a file or stdout (streamed) and in, all or nothing (see docs/f
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from datetime import date
 from pathlib import Path
@@ -46,21 +47,11 @@ def export_fhir_command(clinic_name: str, patient_code: str | None, since, until
     selection = Selection(patient_code, _day(since), _day(until), observations, practitioner_emails)
     chunks = start_fhir_export(clinic, None, selection, utcnow(), detail_prefix=f"cli user {operator()}: ")
     try:
-        with output.open("w", encoding="utf-8") if output else _stdout() as out:
+        with output.open("w", encoding="utf-8") if output else contextlib.nullcontext(sys.stdout) as out:
             for chunk in chunks:
                 out.write(chunk)
     except OSError as exc:
         raise click.ClickException(f"{output} cannot be written ({exc.strerror})") from None
-
-
-class _stdout:
-    """stdout as a context manager that is not closed afterwards."""
-
-    def __enter__(self):
-        return sys.stdout
-
-    def __exit__(self, *exc: object) -> None:
-        sys.stdout.flush()
 
 
 def _day(value) -> date | None:

@@ -1,5 +1,6 @@
 """A QuestionnaireResponse as the cells of an import row: its questionnaire, patient, session,
-respondent and answers, each type-checked against the questionnaire it names. Pure."""
+respondent and answers, each type-checked against the questionnaire it names.
+Plain functions: no database, no request."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Scale scores and flags as Observations, and the project's CodeSystem that names them. Pure.
+"""Scale scores and flags as Observations, and the project's CodeSystem that names them.
+Plain functions: no database, no request.
 
 A score is an Observation of the scale (code: the scale id, as the CSV export's `score_<scale>`
 column) derived from its QuestionnaireResponse. A flag is an Observation of the flag kind (the

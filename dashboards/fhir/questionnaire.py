@@ -1,4 +1,4 @@
-"""An instrument version as a FHIR R4 Questionnaire (SDC conventions). Pure.
+"""An instrument version as a FHIR R4 Questionnaire (SDC conventions). Plain functions: no database, no request.
 
 Likert items are `integer` items with minValue/maxValue, not `choice` items with ordinalValue: the
 stored and scored answer is the number itself, so an integer answer is what the scorer, a research

@@ -1,5 +1,5 @@
 """Read an import Bundle into the CSV importer's rows, each remembering the resource and the paths
-its cells came from. Pure: the clinic's side of the matching comes in as a `Target`.
+its cells came from. No database: the clinic's side of the matching comes in as a `Target`.
 
 The reader checks what only FHIR can get wrong (resource types, references, the session extension,
 linkIds, answer types, nesting); what a value means (a code's shape, a date, a range, an option,

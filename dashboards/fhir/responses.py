@@ -1,4 +1,5 @@
-"""Sessions, questionnaires and treatments as Encounter, QuestionnaireResponse and EpisodeOfCare. Pure.
+"""Sessions, questionnaires and treatments as Encounter, QuestionnaireResponse and EpisodeOfCare.
+Plain functions: no database, no request.
 
 A patient is referenced only by the clinic's pseudonymous code, a practitioner only by a
 clinic-scoped identifier (their account number, or their e-mail when the clinic opts in); no

@@ -1,5 +1,5 @@
 """The read-only FHIR API's pieces that need no request: the CapabilityStatement, OperationOutcomes
-and the QuestionnaireResponse search parameters. Pure."""
+and the QuestionnaireResponse search parameters: plain functions."""
 
 from __future__ import annotations
 
