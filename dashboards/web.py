@@ -14,6 +14,7 @@ from dashboards.audit import sms as audit_sms
 from dashboards.auth import account_views  # noqa: F401  (routes on the auth blueprint)
 from dashboards.auth import models as auth_models  # noqa: F401  (tables, for Alembic)
 from dashboards.auth.views import bp as auth_bp
+from dashboards.battery import views as battery_views  # noqa: F401  (routes on the director and therapist blueprints)
 from dashboards.calibration import views as calibration_views  # noqa: F401  (routes on the director blueprint)
 from dashboards.risk import models as risk_models  # noqa: F401  (tables, for Alembic)
 from dashboards.risk import refresh as risk_refresh

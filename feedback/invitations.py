@@ -126,14 +126,17 @@ _BY_TOKEN_HASH = (
 )
 
 
-def resolve(token: str, *, now: datetime | None = None) -> Invitation:
-    """The invitation a link token belongs to, or the reason it cannot be used."""
+def resolve(token: str, *, answered: bool = False, now: datetime | None = None) -> Invitation:
+    """The invitation a link token belongs to, or the reason it cannot be used.
+
+    `answered`: an invitation whose form is answered is returned too (until the link expires),
+    for the outcome measures that follow the form on the same link (`feedback/battery/`)."""
     if not tokens.well_formed(token):
         raise LinkInvalid()
     invitation = db.session.scalar(_BY_TOKEN_HASH, {"digest": tokens.hash_token(token)})
     if invitation is None or not tokens.matches(token, invitation.token_hash):
         raise LinkInvalid()
-    if invitation.completed_at is not None:
+    if invitation.completed_at is not None and not answered:
         raise LinkCompleted()
     if (now or utcnow()) >= invitation.expires_at:
         raise LinkExpired()

@@ -1,4 +1,9 @@
-"""The questionnaire by link: /s/<token>. Works on a phone, with or without JavaScript."""
+"""The questionnaire by link: /s/<token>. Works on a phone, with or without JavaScript.
+
+One link, one flow: the alliance form, then the outcome measures due at the session
+(`feedback/battery/`), each on its own page at /s/<token>/<instrument id>, each stored when sent.
+The alliance form stays single-use; the link stays open for the outcome measures until it expires.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +16,15 @@ from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 
 from feedback import invitations
+from feedback.battery.due import Progress, progress
+from feedback.battery.store import AlreadyAnswered, record_outcome
 from feedback.instruments.answers import parse_answers
 from feedback.instruments.model import Instrument
 from feedback.instruments.registry import registry
 from feedback.instruments.scoring import score
+from feedback.invitations import LinkCompleted, LinkInvalid
 from feedback.models import Invitation
-from feedback.safety import not_monitored_notice
+from feedback.safety import crisis_text_for, not_monitored_notice
 from feedback.signals import hidden_items
 from feedback.text_hygiene import whole_number
 
@@ -26,12 +34,23 @@ MAX_SECONDS = int(timedelta(hours=24).total_seconds())
 
 
 def _render(
-    invitation: Invitation, token: str, values: dict[str, list[str]], errors: dict[str, str], status: int = 200
+    invitation: Invitation,
+    token: str,
+    instrument: Instrument,
+    steps: Progress,
+    values: dict[str, list[str]],
+    errors: dict[str, str],
+    status: int = 200,
 ) -> ResponseReturnValue:
-    instrument = registry().get(invitation.instrument_id, invitation.instrument_version)
+    """The alliance form or an outcome measure: one template, one way of showing questions and errors."""
     patient = invitation.session.patient
     language = patient.language if invitation.respondent == "patient" else instrument.languages[0]
-    hidden = hidden_items(invitation)
+    alliance = instrument.id == invitation.instrument_id
+    hidden = hidden_items(invitation) if alliance else frozenset()
+    # An outcome measure's file has no notice of its own: the same people see it as the alliance form.
+    notice = instrument.privacy_notice or _alliance(invitation).privacy_notice
+    action = (url_for("survey.submit", token=token) if alliance
+              else url_for("survey.outcome_submit", token=token, instrument_id=instrument.id))
     return (
         render_template(
             "feedback/survey.html",
@@ -40,6 +59,11 @@ def _render(
             questions=None if values or errors else _blank_questions(instrument, language, hidden),
             language=language,
             token=token,
+            action=action,
+            privacy_notice=instrument.text(notice, language) if notice else "",
+            step=(steps.position(instrument.id), len(steps.forms)) if len(steps.forms) > 1 else None,
+            more_to_come=steps.followed_by_another(instrument.id),
+            crisis=_crisis(invitation, language) if steps.alerted else None,
             values=values,
             errors=errors,
             started=request.form.get("started") or int(time.time()),
@@ -63,10 +87,17 @@ def _blank_questions(instrument: Instrument, language: str, hidden: frozenset[st
     return cache[key]
 
 
+def _crisis(invitation: Invitation, language: str) -> str:
+    return crisis_text_for(invitation.session.patient.clinic, language)
+
+
 @bp.get("/s/<token>")
 def form(token: str) -> ResponseReturnValue:
-    invitation = invitations.resolve(token)
-    page = _render(invitation, token, {}, {})
+    invitation = invitations.resolve(token, answered=True)
+    steps = progress(invitation)
+    if invitation.completed_at is not None:
+        return _onwards(invitation, token, steps)
+    page = _render(invitation, token, _alliance(invitation), steps, {}, {})
     # After rendering: the commit expires what `resolve` loaded, and the page would load it again.
     invitations.mark_opened(invitation)
     return page
@@ -74,21 +105,113 @@ def form(token: str) -> ResponseReturnValue:
 
 @bp.post("/s/<token>")
 def submit(token: str) -> ResponseReturnValue:
-    invitation = invitations.resolve(token)
-    instrument = registry().get(invitation.instrument_id, invitation.instrument_version)
+    invitation = invitations.resolve(token, answered=True)
+    steps = progress(invitation)
+    if invitation.completed_at is not None:
+        return _answered(invitation, token, steps)
+    instrument = _alliance(invitation)
     hidden = hidden_items(invitation)  # optional items this form leaves out: an answer to one is ignored
     submitted = {key: request.form.getlist(key) for key in request.form if key not in hidden}
     answers, errors = parse_answers(instrument, submitted)
     if errors:
         # Re-show with everything the respondent entered, including the faulty values.
-        return _render(invitation, token, submitted, errors, status=422)
-    invitations.record_response(invitation, answers, score(instrument, answers), seconds_taken=_seconds_taken())
+        return _render(invitation, token, instrument, steps, submitted, errors, status=422)
+    try:
+        invitations.record_response(invitation, answers, score(instrument, answers), seconds_taken=_seconds_taken())
+    except LinkCompleted:  # the same form sent twice at once: the other copy was stored
+        stored = invitations.resolve(token, answered=True)
+        return _answered(stored, token, progress(stored))
+    if len(steps.forms) > 1:
+        return _next(token, steps.outcome_forms[0])
     return redirect(url_for("survey.thanks"), code=303)
+
+
+@bp.get("/s/<token>/<instrument_id>")
+def outcome_form(token: str, instrument_id: str) -> ResponseReturnValue:
+    invitation, steps, instrument = _outcome_page(token, instrument_id)
+    if invitation.completed_at is None:
+        return redirect(url_for("survey.form", token=token), code=303)  # the alliance form comes first
+    if instrument_id in steps.answered:
+        return _onwards(invitation, token, steps)  # e.g. the back button: on to what is left
+    return _render(invitation, token, instrument, steps, {}, {})
+
+
+@bp.post("/s/<token>/<instrument_id>")
+def outcome_submit(token: str, instrument_id: str) -> ResponseReturnValue:
+    invitation, steps, instrument = _outcome_page(token, instrument_id)
+    if invitation.completed_at is None:
+        return redirect(url_for("survey.form", token=token), code=303)
+    if instrument_id in steps.answered:
+        return _answered(invitation, token, steps)
+    submitted = {key: request.form.getlist(key) for key in request.form}
+    answers, errors = parse_answers(instrument, submitted)
+    if errors:
+        return _render(invitation, token, instrument, steps, submitted, errors, status=422)
+    try:
+        record_outcome(invitation, instrument, answers)
+    except AlreadyAnswered:
+        pass  # a concurrent copy was stored first; the page below says so
+    else:
+        return _onwards(invitation, token, progress(invitation))
+    return _answered(invitation, token, progress(invitation))
+
+
+@bp.get("/s/<token>/thanks")
+def battery_thanks(token: str) -> ResponseReturnValue:
+    """The thank-you page at the end of a battery: with the crisis text when an answer raised an alert."""
+    invitation = invitations.resolve(token, answered=True)
+    steps = progress(invitation)
+    language = invitation.session.patient.language
+    return render_template("feedback/thanks.html", crisis=_crisis(invitation, language) if steps.alerted else None)
 
 
 @bp.get("/s/thanks")
 def thanks() -> ResponseReturnValue:
-    return render_template("feedback/thanks.html")
+    return render_template("feedback/thanks.html", crisis=None)
+
+
+def _alliance(invitation: Invitation) -> Instrument:
+    return registry().get(invitation.instrument_id, invitation.instrument_version)
+
+
+def _outcome_page(token: str, instrument_id: str) -> tuple[Invitation, Progress, Instrument]:
+    """The link, where it stands and the measure asked for; an unknown measure, or one this
+    session does not ask for, is a page that does not exist."""
+    invitation = invitations.resolve(token, answered=True)
+    steps = progress(invitation)
+    if instrument_id not in steps.outcome_forms:
+        raise LinkInvalid()
+    return invitation, steps, registry().get(instrument_id)
+
+
+def _next(token: str, instrument_id: str) -> ResponseReturnValue:
+    return redirect(url_for("survey.outcome_form", token=token, instrument_id=instrument_id), code=303)
+
+
+def _onwards(invitation: Invitation, token: str, steps: Progress) -> ResponseReturnValue:
+    """After a form is stored, or when an answered form is opened again: the next form still to
+    answer, else the end of the battery."""
+    following = steps.next_form()
+    if following is not None:
+        return _next(token, following)
+    if steps.outcome_forms:
+        return redirect(url_for("survey.battery_thanks", token=token), code=303)
+    raise LinkCompleted()
+
+
+def _answered(invitation: Invitation, token: str, steps: Progress) -> ResponseReturnValue:
+    """A form sent again (reload, back button, double tap): 409, the first answers kept, and the
+    way on to any form still to answer."""
+    if not steps.outcome_forms:
+        raise LinkCompleted()
+    following = steps.next_form()
+    language = invitation.session.patient.language
+    return render_template(
+        "feedback/answered.html",
+        next_url=url_for("survey.outcome_form", token=token, instrument_id=following) if following else None,
+        step=(steps.position(following), len(steps.forms)) if following else None,
+        crisis=_crisis(invitation, language) if steps.alerted else None,
+    ), 409
 
 
 def _seconds_taken() -> int | None:

@@ -172,6 +172,12 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("safety.acknowledge_alert", "GET"): Case(_safety_alert, outcomes(HIDDEN, own=OK, director=OK)),
     ("safety.acknowledge_alert", "POST"): Case(_safety_alert, outcomes(HIDDEN, own=DONE, director=DONE),
                                                lambda w: {"action": "contacted"}),
+    # The patient's own battery: the same two; a colleague it is shared with gets 403.
+    ("dashboards.patient_battery", "GET"): Case(lambda w: PATIENT + "/battery", TREATMENT_PAGE),
+    ("dashboards.patient_battery", "POST"): Case(
+        lambda w: PATIENT + "/battery", TREATMENT_CHANGE, lambda w: {"source": "own", "measure_1": "phq-9",
+                                                                     "every_1": "session"}
+    ),
     ("admin.share_patient", "POST"): Case(lambda w: PATIENT + "/shares", SHARING, lambda w: {"user_id": str(w.other.id)}),
     ("admin.revoke_share", "POST"): Case(lambda w: f"{PATIENT}/shares/{w.other.id}/revoke", SHARING),
     # Accounts: directors manage their clinic's therapists, admins its accounts; B's director has its own list.
@@ -207,6 +213,12 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("safety.settings", "POST"): Case(lambda w: "/clinic/safety", outcomes(HIDDEN, director=DONE, director_b=DONE),
                                       lambda w: {"escalate_hours": "6", "on_call_emails": "duty@example.org"}),
     ("director.calibration", "GET"): Case(lambda w: "/clinic/calibration", outcomes(HIDDEN, director=OK, director_b=OK)),
+    # The clinic's battery: each director sets their own clinic's.
+    ("director.clinic_battery", "GET"): Case(lambda w: "/clinic/battery", outcomes(HIDDEN, director=OK, director_b=OK)),
+    ("director.clinic_battery", "POST"): Case(
+        lambda w: "/clinic/battery", outcomes(HIDDEN, director=DONE, director_b=DONE),
+        lambda w: {"measure_1": "phq-9", "every_1": "intake_and_weeks", "weeks_1": "4"},
+    ),
     # Too little history to adopt, nothing adopted to revert: the director is sent back with a message.
     ("director.adopt_norms", "POST"): Case(lambda w: "/clinic/calibration/norms",
                                            outcomes(HIDDEN, director=DONE, director_b=DONE)),
@@ -235,6 +247,9 @@ EXEMPT = {
     "survey.form": "the questionnaire, opened by its token: tests/survey, test_survey_tokens.py",
     "survey.submit": "the questionnaire, opened by its token: tests/survey, test_survey_tokens.py",
     "survey.thanks": "static thank-you page: tests/survey",
+    "survey.outcome_form": "an outcome measure of the battery, opened by the survey token: tests/battery",
+    "survey.outcome_submit": "an outcome measure of the battery, opened by the survey token: tests/battery",
+    "survey.battery_thanks": "the end of a battery, opened by the survey token: tests/battery",
     "sms.inbound": "Twilio webhook: authenticated by X-Twilio-Signature, not a session (tests/delivery)",
     "sms.status": "Twilio webhook: authenticated by X-Twilio-Signature, not a session (tests/delivery)",
     "health.healthz": "load-balancer liveness probe: a constant, no data (tests/test_health_and_backup.py)",

@@ -26,10 +26,21 @@ from dashboards.fhir.systems import ATTENDANCE, SESSION
 from dashboards.risk.models import ClinicNorm
 from dashboards.therapist.models import GuidanceNote
 from feedback.extensions import db
-from feedback.models import Clinic, Invitation, Patient, Response, SafetyAlert, TherapySession, User, utcnow
+from feedback.models import (
+    Clinic,
+    Invitation,
+    OutcomeResponse,
+    Patient,
+    Response,
+    SafetyAlert,
+    TherapySession,
+    User,
+    utcnow,
+)
 from feedback.models.outbox import OutboxMessage
 from tests.auth.conftest import World
 from tests.calibration.history import give_history
+from tests.conftest import csrf_token_from
 from tests.factories import PATIENT_FORM, TEST_PASSWORD
 from tests.safety.builders import answer_phq9
 
@@ -184,6 +195,17 @@ def _survey(c: Ctx):
     return link, PATIENT_FORM
 
 
+def _outcome_measure(c: Ctx):
+    """The PHQ-9 page of a battery, its alliance form answered."""
+    c.w.patient.clinic.outcome_battery = [{"instrument": "phq-9", "every": "session"}]
+    db.session.commit()
+    link = c.survey_link()
+    page = c.client.get(link)
+    c.client.post(link, data={**PATIENT_FORM, "csrf_token": csrf_token_from(page.text)})
+    assert c.client.get(link + "/phq-9").status_code == 200
+    return link + "/phq-9", {f"phq9_{i}": "0" for i in range(1, 10)}
+
+
 def _attended_session(c: Ctx) -> TherapySession:
     return c._make_session(c.w.patient).session
 
@@ -272,6 +294,15 @@ FORMS: dict[str, Forgery] = {
     "fhir_pages.import_page": Forgery(_fhir_import, lambda c: count(TherapySession) == 1),
     "director.revert_norms": Forgery(_revert_norms, lambda c: count(ClinicNorm, ClinicNorm.retired_at.is_not(None)) == 1),
     "survey.submit": Forgery(_survey, lambda c: count(Response) == 1),
+    "survey.outcome_submit": Forgery(_outcome_measure, lambda c: count(OutcomeResponse) == 1),
+    "director.clinic_battery": Forgery(
+        _signed_in("director", "/clinic/battery", measure_1="phq-9", every_1="session"),
+        lambda c: db.session.get(Clinic, c.w.director.clinic_id).outcome_battery != [],
+    ),
+    "dashboards.patient_battery": Forgery(
+        _signed_in("own", "/patients/P-A1/battery", source="own"),
+        lambda c: db.session.get(Patient, c.w.patient.id).outcome_battery is not None,
+    ),
     "dashboards.add_guidance_note": Forgery(
         _signed_in("own", "/patients/P-A1/notes", text="Ask about the homework"), lambda c: count(GuidanceNote) == 1
     ),

@@ -1,0 +1,87 @@
+"""The battery pages: /clinic/battery (the clinic's directors) and /patients/<code>/battery (the
+treating therapist and the clinic's directors, through the access policy like every patient page).
+Each form is checked on the server; with problems it comes back with a 422, the input kept."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from dashboards.access import roles_required
+from dashboards.battery import operations
+from dashboards.battery.forms import BatteryForm, ClinicBatteryForm, PatientBatteryForm
+from dashboards.director import CLINIC_READERS
+from dashboards.director import bp as director_bp
+from dashboards.therapist.blueprint import bp as therapist_bp
+from dashboards.therapist.guards import audit_view, managed_patient
+from feedback.battery.due import outcome_measures
+from feedback.battery.rules import BatteryError, Entry, usable_entries
+from feedback.models import Patient
+
+
+@director_bp.route("/clinic/battery", methods=["GET", "POST"])
+@roles_required(*CLINIC_READERS)
+def clinic_battery() -> ResponseReturnValue:
+    clinic = current_user.clinic
+    form = _form(ClinicBatteryForm)
+    page: dict[str, Any] = {"heading": "Outcome measures after the alliance form",
+                            "action": url_for("director.clinic_battery"),
+                            "back": (url_for("director.overview"), "Back to the clinic overview")}
+    if not form.is_submitted():
+        form.fill(_entries(clinic.outcome_battery))
+        return _page(form, **page)
+    if not form.validate():
+        return _page(form, status=422, **page)
+    try:
+        entries = operations.set_clinic_battery(clinic, form.battery(), current_user._get_current_object())
+    except BatteryError as exc:
+        return _page(form, problems=exc.problems, status=422, **page)
+    flash(f"The clinic's battery is saved: {operations.describe(entries)}. It applies to forms opened from now on.")
+    return redirect(url_for("director.clinic_battery"), code=303)
+
+
+@therapist_bp.route("/patients/<code>/battery", methods=["GET", "POST"])
+@managed_patient
+def patient_battery(patient: Patient) -> ResponseReturnValue:
+    form = _form(PatientBatteryForm)
+    page: dict[str, Any] = {"heading": f"Outcome measures for {patient.code}", "patient": patient,
+                            "action": url_for("dashboards.patient_battery", code=patient.code),
+                            "back": (url_for("dashboards.patient", code=patient.code), f"Back to {patient.code}"),
+                            "clinic_battery": operations.describe(_entries(patient.clinic.outcome_battery))}
+    if not form.is_submitted():
+        own = patient.outcome_battery
+        form.source.data = "clinic" if own is None else "own"
+        form.fill(_entries(patient.clinic.outcome_battery if own is None else own))
+        return _page(form, **page)
+    problems: list[str] = []
+    if form.validate():
+        own_battery = form.battery() if form.source.data == "own" else None
+        try:
+            entries = operations.set_patient_battery(patient, own_battery, current_user._get_current_object())
+        except BatteryError as exc:
+            problems = exc.problems
+        else:
+            chosen = "the clinic's battery" if entries is None else operations.describe(entries)
+            flash(f"{patient.code} now answers {chosen}. It applies to forms opened from now on.")
+            return redirect(url_for("dashboards.patient", code=patient.code), code=303)
+    audit_view(patient)  # the page is shown again, with the input kept
+    return _page(form, problems=problems, status=422, **page)
+
+
+def _form(kind: type[BatteryForm]) -> BatteryForm:
+    form = kind()
+    form.set_measures({i: instrument.text(instrument.title, "en") for i, instrument in outcome_measures().items()})
+    return form
+
+
+def _entries(stored: object) -> list[Entry]:
+    return usable_entries(stored or [], outcome_measures())
+
+
+def _page(form: BatteryForm, *, heading: str, action: str, back: tuple[str, str], status: int = 200,
+          problems: list[str] | None = None, **extra: Any) -> ResponseReturnValue:
+    return render_template("dashboards/battery.html", form=form, heading=heading, action=action,
+                           back_url=back[0], back_words=back[1], problems=problems or [], **extra), status
