@@ -76,6 +76,8 @@ def _created(plan: Plan) -> str:
         (len(plan.questionnaires), "questionnaire", "questionnaires"),
         (plan.responses, "response", "responses"),
     ]
+    if plan.outcomes:  # files without outcome measures read as they always did
+        counts.append((len(plan.outcomes), "outcome measure answered", "outcome measures answered"))
     return ", ".join(f"{n} {one if n == 1 else many}" for n, one, many in counts)
 
 

@@ -21,12 +21,13 @@ def check_consistency(rows: Sequence[ImportRow]) -> list[Problem]:
 
 
 def _one_row_per_questionnaire(rows: Sequence[ImportRow]) -> list[Problem]:
-    first: dict[tuple[str, int, str | None], ImportRow] = {}
+    first: dict[tuple[str, int, str | None, str | None], ImportRow] = {}
     problems = []
     for row in rows:
-        key = (*row.session_key, row.respondent)
+        key = row.questionnaire_key
         if key in first:
             who = f"the {row.respondent}" if row.respondent else "no respondent"
+            who = f"{who}'s {row.outcome}" if row.outcome else who
             problems.append(
                 Problem(
                     row.row,

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from dashboards.setup.operations import SetupError, find_therapist
 from feedback.extensions import db
-from feedback.models import Clinic, Invitation, Patient, Response, TherapySession, User
+from feedback.models import Clinic, Invitation, OutcomeResponse, Patient, Response, TherapySession, User
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,12 @@ class KnownQuestionnaire:
     answers: dict[str, Any] | None
 
 
+@dataclass(frozen=True)
+class KnownOutcome:
+    instrument_version: str
+    answers: dict[str, Any]
+
+
 @dataclass
 class Existing:
     clinic_id: int | None = None
@@ -55,6 +61,8 @@ class Existing:
     sessions: dict[tuple[str, int], KnownSession] = field(default_factory=dict)  # by (code, number)
     #: by (code, session number, respondent)
     questionnaires: dict[tuple[str, int, str], KnownQuestionnaire] = field(default_factory=dict)
+    #: Outcome measures' answers by (code, session number, instrument id).
+    outcomes: dict[tuple[str, int, str], KnownOutcome] = field(default_factory=dict)
 
 
 def load_existing(clinic: Clinic | None, therapist_emails: Iterable[str]) -> Existing:
@@ -106,6 +114,16 @@ def load_existing(clinic: Clinic | None, therapist_emails: Iterable[str]) -> Exi
         existing.questionnaires[(code, number, respondent)] = KnownQuestionnaire(
             invitation_id, instrument_id, version, answers
         )
+
+    for code, number, instrument_id, version, answers in db.session.execute(
+        select(Patient.code, TherapySession.number, OutcomeResponse.instrument_id, OutcomeResponse.instrument_version,
+               OutcomeResponse.answers)
+        .join(Invitation, Invitation.id == OutcomeResponse.invitation_id)
+        .join(TherapySession, TherapySession.id == Invitation.session_id)
+        .join(Patient, Patient.id == TherapySession.patient_id)
+        .where(Patient.clinic_id == clinic.id)
+    ):
+        existing.outcomes[(code, number, instrument_id)] = KnownOutcome(version, answers)
     return existing
 
 

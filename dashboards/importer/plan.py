@@ -26,6 +26,8 @@ class Plan:
     questionnaires: list[ImportRow] = field(default_factory=list)  # new invitations, answered or not
     #: Answers for invitations that exist unanswered: (invitation id, row).
     answers_for_existing: list[tuple[int, ImportRow]] = field(default_factory=list)
+    #: New outcome measures' answers, each on its session's patient invitation (existing or new).
+    outcomes: list[ImportRow] = field(default_factory=list)
     rows: int = 0
     unchanged_rows: int = 0
 
@@ -37,7 +39,7 @@ class Plan:
     @property
     def patient_codes(self) -> set[str]:
         """Patients whose history this import changes."""
-        rows = [*self.sessions, *self.questionnaires, *(row for _, row in self.answers_for_existing)]
+        rows = [*self.sessions, *self.questionnaires, *(row for _, row in self.answers_for_existing), *self.outcomes]
         return {row.patient_code for row in rows}
 
 
@@ -61,7 +63,12 @@ def plan_import(
             else:
                 problems += _session_conflicts(row, known_session)
         changes_questionnaire = False
-        if row.questionnaire is not None:
+        if row.questionnaire is not None and row.outcome is not None:
+            conflicts, changes_questionnaire = _outcome(row, existing)
+            problems += conflicts
+            if changes_questionnaire:
+                plan.outcomes.append(row)
+        elif row.questionnaire is not None:
             known = existing.questionnaires.get((*row.session_key, row.questionnaire.respondent))
             if known is None:
                 plan.questionnaires.append(row)
@@ -73,7 +80,7 @@ def plan_import(
                     plan.answers_for_existing.append((known.invitation_id, row))
         if known_session is not None and not changes_questionnaire:
             plan.unchanged_rows += 1
-    return plan, problems
+    return plan, problems + _outcomes_need_a_patient_form(plan, existing)
 
 
 def _first_rows(rows: Sequence[ImportRow]) -> dict[tuple[str, object], ImportRow]:
@@ -142,7 +149,27 @@ def _questionnaire(row: ImportRow, known: KnownQuestionnaire) -> tuple[list[Prob
     if answers is None:
         message = f"the {row.questionnaire.respondent}'s questionnaire for {where} is already answered in the database"
         return [Problem(row.row, "respondent", message)], False
-    stored = known.answers
+    return _differences(row, known.answers, where), False
+
+
+def _outcome(row: ImportRow, existing: Existing) -> tuple[list[Problem], bool]:
+    """(conflicts, whether the row's outcome answers are new)."""
+    assert row.questionnaire is not None
+    instrument = row.questionnaire.instrument
+    known = existing.outcomes.get((*row.session_key, instrument.id))
+    if known is None:
+        return [], True
+    where = f"session {row.session_number} of {row.patient_code}"
+    if known.instrument_version != instrument.version:
+        message = f"{where} already has {instrument.id} version {known.instrument_version} answered"
+        return [Problem(row.row, "instrument_id", message)], False
+    return _differences(row, known.answers, where), False
+
+
+def _differences(row: ImportRow, stored: dict, where: str) -> list[Problem]:
+    """An answer already stored is never overwritten: each item the file answers otherwise is a problem."""
+    assert row.questionnaire is not None and row.questionnaire.answers is not None
+    answers = row.questionnaire.answers
     return [
         Problem(
             row.row,
@@ -150,6 +177,19 @@ def _questionnaire(row: ImportRow, known: KnownQuestionnaire) -> tuple[list[Prob
             f"the database already holds {cell_text(stored.get(item.id))} for {where}; "
             f"the file says {cell_text(answers.get(item.id))}",
         )
-        for item in instrument.items
+        for item in row.questionnaire.instrument.items
         if stored.get(item.id) != answers.get(item.id)
-    ], False
+    ]
+
+
+def _outcomes_need_a_patient_form(plan: Plan, existing: Existing) -> list[Problem]:
+    """An outcome measure is answered on the session's patient link, after its alliance form: the
+    session needs that form (answered or not), in the database or in the file."""
+    planned = {row.session_key for row in plan.questionnaires if row.respondent == "patient"}
+    return [
+        Problem(row.row, "instrument_id",
+                f"session {row.session_number} of {row.patient_code} has no patient questionnaire in the file or "
+                f"the database; {row.outcome} is answered on the patient's link after it")
+        for row in plan.outcomes
+        if row.session_key not in planned and (*row.session_key, "patient") not in existing.questionnaires
+    ]

@@ -62,10 +62,17 @@ class ImportRow:
     respondent: str | None
     #: None: the row records just the session (or its questionnaire part has problems).
     questionnaire: Questionnaire | None
+    #: The outcome measure (PHQ-9, ...) the row answers, beside the session's alliance form; None otherwise.
+    outcome: str | None = None
 
     @property
     def session_key(self) -> tuple[str, int]:
         return (self.patient_code, self.session_number)
+
+    @property
+    def questionnaire_key(self) -> tuple[str, int, str | None, str | None]:
+        """One row per questionnaire: a respondent's alliance form, or one outcome measure."""
+        return (*self.session_key, self.respondent, self.outcome)
 
 
 def check_header(header: Sequence[str]) -> list[Problem]:
@@ -111,7 +118,8 @@ def parse_row(
     problems += questionnaire_problems
     if len(session) < len(fields):
         return None, problems
-    return ImportRow(number, **session, respondent=respondent, questionnaire=questionnaire), problems
+    outcome = _outcome_measure(values["instrument_id"], instruments)
+    return ImportRow(number, **session, respondent=respondent, questionnaire=questionnaire, outcome=outcome), problems
 
 
 def _session_fields(today: date) -> dict[str, Callable[[str], Any]]:
@@ -202,6 +210,8 @@ def _questionnaire(
         answered = {column: value for column, value in answered.items() if column in items}
     if instrument is None or respondent is None:
         return respondent, None, problems
+    if instrument.purpose == "outcome" and not answered and attendance == "attended":
+        problem("instrument_id", f"{instrument.id} is an outcome measure: a row of it holds answers; this one has none")
     answers, item_problems = parse_item_cells(instrument, answered) if answered else ({}, {})
     problems += [Problem(number, item_id, message) for item_id, message in item_problems.items()]
     if problems or attendance != "attended":
@@ -221,6 +231,13 @@ def _instrument(
         return instruments(instrument_id, version)
     except LookupError as exc:
         problem("instrument_version" if version else "instrument_id", str(exc))
+        return None
+
+
+def _outcome_measure(instrument_id: str, instruments: InstrumentLookup) -> str | None:
+    try:
+        return instrument_id if instrument_id and instruments(instrument_id, None).purpose == "outcome" else None
+    except LookupError:
         return None
 
 

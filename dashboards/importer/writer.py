@@ -3,7 +3,8 @@
 No commit here: `operation` commits once, after everything is written. Sessions start at
 SESSION_START in the clinic's time zone (the file has dates only); a questionnaire is created
 and sent at the session's end, and expires a link validity later (already expired for past
-sessions); an answered one is completed at the session's end, scored by the app's own scorer.
+sessions); an answered one is completed at the session's end, scored by the app's own scorer, as
+are outcome measures' answers, which join the session's patient invitation.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dashboards.importer.rows import ImportRow
 from feedback.extensions import db
 from feedback.instruments.scoring import score
 from feedback.invitations import issue_invitation
-from feedback.models import Clinic, Invitation, Patient, Response, TherapySession, User
+from feedback.models import Clinic, Invitation, OutcomeResponse, Patient, Response, TherapySession, User
 
 SESSION_START = time(9, 0)
 SESSION_MINUTES = 50
@@ -36,11 +37,17 @@ def write_plan(plan: Plan, existing: Existing, *, timezone: str, valid_for: time
     sessions = _Loader(TherapySession, {key: s.id for key, s in existing.sessions.items()})
     for row in plan.sessions:
         sessions.add(row.session_key, _new_session(row, patients.get(row.patient_code), clinic))
+    patient_forms = _Loader(Invitation, {key[:2]: q.invitation_id for key, q in existing.questionnaires.items()
+                                         if key[2] == "patient"})
     for row in plan.questionnaires:
-        _new_questionnaire(row, sessions.get(row.session_key), valid_for)
+        invitation = _new_questionnaire(row, sessions.get(row.session_key), valid_for)
+        if row.respondent == "patient":
+            patient_forms.add(row.session_key, invitation)
     for invitation_id, row in plan.answers_for_existing:
         invitation = db.session.get_one(Invitation, invitation_id)
         _answer(invitation, row, invitation.session.ends_at)
+    for row in plan.outcomes:
+        _outcome(patient_forms.get(row.session_key), row)
     db.session.flush()  # assigns the new patients' ids
     return {patients.id_of(code) for code in plan.patient_codes}
 
@@ -98,7 +105,7 @@ def _new_session(row: ImportRow, patient: Patient, clinic: Clinic) -> TherapySes
     return session
 
 
-def _new_questionnaire(row: ImportRow, session: TherapySession, valid_for: timedelta) -> None:
+def _new_questionnaire(row: ImportRow, session: TherapySession, valid_for: timedelta) -> Invitation:
     assert row.questionnaire is not None
     ends_at = session.ends_at
     invitation = issue_invitation(
@@ -112,6 +119,7 @@ def _new_questionnaire(row: ImportRow, session: TherapySession, valid_for: timed
     invitation.sent_at = ends_at
     if row.questionnaire.answers is not None:
         _answer(invitation, row, ends_at)
+    return invitation
 
 
 def _answer(invitation: Invitation, row: ImportRow, completed_at: datetime) -> None:
@@ -127,3 +135,13 @@ def _answer(invitation: Invitation, row: ImportRow, completed_at: datetime) -> N
             seconds_taken=None,  # not known for answers from another system
         )
     )
+
+
+def _outcome(invitation: Invitation, row: ImportRow) -> None:
+    """An outcome measure's answers on the session's patient invitation, given at the session's end.
+    History from another system raises no safety alert here: it was that system's to act on then."""
+    assert row.questionnaire is not None and row.questionnaire.answers is not None
+    instrument, answers = row.questionnaire.instrument, dict(row.questionnaire.answers)
+    db.session.add(OutcomeResponse(invitation=invitation, instrument_id=instrument.id,
+                                   instrument_version=instrument.version, answers=answers,
+                                   scores=score(instrument, answers), submitted_at=invitation.session.ends_at))

@@ -13,7 +13,7 @@ from dashboards.access import patient_view
 from dashboards.csv_cells import answer_cell
 from dashboards.therapist.blueprint import bp
 from feedback.extensions import db
-from feedback.models import Invitation, Patient, TherapySession
+from feedback.models import Invitation, OutcomeResponse, Patient, TherapySession
 from feedback.models import Response as SurveyResponse
 
 
@@ -46,17 +46,35 @@ def patient_scores(patient: Patient) -> ResponseReturnValue:
     )
 
 
+def _outcome_answers(patient: Patient) -> list[OutcomeResponse]:
+    return list(
+        db.session.scalars(
+            select(OutcomeResponse)
+            .join(Invitation)
+            .join(TherapySession)
+            .where(TherapySession.patient_id == patient.id)
+            .order_by(TherapySession.number, OutcomeResponse.id)
+        )
+    )
+
+
 @bp.get("/patients/<code>/export.csv")
 @patient_view("export_patient")
 def patient_export(patient: Patient) -> ResponseReturnValue:
-    responses = _responses(patient)
-    items = sorted({key for r in responses for key in r.answers})
+    """One row per form: the alliance forms (instrument as the invitation names it) and, after each
+    session's, the outcome measures answered on the same link."""
+    rows = [(r.invitation.session.number, r.invitation.respondent, 0, r.invitation.instrument_id, r)
+            for r in _responses(patient)]
+    rows += [(r.invitation.session.number, r.invitation.respondent, 1, r.instrument_id, r)
+             for r in _outcome_answers(patient)]
+    rows.sort(key=lambda row: row[:3])  # stable: each kind keeps its query's order
+    items = sorted({key for *_, r in rows for key in r.answers})
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["session", "respondent", "submitted_at", *items])
-    for r in responses:
+    writer.writerow(["session", "respondent", "instrument_id", "submitted_at", *items])
+    for number, respondent, _, instrument_id, r in rows:
         answers = [answer_cell(r.answers.get(item)) for item in items]
-        writer.writerow([r.invitation.session.number, r.invitation.respondent, r.submitted_at.isoformat(), *answers])
+        writer.writerow([number, respondent, instrument_id, r.submitted_at.isoformat(), *answers])
     filename = f"{patient.code}-responses.csv"
     return Response(
         out.getvalue(),
