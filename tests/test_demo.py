@@ -8,7 +8,9 @@ from sqlalchemy import func, select
 
 from dashboards.demo import clinic as demo
 from feedback.extensions import db
-from feedback.models import Patient, Response, TherapySession, User, utcnow
+from feedback.instruments.outcomes import DETERIORATION, IMPROVEMENT, reliable_change
+from feedback.instruments.registry import registry
+from feedback.models import Invitation, OutcomeResponse, Patient, Response, SafetyAlert, TherapySession, User, utcnow
 
 
 def test_demo_clinic_has_the_promised_people_and_shapes(client):
@@ -63,3 +65,31 @@ def test_seeding_after_the_link_expired_adds_one_later_session_and_says_so(app):
 def test_demo_command_refuses_outside_development(runner):
     result = runner.invoke(args=["demo", "--no-serve"])
     assert result.exit_code == 1 and "only with APP_ENV=development" in result.output
+
+
+def test_demo_clinic_has_a_battery_outcome_histories_of_each_course_and_one_open_safety_alert(app):
+    seeded = demo.seed()
+    assert [e["instrument"] for e in seeded.clinic.outcome_battery] == ["phq-9", "gad-7"]
+    first_and_last: dict[str, list[float]] = {}
+    for code, scores in db.session.execute(
+        select(Patient.code, OutcomeResponse.scores).join(Invitation, Invitation.id == OutcomeResponse.invitation_id)
+        .join(TherapySession).join(Patient).where(OutcomeResponse.instrument_id == "phq-9")
+        .order_by(Patient.code, TherapySession.number)
+    ):
+        first_and_last.setdefault(code, []).append(scores["phq9"])
+    assert set(first_and_last) == set(demo.COURSES)
+    rules = registry().get("phq-9").scales["phq9"].outcome
+    change = {code: reliable_change(rules, totals[0], totals[-1]) for code, totals in first_and_last.items()}
+    assert {change[c] for c, course in demo.COURSES.items() if course.kind == "deteriorating"} == {DETERIORATION}
+    assert IMPROVEMENT in {change[c] for c, course in demo.COURSES.items() if course.kind == "improving"}
+    assert {change[c] for c, course in demo.COURSES.items() if course.kind == "not_improving"} == {None}
+    # Outcome measures come only after an answered patient form, as in the survey.
+    assert db.session.scalar(select(func.count()).select_from(OutcomeResponse).join(Invitation).where(
+        (Invitation.respondent != "patient") | Invitation.completed_at.is_(None))) == 0
+    alert = db.session.scalars(select(SafetyAlert)).one()
+    assert alert.acknowledged_at is None and alert.item_id == "phq9_9" and alert.patient.code == "NS-103"
+    counts = (db.session.scalar(select(func.count()).select_from(OutcomeResponse)),
+              db.session.scalar(select(func.count()).select_from(SafetyAlert)))
+    demo.seed()
+    assert (db.session.scalar(select(func.count()).select_from(OutcomeResponse)),
+            db.session.scalar(select(func.count()).select_from(SafetyAlert))) == counts

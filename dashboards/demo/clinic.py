@@ -4,7 +4,10 @@ A director, two therapists and eight patients in treatment whose histories have 
 product is about: stable, a slowly weakening bond, a sudden loss, an unresolved rupture, a repaired
 rupture, repeated ruptures, a patient who stops answering, and one who is noisy but fine. Six
 earlier treatments have ended (completed, dropped out, transferred), so the director's dropout
-panels and the check of the flags against dropout have something to show.
+panels and the check of the flags against dropout have something to show. The clinic's battery
+asks the PHQ-9 and GAD-7 after every alliance form: each treatment has an outcome history
+(improving, not improving or deteriorating), and one patient's last PHQ-9 raised the one open
+safety alert.
 """
 
 from __future__ import annotations
@@ -15,10 +18,13 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import select
 
 from dashboards.demo.cohort import generate_patient
+from dashboards.demo.outcomes import Course, outcome_answers
 from dashboards.demo.seeding import store_history
 from dashboards.risk.store import recompute_clinic
 from dashboards.setup import operations as setup
+from feedback.battery.rules import Entry
 from feedback.extensions import db
+from feedback.instruments.registry import registry
 from feedback.invitations import link_token
 from feedback.links import link_validity, session_instruments, survey_url
 from feedback.models import Clinic, Invitation, TherapySession, utcnow
@@ -43,6 +49,20 @@ PATIENTS = [
     ("NS-107", "sudden_loss", 0, 10, 6, 17),
     ("NS-108", "repeated_ruptures", 1, 10, 3, 18),
 ]
+# The outcome course of each treatment (dashboards/demo/outcomes.py): where the PHQ-9 and GAD-7 go.
+# NS-102's bond falls first and its PHQ-9 worsens later; NS-103 answers PHQ-9 item 9 with "Several
+# days" at its last session: the demo's one open safety alert.
+COURSES = {
+    "NS-101": Course("improving", 0.4), "NS-102": Course("deteriorating", -0.8, onset=0.5),
+    "NS-103": Course("deteriorating", -0.6, onset=0.2, risk_at_end=True), "NS-104": Course("improving", 0.6),
+    "NS-105": Course("not_improving", 0.3), "NS-106": Course("improving", 0.0),
+    "NS-107": Course("not_improving", 0.5), "NS-108": Course("not_improving", 0.2),
+    "NS-091": Course("deteriorating", -0.5), "NS-092": Course("not_improving", 0.4),
+    "NS-093": Course("improving", 0.5), "NS-094": Course("improving", 0.2),
+    "NS-095": Course("not_improving", 0.0), "NS-096": Course("improving", -0.2),
+}
+#: PHQ-9 and GAD-7 after every session's alliance form, as NHS Talking Therapies asks them.
+BATTERY = [Entry("phq-9", "session").as_json(), Entry("gad-7", "session").as_json()]
 # Ended treatments: the same columns, then how it ended and the days from the last session to the
 # end date (a dropout is recorded once the clinic has given up reaching the patient).
 ENDED = [
@@ -78,15 +98,20 @@ def seed(now: datetime | None = None) -> DemoClinic:
 
 def _create(now: datetime) -> Clinic:
     clinic = setup.add_clinic(CLINIC, TIMEZONE)
+    clinic.outcome_battery = BATTERY
     setup.add_user(DIRECTOR[0], clinic, "director", PASSWORD, DIRECTOR[1])
     therapists = [setup.add_user(email, clinic, "therapist", PASSWORD, name) for email, name in THERAPISTS]
     instruments = session_instruments()
+    measures = {scale: registry().get(form) for scale, form in (("phq9", "phq-9"), ("gad7", "gad-7"))}
     local_today = now.astimezone(clinic.zone).date()
     treatments = [(*row, None, 0) for row in PATIENTS] + ENDED
     for code, kind, who, n_sessions, days_ago, seed_value, end_reason, days_to_end in treatments:
         sms = {"phone": DEMO_MOBILE, "sms_consent": True} if code == PATIENTS[0][0] else {}
         patient = setup.add_patient(code, clinic, therapists[who], now=now, **sms)
         history = generate_patient(kind, seed=seed_value, n_sessions=n_sessions)
+        answered = [s.number for s in sorted(history.sessions, key=lambda s: s.number)
+                    if s.patient is not None and s.patient.answered]
+        outcomes = outcome_answers(COURSES[code], answered, measures, seed=seed_value)
         last_session_on = local_today - timedelta(days=days_ago)
         store_history(
             patient,
@@ -96,6 +121,7 @@ def _create(now: datetime) -> Clinic:
             start_time=time(9 + seed_value % 8, 0),
             zone=clinic.zone,
             now=now,
+            outcomes=outcomes,
         )
         if end_reason:
             patient.status, patient.end_reason = "ended", end_reason

@@ -1,13 +1,16 @@
 """Write a synthetic treatment history into the database (demo clinic, benchmarks).
 
 Sessions, invitations and responses are created as the live app would have left them: answered
-invitations completed with a scored response, unanswered ones expired, no invitation for missed
-sessions. Scores come from the app's own scorer, not the generator's.
+invitations completed with a scored response (and any outcome measures answered after it, with the
+safety alerts they raise), unanswered ones expired, no invitation for missed sessions. Scores come
+from the app's own scorer, not the generator's.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from dashboards.flags.history import Answers, PatientHistory
@@ -16,7 +19,8 @@ from feedback.extensions import db
 from feedback.instruments.model import Instrument
 from feedback.instruments.scoring import score
 from feedback.invitations import token_key
-from feedback.models import Invitation, Patient, Response, TherapySession
+from feedback.models import Invitation, OutcomeResponse, Patient, Response, TherapySession
+from feedback.safety import raise_alerts
 
 
 def shift_history(history: PatientHistory, last_session_on: date) -> list[tuple[int, date]]:
@@ -36,7 +40,11 @@ def store_history(
     zone: ZoneInfo,
     now: datetime,
     link_valid_for: timedelta = timedelta(hours=72),
+    outcomes: Mapping[int, Sequence[tuple[Instrument, dict[str, Any]]]] | None = None,
 ) -> None:
+    """`outcomes`: per session number, the outcome measures answered after that session's patient
+    form (as `dashboards/demo/outcomes.py` makes them); stored as the survey stores them, with the
+    safety alerts they raise."""
     key = token_key()
     dates = dict(shift_history(history, last_session_on))
     for record in sorted(history.sessions, key=lambda s: s.number):
@@ -52,8 +60,24 @@ def store_history(
         db.session.add(session)
         for respondent, answers in (("patient", record.patient), ("therapist", record.therapist)):
             if answers is not None:
-                _invitation(session, respondent, answers, instruments[respondent], key, now, link_valid_for)
+                invitation = _invitation(session, respondent, answers, instruments[respondent], key, now,
+                                         link_valid_for)
+                if respondent == "patient" and invitation.completed_at is not None:
+                    _outcomes(invitation, patient, (outcomes or {}).get(record.number, ()))
     db.session.flush()
+
+
+def _outcomes(invitation: Invitation, patient: Patient,
+              measures: Sequence[tuple[Instrument, dict[str, Any]]]) -> None:
+    assert invitation.completed_at is not None
+    for minutes, (instrument, items) in enumerate(measures, start=1):
+        response = OutcomeResponse(invitation=invitation, instrument_id=instrument.id,
+                                   instrument_version=instrument.version, answers=items,
+                                   scores=score(instrument, items),
+                                   submitted_at=invitation.completed_at + timedelta(minutes=minutes))
+        db.session.add(response)
+        db.session.flush()
+        raise_alerts(response, instrument, patient)
 
 
 def _invitation(
@@ -64,7 +88,7 @@ def _invitation(
     key: bytes,
     now: datetime,
     valid_for: timedelta,
-) -> None:
+) -> Invitation:
     sent_at = session.ends_at + timedelta(minutes=30 if respondent == "patient" else 0)
     nonce = tokens.new_nonce()
     invitation = Invitation(
@@ -94,3 +118,4 @@ def _invitation(
                 seconds_taken=55,
             )
         )
+    return invitation
