@@ -8,14 +8,17 @@ reads its figures from `clinic_stats` and `export`; every view and the export ar
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, render_template, stream_with_context
+from flask import Blueprint, Response, jsonify, render_template, request, stream_with_context
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from dashboards.access import audited, protect, roles_required
 from dashboards.charts.clinic import END_REASON_STYLE, ended_by_month_chart
+from dashboards.charts.clinic_outcomes import outcome_rates_chart
 from dashboards.clinic_stats import clinic_overview
 from dashboards.export import export_filename, start_clinic_export
+from dashboards.outcome_stats import clinic_outcomes, read_period
+from dashboards.risk.store import local_today
 from feedback.delivery.staff import needs_attention
 from feedback.models import utcnow
 
@@ -36,6 +39,10 @@ def overview() -> ResponseReturnValue:
     clinic = current_user.clinic
     figures = clinic_overview(clinic.id, now)
     problems = needs_attention(clinic.id, now=now)
+    # Outcomes of the treatments ended in the period asked for (?from=&to=); a bad date is a 422 that
+    # names it, with the rest of the overview still shown.
+    period, period_problems = read_period(request.args, local_today(clinic.timezone, now))
+    outcomes, per_therapist = clinic_outcomes(clinic.id, period) if not period_problems else (None, [])
     return render_template(
         "dashboards/director/overview.html",
         clinic=clinic,
@@ -43,7 +50,11 @@ def overview() -> ResponseReturnValue:
         problems=problems,
         reasons=END_REASON_STYLE,
         small_group=SMALL_GROUP,
-    )
+        period=period,
+        period_problems=period_problems,
+        outcomes=outcomes,
+        per_therapist=per_therapist,
+    ), 422 if period_problems else 200
 
 
 @bp.get("/clinic/ended.json")
@@ -53,6 +64,18 @@ def ended_chart() -> ResponseReturnValue:
     """Counts per month and reason only (no patient); recorded all the same, as every view of clinic data."""
     figures = clinic_overview(current_user.clinic_id, utcnow())
     return jsonify(ended_by_month_chart(figures.ended_by_month))
+
+
+@bp.get("/clinic/outcomes.json")
+@roles_required(*CLINIC_READERS)
+@audited("view_clinic_outcomes")
+def outcomes_chart() -> ResponseReturnValue:
+    """Rates and intervals of the ended treatments in the period (no patient), with England's reference."""
+    clinic = current_user.clinic
+    period, problems = read_period(request.args, local_today(clinic.timezone, utcnow()))
+    if problems:
+        return jsonify(error=" ".join(problems)), 422
+    return jsonify(outcome_rates_chart(clinic_outcomes(clinic.id, period)[0]))
 
 
 @bp.get("/clinic/export.csv")

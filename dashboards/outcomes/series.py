@@ -7,7 +7,8 @@ import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
-from feedback.instruments.model import Instrument, OutcomeRules
+from feedback.instruments.model import Band, Instrument, OutcomeRules
+from feedback.instruments.outcomes import band
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class Measure:
     name: str  # as people say it, e.g. "PHQ-9"
     rules: OutcomeRules
     scores: tuple[Score, ...]  # in session order, one per session
+    top: float | None = None  # the highest total the scale allows (27 for the PHQ-9), for charts
 
     @property
     def first(self) -> Score | None:
@@ -50,6 +52,15 @@ class Measure:
         return next((s for s in self.scores if s.session_number == session_number), None)
 
 
+def band_name(item: Band, language: str = "en") -> str:
+    return item.label.get(language) or next(iter(item.label.values()), "")
+
+
+def band_words(rules: OutcomeRules, total: float, language: str = "en") -> str:
+    """The severity band a total falls in, as the instrument names it: "Moderate"."""
+    return band_name(band(rules, total), language)
+
+
 #: Outcome scales keyed by scale id; a treatment's whole outcome series.
 Measures = Mapping[str, Measure]
 
@@ -62,19 +73,28 @@ def measure_name(instrument: Instrument, scale_id: str) -> str:
     return instrument.text(instrument.scales[scale_id].label, instrument.languages[0]) or scale_id
 
 
+def highest_total(instrument: Instrument, scale_id: str) -> float | None:
+    """The largest total a scale can have: the sum (or, for a mean, the largest) of its items' maxima."""
+    scale = instrument.scales[scale_id]
+    tops = [instrument.item(item).max for item in scale.items]
+    if not tops or any(top is None for top in tops):
+        return None
+    return float(sum(tops) if scale.scoring == "sum" else max(tops))  # type: ignore[arg-type]
+
+
 def build_measures(rows: Iterable[tuple[int, datetime.date, Instrument, Mapping[str, object]]]) -> dict[str, Measure]:
     """Measures from (session number, day, instrument, scores) rows, any order: one per outcome scale
     with rules; unscored totals (None) are left out, never read as zero."""
-    found: dict[str, tuple[str, OutcomeRules, dict[int, Score]]] = {}
+    found: dict[str, tuple[str, OutcomeRules, float | None, dict[int, Score]]] = {}
     for number, day, instrument, scores in rows:
         for scale_id, scale in instrument.scales.items():
             total = scores.get(scale_id)
             if scale.outcome is None or isinstance(total, bool) or not isinstance(total, int | float):
                 continue
-            name, rules, by_session = found.setdefault(
-                scale_id, (measure_name(instrument, scale_id), scale.outcome, {}))
+            *_, by_session = found.setdefault(
+                scale_id, (measure_name(instrument, scale_id), scale.outcome, highest_total(instrument, scale_id), {}))
             by_session[number] = Score(number, day, float(total))
     return {
-        scale_id: Measure(scale_id, name, rules, tuple(by_session[n] for n in sorted(by_session)))
-        for scale_id, (name, rules, by_session) in sorted(found.items())
+        scale_id: Measure(scale_id, name, rules, tuple(by_session[n] for n in sorted(by_session)), top)
+        for scale_id, (name, rules, top, by_session) in sorted(found.items())
     }

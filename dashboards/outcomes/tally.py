@@ -15,6 +15,9 @@ from dashboards.outcomes.classify import Outcome
 
 #: The outcome kinds a director sees, in the order shown.
 RATE_KINDS = ("reliable_improvement", "recovery", "reliable_recovery", "reliable_deterioration")
+#: As the director's page names them (the national statistics' own terms).
+KIND_NAMES = {"reliable_improvement": "Reliable improvement", "recovery": "Recovery",
+              "reliable_recovery": "Reliable recovery", "reliable_deterioration": "Reliable deterioration"}
 #: Kinds counted among the treatments that started at caseness (the others: among all paired).
 AMONG_CASES = frozenset({"recovery", "reliable_recovery"})
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from dashboards.risk.store import recompute_patients
 from feedback.extensions import db
-from feedback.models import Response, TherapySession
-from feedback.signals import response_recorded, session_changed
+from feedback.models import OutcomeResponse, Response, TherapySession
+from feedback.signals import outcome_recorded, response_recorded, session_changed
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +23,8 @@ def _recompute(patient_id: int) -> None:
         log.exception("flag recompute failed for patient id %s", patient_id)
 
 
-def on_response(sender: Response, *, patient_id: int, **_: Any) -> None:
+def on_response(sender: Response | OutcomeResponse, *, patient_id: int, **_: Any) -> None:
+    """An alliance form's answer, or an outcome form's (PHQ-9, GAD-7): the outcome flags read those."""
     _recompute(patient_id)
 
 
@@ -33,4 +34,5 @@ def on_session(sender: TherapySession, **_: Any) -> None:
 
 def connect() -> None:
     response_recorded.connect(on_response)
+    outcome_recorded.connect(on_response)
     session_changed.connect(on_session)

@@ -13,6 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from dashboards.caseload import SEVERITY_ORDER, CaseloadRow, caseload
+from dashboards.charts.outcome import measures_in_order, outcome_chart
+from dashboards.charts.outcome_table import outcome_table
 from dashboards.charts.patient import SCALES, patient_charts
 from dashboards.charts.points import scale_items
 from dashboards.charts.table import ChartTable, chart_table
@@ -39,15 +41,20 @@ def load_history(patient: Patient, now: datetime) -> PatientHistory:
     return load_histories([patient.id], session_instruments()["patient"], now)[patient.id]
 
 
+#: The outcome trend's key among the patient page's figures (its data-chart-key).
+OUTCOMES = "outcomes"
+
+
 def chart_figures(patient: Patient, now: datetime) -> dict[str, dict[str, Any]]:
-    """The four charts of the patient page (alliance, bond, task, goal) as plotly.js figures."""
+    """The four charts of the patient page (alliance, bond, task, goal) as plotly.js figures, and the
+    outcome trend beside the alliance once the patient has answered an outcome questionnaire."""
     instruments = session_instruments()
-    return patient_charts(
-        load_history(patient, now),
-        items=scale_items(instruments["patient"], instruments["therapist"]),
-        thresholds=thresholds(),
-        as_of=local_today(patient.clinic.timezone, now),
-    )
+    history, as_of = load_history(patient, now), local_today(patient.clinic.timezone, now)
+    figures = patient_charts(history, items=scale_items(instruments["patient"], instruments["therapist"]),
+                             thresholds=thresholds(), as_of=as_of)
+    if measures_in_order(history, as_of):
+        figures[OUTCOMES] = outcome_chart(history, as_of=as_of)
+    return figures
 
 
 @dataclass(frozen=True)
@@ -97,6 +104,7 @@ class PatientPage:
     patient: Patient
     summary: CaseloadRow  # the header: sessions so far, last session and answer, response rate, risk, flags
     tables: dict[str, ChartTable]  # the charts' text alternatives, by scale
+    outcomes: ChartTable | None  # the outcome trend's text alternative; None before any outcome answer
     events: list[RiskEvent]  # every stored event, newest session first
     since: datetime | None  # "new" = first seen after this
     guidance: Guidance | None
@@ -128,6 +136,7 @@ def patient_page(patient: Patient, viewer: User, now: datetime, *, since: dateti
         patient=patient,
         summary=caseload(Patient.id == patient.id, now, since)[0],
         tables={scale: chart_table(history, scale, as_of=as_of, thresholds=limits) for scale in SCALES},
+        outcomes=outcome_table(history, as_of=as_of) if measures_in_order(history, as_of) else None,
         events=events,
         since=since,
         guidance=found,

@@ -9,6 +9,7 @@ from flask.blueprints import BlueprintSetupState
 from flask_login import current_user
 
 from dashboards.charts import dates
+from dashboards.outcomes.tally import KIND_NAMES
 from dashboards.therapist import wording
 from dashboards.therapist.blueprint import bp
 from feedback.models import utcnow
@@ -54,4 +55,5 @@ def _words(state: BlueprintSetupState) -> None:
         SEVERITY_WORDS=wording.SEVERITY_WORDS,
         ATTENDANCE_WORDS=wording.ATTENDANCE_WORDS,
         END_REASON_WORDS=wording.END_REASON_WORDS,
+        OUTCOME_NAMES=KIND_NAMES,
     )

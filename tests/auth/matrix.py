@@ -147,6 +147,11 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("dashboards.patient_scores", "GET"): Case(lambda w: PATIENT + "/scores.json", PATIENT_DATA),
     ("dashboards.patient_export", "GET"): Case(lambda w: PATIENT + "/export.csv", PATIENT_DATA),
     ("dashboards.patient_charts", "GET"): Case(lambda w: PATIENT + "/charts.json", PATIENT_DATA),
+    # Reviewing progress with the patient: the page and its chart, as any view of the patient's data.
+    ("dashboards.patient_review", "GET"): Case(lambda w: PATIENT + "/review", PATIENT_DATA),
+    ("dashboards.patient_review_chart", "GET"): Case(lambda w: PATIENT + "/review.json", PATIENT_DATA),
+    # Each clinician's own ended treatments' outcomes; an admin treats no patients.
+    ("dashboards.own_outcomes_page", "GET"): Case(lambda w: "/outcomes", outcomes(OK, admin=HIDDEN)),
     # The therapist's pages: a new patient (clinicians who treat), managing a treatment, the guidance note.
     ("dashboards.new_patient", "GET"): Case(lambda w: "/new-patient", outcomes(OK, admin=HIDDEN)),
     ("dashboards.new_patient", "POST"): Case(
@@ -208,6 +213,8 @@ MATRIX: dict[tuple[str, str], Case] = {
     # admins see no patient data without break-glass, therapists only their caseload.
     ("director.overview", "GET"): Case(lambda w: "/clinic", outcomes(HIDDEN, director=OK, director_b=OK)),
     ("director.ended_chart", "GET"): Case(lambda w: "/clinic/ended.json", outcomes(HIDDEN, director=OK, director_b=OK)),
+    ("director.outcomes_chart", "GET"): Case(lambda w: "/clinic/outcomes.json",
+                                             outcomes(HIDDEN, director=OK, director_b=OK)),
     ("director.export", "GET"): Case(lambda w: "/clinic/export.csv", outcomes(HIDDEN, director=OK, director_b=OK)),
     ("safety.settings", "GET"): Case(lambda w: "/clinic/safety", outcomes(HIDDEN, director=OK, director_b=OK)),
     ("safety.settings", "POST"): Case(lambda w: "/clinic/safety", outcomes(HIDDEN, director=DONE, director_b=DONE),

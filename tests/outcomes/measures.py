@@ -22,8 +22,9 @@ def series(name: str, scale: str, totals: dict[int, float] | list[float]) -> Mea
     by_session = totals if isinstance(totals, dict) else {i + 1: t for i, t in enumerate(totals)}
     rules = instrument(name).scales[scale].outcome
     assert rules is not None
+    top = {"phq9": 27.0, "gad7": 21.0}[scale]
     scores = tuple(Score(n, START + datetime.timedelta(weeks=n - 1), float(t)) for n, t in sorted(by_session.items()))
-    return Measure(scale, name.upper(), rules, scores)
+    return Measure(scale, name.upper(), rules, scores, top)
 
 
 def phq9(totals: dict[int, float] | list[float]) -> Measure:

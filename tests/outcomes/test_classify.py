@@ -73,6 +73,7 @@ def test_measures_are_built_from_stored_scores_and_an_unscored_total_is_never_ze
     assert [(s.session_number, s.total) for s in measures["phq9"].scores] == [(1, 14.0), (2, 9.0)]
     assert [(s.session_number, s.total) for s in measures["gad7"].scores] == [(3, 7.0)]
     assert (measures["phq9"].name, measures["gad7"].name) == ("PHQ-9", "GAD-7")
+    assert (measures["phq9"].top, measures["gad7"].top) == (27.0, 21.0)  # the sums of the items' maxima
 
 
 def test_the_tally_counts_recovery_among_cases_and_improvement_among_all_paired():
