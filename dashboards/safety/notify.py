@@ -57,24 +57,30 @@ class Outbox:
 
 
 def run_cycle(now: datetime | None = None, *, mailer: Mailer | None = None) -> Cycle:
-    """One cycle of the job (what the worker calls): notify, then escalate."""
+    """One cycle of the job (what the worker calls): notify, then escalate.
+
+    The mailer is set up only when there is something to send, and before anything is claimed:
+    a deployment without one (production without SMTP_HOST) fails loudly each cycle while an
+    alert waits, and leaves the alert unclaimed for when it is fixed."""
     now = now or utcnow()
     config = current_app.config
-    outbox = Outbox(mailer or configured_mailer(config), sender_address(config), external_url("dashboards.home"))
     hours = clinic_hours.parse(config.get("SAFETY_CLINIC_HOURS") or clinic_hours.DEFAULT)
     cycle = Cycle()
     db.session.rollback()  # a fresh view: another worker may have claimed since
-    new = db.session.scalars(select(SafetyAlert).where(SafetyAlert.notified_at.is_(None)).order_by(SafetyAlert.id))
-    _send(SafetyAlert.notified_at, list(new), now, outbox, cycle.notified, cycle.failed, _waiting)
+    new = list(db.session.scalars(
+        select(SafetyAlert).where(SafetyAlert.notified_at.is_(None)).order_by(SafetyAlert.id)))
     unanswered = db.session.scalars(
         select(SafetyAlert).where(SafetyAlert.acknowledged_at.is_(None), SafetyAlert.escalated_at.is_(None))
         .order_by(SafetyAlert.id)
     )
     due = [alert for alert in unanswered if now >= escalation_due(alert, hours)]
+    if not new and not due:
+        return cycle
+    outbox = Outbox(mailer or configured_mailer(config), sender_address(config), external_url("dashboards.home"))
+    _send(SafetyAlert.notified_at, new, now, outbox, cycle.notified, cycle.failed, _waiting)
     _send(SafetyAlert.escalated_at, due, now, outbox, cycle.escalated, cycle.failed, _escalated,
           SafetyAlert.acknowledged_at.is_(None))
-    if cycle.notified or cycle.escalated or cycle.failed:
-        log.info("safety alerts: notified %s, escalated %s, not sent %s", cycle.notified, cycle.escalated, cycle.failed)
+    log.info("safety alerts: notified %s, escalated %s, not sent %s", cycle.notified, cycle.escalated, cycle.failed)
     return cycle
 
 

@@ -115,3 +115,12 @@ def test_two_workers_at_once_send_one_email(app, clinics, sink, monkeypatch):
     cycles = run_at_once(app, notify.run_cycle)
     assert sorted(c.notified for c in cycles) == [[], [alert.id]]
     assert len(sink.received) == 1 and len(audit_rows("safety_alert_notified")) == 1
+
+
+def test_without_a_mailer_the_alert_is_left_unclaimed_and_the_cycle_fails_loudly(app, clinics):
+    app.config.update(APP_ENV="production", SMTP_HOST="")
+    assert notify.run_cycle() == notify.Cycle()  # nothing waits: nothing to complain about
+    answer_phq9(clinics.patient, 1)
+    with pytest.raises(mail.MailConfigError):
+        notify.run_cycle()
+    assert alerts_of(clinics.patient)[0].notified_at is None  # taken by the first cycle that can send it
