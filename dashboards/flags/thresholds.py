@@ -82,9 +82,9 @@ treatment (7.9 sessions on average in 2021-22, NHS Digital), so a patient still 
 level with no reliable change by then is one whose plan is worth reviewing; earlier, many
 patients who go on to improve have not changed yet. outcome_confirm = 2: a reliable deterioration,
 improvement or recovery counts once two outcome answers in a row show it (project choice, from the
-harness: every weekly answer is compared with the same intake score, and with one answer 29% of
-stable patients got a false `reliable_deterioration` over 20 sessions and 34% a false
-`reliable_improvement`; with two, 6% and 8%, while 97% of deteriorating patients are still found;
+harness: every weekly answer is compared with the same intake score, and with one answer 33% of
+stable patients got a false `reliable_deterioration` over 20 sessions and 32% a false
+`reliable_improvement`; with two, 7% and 8%, while 97% of deteriorating patients are still found;
 three would cut stable patients' to 2% and find 93%; docs/outcomes.md).
 """
 
