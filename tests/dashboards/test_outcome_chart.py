@@ -57,6 +57,14 @@ def test_severity_bands_the_cut_off_and_the_reliable_change_band():
     assert [t["y"] for t in gad] == [[2.0, 2.0], [10.0, 10.0]]
 
 
+def test_the_patients_words_for_the_review():
+    fig = outcome_chart(HISTORY, plain=True)
+    go.Figure(fig)
+    names = [t["name"] for t in fig["data"] if t.get("name")]
+    assert "PHQ-9: within ordinary ups and downs of your first score" in names
+    assert "Working together (your rating)" in names and not any("reliable" in n for n in names)
+
+
 def test_only_the_patients_own_answers_and_hover_names_the_band():
     fig = outcome_chart(HISTORY)
     assert all(4.0 not in t["y"] for t in fig["data"] if t.get("name", "").startswith("Alliance"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import plotly.graph_objects as go
 import pytest
 from sqlalchemy import select
 
@@ -93,6 +94,7 @@ def test_the_chart_marks_englands_rates_with_their_year(ended, as_user):
     director, *_ = ended
     client = as_user(director)
     figure = client.get("/clinic/outcomes.json").get_json()
+    go.Figure(figure)  # plotly's own validation
     clinic, england = figure["data"]
     assert clinic["y"] == ["Reliable improvement", "Recovery", "Reliable recovery", "Reliable deterioration"]
     assert clinic["x"] == [33.3, 100.0, 50.0, 33.3]
