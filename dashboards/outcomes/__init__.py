@@ -4,7 +4,8 @@
 - `classify`: caseness, recovery, reliable improvement, deterioration and recovery by the NHS
   Talking Therapies definitions, from the first (intake) and latest scores;
 - `tally`: ended treatments counted as the national statistics count them;
-- `reference`: England's published national rates, for a reference line.
+- `reference`: England's published national rates, for a reference line;
+- `plain`: a treatment's outcome and alliance in plain words, for reviewing progress with the patient.
 
 The outcome flags are rules of the flag engine (`dashboards/flags/outcome.py`); the database side
 loads the series (`dashboards/risk/outcome_series.py`) and counts a clinic's ended treatments
