@@ -10,7 +10,7 @@ from app import create_app
 from dashboards.security import set_headers
 
 URL_ARGUMENTS = {"token": "A" * 43, "code": "P-A1", "user_id": "1", "filename": "base.css", "outbox_id": "1",
-                 "number": "1", "alert_id": "1"}
+                 "number": "1", "alert_id": "1", "instrument_id": "phq-9", "resource_id": "post-session-patient"}
 REQUIRED = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",

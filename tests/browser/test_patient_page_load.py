@@ -17,7 +17,7 @@ pytestmark = pytest.mark.browser
 LAPTOP = {"viewport": {"width": 1366, "height": 768}}
 FIRST_LOAD_BYTES = 600_000  # issue 18: it was 1.5 MB, nearly all of it the full plotly.js bundle
 PHONE_SCREENS = 4  # the page was 11 phone screens tall (9,302 px at 390 × 844)
-FOLDED = ("Alliance over the sessions", "Flag history", "Sessions and answers")
+FOLDED = ("Alliance over the sessions", "Outcomes beside the alliance", "Flag history", "Sessions and answers")
 
 
 @pytest.fixture(params=["phone", "laptop"])
@@ -43,7 +43,7 @@ def draw_every_chart(page) -> None:
     charts = page.locator(".chart")
     for i in range(charts.count()):
         charts.nth(i).scroll_into_view_if_needed()
-    expect(page.locator(".chart.chart--drawn")).to_have_count(4)
+    expect(page.locator(".chart.chart--drawn")).to_have_count(5)  # the four alliance charts and the outcome trend
 
 
 def test_first_load_is_short_and_light_and_every_chart_draws_under_600_kb(patient_page):
@@ -58,7 +58,8 @@ def test_first_load_is_short_and_light_and_every_chart_draws_under_600_kb(patien
         for summary in summaries.values():
             expect(summary).to_be_visible()
             expect(summary.locator("xpath=..")).not_to_have_attribute("open", "")
-        summaries["Alliance over the sessions"].click()  # one tap opens a section
+        for name in ("Alliance over the sessions", "Outcomes beside the alliance"):
+            summaries[name].click()  # one tap opens a section
     else:
         for summary in summaries.values():
             expect(summary.locator("xpath=..")).to_have_attribute("open", "")
@@ -106,7 +107,7 @@ def test_without_script_every_section_and_table_is_reachable(browser, live_serve
         for name in FOLDED:
             page.locator("details.fold > summary", has_text=name).click()
         expect(page.locator("#session-9")).to_be_visible()
-        expect(page.locator(".chart-table")).to_have_count(4)
+        expect(page.locator(".chart-table")).to_have_count(5)
         page.locator(".chart-table > summary").first.click()
         expect(page.locator("#table-alliance")).to_be_visible()
     finally:

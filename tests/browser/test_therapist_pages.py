@@ -41,11 +41,12 @@ def test_therapist_finds_the_rupture_at_the_top_and_its_charts_draw(browser, liv
         first.locator(".patient-code").click()
         expect(page.get_by_role("heading", name=f"Patient {RUPTURE_PATIENT}")).to_be_visible()
         if size == "phone":  # secondary sections are folded on a phone
-            page.locator("details.fold > summary", has_text="Alliance over the sessions").click()
+            for section in ("Alliance over the sessions", "Outcomes beside the alliance"):
+                page.locator("details.fold > summary", has_text=section).click()
         for chart in page.locator(".chart").all():  # each is drawn when scrolled to
             chart.scroll_into_view_if_needed()
         page.wait_for_selector(".chart.chart--drawn .main-svg")
-        expect(page.locator(".chart.chart--drawn")).to_have_count(4)  # (wait_for_function's eval is refused by the CSP)
+        expect(page.locator(".chart.chart--drawn")).to_have_count(5)  # four alliance charts and the outcome trend (wait_for_function's eval is refused by the CSP)
         assert page.locator(".chart .scatterlayer .trace").count() > 4
         # The guidance panel answers the flag.
         expect(page.locator("#guidance h2")).to_contain_text("confrontation rupture")

@@ -18,7 +18,7 @@ from tests.delivery.dispatch_process import app_config as child_config
 from tests.delivery.processes import ROOT, created_links, wait_for
 
 JOB_IDS = ["dispatch", "plan", "expire", "resolve_uncertain"]
-ALL_JOB_IDS = [*JOB_IDS, "refresh_flags"]  # with the job the clinician side registers (flag refresh)
+ALL_JOB_IDS = [*JOB_IDS, "refresh_flags", "safety_alerts"]  # with the clinician side's jobs (flag refresh, safety alerts)
 
 
 def test_the_jobs_have_stable_ids():
