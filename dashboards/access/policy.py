@@ -105,10 +105,18 @@ def assignable_roles(manager: Any) -> tuple[str, ...]:
 
 #: Roles that read their clinic's audit trail.
 AUDIT_READERS = ("director", "admin")
+#: Rows whose mere existence is clinical: that a patient gave a risk answer. An admin sees no
+#: patient data, so these rows are for directors only.
+CLINICAL_AUDIT_ACTIONS = (
+    "safety_alert_raised", "safety_alert_notified", "safety_alert_escalated", "safety_alert_acknowledged",
+)
 
 
 def visible_audit_events(user: Any) -> Select[tuple[AuditEvent]]:
     """A clinic's trail, for its directors and admins only; nobody reads another clinic's."""
     if not _signed_in(user) or user.role not in AUDIT_READERS:
         return select(AuditEvent).where(false())
-    return select(AuditEvent).where(AuditEvent.clinic_id == user.clinic_id)
+    query = select(AuditEvent).where(AuditEvent.clinic_id == user.clinic_id)
+    if user.role != "director":
+        query = query.where(AuditEvent.action.not_in(CLINICAL_AUDIT_ACTIONS))
+    return query

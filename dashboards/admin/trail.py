@@ -21,7 +21,7 @@ PAGE = 100
 
 
 def _filter() -> tuple[trail.TrailFilter, trail.Choices, list[str]]:
-    offered = trail.choices(current_user.clinic_id)
+    offered = trail.choices(current_user)
     found, problems = trail.read_filter(request.args, current_user.clinic_id, offered)
     return found, offered, problems
 

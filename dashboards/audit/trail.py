@@ -53,11 +53,12 @@ class Choices:
     actions: list[str] = field(default_factory=list)
 
 
-def choices(clinic_id: int) -> Choices:
-    people = db.session.scalars(select(User).where(User.clinic_id == clinic_id).order_by(User.email)).all()
-    actions = db.session.scalars(
-        select(AuditEvent.action).where(AuditEvent.clinic_id == clinic_id).distinct().order_by(AuditEvent.action)
-    ).all()
+def choices(reader: User) -> Choices:
+    """The clinic's people, and the kinds of event this reader may see (an admin is not offered
+    the clinical ones, which would say that some patient gave a risk answer)."""
+    people = db.session.scalars(select(User).where(User.clinic_id == reader.clinic_id).order_by(User.email)).all()
+    visible = visible_audit_events(reader).subquery()
+    actions = db.session.scalars(select(visible.c.action).distinct().order_by(visible.c.action)).all()
     return Choices(list(people), list(actions))
 
 
