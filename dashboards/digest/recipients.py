@@ -13,11 +13,14 @@ from sqlalchemy import select
 from dashboards.access.models import PatientShare
 from dashboards.access.policy import visible_patient_ids
 from dashboards.digest.message import Digest
+from dashboards.flags.outcome import SEVERITY as OUTCOME_SEVERITY
 from dashboards.risk.models import RiskEvent
 from dashboards.therapist.wording import event_name  # the names the dashboard's badges use
 from feedback.config import setting_on
 from feedback.extensions import db
 from feedback.models import Clinic, Patient, User
+
+OUTCOME_CODES = frozenset(OUTCOME_SEVERITY)
 
 
 def enabled_clinics(config: Mapping[str, Any]) -> tuple[list[Clinic], list[str]]:
@@ -68,7 +71,15 @@ def pending_digests(clinics: Sequence[Clinic], now: datetime, lookback: timedelt
     for user in users:
         # The policy has the last word: never name a patient the recipient could not open.
         visible = set(db.session.scalars(visible_patient_ids(user).where(Patient.id.in_(interested[user.id]))))
-        events = tuple((r.id, r.patient_code, event_name(r.code)) for r in rows if r.patient_id in visible)
+        events = tuple((r.id, r.patient_code, digest_name(r.code)) for r in rows if r.patient_id in visible)
         if events:
             digests.append(Digest(user.email, user.display_name or user.email, clinic_names[user.clinic_id], events))
     return digests
+
+
+#: An outcome flag's name says how the patient's symptoms went: not for an inbox.
+OUTCOME_WORDS = "an outcome measure to look at"
+
+
+def digest_name(code: str) -> str:
+    return OUTCOME_WORDS if code in OUTCOME_CODES else event_name(code)
