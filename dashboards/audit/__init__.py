@@ -31,12 +31,16 @@ def audit(
     detail: str = "",
     actor: User | None = None,
     clinic_id: int | None = None,
+    from_outside: bool = False,
 ) -> AuditEvent:
     """Record an event by `actor` (default: the signed-in user) from the request's address.
 
     The event belongs to the clinic of its patient, account or actor; `clinic_id` places one
-    that has none of them (a command run for a clinic)."""
-    if actor is None and has_request_context() and current_user.is_authenticated:
+    that has none of them (a command run for a clinic). `from_outside`: the event is caused from
+    another clinic, whose people must stay unknown here: no actor, no address."""
+    if from_outside:
+        actor = None
+    elif actor is None and has_request_context() and current_user.is_authenticated:
         actor = current_user._get_current_object()
     clinic_id = next(
         (owner.clinic_id for owner in (patient, subject, actor) if owner is not None),
@@ -49,7 +53,7 @@ def audit(
         patient_id=patient.id if patient else None,
         subject_user_id=subject.id if subject else None,
         detail=detail[:DETAIL_MAX],
-        ip=request.remote_addr if has_request_context() else None,
+        ip=request.remote_addr if has_request_context() and not from_outside else None,
     )
     db.session.add(event)
     return event

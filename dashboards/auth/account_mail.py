@@ -81,6 +81,16 @@ def two_factor_reset(user: User, actor: User | None) -> bool:
     )
 
 
+def password_link_shown(user: User, actor: User | None) -> bool:
+    """The operator made a password link for an account in use: the owner hears of it."""
+    return _quietly(
+        user.email,
+        "A new password link was made for your account",
+        [f"Hello {user.display_name},", "", f"{_name(actor)} made a new password link for you at {user.clinic.name}.",
+         "You have been signed out everywhere. If you did not ask for this, tell your clinic's director at once."],
+    )
+
+
 def address_in_use(owner: User) -> bool:
     """Someone tried to add an account for an address that already has one (in another clinic)."""
     return _quietly(

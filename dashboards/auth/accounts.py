@@ -44,7 +44,8 @@ def add_account(manager: User | None, email: str, role: str, display_name: str, 
     clinic = manager.clinic if manager else setup.find_clinic(clinic_name)
     existing = db.session.scalar(select(User).where(User.email == email.strip().lower()))
     if existing is not None and existing.clinic_id != clinic.id:
-        audit("add_user_refused", actor=manager, subject=existing, detail="address already has an account")
+        # In the address's own clinic, without the asking manager: nobody learns another clinic's people.
+        audit("add_user_refused", subject=existing, from_outside=True, detail="tried from another clinic")
         db.session.commit()
         account_mail.address_in_use(existing)
         return None
@@ -122,10 +123,20 @@ def link_hours() -> float:
 
 
 def issue_password_link(user: User, actor: User | None, now: datetime | None = None) -> str:
-    """The operator's link (command line, first set-up): returned to be shown on the console."""
-    link = _new_password_link(user, actor, now or utcnow())
+    """The operator's link (command line, first set-up): returned to be shown on the console.
+
+    For an account already in use it is a reset, as on the accounts page: its sessions end, and
+    the owner (and, for a privileged account, the other directors) are told."""
+    now = now or utcnow()
+    in_use = user.password_hash is not None or totp.enrolled(user)
+    link = _new_password_link(user, actor, now)
+    if in_use:
+        sessions.end_all(user, "password_reset", now)
     audit("password_link_issued", actor=actor, subject=user, detail=f"valid {link_hours():g} h, shown on the console")
     db.session.commit()
+    if in_use:
+        account_mail.password_link_shown(user, actor)
+        _tell_directors(user, actor, "made a new password link")
     return link
 
 
