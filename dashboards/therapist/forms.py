@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField
@@ -70,6 +70,10 @@ class AddPatientForm(HygienicForm):
     language = SelectField("Language of the patient's questionnaire", validators=[DataRequired()])
 
 
+#: Years a link's expiry can fall in: outside them a value is forged (and would overflow the database's dates).
+LINK_YEARS = (2000, 2999)
+
+
 class FreshLinkForm(HygienicForm):
     respondent = SelectField(choices=[SelectChoice(r, r) for r in RESPONDENTS], default="patient",
                              validators=[DataRequired("Say whose form needs a new link.")])
@@ -83,11 +87,15 @@ class FreshLinkForm(HygienicForm):
             raise ValidationError("The link this form replaces is not named correctly; reload the page.")
 
     def replacing(self) -> datetime | None:
+        """The named expiry in UTC; None when it is not a real moment a link could expire at."""
         try:
             moment = datetime.fromisoformat(self.link_expires.data or "")
-        except ValueError:
+            if moment.tzinfo is None:
+                return None
+            moment = moment.astimezone(UTC)  # year 1 or 9999 in another zone overflows here
+        except (ValueError, OverflowError):
             return None
-        return moment if moment.tzinfo is not None else None
+        return moment if LINK_YEARS[0] <= moment.year <= LINK_YEARS[1] else None
 
 
 class MessageForm(HygienicForm):
