@@ -4,6 +4,7 @@ export before the first byte; views and the command call it, never `clinic_entri
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -20,9 +21,12 @@ from dashboards.risk.models import RiskEvent
 from feedback.extensions import db
 from feedback.instruments.model import Instrument
 from feedback.instruments.registry import registry
-from feedback.models import Clinic, Invitation, Patient, Response, TherapySession, User, utcnow
+from feedback.models import Clinic, Invitation, OutcomeResponse, Patient, Response, TherapySession, User, utcnow
 
 CHUNK = 500  # rows fetched per round trip
+#: (operator, moment): a bound on a response's submission time (the API's `authored` search).
+Bound = tuple[str, datetime]
+COMPARE = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt}
 
 
 @dataclass(frozen=True)
@@ -84,9 +88,17 @@ def clinic_entries(clinic: Clinic, selection: Selection) -> Iterator[Entry]:
 
 
 def response_entries(
-    context: responses.Clinic, *conditions: ColumnElement[bool], with_scores: bool = False
+    context: responses.Clinic, *conditions: ColumnElement[bool], authored: Sequence[Bound] = (),
+    with_scores: bool = False,
 ) -> Iterator[Entry]:
-    """QuestionnaireResponses (and their score Observations) of the sessions matching `conditions`."""
+    """QuestionnaireResponses (and their score Observations) of the sessions matching `conditions`:
+    every alliance form sent, then every outcome measure answered; `authored` bounds the submission time."""
+    yield from _alliance_entries(context, conditions, authored, with_scores)
+    yield from _outcome_entries(context, conditions, authored, with_scores)
+
+
+def _alliance_entries(context: responses.Clinic, conditions: Sequence[ColumnElement[bool]],
+                      authored: Sequence[Bound], with_scores: bool) -> Iterator[Entry]:
     instrument = _instruments()
     query = (
         _sessions()
@@ -94,7 +106,7 @@ def response_entries(
                      Invitation.expires_at, Response.answers, Response.scores, Response.submitted_at)
         .join(Invitation, Invitation.session_id == TherapySession.id)
         .outerjoin(Response, Response.invitation_id == Invitation.id)
-        .where(*conditions)
+        .where(*conditions, *_bounded(Response.submitted_at, authored))
         .order_by(Invitation.respondent)
         .execution_options(yield_per=CHUNK)
     )
@@ -109,6 +121,35 @@ def response_entries(
         yield responses.questionnaire_response(context, answered)
         if with_scores and answered.answers is not None:
             yield from observations.score_observations(context, answered)
+
+
+def _outcome_entries(context: responses.Clinic, conditions: Sequence[ColumnElement[bool]],
+                     authored: Sequence[Bound], with_scores: bool) -> Iterator[Entry]:
+    """Each outcome measure's answers (always complete: a row exists only once its page was sent),
+    in the order they were answered, which is the order an import stores them again."""
+    instrument = _instruments()
+    query = (
+        _sessions()
+        .add_columns(Invitation.respondent, OutcomeResponse.instrument_id, OutcomeResponse.instrument_version,
+                     OutcomeResponse.answers, OutcomeResponse.scores, OutcomeResponse.submitted_at)
+        .join(Invitation, Invitation.session_id == TherapySession.id)
+        .join(OutcomeResponse, OutcomeResponse.invitation_id == Invitation.id)
+        .where(*conditions, *_bounded(OutcomeResponse.submitted_at, authored))
+        .order_by(OutcomeResponse.id)
+        .execution_options(yield_per=CHUNK)
+    )
+    for row in db.session.execute(query):
+        respondent, instrument_id, instrument_version, answers, scores, submitted_at = row[6:]
+        answered = responses.Answered(responses.Session(*row[:6]), respondent,
+                                      instrument(instrument_id, instrument_version), answers, submitted_at,
+                                      open=False, scores=scores, outcome_measure=True)
+        yield responses.questionnaire_response(context, answered)
+        if with_scores:
+            yield from observations.score_observations(context, answered)
+
+
+def _bounded(column: ColumnElement[datetime], authored: Sequence[Bound]) -> list[ColumnElement[bool]]:
+    return [COMPARE[op](column, moment) for op, moment in authored]
 
 
 def _sessions():

@@ -50,7 +50,9 @@ class Session:
 
 @dataclass(frozen=True)
 class Answered:
-    """One questionnaire of a session; `answers` None while it is not answered."""
+    """One questionnaire of a session; `answers` None while it is not answered. An outcome measure
+    (PHQ-9, ...) is answered on the session's patient invitation beside its alliance form, so its
+    key names the instrument too: one per (session, respondent, instrument)."""
 
     session: Session
     respondent: str
@@ -59,10 +61,12 @@ class Answered:
     submitted_at: datetime | None
     open: bool  # the link still works
     scores: Mapping[str, Any] | None = None
+    outcome_measure: bool = False
 
     @property
     def key(self) -> str:
-        return f"{self.session.code}/{self.session.number}/{self.respondent}"
+        key = f"{self.session.code}/{self.session.number}/{self.respondent}"
+        return f"{key}/{self.instrument.id}" if self.outcome_measure else key
 
 
 def utc(moment: datetime) -> str:

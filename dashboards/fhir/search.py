@@ -85,7 +85,8 @@ def capability_statement(now: datetime, software_version: str, base_url: str) ->
         "publisher": "Alliance Monitor",
         "kind": "instance",
         "software": {"name": "Alliance Monitor", "version": software_version},
-        "implementation": {"description": "Post-session alliance questionnaires, read-only", "url": base_url},
+        "implementation": {"description": "Post-session alliance questionnaires and outcome measures, read-only",
+                           "url": base_url},
         "fhirVersion": "4.0.1",
         "format": [MEDIA_TYPE, "json"],
         "rest": [{

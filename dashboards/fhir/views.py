@@ -6,7 +6,6 @@ their patients' responses, a director the clinic's, nobody another clinic's. Ans
 from __future__ import annotations
 
 import json
-import operator
 
 from flask import Blueprint, Response, request, stream_with_context
 from flask.typing import ResponseReturnValue
@@ -20,10 +19,8 @@ from dashboards.fhir.export import app_version, clinic_context, questionnaire_by
 from dashboards.fhir.search import SearchError, capability_statement, outcome, parse_response_search
 from feedback.extensions import db
 from feedback.models import Patient, utcnow
-from feedback.models import Response as SurveyResponse
 
 bp = Blueprint("fhir", __name__, url_prefix="/fhir")
-COMPARE = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt}
 
 
 def fhir_json(resource: dict, status: int = 200) -> Response:
@@ -81,8 +78,7 @@ def response_search() -> ResponseReturnValue:
             return fhir_json(outcome("error", "not-found", "no such patient, or not one you may see"), 404)
         patient = patient_or_404(search.subject_code)  # 404 (and the refusal recorded) unless visible
         conditions.append(Patient.id == patient.id)
-    conditions += [COMPARE[op](SurveyResponse.submitted_at, moment) for op, moment in search.authored]
     audit("search_responses_fhir", patient=patient, detail=f"GET {request.full_path[:150]}")
     db.session.commit()
-    entries = response_entries(context, *conditions)
+    entries = response_entries(context, *conditions, authored=search.authored)
     return Response(stream_with_context(bundle_chunks(entries, now=utcnow(), search=True)), mimetype=MEDIA_TYPE)

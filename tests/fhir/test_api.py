@@ -10,7 +10,8 @@ from sqlalchemy import select
 from dashboards.audit.models import AuditEvent
 from feedback.extensions import db
 from feedback.models import utcnow
-from tests.factories import CALM, answer_patient_form
+from tests.battery.helpers import BOTH_EVERY_SESSION, GAD7_FORM, PHQ9_FORM, send, set_clinic_battery
+from tests.factories import CALM, PATIENT_FORM, answer_patient_form
 from tests.fhir.invariants import validate
 
 FHIR = "application/fhir+json"
@@ -80,3 +81,21 @@ def test_authored_and_identifier_search(client, world, sign_in_as, make_session)
         answer = client.get("/fhir/QuestionnaireResponse", query_string=bad)
         assert answer.status_code == 400 and json.loads(answer.text)["resourceType"] == "OperationOutcome"
     assert db.session.scalars(select(AuditEvent).where(AuditEvent.action == "search_responses_fhir")).all()
+
+
+def test_a_search_finds_the_outcome_measures_beside_the_alliance_forms_by_when_they_were_answered(
+        client, world, sign_in_as, make_session):
+    set_clinic_battery(world.patient.clinic, BOTH_EVERY_SESSION)
+    path = f"/s/{make_session(world.patient).links['patient'].token}"
+    for page, form in (("", PATIENT_FORM), ("/phq-9", PHQ9_FORM), ("/gad-7", GAD7_FORM)):
+        send(client, path + page, form)
+    sign_in_as(client, world.own)
+    today = utcnow().date()
+
+    def answered(query: dict) -> set[str]:
+        found = bundle_of(client.get("/fhir/QuestionnaireResponse", query_string=query)).get("entry", [])
+        return {e["resource"]["identifier"]["value"] for e in found if e["resource"]["status"] == "completed"}
+
+    assert answered({}) == answered({"authored": f"ge{today - timedelta(days=1)}"}) == {
+        "P-A1/1/patient", "P-A1/1/patient/phq-9", "P-A1/1/patient/gad-7"}
+    assert answered({"authored": f"gt{today}"}) == set()

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import json
 
+import pytest
+from pydantic import ValidationError
 from sqlalchemy import func, select
 
 from dashboards.audit.models import AuditEvent
 from dashboards.fhir import systems
 from feedback.extensions import db
-from feedback.models import Invitation, Response, TherapySession, User
+from feedback.instruments.registry import registry
+from feedback.models import Invitation, OutcomeResponse, Response, TherapySession, User
 from tests.fhir.conftest import export
 from tests.fhir.invariants import by_type, canonical_index, response_problems, validate
 
@@ -25,10 +28,17 @@ def test_every_exported_resource_is_valid_r4_and_every_response_agrees_with_its_
         ["CodeSystem", "Questionnaire", "EpisodeOfCare", "Encounter", "QuestionnaireResponse", "Observation"], True)
     index = canonical_index(resources["Questionnaire"])
     responses = resources["QuestionnaireResponse"]
-    assert len(responses) == db.session.scalar(select(func.count()).select_from(Invitation))
+    # One per questionnaire sent (alliance forms), and one per outcome measure answered (PHQ-9, GAD-7).
+    outcome_urls = {systems.questionnaire_url(i.id) for i in registry().all() if i.purpose == "outcome"}
+    outcomes = [r for r in responses if r["questionnaire"].partition("|")[0] in outcome_urls]
+    assert len(responses) - len(outcomes) == db.session.scalar(select(func.count()).select_from(Invitation))
+    assert len(outcomes) == db.session.scalar(select(func.count()).select_from(OutcomeResponse)) > 100
+    assert {r["questionnaire"] for r in outcomes} == {f"{url}|1" for url in outcome_urls}
+    assert all(r["status"] == "completed" and r["author"]["type"] == "Patient" for r in outcomes)
     completed = [r for r in responses if r["status"] == "completed"]
-    assert len(completed) == db.session.scalar(select(func.count()).select_from(Response))
-    for response in responses:
+    assert len(completed) - len(outcomes) == db.session.scalar(select(func.count()).select_from(Response))
+    assert len({r["identifier"]["value"] for r in responses}) == len(responses)  # per session, respondent, measure
+    for response in responses:  # every one, the outcome measures' included, valid R4 (above) and consistent
         assert response["questionnaire"] in index
         assert response_problems(index[response["questionnaire"]], response) == [], response["identifier"]
     # Every completed one says when, in UTC, and who answered (a patient by code, a therapist by account).
@@ -55,6 +65,15 @@ def test_the_invariant_checks_catch_what_they_check(demo_clinic):
     for expected in ("outside 1..5", "valueInteger with a value", "not an item", "enableWhen does not hold",
                      "required and enabled"):
         assert expected in problems
+    # And an outcome measure's: its range is 0..3, its nine items required; R4 dates are checked too.
+    phq = next(r for r in bundle["QuestionnaireResponse"] if r["questionnaire"].endswith("/phq-9|1"))
+    broken = json.loads(json.dumps(phq))
+    broken["item"][0]["answer"] = [{"valueInteger": 4}]
+    broken["item"] = [i for i in broken["item"] if i["linkId"] != "phq9_9"]
+    problems = "\n".join(response_problems(index[phq["questionnaire"]], broken))
+    assert "phq9_1: 4 outside 0..3" in problems and "phq9_9: required and enabled, but not answered" in problems
+    with pytest.raises(ValidationError):
+        validate({**phq, "authored": "last Tuesday"})
 
 
 def test_names_are_stable_across_runs_and_per_clinic(demo_clinic):
@@ -103,7 +122,7 @@ def test_scores_and_flags_are_observations_named_by_the_codesystem(demo_clinic):
     observations = bundle["Observation"]
     scores = [o for o in observations if o["category"][0]["coding"][0]["code"] == "survey"]
     flags = [o for o in observations if o["category"][0]["coding"][0]["code"] == "flag"]
-    assert {o["code"]["coding"][0]["code"] for o in scores} >= {"bond", "task", "goal", "alliance"}
+    assert {o["code"]["coding"][0]["code"] for o in scores} >= {"bond", "task", "goal", "alliance", "phq9", "gad7"}
     assert {o["code"]["coding"][0]["code"] for o in observations} <= codes
     assert flags and all(o["note"][0]["text"] for o in flags)  # each flag with its reason
     assert "Observation" not in by_type(export(demo_clinic))  # optional per export
