@@ -4,7 +4,9 @@ where they read their answers and cells.
 
 Refused form input comes back as the field's message (the view answers 422); a refused path
 parameter matches no route (404); a refused query parameter answers 422; a refused argument
-stops the command with click's usage error.
+stops the command with click's usage error. A file field's text is the name its upload carries;
+its contents are a format (JSON, CSV) that only the use case reading them can take apart, so that
+use case applies the rule to every string in them (the FHIR import: `dashboards/fhir/hygiene.py`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 import click
 from flask import Flask, abort, request
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import FileStorage
 from werkzeug.routing import IntegerConverter, PathConverter, UnicodeConverter, ValidationError
 from wtforms import Field, IntegerField, PasswordField, StringField, TextAreaField
 from wtforms.validators import StopValidation
@@ -51,8 +54,11 @@ def _normalised(data: Any, multiline: bool) -> Any:
 def _refuse_hostile_input(form: Any, field: Field) -> None:
     text_field = isinstance(field, StringField)
     for value in field.raw_data or ():
+        if isinstance(value, FileStorage):
+            _refuse_hostile_file_name(value.filename or "")
+            continue  # its contents: the use case that reads them applies the rule
         if not isinstance(value, str):
-            continue  # an uploaded file
+            continue
         character = refused_character(value, multiline=isinstance(field, TextAreaField))
         if character is not None:
             raise StopValidation(f"The text {HostileText(character)}.")
@@ -63,6 +69,13 @@ def _refuse_hostile_input(form: Any, field: Field) -> None:
                 whole_number(value.strip())
             except ValueError as exc:
                 raise StopValidation(f"The number {exc}.") from None
+
+
+def _refuse_hostile_file_name(name: str) -> None:
+    """Digits of any script are fine in a file's name; the rule's characters are not."""
+    character = refused_character(name)
+    if character is not None:
+        raise StopValidation(f"The file's name {HostileText(character)}.")
 
 
 def _path_text(value: str) -> str:

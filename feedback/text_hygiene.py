@@ -1,6 +1,7 @@
 """The one input-hygiene rule for text entering the system, whatever the edge: forms, the survey,
-CSV import cells, command-line arguments, path and query parameters (`feedback/text_edges.py`
-applies it to the web and the command line, the survey and the importer call it directly).
+CSV import cells, FHIR import bundles, command-line arguments, path and query parameters
+(`feedback/text_edges.py` applies it to the web and the command line, the survey and the importers
+call it directly).
 
 Refused: NUL and the other C0 and C1 control characters and DEL (tab and newline only in
 multi-line text), and the Unicode bidi overrides and isolates, which make text read differently

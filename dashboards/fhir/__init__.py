@@ -2,10 +2,11 @@
 director's download, a read-only API under /fhir) and in through the CSV import's checks and writer.
 
 Mapping (pure): `questionnaire` (instrument -> Questionnaire), `responses` (sessions, questionnaires,
-treatments -> Encounter, QuestionnaireResponse, EpisodeOfCare), `observations` (scores, flags, the
-project's CodeSystem), `bundle` (the streamed writer), `reader` and `items` (Bundle -> import rows),
-`search`. With the database: `export`, `operations` (the import), `treatments`. Views: `views`
-(/fhir), `pages` (the director's). Commands: `cli`. See docs/fhir.md.
+outcome measures, treatments -> Encounter, QuestionnaireResponse, EpisodeOfCare), `observations`
+(scores, flags, the project's CodeSystem), `bundle` (the streamed writer), `hygiene` (the input rule
+on every string of an import bundle), `reader` and `items` (Bundle -> import rows), `search`. With
+the database: `export`, `operations` (the import), `treatments`. Views: `views` (/fhir), `pages`
+(the director's). Commands: `cli`. See docs/fhir.md.
 """
 
 from __future__ import annotations

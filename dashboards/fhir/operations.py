@@ -1,8 +1,10 @@
-"""The FHIR import use case: read the bundle into import rows, then hand them to the CSV import,
-which checks them against each other and the database and writes all or nothing (its one commit).
-So a bundle is stored exactly as a file would be, and re-importing it changes nothing: responses
-are matched by patient code, session number and respondent, which QuestionnaireResponse.identifier
-spells. Afterwards the changed patients' flags are evaluated over their whole history."""
+"""The FHIR import use case: every string of the bundle under the input rule first (`hygiene`), then
+the bundle read into import rows (an outcome measure's response as an outcome row, as a CSV file has
+it) and handed to the CSV import, which checks them against each other and the database and writes
+all or nothing (its one commit). So a bundle is stored exactly as a file would be, and re-importing
+it changes nothing: responses are matched by patient code, session number and respondent (and an
+outcome measure's by its instrument), which QuestionnaireResponse.identifier spells. Afterwards the
+changed patients' flags are evaluated over their whole history."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from sqlalchemy import select
 
 from dashboards.audit import audit
 from dashboards.fhir import systems
+from dashboards.fhir.hygiene import hostile_strings
 from dashboards.fhir.items import read_response
 from dashboards.fhir.problems import FhirProblem, Origin, readdressed
 from dashboards.fhir.reader import Row, Target, read_bundle
@@ -113,6 +116,9 @@ def import_bundle(
         return _refused("the JSON is nested too deeply to be a FHIR Bundle")
     except (UnicodeDecodeError, ValueError) as exc:
         return _refused(f"the file is not JSON text ({str(exc)[:120]})")
+    hostile = hostile_strings(raw)
+    if hostile:  # the input rule first, as for a file's cells: nothing of such a bundle is read
+        return _audited(FhirImport(hostile), actor, dry_run)
     clinic = db.session.scalar(select(Clinic).where(Clinic.name == clinic_name.strip()))
     reading = read_bundle(raw, _target(clinic, matching), functools.partial(read_response, instruments=registry().get))
     table, origins = _table(reading.rows)
@@ -128,6 +134,10 @@ def import_bundle(
     if result.written:
         # The whole history arrived at once: evaluate it as of every session, not just today.
         recompute_patients(outcome.affected_patient_ids, full_history=True)
+    return _audited(result, actor, dry_run)
+
+
+def _audited(result: FhirImport, actor: User | None, dry_run: bool) -> FhirImport:
     if actor is not None:  # the web page; a command's run is recorded by dashboards/audit/commands.py
         audit("import_fhir", actor=actor, detail=_detail(result, dry_run))
         db.session.commit()

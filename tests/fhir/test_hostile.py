@@ -77,7 +77,25 @@ HOSTILE = {
     "a reference by id, not identifier": (lambda b: response(b).update(subject={"reference": "Patient/12"}),
                                           "subject.identifier: a Patient is referenced by its identifier"),
     "not a bundle": (lambda b: b.update(resourceType="Patient"), "Bundle: the file is not a FHIR Bundle"),
+    # The input-hygiene rule on every string of the bundle, imported or read over, values and names alike.
+    "a NUL inside an answer's text": (lambda b: item(b, "comment").update(answer=[{"valueString": "ok\x00"}]),
+                                      ".answer[0].valueString: holds an invisible control character (U+0000)"),
+    "a bidi override in a read-over Questionnaire": (
+        lambda b: _first(b, "Questionnaire").update(title="\u202eevil"),
+        "Questionnaire.title: holds an invisible control character (U+202E); remove it"),
+    "an escape character in a property name": (
+        lambda b: response(b)["extension"][0].update({"url\x1b": "x"}),
+        "QuestionnaireResponse.extension[0].url?: the property name holds an invisible control character (U+001B)"),
+    "a lone surrogate": (lambda b: response(b).update(status="completed\ud800"),
+                         "QuestionnaireResponse.status: holds a byte that is not UTF-8 text (U+D800)"),
+    "a NUL in a treatment's patient code": (
+        lambda b: _first(b, "EpisodeOfCare")["patient"]["identifier"].update(value="P-SRC\x00"),
+        "EpisodeOfCare.patient.identifier.value: holds an invisible control character (U+0000)"),
 }
+
+
+def _first(bundle: dict, kind: str) -> dict:
+    return next(e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == kind)
 
 
 @pytest.mark.parametrize("case", sorted(HOSTILE))
@@ -110,6 +128,22 @@ def test_problems_name_the_entry_its_full_url_and_the_path(source):
     assert str(problem).startswith(f"entry[{index}] (urn:uuid:")
 
 
+def test_a_refused_character_is_named_by_entry_full_url_and_path_and_a_flood_of_them_is_counted(source):
+    bundle, matching = copy.deepcopy(source[0]), source[1]
+    item(bundle, "comment").update(answer=[{"valueString": "fine\u2066"}])
+    index = next(i for i, e in enumerate(bundle["entry"]) if e["resource"]["resourceType"] == "QuestionnaireResponse")
+    position = response(bundle)["item"].index(item(bundle, "comment"))
+    [problem] = import_bundle(json.dumps(bundle).encode(), clinic_name=TARGET, matching=matching).problems
+    assert (problem.entry, problem.full_url) == (index, bundle["entry"][index]["fullUrl"])
+    assert problem.path == f"QuestionnaireResponse.item[{position}].answer[0].valueString"
+    assert problem.message == "holds an invisible control character (U+2066); remove it"
+    response(bundle)["contained"] = ["\x00"] * 150
+    problems = import_bundle(json.dumps(bundle).encode(), clinic_name=TARGET, matching=matching).problems
+    assert len(problems) == 101 and str(problems[-1]) == ("Bundle: 51 more strings hold characters the input rule "
+                                                          "refuses; the first 100 are listed")
+    assert counts() == (1, 1, 2, 1)  # the source clinic's own
+
+
 def test_a_patient_of_another_clinic_is_refused(source):
     bundle, _ = source
     result = import_bundle(json.dumps(bundle).encode(), clinic_name=TARGET)
@@ -135,7 +169,8 @@ def test_a_50_mb_bundle_is_refused_by_its_size_by_the_command_and_the_page(sourc
     assert page.status_code == 413 and "an import takes at most 20 MB" in page.text
 
 
-@pytest.mark.parametrize("case", ["wrong linkId", "not a bundle", "deeply nested items"])
+@pytest.mark.parametrize("case", ["wrong linkId", "not a bundle", "deeply nested items",
+                                  "a NUL inside an answer's text"])
 def test_the_web_page_lists_the_problems_with_422_and_writes_nothing(case, source, client, sign_in_as, make_user):
     bundle = copy.deepcopy(source[0])
     HOSTILE[case][0](bundle)

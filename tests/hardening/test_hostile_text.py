@@ -5,13 +5,16 @@ never stored; kept text is NFC-normalised; numbers take the digits 0-9 only."""
 from __future__ import annotations
 
 import html
+import io
+import json
 
 import pytest
 from flask import Flask
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import SelectField
+from wtforms import FileField, SelectField
 
+from dashboards.fhir.operations import import_bundle
 from dashboards.therapist.models import GuidanceNote
 from feedback.extensions import db
 from feedback.models import Response, TherapySession
@@ -94,11 +97,27 @@ def test_every_form_refuses_a_nul_with_the_field_message_and_stores_nothing(clie
     assert stored_anywhere(MARKER) == []
 
 
+def _fhir_bundle_holding(text: str) -> list[str]:
+    """The problems of the FHIR import page's use case for a bundle holding `text` in one string."""
+    bundle = {"resourceType": "Bundle", "type": "collection",
+              "entry": [{"fullUrl": "urn:uuid:1", "resource": {"resourceType": "QuestionnaireResponse", "id": text}}]}
+    return [str(problem) for problem in import_bundle(json.dumps(bundle).encode(), clinic_name="No clinic").problems]
+
+
+#: A file field's contents are a format its use case takes apart, so that use case applies the rule to
+#: every string in them: for each file field of a form, the use case's problems for contents holding `text`.
+FILE_CONTENTS = {"ImportForm.bundle": _fhir_bundle_holding}
+
+
 def test_every_form_class_applies_the_rule_to_every_field(app: Flask):
     forms = [cls for cls in _subclasses(FlaskForm) if cls.__module__.startswith(("dashboards.", "feedback."))]
     assert len(forms) >= 10
     for cls in forms:
-        with app.test_request_context(method="POST", data={name: "1\u202e" for name in _field_names(cls)}):
+        names = _field_names(cls)
+        files = _file_field_names(cls)
+        # A file field takes no text, only an upload: the rule meets the name the upload carries.
+        data = {name: (io.BytesIO(b"{}"), "1\u202e.json") if name in files else "1\u202e" for name in names}
+        with app.test_request_context(method="POST", data=data):
             form = cls(meta={"csrf": False})
             for field in form:
                 if isinstance(field, SelectField) and field.choices is None:
@@ -106,6 +125,16 @@ def test_every_form_class_applies_the_rule_to_every_field(app: Flask):
             form.validate()
             for field in form:
                 assert any(REFUSED in message for message in field.errors), f"{cls.__name__}.{field.name}"
+        for name in files:
+            contents = FILE_CONTENTS.get(f"{cls.__name__}.{name}")
+            assert contents is not None, f"{cls.__name__}.{name}: say in FILE_CONTENTS where its contents get the rule"
+            refused = contents(f"{MARKER}\u202e")
+            assert refused and all(REFUSED in problem for problem in refused), (cls.__name__, name, refused)
+
+
+def _file_field_names(cls: type) -> set[str]:
+    return {name for name, field in cls(formdata=None, meta={"csrf": False})._fields.items()
+            if isinstance(field, FileField)}
 
 
 def _subclasses(cls: type) -> list[type]:
