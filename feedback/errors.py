@@ -52,11 +52,7 @@ def register(app: Flask) -> None:
             reference=None,
         ), 400
 
-    @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException) -> ResponseReturnValue:
-        return render_template(
-            "error.html", title=f"{exc.code} {exc.name}", message=exc.description, reference=None
-        ), exc.code or 500
+    app.register_error_handler(HTTPException, http_error_page)
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> ResponseReturnValue:
@@ -74,6 +70,12 @@ def register(app: Flask) -> None:
             message="Sorry, something went wrong on our side. Nothing you had already saved was lost.",
             reference=reference,
         ), 500
+
+
+def http_error_page(exc: HTTPException) -> ResponseReturnValue:
+    return render_template(
+        "error.html", title=f"{exc.code} {exc.name}", message=exc.description, reference=None
+    ), exc.code or 500
 
 
 def kind_of(exc: BaseException) -> str:

@@ -21,3 +21,4 @@ def register(app: Flask) -> None:
     import_limit(app.config)  # a bad FHIR_IMPORT_MAX_MB stops the start, with the reason
     app.register_blueprint(views.bp)
     app.register_blueprint(pages.bp)
+    views.register_unrouted(app)

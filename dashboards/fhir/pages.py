@@ -21,6 +21,7 @@ from dashboards.access import roles_required
 from dashboards.fhir.bundle import MEDIA_TYPE
 from dashboards.fhir.export import Selection, export_filename, start_fhir_export
 from dashboards.fhir.operations import MB, Matching, import_bundle, import_limit, parse_practitioners, size_problem
+from dashboards.fhir.search import YEARS, plausible
 from feedback.models import utcnow
 from feedback.text_edges import HygienicForm
 
@@ -80,9 +81,12 @@ def _date(text: str | None) -> date | None:
     if not text:
         return None
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         abort(422, description=f"{text[:20]!r} is not a date written YYYY-MM-DD")
+    if not plausible(day):
+        abort(422, description=f"{text[:20]!r}: choose a date in the years {YEARS[0]} to {YEARS[1]}")
+    return day
 
 
 @bp.route("/clinic/fhir-import", methods=["GET", "POST"])

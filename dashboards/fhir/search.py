@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from dashboards.fhir.bundle import MEDIA_TYPE
@@ -50,6 +50,15 @@ def parse_response_search(args: Mapping[str, Sequence[str]]) -> ResponseSearch:
     return ResponseSearch(code or None, system, authored)
 
 
+#: Years a search or an export may name: a treatment's answers fall well inside them, and dates at
+#: the ends of the calendar overflow when a day is added or a zone is taken off (a project choice).
+YEARS = (1900, 2999)
+
+
+def plausible(moment: date | datetime) -> bool:
+    return YEARS[0] <= moment.year <= YEARS[1]
+
+
 def _authored(text: str) -> list[tuple[str, datetime]]:
     """A date search value as bounds: a date stands for its whole (UTC) day, a dateTime for itself."""
     found = MOMENT.match(text.strip())
@@ -58,8 +67,12 @@ def _authored(text: str) -> list[tuple[str, datetime]]:
     prefix, value = found["prefix"] or "eq", found["value"]
     try:
         start = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        if start.tzinfo is not None:
+            start = start.astimezone(UTC)
+    except (ValueError, OverflowError):
         raise SearchError(f"authored={text[:40]!r} is not a real date") from None
+    if not plausible(start):
+        raise SearchError(f"authored={text[:40]!r}: search within the years {YEARS[0]} to {YEARS[1]}")
     if start.tzinfo is None:  # a date: its day in UTC
         start = start.replace(tzinfo=UTC)
         end = start + timedelta(days=1)

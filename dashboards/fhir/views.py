@@ -7,16 +7,17 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, request, stream_with_context
+from flask import Blueprint, Flask, Response, request, stream_with_context
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from dashboards.access import patient_or_404, visible_patient_ids
 from dashboards.audit import audit
 from dashboards.fhir.bundle import MEDIA_TYPE, bundle_chunks
 from dashboards.fhir.export import app_version, clinic_context, questionnaire_by_id, questionnaires, response_entries
 from dashboards.fhir.search import SearchError, capability_statement, outcome, parse_response_search
+from feedback.errors import http_error_page
 from feedback.extensions import db
 from feedback.models import Patient, utcnow
 
@@ -40,6 +41,17 @@ def http_error(exc: HTTPException) -> ResponseReturnValue:
     code = {404: "not-found", 405: "not-supported"}.get(exc.code or 500, "processing")
     message = "no such resource, or not one you may see" if exc.code == 404 else (exc.description or exc.name)
     return fhir_json(outcome("error", code, message), exc.code or 500)
+
+
+def unrouted(exc: HTTPException) -> ResponseReturnValue:
+    """A path under /fhir/ that matches no route (/fhir/Patient, a NUL in an id) never reaches the
+    blueprint's handler: answer it as the API would, and anything else with the app's page."""
+    return http_error(exc) if request.path.startswith(bp.url_prefix + "/") else http_error_page(exc)
+
+
+def register_unrouted(app: Flask) -> None:
+    for error in (NotFound, MethodNotAllowed):
+        app.register_error_handler(error, unrouted)
 
 
 @bp.get("/metadata")
