@@ -3,9 +3,11 @@
 Every SAFETY_NOTIFY_SECONDS (30 s by default: within the issue's one worker cycle of 60 s) every
 worker runs one cycle:
 
-1. **Notify.** Each alert not yet notified is claimed (`claims.py`) and e-mailed in one message
-   to the patient's therapist and the clinic's on-call addresses (to the directors when the
-   clinic has neither), with no patient details, only that an alert waits and a link.
+1. **Notify.** Each alert neither notified nor acknowledged yet is claimed (`claims.py`, which
+   re-checks both) and e-mailed in one message to the patient's therapist and the clinic's on-call
+   addresses (to the directors when the clinic has neither), with no patient details, only that an
+   alert waits and a link. An alert acknowledged before its e-mail (say, while the worker was down)
+   is never e-mailed: it no longer waits.
 2. **Escalate.** Each alert still unacknowledged once `Clinic.safety_escalate_hours` of clinic
    hours (`clinic_hours.py`) have passed since it was raised is claimed and e-mailed to the
    clinic's active directors (to the on-call addresses when it has none), once.
@@ -67,19 +69,19 @@ def run_cycle(now: datetime | None = None, *, mailer: Mailer | None = None) -> C
     hours = clinic_hours.parse(config.get("SAFETY_CLINIC_HOURS") or clinic_hours.DEFAULT)
     cycle = Cycle()
     db.session.rollback()  # a fresh view: another worker may have claimed since
+    waiting = SafetyAlert.acknowledged_at.is_(None)  # acknowledged first: nobody needs telling it waits
     new = list(db.session.scalars(
-        select(SafetyAlert).where(SafetyAlert.notified_at.is_(None)).order_by(SafetyAlert.id)))
+        select(SafetyAlert).where(SafetyAlert.notified_at.is_(None), waiting).order_by(SafetyAlert.id)))
     unanswered = db.session.scalars(
-        select(SafetyAlert).where(SafetyAlert.acknowledged_at.is_(None), SafetyAlert.escalated_at.is_(None))
+        select(SafetyAlert).where(waiting, SafetyAlert.escalated_at.is_(None))
         .order_by(SafetyAlert.id)
     )
     due = [alert for alert in unanswered if now >= escalation_due(alert, hours)]
     if not new and not due:
         return cycle
     outbox = Outbox(mailer or configured_mailer(config), sender_address(config), external_url("dashboards.home"))
-    _send(SafetyAlert.notified_at, new, now, outbox, cycle.notified, cycle.failed, _waiting)
-    _send(SafetyAlert.escalated_at, due, now, outbox, cycle.escalated, cycle.failed, _escalated,
-          SafetyAlert.acknowledged_at.is_(None))
+    _send(SafetyAlert.notified_at, new, now, outbox, cycle.notified, cycle.failed, _waiting, waiting)
+    _send(SafetyAlert.escalated_at, due, now, outbox, cycle.escalated, cycle.failed, _escalated, waiting)
     log.info("safety alerts: notified %s, escalated %s, not sent %s", cycle.notified, cycle.escalated, cycle.failed)
     return cycle
 

@@ -8,15 +8,17 @@ import re
 import threading
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from dashboards.audit import AuditEvent
 from dashboards.safety import notify
 from dashboards.safety.claims import claim as real_claim
 from dashboards.safety.message import WAITING_SUBJECT
+from dashboards.safety.operations import acknowledge
 from feedback import mail
 from feedback.delivery.worker import JOBS
 from feedback.extensions import db
+from feedback.models import SafetyAlert
 from tests.director import smtp_sink
 from tests.safety.builders import alerts_of, answer_phq9
 from tests.safety.conftest import BASE, ON_CALL
@@ -124,3 +126,34 @@ def test_without_a_mailer_the_alert_is_left_unclaimed_and_the_cycle_fails_loudly
     with pytest.raises(mail.MailConfigError):
         notify.run_cycle()
     assert alerts_of(clinics.patient)[0].notified_at is None  # taken by the first cycle that can send it
+
+
+def test_an_alert_acknowledged_before_the_cycle_is_not_emailed(clinics, sink):
+    """Acknowledged before the worker's cycle (or during a worker outage): nobody is told it waits."""
+    [alert] = answer_phq9(clinics.patient, 2)
+    acknowledge(alert, clinics.patient, clinics.alex, "contacted", "")
+    cycle = notify.run_cycle()
+    assert (cycle.notified, cycle.failed) == ([], [])
+    assert sink.received == [] and audit_rows("safety_alert_notified") == []
+    assert alerts_of(clinics.patient)[0].notified_at is None
+    later = answer_phq9(clinics.patient, 1)  # a new, unacknowledged alert is still e-mailed
+    assert notify.run_cycle().notified == [a.id for a in later] and len(sink.received) == 1
+
+
+def test_an_alert_acknowledged_between_reading_and_claiming_is_not_emailed(app, clinics, sink, monkeypatch):
+    """The claim re-checks the acknowledgement: read as waiting, acknowledged before the UPDATE."""
+    [alert] = answer_phq9(clinics.patient, 2)
+
+    def acknowledged_first(step, ids, now, *still):
+        ids = list(ids)
+        if step is notify.SafetyAlert.notified_at:
+            with app.app_context():  # another request, its own session
+                db.session.execute(update(SafetyAlert).where(SafetyAlert.id == alert.id)
+                                   .values(acknowledged_at=now, acknowledged_by_id=clinics.alex.id, action="contacted"))
+                db.session.commit()
+        return real_claim(step, ids, now, *still)
+
+    monkeypatch.setattr(notify, "claim", acknowledged_first)
+    cycle = notify.run_cycle()
+    assert (cycle.notified, cycle.failed) == ([], [])
+    assert sink.received == [] and audit_rows("safety_alert_notified") == []
