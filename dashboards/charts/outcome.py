@@ -2,11 +2,11 @@
 session axis, so that a bond falling before a worsening PHQ-9 is seen in one place.
 
 One row per outcome measure (PHQ-9 first, then GAD-7 and any other), each with its severity bands
-shaded and named, the clinical cut-off, and the reliable-change band around the first score (a
-later score inside it is within measurement error); the bottom row is the patient's own overall
-alliance (1 to 5). Only the patient's answers, no therapist ratings: the review with the patient
-draws the same figure, its legend in the patient's words (`plain`). `outcome_table` is its text
-alternative.
+shaded and named, the clinical cut-off, and the reliable-change band around the first score (the
+later scores within measurement error, `series.error_range`: a score outside it is a reliable
+change); the bottom row is the patient's own overall alliance (1 to 5). Only the patient's answers,
+no therapist ratings: the review with the patient draws the same figure, its legend in the patient's
+words (`plain`). `outcome_table` is its text alternative.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from dashboards.charts.style import FONT_FAMILY, MODE_BAR_ROOM, NEUTRAL, PATIENT
 from dashboards.flags import PatientHistory
 from dashboards.flags.timeline import as_score
 from dashboards.outcomes import Measure
-from dashboards.outcomes.series import band_name, band_words
+from dashboards.outcomes.series import band_name, band_words, error_range
 
 #: Row order: depression first (the issue's pattern to see is a worsening PHQ-9), then the others.
 FIRST = ("phq9", "gad7")
@@ -32,7 +32,7 @@ SEVERITY_FILL = "rgba(213,94,0,{alpha})"  # darker for the more severe bands
 RC_FILL = "rgba(0,114,178,0.10)"
 ROW_PX, ALLIANCE_PX, GAP_PX = 190, 130, 44
 #: Legend words for clinicians, and for the patient (the review): reliable-change band, alliance line.
-WORDS = {False: ("{name}: no reliable change ({first:g} ± {size:g})", "Alliance (patient)"),
+WORDS = {False: ("{name}: within measurement error ({low:g} to {high:g})", "Alliance (patient)"),
          True: ("{name}: within ordinary ups and downs of your first score", "Working together (your rating)")}
 
 
@@ -72,7 +72,7 @@ def outcome_chart(history: PatientHistory, *, as_of: datetime.date | None = None
                                   "fixedrange": True, "zeroline": False, "anchor": "x"}
         shapes += _severity(measure, axis, top)
         annotations += _band_names(measure, axis, top)
-        data += _reliable_band(measure, axis, last, top, WORDS[plain][0])
+        data += _reliable_band(measure, axis, last, WORDS[plain][0])
         scores = measure.scores
         data.append(_line(measure.name, [s.session_number for s in scores], [s.total for s in scores],
                           [_hover(measure, s.session_number) for s in scores], axis, colour, symbol))
@@ -133,14 +133,14 @@ def _band_names(m: Measure, axis: str, top: float) -> list[dict[str, Any]]:
             for b, lo, hi in zip(m.rules.bands, starts, starts[1:], strict=False) if hi > lo]
 
 
-def _reliable_band(m: Measure, axis: str, last: int, top: float, words: str) -> list[dict[str, Any]]:
-    """The range around the first score within which a later score is no reliable change."""
-    first, size = m.first, m.rules.reliable_change
-    if first is None or size is None:
+def _reliable_band(m: Measure, axis: str, last: int, words: str) -> list[dict[str, Any]]:
+    """The later scores around the first that are no reliable change: a score outside the band is one."""
+    found = error_range(m)
+    if found is None:
         return []
     xs = [0.5, last + 0.5]
-    low, high = max(0.0, first.total - size), min(top, first.total + size)
-    name = words.format(name=m.name, first=first.total, size=size)
+    low, high = found.low, found.high
+    name = words.format(name=m.name, low=low, high=high)
     edge = {"type": "scatter", "mode": "lines", "x": xs, "yaxis": _ref(axis), "hoverinfo": "skip",
             "line": {"color": PATIENT_COLOUR, "width": 1, "dash": "dot"}, "legendgroup": f"rc-{m.scale}"}
     return [{**edge, "y": [low, low], "showlegend": False},

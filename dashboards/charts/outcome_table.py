@@ -9,7 +9,7 @@ from dashboards.charts.outcome import alliance_points, measures_in_order
 from dashboards.charts.table import ChartTable
 from dashboards.flags import PatientHistory
 from dashboards.outcomes import Measure
-from dashboards.outcomes.series import band_words
+from dashboards.outcomes.series import band_words, error_range
 
 ALLIANCE_COLUMN = "Alliance (patient, 1 to 5)"
 
@@ -39,13 +39,16 @@ def _cell(m: Measure, number: int) -> str:
 
 
 def reliable_range(m: Measure) -> str:
-    """"PHQ-9: first score 15 (session 1); a later score from 9 to 21 is within measurement error …"."""
-    first, rules = m.first, m.rules
-    if first is None or rules.reliable_change is None:
+    """"PHQ-9: first score 15 (session 1); a change of 6 points or more — 9 or below, or 21 or above — is
+    beyond measurement error (a reliable change); a later score from 10 to 20 is within it …"."""
+    first, rules, found = m.first, m.rules, error_range(m)
+    if first is None or found is None:
         return ""
-    top = m.top if m.top is not None else first.total + rules.reliable_change
-    low, high = max(0.0, first.total - rules.reliable_change), min(top, first.total + rules.reliable_change)
+    edges = [f"{edge:g} or {side}" for edge, side in ((found.below, "below"), (found.above, "above"))
+             if edge is not None]
+    size = f"a change of {rules.reliable_change:g} points or more"
+    reach = (f"{size} — {', or '.join(edges)} — is beyond measurement error (a reliable change)" if edges else
+             f"{size} would be beyond measurement error (a reliable change), more than this scale allows")
     cutoff = f"; the clinical cut-off is {rules.caseness:g}" if rules.caseness is not None else ""
-    return (f"{m.name}: first score {first.total:g} (session {first.session_number}); a later score from "
-            f"{low:g} to {high:g} is within measurement error (a reliable change is {rules.reliable_change:g} "
-            f"points or more){cutoff}.")
+    return (f"{m.name}: first score {first.total:g} (session {first.session_number}); {reach}; a later score "
+            f"from {found.low:g} to {found.high:g} is within it{cutoff}.")

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from feedback.instruments.model import Band, Instrument, OutcomeRules
-from feedback.instruments.outcomes import band
+from feedback.instruments.outcomes import ErrorRange, band, within_error
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,12 @@ class Measure:
 
     def at(self, session_number: int) -> Score | None:
         return next((s for s in self.scores if s.session_number == session_number), None)
+
+
+def error_range(m: Measure) -> ErrorRange | None:
+    """Around the first score, the later totals within measurement error and the nearest reliable
+    changes: the chart's band and its table's note both read this (totals from 0, as the axis)."""
+    return None if m.first is None else within_error(m.rules, m.first.total, 0.0, m.top)
 
 
 def band_name(item: Band, language: str = "en") -> str:

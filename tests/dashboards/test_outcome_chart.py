@@ -6,12 +6,14 @@ from __future__ import annotations
 import dataclasses
 
 import plotly.graph_objects as go
+import pytest
 
 from dashboards.assets import PLOTLY_TRACES
 from dashboards.charts.outcome import outcome_chart
 from dashboards.charts.outcome_table import outcome_table
+from feedback.instruments.outcomes import reliable_change
 from tests.flags.builders import day, history, patient, session, therapist
-from tests.outcomes.measures import both, phq9
+from tests.outcomes.measures import both, gad7, phq9
 
 
 def treatment(measures, alliance=(4.5, 4.4, 3.6, 3.2), missing=()):
@@ -51,10 +53,32 @@ def test_severity_bands_the_cut_off_and_the_reliable_change_band():
     names = [a["text"] for a in fig["layout"]["annotations"] if a["yref"] == "y"]
     assert names == ["None to minimal", "Mild", "Moderate", "Moderately severe", "Severe"]
     band = [t for t in fig["data"] if t.get("legendgroup") == "rc-phq9"]
-    assert [t["y"] for t in band] == [[3.0, 3.0], [15.0, 15.0]] and band[1]["fill"] == "tonexty"
-    assert band[1]["name"] == "PHQ-9: no reliable change (9 ± 6)"
+    # First PHQ-9 9, reliable change 6: 3 and 15 are reliable changes, 4 to 14 are not.
+    assert [t["y"] for t in band] == [[4.0, 4.0], [14.0, 14.0]] and band[1]["fill"] == "tonexty"
+    assert band[1]["name"] == "PHQ-9: within measurement error (4 to 14)"
     gad = [t for t in fig["data"] if t.get("legendgroup") == "rc-gad7"]
-    assert [t["y"] for t in gad] == [[2.0, 2.0], [10.0, 10.0]]
+    assert [t["y"] for t in gad] == [[3.0, 3.0], [9.0, 9.0]]  # first GAD-7 6, reliable change 4
+
+
+def band_of(figure, scale):
+    low, high = (t["y"] for t in figure["data"] if t.get("legendgroup") == f"rc-{scale}")
+    assert low[0] == low[1] and high[0] == high[1]
+    return low[0], high[0]
+
+
+@pytest.mark.parametrize(("make", "top"), [(phq9, 27), (gad7, 21)])
+def test_the_band_and_the_note_agree_with_reliable_change_for_every_first_score(make, top):
+    """The band holds exactly the later totals `reliable_change` calls no reliable change; the table's
+    note names its ends and the nearest reliable changes, both drawn from the same range."""
+    for first in range(top + 1):
+        measure = make([first])
+        low, high = band_of(outcome_chart(treatment({measure.scale: measure})), measure.scale)
+        for later in range(top + 1):
+            assert (low <= later <= high) == (reliable_change(measure.rules, first, later) is None), (first, later)
+        [note] = outcome_table(treatment({measure.scale: measure})).notes
+        assert f"a later score from {low:g} to {high:g} is within it" in note
+        edges = [f"{e:g} or below" for e in [low - 1] if e >= 0] + [f"{e:g} or above" for e in [high + 1] if e <= top]
+        assert f"— {', or '.join(edges)} —" in note, note
 
 
 def test_the_patients_words_for_the_review():
@@ -84,5 +108,11 @@ def test_the_table_says_the_same_in_words():
     assert table.columns == ("Session", "Date", "PHQ-9", "Alliance (patient, 1 to 5)")
     assert table.rows == (("1", "1 Jan 2024", "15 (Moderately severe)", "4.5"),
                           ("3", "15 Jan 2024", "8 (Mild)", "3.6"), ("4", "22 Jan 2024", "", "3.2"))
-    assert table.notes == ("PHQ-9: first score 15 (session 1); a later score from 9 to 21 is within measurement "
-                           "error (a reliable change is 6 points or more); the clinical cut-off is 10.",)
+    # 15 → 9 is a reliable change (reliable_change: a difference of 6 or more), so 9 is outside the range.
+    assert table.notes == ("PHQ-9: first score 15 (session 1); a change of 6 points or more — 9 or below, or 21 or "
+                           "above — is beyond measurement error (a reliable change); a later score from 10 to 20 is "
+                           "within it; the clinical cut-off is 10.",)
+    near_the_top = outcome_table(treatment({"phq9": phq9([24, 20])}))
+    assert near_the_top.notes == ("PHQ-9: first score 24 (session 1); a change of 6 points or more — 18 or below — "
+                                  "is beyond measurement error (a reliable change); a later score from 19 to 27 is "
+                                  "within it; the clinical cut-off is 10.",)

@@ -3,13 +3,22 @@ examples from the published scoring), and the rules expressed in the files, not 
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 import yaml
 
 from feedback.instruments.loader import BUILTIN_DIR, InstrumentError, load_file, parse_instrument
-from feedback.instruments.outcomes import DETERIORATION, IMPROVEMENT, band, is_case, reliable_change
+from feedback.instruments.outcomes import (
+    DETERIORATION,
+    IMPROVEMENT,
+    ErrorRange,
+    band,
+    is_case,
+    reliable_change,
+    within_error,
+)
 from feedback.instruments.scoring import score
 
 PHQ9 = load_file(BUILTIN_DIR / "phq-9.yaml")
@@ -74,6 +83,23 @@ def test_no_total_from_a_missing_item():
 ])
 def test_reliable_change_by_the_talking_therapies_sizes(rules, before, after, change):
     assert reliable_change(rules, before, after) == change
+
+
+def test_within_error_is_exactly_what_reliable_change_calls_no_change():
+    rules = PHQ9.scales["phq9"].outcome
+    # 15 → 9 and 15 → 21 are reliable changes (6 points); 10 to 20 are not.
+    assert within_error(rules, 15, 0, 27) == ErrorRange(low=10, high=20, below=9, above=21)
+    assert within_error(rules, 3, 0, 27) == ErrorRange(low=0, high=8, below=None, above=9)  # no reliable fall
+    assert within_error(rules, 24, 0, 27) == ErrorRange(low=19, high=27, below=18, above=None)
+    odd = dataclasses.replace(rules, reliable_change=5.5)  # the schema allows any positive size
+    for size_rules in (rules, odd, GAD7.scales["gad7"].outcome):
+        for before in range(28):
+            found = within_error(size_rules, before, 0, 27)
+            for after in range(28):
+                assert (found.low <= after <= found.high) == (reliable_change(size_rules, before, after) is None)
+            assert found.below is None or reliable_change(size_rules, before, found.below) is not None
+            assert found.above is None or reliable_change(size_rules, before, found.above) is not None
+    assert within_error(dataclasses.replace(rules, reliable_change=None), 15) is None
 
 
 def test_every_number_names_its_source():

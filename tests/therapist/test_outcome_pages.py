@@ -31,7 +31,8 @@ def test_the_patient_page_shows_the_outcome_section_with_its_table_and_chart_hoo
     assert 'data-chart-key="outcomes"' in part and 'data-chart-src="/patients/P-A1/charts.json"' in part
     words = text(part)
     assert "Show as a table" in words and "15 (Moderately severe)" in words
-    assert "PHQ-9: first score 9 (session 1); a later score from 3 to 15 is within measurement error" in words
+    assert ("PHQ-9: first score 9 (session 1); a change of 6 points or more — 3 or below, or 15 or above — is beyond "
+            "measurement error (a reliable change); a later score from 4 to 14 is within it") in words
     assert 'href="/patients/P-A1/review"' in part
     assert "Reliable deterioration" in text(page)  # the flag, among the others
 
