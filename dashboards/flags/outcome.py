@@ -81,11 +81,15 @@ def _span(c: Change) -> str:
            f"{c.last.session_number}"
 
 
-def _deterioration(outcome: Outcome, sessions: int) -> tuple[Change, str]:
-    lead = _lead(outcome, _size(DETERIORATION))
-    return lead, (f"{lead.measure.name} rose {_span(lead)}: {total(lead.points)} points, at least the "
-                  f"{total(lead.measure.rules.reliable_change or 0)} that count as a reliable change (more than "
-                  f"measurement error explains){_also(lead, outcome)}; worth talking through with the patient.")
+def _reliable(direction: str, outcome: Outcome) -> tuple[Change, str]:
+    """A reliable deterioration's or improvement's reason, led by the measure that changed most that way;
+    a deterioration adds that it is worth talking through."""
+    lead = _lead(outcome, _size(direction))
+    worse = direction == DETERIORATION
+    return lead, (f"{lead.measure.name} {'rose' if worse else 'fell'} {_span(lead)}: {total(abs(lead.points))} "
+                  f"points, at least the {total(lead.measure.rules.reliable_change or 0)} that count as a reliable "
+                  f"change{' (more than measurement error explains)' if worse else ''}{_also(lead, outcome)}"
+                  f"{'; worth talking through with the patient.' if worse else '.'}")
 
 
 def _no_improvement(outcome: Outcome, sessions: int) -> tuple[Change, str]:
@@ -94,13 +98,6 @@ def _no_improvement(outcome: Outcome, sessions: int) -> tuple[Change, str]:
                   f"{total(lead.first.total)} at session {lead.first.session_number}), still at or above the "
                   f"clinical cut-off of {total(lead.measure.rules.caseness or 0)}, with no reliable improvement"
                   f"{_also(lead, outcome)}; a review of the treatment plan with the patient may help.")
-
-
-def _improvement(outcome: Outcome, sessions: int) -> tuple[Change, str]:
-    lead = _lead(outcome, _size(IMPROVEMENT))
-    return lead, (f"{lead.measure.name} fell {_span(lead)}: {total(-lead.points)} points, at least the "
-                  f"{total(lead.measure.rules.reliable_change or 0)} that count as a reliable change"
-                  f"{_also(lead, outcome)}.")
 
 
 def _recovery(outcome: Outcome, sessions: int) -> tuple[Change, str]:
@@ -116,12 +113,12 @@ def _recovery(outcome: Outcome, sessions: int) -> tuple[Change, str]:
 Holds = Callable[[Outcome, int, Thresholds], bool]  # (outcome so far, attended sessions, thresholds)
 Explain = Callable[[Outcome, int], tuple[Change, str]]  # the measure the reason leads with, and the reason
 RULES: dict[str, tuple[Holds, Explain]] = {
-    "reliable_deterioration": (lambda o, n, th: o.reliably_deteriorated, _deterioration),
+    "reliable_deterioration": (lambda o, n, th: o.reliably_deteriorated, lambda o, n: _reliable(DETERIORATION, o)),
     "no_reliable_improvement": (
         lambda o, n, th: (n >= th.outcome_review_sessions and o.case_at_end
                           and not o.reliably_improved and not o.reliably_deteriorated),
         _no_improvement),
-    "reliable_improvement": (lambda o, n, th: o.reliably_improved, _improvement),
+    "reliable_improvement": (lambda o, n, th: o.reliably_improved, lambda o, n: _reliable(IMPROVEMENT, o)),
     "recovery": (lambda o, n, th: o.recovered, _recovery),
 }
 
