@@ -28,7 +28,7 @@ FIRST = ("phq9", "gad7")
 #: Okabe–Ito colours and a marker shape per row, so colour is never the only difference.
 LINES = (("#0072B2", "circle"), ("#CC79A7", "square"), ("#E69F00", "triangle-up"))
 ALLIANCE_LINE = ("#009E73", "diamond")
-SEVERITY_FILL = "rgba(213,94,0,{alpha})"  # darker for the more severe bands
+SEVERITY_FILL = "rgba(213,94,0,{alpha})"  # darker for the more severe bands (the higher, unless higher is better)
 RC_FILL = "rgba(0,114,178,0.10)"
 ROW_PX, ALLIANCE_PX, GAP_PX = 190, 130, 44
 #: Legend words for clinicians, and for the patient (the review): reliable-change band, alliance line.
@@ -115,8 +115,10 @@ def _ref(axis: str) -> str:
 def _severity(m: Measure, axis: str, top: float) -> list[dict[str, Any]]:
     """The instrument's severity bands as shaded stripes behind the line, and the clinical cut-off."""
     starts = [b.start for b in m.rules.bands] + [top]
+    worse = m.rules.higher_is == "worse"
+    depth = [i if worse else len(m.rules.bands) - 1 - i for i in range(len(m.rules.bands))]
     stripes = [{"type": "rect", "xref": "paper", "x0": 0, "x1": 1, "yref": _ref(axis), "y0": lo, "y1": hi,
-                "fillcolor": SEVERITY_FILL.format(alpha=round(0.03 + 0.04 * i, 2)), "line": {"width": 0},
+                "fillcolor": SEVERITY_FILL.format(alpha=round(0.03 + 0.04 * depth[i], 2)), "line": {"width": 0},
                 "layer": "below"}
                for i, (lo, hi) in enumerate(zip(starts, starts[1:], strict=False)) if hi > lo]
     if m.rules.caseness is not None:

@@ -80,7 +80,7 @@ BRIEFS: dict[str, Callable[[str | None, int | None, Numbers], str]] = {
     "no_reliable_improvement": lambda s, at, n: (f"{n['measure']} still {_total(n['latest'])} after {n['sessions']} "
                                                  f"sessions (was {_total(n['first'])})"),
     "reliable_improvement": lambda s, at, n: _outcome(n),
-    "recovery": lambda s, at, n: (f"Below the clinical cut-off: {n['measure']} {_total(n['latest'])}, "
+    "recovery": lambda s, at, n: (f"Out of the clinical range: {n['measure']} {_total(n['latest'])}, "
                                   f"was {_total(n['first'])}"),
 }
 

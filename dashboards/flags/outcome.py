@@ -2,17 +2,21 @@
 from the first (intake) score to each later one, by the NHS Talking Therapies definitions
 (`dashboards.outcomes.classify`):
 
-- `reliable_deterioration` (high): a reliable rise on one measure and no reliable fall on another.
-  Patients who get worse are the ones routine outcome monitoring is for (Lambert 2013);
+- `reliable_deterioration` (high): a reliable worsening on one measure (a rise on the PHQ-9 and
+  GAD-7) and no reliable improvement on another. Patients who get worse are the ones routine outcome
+  monitoring is for (Lambert 2013);
 - `no_reliable_improvement` (watch): after outcome_review_sessions attended sessions, still at a
   clinical level with no reliable change (a project choice from issue 17, thresholds.py);
 - `reliable_improvement` and `recovery` (positive): good news, never notified.
 
 Each is judged at every session with an outcome answer, on the scores up to it, so an event keeps
 the session where it began when later answers arrive; it is current while the latest answers still
-show it, and its numbers are those of the latest answers of its stretch.
+show it, and its numbers are those of the latest answers of its stretch. Which way is worse is each
+measure's own (`higher_is` in its instrument file): the reasons say which way a score moved and which
+side of its cut-off it is on, so a clinic's measure whose higher scores are better reads right.
 """
 
+import math
 from collections.abc import Callable
 
 from dashboards.flags.events import Event
@@ -50,8 +54,22 @@ def _size(direction: str) -> Callable[[Change], float]:
     return rank
 
 
+def _severity(c: Change, score: float) -> float:
+    """How far toward the measure's worse end a total is, against its cut-off (the larger, the worse)."""
+    cutoff = c.measure.rules.caseness or 1.0
+    if c.measure.rules.higher_is == "worse":
+        return score / cutoff
+    return cutoff / score if score > 0 else math.inf
+
+
 def _still_case(c: Change) -> float:
-    return bool(c.case_at_end) * 1000 + c.last.total / (c.measure.rules.caseness or 1.0)
+    return bool(c.case_at_end) * 1000 + _severity(c, c.last.total)
+
+
+def _case_side(c: Change, case: bool) -> str:
+    """The side of the cut-off a case ("at or above") or a non-case ("below") is on, by the measure's direction."""
+    worse = c.measure.rules.higher_is == "worse"
+    return ("at or above" if worse else "at or below") if case else ("below" if worse else "above")
 
 
 def _numbers(lead: Change, outcome: Outcome) -> dict[str, float | int | str]:
@@ -70,9 +88,15 @@ def _numbers(lead: Change, outcome: Outcome) -> dict[str, float | int | str]:
     return found
 
 
+def _moved(c: Change) -> str:
+    """"a reliable rise" or "a reliable fall": which way the score went (better or worse is the measure's)."""
+    if c.direction is None:
+        return "within measurement error"
+    return f"a reliable {'rise' if c.points > 0 else 'fall'}"
+
+
 def _also(lead: Change, outcome: Outcome) -> str:
-    words = {IMPROVEMENT: "a reliable fall", DETERIORATION: "a reliable rise", None: "within measurement error"}
-    others = [f"{reading(c)}, {words[c.direction]}" for c in outcome.changes if c is not lead]
+    others = [f"{reading(c)}, {_moved(c)}" for c in outcome.changes if c is not lead]
     return f" ({'; '.join(others)})" if others else ""
 
 
@@ -85,28 +109,28 @@ def _reliable(direction: str, outcome: Outcome) -> tuple[Change, str]:
     """A reliable deterioration's or improvement's reason, led by the measure that changed most that way;
     a deterioration adds that it is worth talking through."""
     lead = _lead(outcome, _size(direction))
-    worse = direction == DETERIORATION
-    return lead, (f"{lead.measure.name} {'rose' if worse else 'fell'} {_span(lead)}: {total(abs(lead.points))} "
-                  f"points, at least the {total(lead.measure.rules.reliable_change or 0)} that count as a reliable "
-                  f"change{' (more than measurement error explains)' if worse else ''}{_also(lead, outcome)}"
+    worse, moved = direction == DETERIORATION, "rose" if lead.points > 0 else "fell"  # which way is the measure's
+    return lead, (f"{lead.measure.name} {moved} {_span(lead)}: {total(abs(lead.points))} points, at least the "
+                  f"{total(lead.measure.rules.reliable_change or 0)} that count as a reliable change"
+                  f"{' (more than measurement error explains)' if worse else ''}{_also(lead, outcome)}"
                   f"{'; worth talking through with the patient.' if worse else '.'}")
 
 
 def _no_improvement(outcome: Outcome, sessions: int) -> tuple[Change, str]:
     lead = _lead(outcome, _still_case)
     return lead, (f"After {sessions} attended sessions {lead.measure.name} is {total(lead.last.total)} (it was "
-                  f"{total(lead.first.total)} at session {lead.first.session_number}), still at or above the "
-                  f"clinical cut-off of {total(lead.measure.rules.caseness or 0)}, with no reliable improvement"
+                  f"{total(lead.first.total)} at session {lead.first.session_number}), still {_case_side(lead, True)} "
+                  f"the clinical cut-off of {total(lead.measure.rules.caseness or 0)}, with no reliable improvement"
                   f"{_also(lead, outcome)}; a review of the treatment plan with the patient may help.")
 
 
 def _recovery(outcome: Outcome, sessions: int) -> tuple[Change, str]:
-    lead = _lead(outcome, lambda c: bool(c.case_at_start) * 1000 + c.first.total)
-    cutoffs = " and ".join(f"{c.measure.name} {total(c.measure.rules.caseness or 0)}" for c in outcome.changes
-                           if c.measure.rules.caseness is not None)
+    lead = _lead(outcome, lambda c: bool(c.case_at_start) * 1000 + _severity(c, c.first.total))
+    cutoffs = " and ".join(f"{c.measure.name} {_case_side(c, False)} {total(c.measure.rules.caseness or 0)}"
+                           for c in outcome.changes if c.measure.rules.caseness is not None)
     reliable = " and reliably improved (reliable recovery)" if outcome.reliably_improved else ""
     return lead, (f"At a clinical level at the start ({lead.measure.name} {total(lead.first.total)} at session "
-                  f"{lead.first.session_number}), now below the clinical cut-offs ({cutoffs}) on every measure"
+                  f"{lead.first.session_number}), now out of the clinical range on every measure ({cutoffs})"
                   f"{reliable}: {'; '.join(reading(c) for c in outcome.changes)}.")
 
 

@@ -14,7 +14,7 @@ from dashboards.access import patient_view
 from dashboards.charts.outcome import alliance_points, measures_in_order, outcome_chart
 from dashboards.charts.outcome_table import outcome_table
 from dashboards.charts.table import ChartTable
-from dashboards.outcomes.plain import AllianceReview, MeasureReview, review_alliance, review_measure
+from dashboards.outcomes.plain import AllianceReview, MeasureReview, chart_caption, review_alliance, review_measure
 from dashboards.risk.store import local_today
 from dashboards.therapist.blueprint import bp
 from dashboards.therapist.record import load_history
@@ -31,6 +31,7 @@ class Review:
     alliance: AllianceReview
     table: ChartTable
     has_outcomes: bool
+    caption: str  # the chart's, saying which way is better for each questionnaire
 
 
 def review_of(patient: Patient, now: datetime) -> Review:
@@ -40,7 +41,7 @@ def review_of(patient: Patient, now: datetime) -> Review:
     return Review(day=day, measures=tuple(review_measure(m) for m in measures),
                   alliance=review_alliance(alliance_points(history, day)),
                   table=outcome_table(history, as_of=day, alliance_column=ALLIANCE_WORDS),
-                  has_outcomes=bool(measures))
+                  has_outcomes=bool(measures), caption=chart_caption(measures))
 
 
 @bp.get("/patients/<code>/review")

@@ -107,7 +107,7 @@ def test_improvement_and_recovery_are_good_news_that_never_raise_the_level():
     assert set(found) == {"reliable_improvement", "recovery"}
     assert {e.severity for e in found.values()} == {"positive"} and evaluation.risk == "none"
     assert found["recovery"].numbers["reliable"] == 1
-    assert "below the clinical cut-offs (PHQ-9 10 and GAD-7 8) on every measure and reliably improved" in (
+    assert "out of the clinical range on every measure (PHQ-9 below 10 and GAD-7 below 8) and reliably improved" in (
         found["recovery"].reason)
     assert new_events(set(), evaluation) == []
 

@@ -71,6 +71,7 @@ def test_the_review_speaks_plainly_of_the_patients_own_answers_only(world, as_us
                    "High risk", "P-B1", "Watch"):
         assert hidden not in words, hidden
     assert 'data-chart-src="/patients/P-A1/review.json"' in response.text
+    assert "Your scores by session; a lower questionnaire score means fewer difficulties" in words  # PHQ-9, GAD-7
 
 
 def test_the_review_chart_is_in_the_patients_words_with_nothing_of_the_therapists(world, as_user):
