@@ -56,6 +56,7 @@ def test_every_route_sends_the_security_headers(app, client, make_user, sign_in_
     for endpoint, method, path in every_request(app):
         response = client.open(path, method=method)
         check_headers(response, f"{endpoint} {method}")
+        response.close()  # a streamed answer (an export) ends its request context only when closed
 
 
 def test_errors_carry_the_headers_too(app, client):
