@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 from flask import Response, jsonify
 from flask.typing import ResponseReturnValue
@@ -17,16 +18,17 @@ from feedback.models import Invitation, OutcomeResponse, Patient, TherapySession
 from feedback.models import Response as SurveyResponse
 
 
-def _responses(patient: Patient) -> list[SurveyResponse]:
-    return list(
-        db.session.scalars(
-            select(SurveyResponse)
-            .join(Invitation)
-            .join(TherapySession)
-            .where(TherapySession.patient_id == patient.id)
-            .order_by(TherapySession.number, Invitation.respondent)
-        )
+def _answers_of(model: type, patient: Patient, *order: Any) -> list[Any]:
+    """The patient's stored answers of one kind (alliance forms or outcome measures), by session."""
+    query = (
+        select(model).join(Invitation).join(TherapySession)
+        .where(TherapySession.patient_id == patient.id).order_by(TherapySession.number, *order)
     )
+    return list(db.session.scalars(query))
+
+
+def _responses(patient: Patient) -> list[SurveyResponse]:
+    return _answers_of(SurveyResponse, patient, Invitation.respondent)
 
 
 @bp.get("/patients/<code>/scores.json")
@@ -47,15 +49,7 @@ def patient_scores(patient: Patient) -> ResponseReturnValue:
 
 
 def _outcome_answers(patient: Patient) -> list[OutcomeResponse]:
-    return list(
-        db.session.scalars(
-            select(OutcomeResponse)
-            .join(Invitation)
-            .join(TherapySession)
-            .where(TherapySession.patient_id == patient.id)
-            .order_by(TherapySession.number, OutcomeResponse.id)
-        )
-    )
+    return _answers_of(OutcomeResponse, patient, OutcomeResponse.id)
 
 
 @bp.get("/patients/<code>/export.csv")
