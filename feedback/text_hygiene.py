@@ -62,6 +62,11 @@ def _line_ends(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def printable(text: str) -> str:
+    """Text from outside quoted back (a message, an audit detail): every unprintable character a "?"."""
+    return "".join(c if c.isprintable() else "?" for c in text)
+
+
 def has_foreign_digits(text: str) -> bool:
     """Whether `text` holds a digit other than 0-9 (Arabic-Indic, full-width, ...)."""
     return any(character.isdecimal() and not character.isascii() for character in text)

@@ -23,6 +23,7 @@ from dashboards.access import policy
 from dashboards.audit import audit
 from feedback.extensions import db, login_manager
 from feedback.models import Patient, User
+from feedback.text_hygiene import printable
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -95,8 +96,8 @@ def _record_denial(code: str) -> None:
         same_clinic = db.session.scalar(
             select(Patient).where(Patient.clinic_id == current_user.clinic_id, Patient.code == code)
         )
-    shown = "".join(c if c.isprintable() else "?" for c in code[:CODE_MAX])
-    audit("deny_patient", patient=same_clinic, detail=f"{request.method} {request.endpoint}, code {shown}")
+    tried = printable(code[:CODE_MAX])
+    audit("deny_patient", patient=same_clinic, detail=f"{request.method} {request.endpoint}, code {tried}")
     db.session.commit()
 
 

@@ -25,6 +25,7 @@ from sqlalchemy import select
 from dashboards.audit import audit
 from feedback.extensions import db
 from feedback.models import Clinic
+from feedback.text_hygiene import printable
 
 CHANGES_DATA = frozenset({
     "clinics add", "users add", "patients add", "sessions add",
@@ -98,4 +99,4 @@ def operator() -> str:
         name = getpass.getuser()
     except (OSError, KeyError):  # no login name and no passwd entry, e.g. in a bare container
         name = f"uid {os.getuid()}"
-    return "".join(c if c.isprintable() else "?" for c in name[:NAME_MAX])
+    return printable(name[:NAME_MAX])

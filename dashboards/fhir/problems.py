@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from dashboards.importer.problems import Problem
 from dashboards.importer.rows import SESSION_COLUMNS
+from feedback.text_hygiene import printable
 
 URL_SHOWN = 80  # characters of a fullUrl quoted back
 
@@ -31,8 +32,8 @@ class FhirProblem:
 
 def shown(text: str) -> str:
     """Text from the bundle as a message repeats it: printable and short."""
-    printable = "".join(c if c.isprintable() else "?" for c in text)
-    return printable if len(printable) <= URL_SHOWN else printable[: URL_SHOWN - 1] + "…"
+    text = printable(text)
+    return text if len(text) <= URL_SHOWN else text[: URL_SHOWN - 1] + "…"
 
 
 @dataclass(frozen=True)
