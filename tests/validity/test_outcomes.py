@@ -6,16 +6,10 @@ import json
 import random
 import re
 import statistics
-from datetime import UTC, datetime, time
-from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select
 
-from dashboards.demo.seeding import store_history
-from dashboards.risk.models import PatientRisk, RiskEvent
-from dashboards.risk.store import recompute_patients
 from dashboards.validity.cli import validate_flags_command
 from dashboards.validity.forms import builtin_forms
 from dashboards.validity.outcome_parameters import DEFAULT_OUTCOME_PARAMETERS, OutcomeParameters
@@ -28,9 +22,8 @@ from dashboards.validity.outcomes import (
     run_outcomes,
     spread,
 )
-from dashboards.validity.replay import replay
 from dashboards.validity.report import run, to_json, to_markdown
-from feedback.extensions import db
+from tests.validity.store_replay import assert_store_notifies_what_the_replay_notifies
 
 FORMS = builtin_forms()
 CITED = re.compile(r"\b(19|20)\d\d\b|\bissue 1[57]\b|https://")  # a year, the issue, or a link
@@ -118,22 +111,8 @@ def test_the_store_notifies_the_outcome_flags_the_replay_notifies(app, make_pati
             answers.setdefault(s.session_number, []).append(
                 (instrument, spread(rng, instrument.scales[scale].items, int(s.total))))
     patient = make_patient()
-    zone = ZoneInfo(patient.clinic.timezone)
-    last = max(s.date for s in simulated.history.sessions)
-    store_history(patient, simulated.history, {"patient": FORMS.patient, "therapist": FORMS.therapist},
-                  last_session_on=last, start_time=time(10), zone=zone,
-                  now=datetime.combine(last, time(23), zone).astimezone(UTC), outcomes=answers)
-    db.session.commit()
+    days = assert_store_notifies_what_the_replay_notifies(patient, simulated, FORMS, outcomes=answers)
     seen = set()
-    for day in replay(simulated):
-        now = datetime.combine(day.date, time(23, 30), zone).astimezone(UTC)
-        recompute_patients([patient.id], as_of=day.date, now=now)
-        stored = db.session.get(PatientRisk, patient.id)
-        notified = db.session.execute(
-            select(RiskEvent.code, RiskEvent.severity)
-            .where(RiskEvent.patient_id == patient.id, RiskEvent.news.is_(True), RiskEvent.first_seen_at == now)
-        ).all()
-        assert (day.session, stored.level) == (day.session, day.risk)
-        assert (day.session, sorted(notified)) == (day.session, sorted(day.new))
+    for day in days:
         seen.update(code for code in day.positives + tuple(c for c, _ in day.current) if code in OUTCOME_CODES)
     assert seen  # each group's patient shows at least one outcome flag along the way
