@@ -38,6 +38,20 @@ def sign_in_as(app) -> Callable[..., LoginSession]:
 
 
 @pytest.fixture
+def as_user(app, sign_in_as) -> Callable[..., FlaskClient]:  # noqa: F811
+    """A test client signed in as `user` (a fresh sign-in each call), from the address `ip` if given."""
+
+    def client_for(user: User, ip: str | None = None) -> FlaskClient:
+        client = app.test_client()
+        if ip:
+            client.environ_base["REMOTE_ADDR"] = ip
+        sign_in_as(client, user)
+        return client
+
+    return client_for
+
+
+@pytest.fixture
 def enrol(app) -> Callable[[User], pyotp.TOTP]:
     """Give `user` an authenticator; returns the TOTP that an app holding the secret would have."""
 

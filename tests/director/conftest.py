@@ -16,7 +16,7 @@ from dashboards.risk.store import recompute_patients
 from feedback.extensions import db
 from feedback.models import Clinic, Invitation, Patient, TherapySession, User, utcnow
 from feedback.models.outbox import OutboxMessage
-from tests.auth.conftest import sign_in_as  # noqa: F401  (fixture)
+from tests.auth.conftest import as_user, sign_in_as  # noqa: F401  (fixtures)
 from tests.dashboards.builders import CALM, UNANSWERED, UNRESOLVED, add_weekly, end_treatment
 
 #: Typed by the patient in the high-risk treatment's last form: it must never leave the app by e-mail.

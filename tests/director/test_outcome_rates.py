@@ -18,15 +18,6 @@ from tests.therapist.conftest import section, text
 
 
 @pytest.fixture
-def as_user(app, sign_in_as):
-    def client_for(user):
-        client = app.test_client()
-        sign_in_as(client, user)
-        return client
-    return client_for
-
-
-@pytest.fixture
 def ended(make_clinic, make_user, make_patient):
     """Blake (made first) and Alex; four treatments ended last week, one two years ago, one active, one elsewhere."""
     clinic, elsewhere = make_clinic("Northside"), make_clinic("Southside")

@@ -2,4 +2,4 @@
 
 from __future__ import annotations
 
-from tests.auth.conftest import sign_in_as, world  # noqa: F401  (fixtures)
+from tests.auth.conftest import as_user, sign_in_as, world  # noqa: F401  (fixtures)

@@ -10,7 +10,7 @@ import pytest
 from dashboards.access.models import PatientShare
 from feedback.extensions import db
 from feedback.models import Clinic, Patient, User
-from tests.auth.conftest import sign_in_as  # noqa: F401  (fixture)
+from tests.auth.conftest import as_user, sign_in_as  # noqa: F401  (fixtures)
 
 BASE = "https://clinic.example.org"
 ON_CALL = "oncall@north.example"

@@ -25,14 +25,6 @@ def alert(clinics):
     return raised
 
 
-@pytest.fixture
-def as_user(app, sign_in_as):
-    def client_for(user):
-        client = app.test_client()
-        sign_in_as(client, user)
-        return client
-
-    return client_for
 
 
 def main_part(html: str) -> str:

@@ -5,29 +5,13 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
 from datetime import datetime, timedelta
-
-import pytest
-from flask.testing import FlaskClient
 
 from dashboards.risk.store import recompute_patients
 from feedback.extensions import db
-from feedback.models import Patient, User, utcnow
-from tests.auth.conftest import enrol, sign_in_as, world  # noqa: F401  (fixtures)
+from feedback.models import Patient, utcnow
+from tests.auth.conftest import as_user, enrol, sign_in_as, world  # noqa: F401  (fixtures)
 from tests.dashboards.builders import Form, add_weekly
-
-
-@pytest.fixture
-def as_user(app, sign_in_as) -> Callable[[User], FlaskClient]:  # noqa: F811
-    """A test client signed in as `user` (a fresh sign-in each call)."""
-
-    def client_for(user: User) -> FlaskClient:
-        client = app.test_client()
-        sign_in_as(client, user)
-        return client
-
-    return client_for
 
 
 def treat(patient: Patient, forms: list[tuple[Form, Form]], *, now: datetime | None = None, days_ago: int = 1) -> None:
