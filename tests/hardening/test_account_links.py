@@ -34,21 +34,15 @@ def seen(client, response) -> str:
     return "\n".join(pages)
 
 
-def signed_in(app, sign_in_as, user):
-    client = app.test_client()
-    sign_in_as(client, user)
-    return client
-
-
 def live_sessions(user: User) -> int:
     return db.session.scalar(
         select(func.count()).select_from(LoginSession).where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
     )
 
 
-def test_an_admin_creating_a_director_never_sees_the_link(app, world, make_user, sign_in_as):
+def test_an_admin_creating_a_director_never_sees_the_link(app, world, make_user, as_user):
     second = make_user("director", world.clinic_a, email="second.director@example.org", password=None)
-    admin = signed_in(app, sign_in_as, world.admin)
+    admin = as_user(world.admin)
 
     answer = post_form(admin, ACCOUNTS, email="boss@example.org", display_name="Boss", role="director")
 
@@ -68,9 +62,9 @@ def test_an_admin_creating_a_director_never_sees_the_link(app, world, make_user,
     assert {(e.action, e.user_id) for e in events} == {("add_user", world.admin.id), ("password_link_sent", world.admin.id)}
 
 
-def test_rekeying_a_director_ends_their_sessions_and_mails_only_them(app, world, sign_in_as):
-    director = signed_in(app, sign_in_as, world.director)
-    admin = signed_in(app, sign_in_as, world.admin)
+def test_rekeying_a_director_ends_their_sessions_and_mails_only_them(app, world, as_user):
+    director = as_user(world.director)
+    admin = as_user(world.admin)
     world.director.password_hash = hash_password(TEST_PASSWORD)  # an account in use, not a new one
     db.session.commit()
 
@@ -85,9 +79,9 @@ def test_rekeying_a_director_ends_their_sessions_and_mails_only_them(app, world,
                for body in [m.get_content()])
 
 
-def test_a_director_resetting_a_therapists_two_factor_signs_them_out_and_tells_them(app, world, sign_in_as):
-    therapist = signed_in(app, sign_in_as, world.target)
-    director = signed_in(app, sign_in_as, world.director)
+def test_a_director_resetting_a_therapists_two_factor_signs_them_out_and_tells_them(app, world, as_user):
+    therapist = as_user(world.target)
+    director = as_user(world.director)
 
     answer = post_form(director, ACCOUNTS, f"{ACCOUNTS}/{world.target.id}/reset-2fa")
 
@@ -98,9 +92,9 @@ def test_a_director_resetting_a_therapists_two_factor_signs_them_out_and_tells_t
     assert mail_to(world.admin.email) == []  # a therapist's account: no directors' notice
 
 
-def test_resetting_a_directors_two_factor_tells_the_other_directors(app, world, make_user, sign_in_as):
+def test_resetting_a_directors_two_factor_tells_the_other_directors(app, world, make_user, as_user):
     second = make_user("director", world.clinic_a, email="second.director@example.org", password=None)
-    admin = signed_in(app, sign_in_as, world.admin)
+    admin = as_user(world.admin)
 
     post_form(admin, ACCOUNTS, f"{ACCOUNTS}/{world.director.id}/reset-2fa")
 
@@ -109,8 +103,8 @@ def test_resetting_a_directors_two_factor_tells_the_other_directors(app, world, 
     assert "reset two-step sign-in" in notice and world.director.email in notice
 
 
-def test_an_address_of_another_clinic_is_answered_like_a_new_one(app, world, sign_in_as):
-    director = signed_in(app, sign_in_as, world.director)
+def test_an_address_of_another_clinic_is_answered_like_a_new_one(app, world, as_user):
+    director = as_user(world.director)
     new = post_form(director, ACCOUNTS, email="fresh@example.org", display_name="Fresh", role="therapist")
     taken = post_form(director, ACCOUNTS, email=world.therapist_b.email.upper(), display_name="B", role="therapist")
 
@@ -127,12 +121,12 @@ def test_an_address_of_another_clinic_is_answered_like_a_new_one(app, world, sig
     assert (refused.clinic_id, refused.user_id, refused.ip) == (world.clinic_b.id, None, None)  # nobody of clinic A named
 
 
-def test_when_the_mail_server_is_down_no_link_is_made(app, world, sign_in_as):
+def test_when_the_mail_server_is_down_no_link_is_made(app, world, as_user):
     with socket.socket() as probe:  # a port with nothing listening
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_FROM="monitor@example.org", SMTP_STARTTLS=False)
-    director = signed_in(app, sign_in_as, world.director)
+    director = as_user(world.director)
 
     answer = post_form(director, ACCOUNTS, f"{ACCOUNTS}/{world.target.id}/password-link")
 
@@ -147,3 +141,20 @@ def test_the_console_mailer_prints_the_link_in_development(app, world, capsys):
         accounts.send_password_link(world.target, world.director)
     printed = capsys.readouterr().out
     assert f"E-mail to {world.target.email}" in printed and "/password/set/" in printed
+
+
+def test_the_operators_link_for_an_account_in_use_signs_it_out_and_tells_the_people_concerned(
+        app, world, make_user, as_user, runner):
+    second = make_user("director", world.clinic_a, email="second.director@example.org", password=None)
+    director = as_user(world.director)
+    world.director.password_hash = hash_password(TEST_PASSWORD)
+    db.session.commit()
+
+    printed = runner.invoke(args=["accounts", "password-link", world.director.email])
+
+    assert printed.exit_code == 0 and "/password/set/" in printed.output  # the console may show it
+    assert director.get("/").status_code == 302 and live_sessions(world.director) == 0
+    (notice,) = mail_to(world.director.email)
+    assert "signed out everywhere" in notice and "/password/set/" not in notice
+    (told,) = mail_to(second.email)
+    assert "made a new password link" in told and "/password/set/" not in told
