@@ -57,9 +57,10 @@ def make_user(make_clinic: Callable[..., Clinic]) -> Callable[..., User]:
         clinic: Clinic | None = None,
         email: str | None = None,
         password: str | None = TEST_PASSWORD,
+        display_name: str = "",
     ) -> User:
         return setup.add_user(
-            email or f"{role}{next(counter)}@example.org", clinic or make_clinic(), role, password
+            email or f"{role}{next(counter)}@example.org", clinic or make_clinic(), role, password, display_name
         )
 
     return make

@@ -21,9 +21,8 @@ FIRST = NOW - timedelta(weeks=3)
 def clinic(make_clinic, make_user, make_patient):
     clinic = make_clinic()
     # Blake is created first: the per-therapist list must follow names, not ids.
-    blake = make_user(clinic=clinic, email="blake@example.org")
-    alex = make_user(clinic=clinic, email="alex@example.org")
-    blake.display_name, alex.display_name = "Blake Okafor", "Alex Moreau"
+    blake = make_user(clinic=clinic, email="blake@example.org", display_name="Blake Okafor")
+    alex = make_user(clinic=clinic, email="alex@example.org", display_name="Alex Moreau")
     make_user(role="director", clinic=clinic)
     treatments = {
         ("A-HIGH", alex): [CALM, UNRESOLVED],

@@ -58,9 +58,7 @@ def build_clinics(make_clinic, make_user, make_patient, now: datetime) -> Clinic
     north, south = make_clinic("Northside"), make_clinic("Southside")
 
     def user(role: str, clinic: Clinic, email: str, name: str) -> User:
-        account = make_user(role, clinic, email=email)
-        account.display_name = name
-        return account
+        return make_user(role, clinic, email=email, display_name=name)
 
     # Blake first: lists must follow names, not ids.
     blake = user("therapist", north, "blake@north.example", "Blake Okafor")

@@ -21,8 +21,8 @@ from tests.therapist.conftest import section, text
 def ended(make_clinic, make_user, make_patient):
     """Blake (made first) and Alex; four treatments ended last week, one two years ago, one active, one elsewhere."""
     clinic, elsewhere = make_clinic("Northside"), make_clinic("Southside")
-    blake, alex = make_user("therapist", clinic), make_user("therapist", clinic)
-    blake.display_name, alex.display_name = "Blake Okafor", "Alex Moreau"
+    blake = make_user("therapist", clinic, display_name="Blake Okafor")
+    alex = make_user("therapist", clinic, display_name="Alex Moreau")
     director = make_user("director", clinic)
     recently, long_ago = utcnow().date() - timedelta(days=7), utcnow().date() - timedelta(days=800)
     plan = [  # (therapist, PHQ-9, GAD-7, end reason, ended on)

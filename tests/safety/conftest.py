@@ -39,9 +39,7 @@ def clinics(make_clinic, make_user, make_patient) -> Clinics:
     north, south = make_clinic("Northside", "Europe/London"), make_clinic("Southside", "Europe/London")
 
     def user(role: str, clinic: Clinic, email: str, name: str) -> User:
-        made = make_user(role, clinic, email=email)
-        made.display_name = name
-        return made
+        return make_user(role, clinic, email=email, display_name=name)
 
     alex = user("therapist", north, "alex@north.example", "Alex")
     casey = user("therapist", north, "casey@north.example", "Casey")
