@@ -19,7 +19,7 @@ from flask import Flask
 from dashboards import cli as dashboards_cli
 from dashboards import web as dashboards_web
 from feedback import cli as feedback_cli
-from feedback import text_edges
+from feedback import i18n, text_edges
 from feedback import web as feedback_web
 from feedback.config import load_config
 from feedback.extensions import csrf, db, login_manager, migrate
@@ -57,6 +57,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
+    i18n.init_app(app)
     instruments.init_app(app)
 
 

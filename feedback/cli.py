@@ -9,6 +9,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from feedback.catalogs import translations_cli
 from feedback.instruments.model import Instrument, Item, OutcomeRules, Scale
 from feedback.instruments.registry import registry
 
@@ -142,4 +143,5 @@ def register(app: Flask) -> None:
     from feedback.delivery import cli as delivery_cli
 
     app.cli.add_command(instruments_cli)
+    app.cli.add_command(translations_cli)
     delivery_cli.register(app)  # `worker` and `delivery ...`

@@ -23,6 +23,8 @@ class Clinic(db.Model):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     #: IANA zone name; times are stored in UTC and shown in this zone.
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    #: The language of patients and clinicians who have not chosen one (feedback/i18n.py).
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: The outcome measures asked after the alliance form, and how often: a list of
     #: {"instrument": id, "every": "session" | "nth" | "intake_and_weeks", "n": int, "weeks": int}.
@@ -53,6 +55,8 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))
     display_name: Mapped[str] = mapped_column(String(120), default="")
+    #: The clinician's own language for the app; None = the clinic's default.
+    language: Mapped[str | None] = mapped_column(String(8))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -1,0 +1,119 @@
+"""Which language a page, an SMS or an e-mail is in, and the Babel set-up behind `_()`.
+
+Two message catalogs (domains) are merged at run time: `patient` (feedback/translations: the
+questionnaire pages, their messages, SMS and e-mail texts, error pages) and `clinician`
+(dashboards/translations: everything signed-in staff read). The split keeps the promise that
+everything a patient sees is translated checkable on its own (tests/i18n).
+
+A page's language is chosen in this order: the one a view named for this request (a patient's
+own language on the survey), the signed-in clinician's setting, their clinic's default, English.
+A string missing from a catalog falls back to its English source, never to a key.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import Any
+
+from babel import Locale
+from babel.dates import format_date, format_datetime, format_time
+from flask import Flask, current_app, g, has_request_context
+from flask_babel import force_locale, get_locale, refresh
+from flask_login import current_user
+
+from feedback.extensions import babel
+
+DEFAULT_LANGUAGE = "en"
+#: Languages with catalogs that ship; a language listed here must be complete (tests/i18n).
+LANGUAGES = ("en", "es")
+_HERE = os.path.dirname(__file__)
+DOMAINS = {
+    "patient": os.path.join(_HERE, "translations"),
+    "clinician": os.path.join(os.path.dirname(_HERE), "dashboards", "translations"),
+}
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", ";".join(DOMAINS.values()))
+    app.config.setdefault("BABEL_DOMAIN", ";".join(DOMAINS))
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
+    babel.init_app(app, locale_selector=select_language)
+    app.jinja_env.filters.update(long_date=long_date, short_datetime=short_datetime, clock_time=clock_time)
+    app.context_processor(lambda: {"page_language": page_language(), "page_direction": page_direction()})
+
+
+def supported(code: str | None) -> str | None:
+    """The shipped language for a code such as "es" or "es-MX", or None."""
+    if not code:
+        return None
+    base = code.replace("_", "-").split("-")[0].lower()
+    extra = current_app.config.get("EXTRA_LANGUAGES", ())  # e.g. a pseudo-locale in tests
+    return base if base in LANGUAGES or base in extra else None
+
+
+def select_language() -> str:
+    named = getattr(g, "language", None) if has_request_context() else None
+    if named:
+        return named
+    if has_request_context() and getattr(current_user, "is_authenticated", False):
+        own = supported(getattr(current_user, "language", None))
+        if own:
+            return own
+        clinic = getattr(current_user, "clinic", None)
+        return supported(getattr(clinic, "language", None)) or DEFAULT_LANGUAGE
+    return DEFAULT_LANGUAGE
+
+
+def use_language(code: str | None, clinic: Any = None) -> str:
+    """Make this request's pages speak `code` (else the clinic's default, else English)."""
+    chosen = supported(code) or supported(getattr(clinic, "language", None)) or DEFAULT_LANGUAGE
+    g.language = chosen
+    refresh()  # Babel caches the locale per request
+    return chosen
+
+
+def language_for(person: Any) -> str:
+    """The language to write to a patient or clinician in, outside a page (SMS, e-mail)."""
+    clinic = getattr(person, "clinic", None)
+    return supported(getattr(person, "language", None)) or supported(getattr(clinic, "language", None)) or (
+        DEFAULT_LANGUAGE
+    )
+
+
+@contextmanager
+def speaking(person: Any) -> Iterator[str]:
+    """`with speaking(patient):` — gettext and formats in that person's language (workers, mail)."""
+    language = language_for(person)
+    with force_locale(language):
+        yield language
+
+
+def page_language() -> str:
+    return str(get_locale() or DEFAULT_LANGUAGE)
+
+
+def page_direction() -> str:
+    locale = get_locale()
+    return "rtl" if locale is not None and locale.character_order == "right-to-left" else "ltr"
+
+
+def language_name(code: str) -> str:
+    """A language's own name for itself ("Español"), for pickers."""
+    return Locale.parse(code).get_display_name(code).capitalize()
+
+
+# Dates are shown in the zone they carry (the caller converts to the clinic's zone) and in the
+# page's language; Babel knows each language's order and month names.
+def long_date(value: date | datetime) -> str:
+    return format_date(value, format="long", locale=get_locale() or DEFAULT_LANGUAGE)
+
+
+def short_datetime(value: datetime) -> str:
+    return format_datetime(value, format="short", tzinfo=value.tzinfo, locale=get_locale() or DEFAULT_LANGUAGE)
+
+
+def clock_time(value: datetime) -> str:
+    return format_time(value, format="short", tzinfo=value.tzinfo, locale=get_locale() or DEFAULT_LANGUAGE)
