@@ -1,18 +1,19 @@
-"""Patients: pseudonymous, with an optional encrypted mobile number."""
+"""Patients: pseudonymous, with an optional encrypted mobile number and e-mail address."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from feedback.extensions import db
 from feedback.models.clinic import Clinic, User
 from feedback.models.types import UTCDateTime, utcnow
 
-CHANNELS = ("link", "sms")
+#: How invitations reach the patient: handed over by the therapist, by SMS or by e-mail.
+CHANNELS = ("link", "sms", "email")
 STATUSES = ("active", "ended")
 END_REASONS = ("completed", "dropped_out", "transferred")
 
@@ -34,6 +35,14 @@ class Patient(db.Model):
     sms_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Set when the patient replied STOP; no SMS goes out while it is set.
     sms_opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The e-mail address (NFC, lower-case domain) encrypted with PHONE_ENCRYPTION_KEY, like the number.
+    email_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
+    email_consent: Mapped[bool] = mapped_column(default=False, server_default=false())
+    email_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Set by the one-click unsubscribe link; no e-mail goes out while it is set.
+    email_opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Set when the address bounced for good (the bounce webhook); no e-mail goes out while it is set.
+    email_bounced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     preferred_channel: Mapped[str] = mapped_column(String(8), default="link")
     language: Mapped[str] = mapped_column(String(8), default="en")
     #: The therapist's own outcome battery for this treatment (Clinic.outcome_battery's format);
@@ -50,6 +59,10 @@ class Patient(db.Model):
     @property
     def has_phone(self) -> bool:
         return self.phone_encrypted is not None
+
+    @property
+    def has_email(self) -> bool:
+        return self.email_encrypted is not None
 
     def __repr__(self) -> str:
         return f"<Patient {self.code}>"
