@@ -1,0 +1,1 @@
+"""The clinic tablet in kiosk mode ([docs/kiosk.md](../../docs/kiosk.md))."""
