@@ -11,7 +11,7 @@ import sys
 import time
 from datetime import timedelta
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 
@@ -49,8 +49,7 @@ def _render(
     hidden = hidden_items(invitation) if alliance else frozenset()
     # An outcome measure's file has no notice of its own: the same people see it as the alliance form.
     notice = instrument.privacy_notice or _alliance(invitation).privacy_notice
-    action = (url_for("survey.submit", token=token) if alliance
-              else url_for("survey.outcome_submit", token=token, instrument_id=instrument.id))
+    action = _url("submit", token) if alliance else _url("outcome_submit", token, instrument_id=instrument.id)
     return (
         render_template(
             "feedback/survey.html",
@@ -123,14 +122,14 @@ def submit(token: str) -> ResponseReturnValue:
         return _answered(stored, token, progress(stored))
     if len(steps.forms) > 1:
         return _next(token, steps.outcome_forms[0])
-    return redirect(url_for("survey.thanks"), code=303)
+    return redirect(_url("thanks", token), code=303)
 
 
 @bp.get("/s/<token>/<instrument_id>")
 def outcome_form(token: str, instrument_id: str) -> ResponseReturnValue:
     invitation, steps, instrument = _outcome_page(token, instrument_id)
     if invitation.completed_at is None:
-        return redirect(url_for("survey.form", token=token), code=303)  # the alliance form comes first
+        return redirect(_url("form", token), code=303)  # the alliance form comes first
     if instrument_id in steps.answered:
         return _onwards(invitation, token, steps)  # e.g. the back button: on to what is left
     return _render(invitation, token, instrument, steps, {}, {})
@@ -140,7 +139,7 @@ def outcome_form(token: str, instrument_id: str) -> ResponseReturnValue:
 def outcome_submit(token: str, instrument_id: str) -> ResponseReturnValue:
     invitation, steps, instrument = _outcome_page(token, instrument_id)
     if invitation.completed_at is None:
-        return redirect(url_for("survey.form", token=token), code=303)
+        return redirect(_url("form", token), code=303)
     if instrument_id in steps.answered:
         return _answered(invitation, token, steps)
     submitted = {key: request.form.getlist(key) for key in request.form}
@@ -170,6 +169,15 @@ def thanks() -> ResponseReturnValue:
     return render_template("feedback/thanks.html", crisis=None)
 
 
+def _url(endpoint: str, token: str, **values: str) -> str:
+    """The address of a page of this flow. The clinic tablet (dashboards/kiosk) serves the same
+    pages at its own addresses, without the token in them, and names them in `g.survey_url`."""
+    elsewhere = g.get("survey_url")
+    if elsewhere is not None:
+        return elsewhere(endpoint, **values)
+    return url_for(f"survey.{endpoint}", **({} if endpoint == "thanks" else {"token": token}), **values)
+
+
 def _alliance(invitation: Invitation) -> Instrument:
     return registry().get(invitation.instrument_id, invitation.instrument_version)
 
@@ -185,7 +193,7 @@ def _outcome_page(token: str, instrument_id: str) -> tuple[Invitation, Progress,
 
 
 def _next(token: str, instrument_id: str) -> ResponseReturnValue:
-    return redirect(url_for("survey.outcome_form", token=token, instrument_id=instrument_id), code=303)
+    return redirect(_url("outcome_form", token, instrument_id=instrument_id), code=303)
 
 
 def _onwards(invitation: Invitation, token: str, steps: Progress) -> ResponseReturnValue:
@@ -195,7 +203,7 @@ def _onwards(invitation: Invitation, token: str, steps: Progress) -> ResponseRet
     if following is not None:
         return _next(token, following)
     if steps.outcome_forms:
-        return redirect(url_for("survey.battery_thanks", token=token), code=303)
+        return redirect(_url("battery_thanks", token), code=303)
     raise LinkCompleted()
 
 
@@ -208,7 +216,7 @@ def _answered(invitation: Invitation, token: str, steps: Progress) -> ResponseRe
     language = invitation.session.patient.language
     return render_template(
         "feedback/answered.html",
-        next_url=url_for("survey.outcome_form", token=token, instrument_id=following) if following else None,
+        next_url=_url("outcome_form", token, instrument_id=following) if following else None,
         step=(steps.position(following), len(steps.forms)) if following else None,
         crisis=_crisis(invitation, language) if steps.alerted else None,
     ), 409
