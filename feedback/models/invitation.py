@@ -61,5 +61,7 @@ class Response(db.Model):
     scores: Mapped[dict[str, float | None]] = mapped_column(JSON)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     seconds_taken: Mapped[int | None]
+    #: The language the form was shown, and so answered, in (one of its instrument's languages).
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
 
     invitation: Mapped[Invitation] = relationship(back_populates="response")

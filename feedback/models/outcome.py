@@ -39,6 +39,8 @@ class OutcomeResponse(db.Model):
     #: Scale totals keyed by scale id (None: not scored).
     scores: Mapped[dict[str, float | None]] = mapped_column(JSON)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: The language the measure was shown, and so answered, in (one of its instrument's languages).
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
 
     invitation: Mapped[Invitation] = relationship()
 
