@@ -16,6 +16,8 @@ class PatientRisk(db.Model):
     """The current risk level of one treatment (one row per patient)."""
 
     __tablename__ = "patient_risks"
+    #: The worker's refresh takes the stalest evaluations first, in every clinic (refresh.pick_stale).
+    __table_args__ = (Index("ix_patient_risks_evaluated_at", "evaluated_at", "patient_id"),)
 
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), primary_key=True)
     level: Mapped[str] = mapped_column(String(8), index=True)
@@ -45,6 +47,9 @@ class RiskEvent(db.Model):
     session_number: Mapped[int | None]
     current: Mapped[bool]
     reason: Mapped[str] = mapped_column(String(400))
+    #: The reason as a phrase (feedback.phrases, JSON), read in each clinician's language; None for
+    #: an event stored before phrases, until its next evaluation.
+    reason_message: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     numbers: Mapped[dict[str, Any]] = mapped_column(JSON)
     #: When this event was first detected: "new since your last visit" and notifications use it.
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

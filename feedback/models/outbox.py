@@ -44,6 +44,8 @@ class OutboxMessage(db.Model):
         UniqueConstraint("invitation_id", "kind", "round"),
         # The dispatcher's claim query: due rows of one status, oldest first.
         Index("ix_outbox_messages_status_due_at", "status", "due_at"),
+        # ... and the claimed rows whose claim expired (their dispatcher died before sending).
+        Index("ix_outbox_messages_status_claim_expires_at", "status", "claim_expires_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
