@@ -23,8 +23,9 @@ from dashboards.flags.events import Event
 from dashboards.flags.stats import EPS, within_sd
 from dashboards.flags.thresholds import Thresholds
 from dashboards.flags.timeline import Point, Timeline, mean, runs
-from dashboards.flags.wording import count, index, label, rounded, score
-from dashboards.flags.wording import sessions as listing
+from dashboards.flags.wording import count, index_n, listed, rounded, scale_name, score_n, short_n, the_scale
+from feedback.phrases import Phrase, phrase
+from feedback.translatable import N_
 
 SUBSCALES = ("bond", "task", "goal")
 
@@ -119,26 +120,35 @@ def _decline(scale: str, run: list[Charted], charted: list[Charted], sigma: floa
         "cusum": rounded(at.cusum), "threshold": th.cusum_h, "k": th.cusum_k,
         "within_sd": rounded(sigma)}
     part = _largest_fall(t, at.point.number, [c.point.number for c in building])
-    explain = ""
+    explain: Phrase | str = ""
     if part is not None:
         name, before, after = part
         numbers |= {"part": name, "part_before": rounded(before), "part_after": rounded(after)}
-        explain = f"; the fall is largest in the {label(name)} ({score(before)} → {score(after)})"
+        explain = phrase(N_("; the fall is largest in the %(part)s (%(before)s → %(after)s)"),
+                         part=scale_name(name), before=score_n(before), after=score_n(after))
+    after_text: Phrase | str = ""
     if ongoing:
-        after_text = ("" if last is at else
-                      f"; it is {score(last.point.score)} at session {last.point.number}")
+        if last is not at:
+            after_text = phrase(N_("; it is %(score)s at session %(number)s"), score=score_n(last.point.score),
+                                number=last.point.number)
     else:
         recovered = charted[charted.index(last) + 1]
         numbers |= {"recovered_session": recovered.point.number}
-        after_text = f", then was back near the usual level by session {recovered.point.number}"
+        after_text = phrase(N_(", then was back near the usual level by session %(number)s"),
+                            number=recovered.point.number)
+    reason = (N_("%(scale)s has been below the patient's usual %(baseline)s (mean of %(count)s earlier sessions) "
+                 "at sessions %(sessions)s (mean %(mean)s), more than ordinary week-to-week variation explains "
+                 "(cumulative evidence %(cusum)s; alert at %(alert)s)%(explain)s%(after)s.") if len(building) > 1 else
+              N_("%(scale)s has been below the patient's usual %(baseline)s (mean of %(count)s earlier sessions) "
+                 "at session %(sessions)s (mean %(mean)s), more than ordinary week-to-week variation explains "
+                 "(cumulative evidence %(cusum)s; alert at %(alert)s)%(explain)s%(after)s."))
     return Event(
         code="reliable_decline", severity="high", session_number=at.point.number, subject=scale,
         current=ongoing, numbers=numbers,
-        reason=(f"The {label(scale)} has been below the patient's usual {score(at.baseline)} "
-                f"(mean of {count(at.baseline_n)} earlier sessions) at session"
-                f"{'s' if len(building) > 1 else ''} {listing([c.point.number for c in building])} "
-                f"(mean {score(below)}), more than ordinary week-to-week variation explains "
-                f"(cumulative evidence {index(at.cusum)}; alert at {th.cusum_h:g}){explain}{after_text}."),
+        reason=phrase(reason, scale=the_scale(scale), baseline=score_n(at.baseline), count=count(at.baseline_n),
+                      sessions=listed([c.point.number for c in building]), mean=score_n(below),
+                      cusum=index_n(at.cusum), alert=short_n(th.cusum_h), explain=explain,
+                      after=after_text).capitalised(),
     )
 
 
@@ -165,9 +175,11 @@ def _drop(scale: str, c: Charted, sigma: float, t: Timeline, th: Thresholds) -> 
         numbers={"baseline": rounded(c.baseline), "baseline_sessions": c.baseline_n,
                  "score": rounded(c.point.score), "z": rounded(c.z), "threshold": th.drop_z,
                  "within_sd": rounded(sigma)},
-        reason=(f"The {label(scale)} fell to {score(c.point.score)} at session {c.point.number}, "
-                f"{index(-c.z)} within-person SDs below the patient's usual {score(c.baseline)} "
-                f"(alert at {th.drop_z:g}): one session, which may recover or be the start of a fall."),
+        reason=phrase(N_("%(scale)s fell to %(score)s at session %(number)s, %(z)s within-person SDs below the "
+                         "patient's usual %(baseline)s (alert at %(alert)s): one session, which may recover or be "
+                         "the start of a fall."),
+                      scale=the_scale(scale), score=score_n(c.point.score), number=c.point.number,
+                      z=index_n(-c.z), baseline=score_n(c.baseline), alert=short_n(th.drop_z)).capitalised(),
     )
 
 
@@ -178,7 +190,9 @@ def _trend(scale: str, run: list[Charted], ongoing: bool, th: Thresholds) -> Eve
         current=ongoing,
         numbers={"baseline": rounded(at.baseline), "score": rounded(at.point.score),
                  "cusum": rounded(at.cusum), "threshold": th.trend_h, "alarm": th.cusum_h},
-        reason=(f"The {label(scale)} has been a little below the patient's usual "
-                f"{score(at.baseline)} since about session {at.point.number} (cumulative evidence "
-                f"{index(at.cusum)}, an alert needs {th.cusum_h:g}): not beyond ordinary variation yet."),
+        reason=phrase(N_("%(scale)s has been a little below the patient's usual %(baseline)s since about session "
+                         "%(number)s (cumulative evidence %(cusum)s, an alert needs %(alert)s): not beyond "
+                         "ordinary variation yet."),
+                      scale=the_scale(scale), baseline=score_n(at.baseline), number=at.point.number,
+                      cusum=index_n(at.cusum), alert=short_n(th.cusum_h)).capitalised(),
     )

@@ -8,17 +8,18 @@ from dashboards.flags.events import Event
 from dashboards.flags.history import SessionRecord
 from dashboards.flags.thresholds import Thresholds
 from dashboards.flags.timeline import Timeline, runs
-from dashboards.flags.wording import sessions as session_list
+from dashboards.flags.wording import listed, short_n
+from feedback.phrases import Num, Phrase, phrase
+from feedback.translatable import N_
 
 MISSED = ("cancelled", "no_show")  # by the patient; "clinic_cancelled" is not missed
-ESCALATED = "; together with an unresolved or repeated rupture or a decline, this is worth a prompt look"
 
 
 @dataclass(frozen=True)
 class Finding:
     session_number: int | None
     subject: str  # "unanswered" | "missed" | "gap"
-    reason: str  # without its full stop, so escalation can extend it
+    reason: Phrase  # without its full stop, so escalation can extend it
     current: bool
     numbers: dict[str, float | int | str]
 
@@ -35,7 +36,9 @@ def disengagement_events(t: Timeline, th: Thresholds, escalate: bool) -> list[Ev
 def _event(f: Finding, high: bool) -> Event:
     return Event(code="disengagement", severity="high" if high else "watch",
                  session_number=f.session_number, subject=f.subject, current=f.current,
-                 numbers=f.numbers, reason=f.reason + (ESCALATED if high else "") + ".")
+                 numbers=f.numbers,
+                 reason=phrase(N_("%(finding)s; together with an unresolved or repeated rupture or a decline, this "
+                                  "is worth a prompt look.") if high else N_("%(finding)s."), finding=f.reason))
 
 
 def _unanswered(sessions: list[SessionRecord], t: Timeline, th: Thresholds) -> list[Finding]:
@@ -47,8 +50,10 @@ def _unanswered(sessions: list[SessionRecord], t: Timeline, th: Thresholds) -> l
         ongoing = run[-1] is invited[-1] and not t.ended
         found.append(Finding(
             run[th.unanswered_run - 1].number, "unanswered",
-            f"The patient left {len(run)} questionnaires in a row unanswered "
-            f"(sessions {run[0].number} to {run[-1].number}{', so far' if ongoing else ''})",
+            phrase(N_("The patient left %(count)s questionnaires in a row unanswered (sessions %(first)s to "
+                      "%(last)s, so far)") if ongoing else
+                   N_("The patient left %(count)s questionnaires in a row unanswered (sessions %(first)s to "
+                      "%(last)s)"), count=len(run), first=run[0].number, last=run[-1].number),
             ongoing,
             {"unanswered": len(run), "first_session": run[0].number,
              "last_session": run[-1].number, "threshold": th.unanswered_run},
@@ -69,8 +74,8 @@ def _missed(sessions: list[SessionRecord], t: Timeline, th: Thresholds) -> list[
         missed, window = missed_up_to(run[0]), min(th.missed_window, run[0] + 1)
         found.append(Finding(
             sessions[run[0]].number, "missed",
-            f"{len(missed)} of the last {window} scheduled sessions were missed or cancelled "
-            f"(sessions {session_list(missed)})",
+            phrase(N_("%(missed)s of the last %(window)s scheduled sessions were missed or cancelled "
+                      "(sessions %(sessions)s)"), missed=len(missed), window=window, sessions=listed(missed)),
             run[-1] == len(sessions) - 1 and not t.ended,
             {"missed": len(missed), "window": window, "sessions": ", ".join(map(str, missed)),
              "threshold": th.missed_min},
@@ -87,26 +92,28 @@ def _gaps(sessions: list[SessionRecord], t: Timeline, th: Thresholds) -> list[Fi
     for before, after in zip(attended, attended[1:], strict=False):
         days = (after.date - before.date).days
         if days > limit:
-            found.append(_gap(before, days, th, False, (
-                f"There was no session for {days / 7:.1f} weeks between session "
-                f"{before.number} on {before.date.isoformat()} and session {after.number}")))
+            found.append(_gap(before, days, th, False, phrase(
+                N_("There was no session for %(weeks)s weeks between session %(first)s on %(day)s and session "
+                   "%(last)s"), weeks=Num(days / 7, 1), first=before.number, day=before.date.isoformat(),
+                last=after.number)))
     if sessions and not t.ended:
         since = attended[-1] if attended else sessions[0]
         days = (t.as_of - since.date).days
         if days > limit:
-            start = (f"since session {since.number} on {since.date.isoformat()}" if attended
-                     else f"since the first one was scheduled for {since.date.isoformat()}")
-            found.append(_gap(since, days, th, True, (
-                f"No session has taken place for {days / 7:.1f} weeks, {start}, "
-                "and no planned end is recorded"), anchored=bool(attended)))
+            start = (phrase(N_("since session %(number)s on %(day)s"), number=since.number,
+                            day=since.date.isoformat()) if attended
+                     else phrase(N_("since the first one was scheduled for %(day)s"), day=since.date.isoformat()))
+            found.append(_gap(since, days, th, True, phrase(
+                N_("No session has taken place for %(weeks)s weeks, %(since)s, and no planned end is recorded"),
+                weeks=Num(days / 7, 1), since=start), anchored=bool(attended)))
     return found
 
 
-def _gap(since: SessionRecord, days: int, th: Thresholds, current: bool, text: str,
+def _gap(since: SessionRecord, days: int, th: Thresholds, current: bool, text: Phrase,
          anchored: bool = True) -> Finding:
     return Finding(
         since.number if anchored else None, "gap",
-        f"{text} (more than {th.gap_weeks:g} weeks)", current,
+        phrase(N_("%(gap)s (more than %(weeks)s weeks)"), gap=text, weeks=short_n(th.gap_weeks)), current,
         {"weeks": round(days / 7, 1), "days": days, "since_session": since.number,
          "threshold_weeks": th.gap_weeks},
     )

@@ -6,7 +6,9 @@ already seen and picks what is worth telling the therapist about.
 """
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from feedback.phrases import Phrase
 
 SEVERITIES = ("high", "watch", "note", "positive")
 #: The severities that are alerts: they set the risk level and are notified. A note is shown on
@@ -21,12 +23,20 @@ class Event:
     code: str
     severity: str  # "high" | "watch" | "note" | "positive"
     session_number: int | None  # the session it belongs to; None = not tied to a session
-    reason: str  # one plain-English sentence with the numbers
+    reason: str  # one plain-English sentence with the numbers (given as a Phrase: its English)
     numbers: Mapping[str, float | int | str]  # the numbers behind it, JSON-serialisable
     current: bool  # counts toward the current risk level
     # Tells apart events sharing code and session: the scale ("bond", "alliance") or the
     # disengagement signal ("unanswered", "missed", "gap").
     subject: str | None = None
+    #: The reason as a phrase, stored beside it and read in each clinician's language; set from a
+    #: Phrase given as `reason`.
+    message: Phrase | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.reason, Phrase):
+            object.__setattr__(self, "message", self.reason)
+            object.__setattr__(self, "reason", str(self.reason))
 
     def to_dict(self) -> dict[str, object]:
         return {

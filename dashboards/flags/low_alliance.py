@@ -5,7 +5,9 @@ one low score, or a low score later on, is a watch."""
 from dashboards.flags.events import Event
 from dashboards.flags.thresholds import Thresholds
 from dashboards.flags.timeline import Timeline
-from dashboards.flags.wording import count, rounded, score
+from dashboards.flags.wording import count, rounded, score_n
+from feedback.phrases import Phrase, phrase
+from feedback.translatable import N_
 
 
 def low_alliance_events(t: Timeline, th: Thresholds) -> list[Event]:
@@ -20,16 +22,17 @@ def low_alliance_events(t: Timeline, th: Thresholds) -> list[Event]:
             continue
         early = p.number <= th.early_sessions
         high = early and run >= th.low_confirm
-        note = (f"; early in treatment (first {count(th.early_sessions)} sessions) a low alliance "
-                "can go with a higher risk of dropping out, so it is worth a prompt look"
-                if early else "; worth a look")
-        again = f", {count(run)} scored sessions in a row" if run > 1 else ""
+        note = (phrase(N_("; early in treatment (first %(count)s sessions) a low alliance can go with a higher "
+                          "risk of dropping out, so it is worth a prompt look"), count=count(th.early_sessions))
+                if early else Phrase(N_("; worth a look")))
+        again = phrase(N_(", %(count)s scored sessions in a row"), count=count(run)) if run > 1 else ""
         events.append(Event(
             code="low_alliance", severity="high" if high else "watch", session_number=p.number,
             current=t.is_recent(p.number),
             numbers={"score": rounded(p.score), "cutoff": norm.low_cutoff, "early": int(early),
                      "in_a_row": run, "confirm": th.low_confirm},
-            reason=(f"The overall alliance score was {score(p.score)}, below the instrument's low "
-                    f"cutoff of {score(norm.low_cutoff)}{again}{note}."),
+            reason=phrase(N_("The overall alliance score was %(score)s, below the instrument's low cutoff of "
+                             "%(cutoff)s%(again)s%(note)s."),
+                          score=score_n(p.score), cutoff=score_n(norm.low_cutoff), again=again, note=note),
         ))
     return events

@@ -12,7 +12,9 @@ from dashboards.flags.history import Answers
 from dashboards.flags.items import ITEM_TEXT, likert, reports_rupture
 from dashboards.flags.thresholds import Thresholds
 from dashboards.flags.timeline import Timeline
-from dashboards.flags.wording import sessions as session_list
+from dashboards.flags.wording import listed
+from feedback.phrases import Phrase, phrase
+from feedback.translatable import N_
 
 # code -> (the marker items, the rupture kind they suggest, for the guidance panel)
 MARKERS = {
@@ -47,18 +49,19 @@ def _event(code: str, kind: str, number: int, raised: list[tuple[str, int]],
            window: list[tuple[int, Answers]], items: tuple[str, ...], t: Timeline, th: Thresholds) -> Event:
     with_marker = [n for n, answers in window if not reports_rupture(answers) and _raised(answers, items, th)]
     pattern = len(with_marker) >= th.marker_confirm
-    quoted = " and ".join(f'{v} of 5 to "{ITEM_TEXT[item]}"' for item, v in raised)
-    what = ("quiet withdrawal, the kind most easily missed; it may be worth gently inviting what went unsaid"
+    quoted = listed([phrase(N_('%(value)s of 5 to "%(item)s"'), value=v, item=Phrase(ITEM_TEXT[item]))
+                     for item, v in raised])
+    what = (N_("quiet withdrawal, the kind most easily missed; it may be worth gently inviting what went unsaid")
             if kind == "withdrawal" else
-            "confrontation that is not being said; it may be worth inviting the dissatisfaction openly")
-    again = (f", as in {len(with_marker)} of the last {len(window)} answered sessions "
-             f"(sessions {session_list(with_marker)})" if pattern else "")
+            N_("confrontation that is not being said; it may be worth inviting the dissatisfaction openly"))
+    again = (phrase(N_(", as in %(count)s of the last %(window)s answered sessions (sessions %(sessions)s)"),
+                    count=len(with_marker), window=len(window), sessions=listed(with_marker)) if pattern else "")
     numbers: dict[str, float | int | str] = {item: v for item, v in raised}
     numbers |= {"threshold": th.marker_min, "kind": kind, "sessions": ", ".join(map(str, with_marker)),
                 "confirm": th.marker_confirm, "window": th.marker_window}
     return Event(
         code=code, severity="watch" if pattern else "note", session_number=number, numbers=numbers,
         current=t.is_recent(number),
-        reason=(f"The patient did not report tension with the therapist but answered {quoted}{again}, "
-                f"which can be a sign of {what}."),
+        reason=phrase(N_("The patient did not report tension with the therapist but answered %(quoted)s%(again)s, "
+                         "which can be a sign of %(what)s."), quoted=quoted, again=again, what=Phrase(what)),
     )

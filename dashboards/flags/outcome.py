@@ -24,6 +24,8 @@ from dashboards.flags.thresholds import Thresholds
 from dashboards.flags.timeline import Timeline, runs
 from dashboards.outcomes.classify import Change, Outcome, classify
 from feedback.instruments.outcomes import DETERIORATION, IMPROVEMENT
+from feedback.phrases import Listed, Num, Phrase, phrase
+from feedback.translatable import N_
 
 #: Changes that must show in outcome_confirm answers in a row (thresholds.py): each answer is compared
 #: with the same intake score, and weekly checks multiply the chances of a change by noise alone.
@@ -66,10 +68,12 @@ def _still_case(c: Change) -> float:
     return bool(c.case_at_end) * 1000 + _severity(c, c.last.total)
 
 
-def _case_side(c: Change, case: bool) -> str:
+def _case_side(c: Change, case: bool) -> Phrase:
     """The side of the cut-off a case ("at or above") or a non-case ("below") is on, by the measure's direction."""
     worse = c.measure.rules.higher_is == "worse"
-    return ("at or above" if worse else "at or below") if case else ("below" if worse else "above")
+    if case:
+        return Phrase(N_("at or above") if worse else N_("at or below"))
+    return Phrase(N_("below") if worse else N_("above"))
 
 
 def _numbers(lead: Change, outcome: Outcome) -> dict[str, float | int | str]:
@@ -88,54 +92,65 @@ def _numbers(lead: Change, outcome: Outcome) -> dict[str, float | int | str]:
     return found
 
 
-def _moved(c: Change) -> str:
+def _moved(c: Change) -> Phrase:
     """"a reliable rise" or "a reliable fall": which way the score went (better or worse is the measure's)."""
     if c.direction is None:
-        return "within measurement error"
-    return f"a reliable {'rise' if c.points > 0 else 'fall'}"
+        return Phrase(N_("within measurement error"))
+    return Phrase(N_("a reliable rise") if c.points > 0 else N_("a reliable fall"))
 
 
-def _also(lead: Change, outcome: Outcome) -> str:
-    others = [f"{reading(c)}, {_moved(c)}" for c in outcome.changes if c is not lead]
-    return f" ({'; '.join(others)})" if others else ""
+def _also(lead: Change, outcome: Outcome) -> Phrase | str:
+    others = [phrase(N_("%(reading)s, %(moved)s"), reading=reading(c), moved=_moved(c))
+              for c in outcome.changes if c is not lead]
+    return phrase(N_(" (%(others)s)"), others=Listed(tuple(others), sep="; ")) if others else ""
 
 
-def _span(c: Change) -> str:
-    return f"from {total(c.first.total)} at session {c.first.session_number} to {total(c.last.total)} at session " \
-           f"{c.last.session_number}"
+def _span(c: Change) -> Phrase:
+    return phrase(N_("from %(first)s at session %(first_session)s to %(last)s at session %(last_session)s"),
+                  first=Num(c.first.total), first_session=c.first.session_number, last=Num(c.last.total),
+                  last_session=c.last.session_number)
 
 
-def _reliable(direction: str, outcome: Outcome) -> tuple[Change, str]:
+def _reliable(direction: str, outcome: Outcome) -> tuple[Change, Phrase]:
     """A reliable deterioration's or improvement's reason, led by the measure that changed most that way;
     a deterioration adds that it is worth talking through."""
     lead = _lead(outcome, _size(direction))
-    worse, moved = direction == DETERIORATION, "rose" if lead.points > 0 else "fell"  # which way is the measure's
-    return lead, (f"{lead.measure.name} {moved} {_span(lead)}: {total(abs(lead.points))} points, at least the "
-                  f"{total(lead.measure.rules.reliable_change or 0)} that count as a reliable change"
-                  f"{' (more than measurement error explains)' if worse else ''}{_also(lead, outcome)}"
-                  f"{'; worth talking through with the patient.' if worse else '.'}")
+    moved = Phrase(N_("rose") if lead.points > 0 else N_("fell"))  # which way is better is the measure's
+    reason = (N_("%(measure)s %(moved)s %(span)s: %(points)s points, at least the %(reliable)s that count as a "
+                 "reliable change (more than measurement error explains)%(also)s; worth talking through with the "
+                 "patient.") if direction == DETERIORATION else
+              N_("%(measure)s %(moved)s %(span)s: %(points)s points, at least the %(reliable)s that count as a "
+                 "reliable change%(also)s."))
+    return lead, phrase(reason, measure=lead.measure.name, moved=moved, span=_span(lead), points=Num(abs(lead.points)),
+                        reliable=Num(lead.measure.rules.reliable_change or 0), also=_also(lead, outcome))
 
 
-def _no_improvement(outcome: Outcome, sessions: int) -> tuple[Change, str]:
+def _no_improvement(outcome: Outcome, sessions: int) -> tuple[Change, Phrase]:
     lead = _lead(outcome, _still_case)
-    return lead, (f"After {sessions} attended sessions {lead.measure.name} is {total(lead.last.total)} (it was "
-                  f"{total(lead.first.total)} at session {lead.first.session_number}), still {_case_side(lead, True)} "
-                  f"the clinical cut-off of {total(lead.measure.rules.caseness or 0)}, with no reliable improvement"
-                  f"{_also(lead, outcome)}; a review of the treatment plan with the patient may help.")
+    return lead, phrase(
+        N_("After %(sessions)s attended sessions %(measure)s is %(latest)s (it was %(first)s at session "
+           "%(first_session)s), still %(side)s the clinical cut-off of %(cutoff)s, with no reliable "
+           "improvement%(also)s; a review of the treatment plan with the patient may help."),
+        sessions=sessions, measure=lead.measure.name, latest=Num(lead.last.total), first=Num(lead.first.total),
+        first_session=lead.first.session_number, side=_case_side(lead, True),
+        cutoff=Num(lead.measure.rules.caseness or 0), also=_also(lead, outcome))
 
 
-def _recovery(outcome: Outcome, sessions: int) -> tuple[Change, str]:
+def _recovery(outcome: Outcome, sessions: int) -> tuple[Change, Phrase]:
     lead = _lead(outcome, lambda c: bool(c.case_at_start) * 1000 + _severity(c, c.first.total))
-    cutoffs = " and ".join(f"{c.measure.name} {_case_side(c, False)} {total(c.measure.rules.caseness or 0)}"
-                           for c in outcome.changes if c.measure.rules.caseness is not None)
-    reliable = " and reliably improved (reliable recovery)" if outcome.reliably_improved else ""
-    return lead, (f"At a clinical level at the start ({lead.measure.name} {total(lead.first.total)} at session "
-                  f"{lead.first.session_number}), now out of the clinical range on every measure ({cutoffs})"
-                  f"{reliable}: {'; '.join(reading(c) for c in outcome.changes)}.")
+    cutoffs = Listed(tuple(phrase(N_("%(measure)s %(side)s %(cutoff)s"), measure=c.measure.name,
+                                  side=_case_side(c, False), cutoff=Num(c.measure.rules.caseness or 0))
+                           for c in outcome.changes if c.measure.rules.caseness is not None))
+    reliable = Phrase(N_(" and reliably improved (reliable recovery)")) if outcome.reliably_improved else ""
+    return lead, phrase(
+        N_("At a clinical level at the start (%(measure)s %(first)s at session %(session)s), now out of the clinical "
+           "range on every measure (%(cutoffs)s)%(reliable)s: %(readings)s."),
+        measure=lead.measure.name, first=Num(lead.first.total), session=lead.first.session_number, cutoffs=cutoffs,
+        reliable=reliable, readings=Listed(tuple(reading(c) for c in outcome.changes), sep="; "))
 
 
 Holds = Callable[[Outcome, int, Thresholds], bool]  # (outcome so far, attended sessions, thresholds)
-Explain = Callable[[Outcome, int], tuple[Change, str]]  # the measure the reason leads with, and the reason
+Explain = Callable[[Outcome, int], tuple[Change, Phrase]]  # the measure the reason leads with, and the reason
 RULES: dict[str, tuple[Holds, Explain]] = {
     "reliable_deterioration": (lambda o, n, th: o.reliably_deteriorated, lambda o, n: _reliable(DETERIORATION, o)),
     "no_reliable_improvement": (

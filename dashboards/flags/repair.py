@@ -16,7 +16,9 @@ from dashboards.flags.ruptures import appeasement_signs
 from dashboards.flags.stats import EPS, within_sd
 from dashboards.flags.thresholds import Thresholds
 from dashboards.flags.timeline import Point, Timeline, mean
-from dashboards.flags.wording import capital, index, label, rounded, score
+from dashboards.flags.wording import index_n, rounded, scale_name, score_n
+from feedback.phrases import phrase
+from feedback.translatable import N_
 
 SCALE = "alliance"
 
@@ -65,9 +67,10 @@ def _event(usual: float, dip: Point, z: float, back: Point, t: Timeline, th: Thr
         numbers={"usual": rounded(usual), "dip_session": dip.number, "dip_score": rounded(dip.score),
                  "dip_z": rounded(z), "return_session": back.number, "return_score": rounded(back.score),
                  "threshold": th.repair_dip_z},
-        reason=(f"{capital(label(SCALE))} dipped from its usual {score(usual)} to {score(dip.score)} "
-                f"at session {dip.number}, where the patient reported tension and rated it talked "
-                f"through ({index(-z)} within-person SDs down), and was back at {score(back.score)} by "
-                f"session {back.number}: a rupture–repair episode, the kind that tends to go with good "
-                "outcomes."),
+        reason=phrase(N_("%(scale)s dipped from its usual %(usual)s to %(dip)s at session %(dip_session)s, where "
+                         "the patient reported tension and rated it talked through (%(z)s within-person SDs down), "
+                         "and was back at %(back)s by session %(back_session)s: a rupture–repair episode, the kind "
+                         "that tends to go with good outcomes."),
+                      scale=scale_name(SCALE), usual=score_n(usual), dip=score_n(dip.score), dip_session=dip.number,
+                      z=index_n(-z), back=score_n(back.score), back_session=back.number).capitalised(),
     )

@@ -7,10 +7,12 @@ from collections.abc import Mapping
 
 from dashboards.flags.events import Event
 from dashboards.flags.history import Answers, SessionRecord
-from dashboards.flags.items import INDICATOR_WORDS, INDICATORS, WITHDRAWAL_ITEMS, likert, reports_rupture
+from dashboards.flags.items import INDICATOR_WORDS, INDICATORS, KIND_WORDS, WITHDRAWAL_ITEMS, likert, reports_rupture
 from dashboards.flags.thresholds import Thresholds
 from dashboards.flags.timeline import Timeline
-from dashboards.flags.wording import sessions as session_list
+from dashboards.flags.wording import listed, score_n
+from feedback.phrases import Listed, Phrase, phrase
+from feedback.translatable import N_
 
 
 def rupture_events(t: Timeline, th: Thresholds) -> list[Event]:
@@ -35,10 +37,10 @@ def rupture_events(t: Timeline, th: Thresholds) -> list[Event]:
         if len(with_rupture) >= th.repeated_min:
             events.append(Event(
                 code="repeated_ruptures", severity="high", session_number=number,
-                reason=(f"The patient reported strong tension that was not "
-                        f"talked through in {len(with_rupture)} of the last {len(recent)} answered "
-                        f"sessions (sessions {session_list(with_rupture)}); what keeps coming up may "
-                        "be worth exploring together."),
+                reason=phrase(N_("The patient reported strong tension that was not talked through in %(ruptures)s "
+                                 "of the last %(window)s answered sessions (sessions %(sessions)s); what keeps "
+                                 "coming up may be worth exploring together."),
+                              ruptures=len(with_rupture), window=len(recent), sessions=listed(with_rupture)),
                 numbers={"ruptures": len(with_rupture), "window": len(recent),
                          "sessions": ", ".join(map(str, with_rupture)),
                          "tension_min": th.alert_tension_min, "repaired_min": th.rupture_repaired_min},
@@ -77,52 +79,62 @@ def _outcome_event(number: int, patient: Answers, low_cutoff: float | None, t: T
             and resolved is not None and resolved <= th.rupture_unresolved_max):
         return Event(code="unresolved_rupture", severity="high", session_number=number, numbers=numbers,
                      current=current,
-                     reason=(f"The patient reported tension with the therapist (strength {tension} of 5) "
-                             f"that was not resolved by the end (resolution {resolved} of 5){signs}; "
-                             "it may be worth raising early in the next session."))
+                     reason=phrase(N_("The patient reported tension with the therapist (strength %(tension)s of 5) "
+                                      "that was not resolved by the end (resolution %(resolved)s of 5)%(signs)s; "
+                                      "it may be worth raising early in the next session."),
+                                   tension=tension, resolved=resolved, signs=signs))
     if resolved is not None and resolved >= th.rupture_repaired_min:
         appeased = appeasement_signs(patient, low_cutoff, th)
         if appeased:
             return Event(code="appeasement", severity="watch", session_number=number,
                          numbers=numbers | {"kind": "withdrawal", "threshold": th.marker_min},
                          current=current,
-                         reason=(f"The patient reported tension (strength {_of5(tension)}) and rated it "
-                                 f"resolved ({resolved} of 5), yet {appeased}: withdrawal can look like "
-                                 "agreement, so the repair may be on the surface; it may be worth "
-                                 "gently checking how it really landed."))
+                         reason=phrase(N_("The patient reported tension (strength %(tension)s) and rated it "
+                                          "resolved (%(resolved)s of 5), yet %(signs)s: withdrawal can look like "
+                                          "agreement, so the repair may be on the surface; it may be worth "
+                                          "gently checking how it really landed."),
+                                       tension=_of5(tension), resolved=resolved, signs=appeased))
         return Event(code="repaired_rupture", severity="note", session_number=number, numbers=numbers,
                      current=current,
-                     reason=(f"The patient reported tension with the therapist (strength {_of5(tension)}) "
-                             f"that was talked through or resolved ({resolved} of 5)."))
+                     reason=phrase(N_("The patient reported tension with the therapist (strength %(tension)s) "
+                                      "that was talked through or resolved (%(resolved)s of 5)."),
+                                   tension=_of5(tension), resolved=resolved))
     strong = tension is None or tension >= th.alert_tension_min
     return Event(code="rupture", severity="watch" if strong else "note", session_number=number,
                  numbers=numbers, current=current,
-                 reason=(f"The patient reported {'' if strong else 'slight '}tension with the therapist "
-                         f"(strength {_of5(tension)}, resolution {_of5(resolved)}){signs}."))
+                 reason=phrase(N_("The patient reported tension with the therapist (strength %(tension)s, "
+                                  "resolution %(resolved)s)%(signs)s.") if strong else
+                               N_("The patient reported slight tension with the therapist (strength %(tension)s, "
+                                  "resolution %(resolved)s)%(signs)s."),
+                               tension=_of5(tension), resolved=_of5(resolved), signs=signs))
 
 
-def appeasement_signs(patient: Answers, low_cutoff: float | None, th: Thresholds) -> str:
-    """Why a rupture rated resolved may be appeasement, or "" if nothing suggests it."""
+def appeasement_signs(patient: Answers, low_cutoff: float | None, th: Thresholds) -> Listed | None:
+    """Why a rupture rated resolved may be appeasement, or None if nothing suggests it."""
     # Going along with what one does not agree with is the appeasing kind of withdrawal.
     went_along = likert(patient.items, "went_along")
-    signs = ([f'answered {went_along} of 5 to "{WITHDRAWAL_ITEMS["went_along"]}"']
+    signs = ([phrase(N_('answered %(value)s of 5 to "%(item)s"'), value=went_along,
+                     item=Phrase(WITHDRAWAL_ITEMS["went_along"]))]
              if went_along is not None and went_along >= th.marker_min else [])
     alliance = patient.scores.get("alliance")
     if (low_cutoff is not None and isinstance(alliance, int | float) and not isinstance(alliance, bool)
             and alliance < low_cutoff):
-        signs.append(f"rated the overall alliance {alliance:.1f}, below the low cutoff of {low_cutoff:.1f}")
-    return " and ".join(signs)
+        signs.append(phrase(N_("rated the overall alliance %(score)s, below the low cutoff of %(cutoff)s"),
+                            score=score_n(alliance), cutoff=score_n(low_cutoff)))
+    return listed(signs) if signs else None
 
 
-def rupture_kind(items: Mapping[str, object], th: Thresholds) -> tuple[str, str]:
-    """The kind the patient's indicator answers suggest, and a clause quoting them."""
+def rupture_kind(items: Mapping[str, object], th: Thresholds) -> tuple[str, Phrase | str]:
+    """The kind the patient's indicator answers suggest, and a clause quoting them ("" without)."""
     raised = [(item, v) for item in INDICATORS
               if (v := likert(items, item)) is not None and v >= th.indicator_min]
     if not raised:
         return "unspecified", ""
     kinds = sorted({INDICATORS[item] for item, _ in raised}, reverse=True)
-    quoted = ", ".join(f"{INDICATOR_WORDS[item]} {v} of 5" for item, v in raised)
-    return " and ".join(kinds), f", with signs of {' and '.join(kinds)} ({quoted})"
+    quoted = Listed(tuple(phrase(N_("%(item)s %(value)s of 5"), item=Phrase(INDICATOR_WORDS[item]), value=v)
+                          for item, v in raised), sep=", ")
+    return " and ".join(kinds), phrase(N_(", with signs of %(kinds)s (%(quoted)s)"),
+                                       kinds=listed([Phrase(KIND_WORDS[k]) for k in kinds]), quoted=quoted)
 
 
 def _therapist_saw_none(session: SessionRecord) -> bool:
@@ -139,17 +151,18 @@ def _missed_event(number: int, patient: Answers, session: SessionRecord, t: Time
     if not _therapist_saw_none(session) or not unrepaired(patient, th):
         return None
     kind, _ = rupture_kind(patient.items, th)
-    hint = ("; withdrawal is the kind most easily missed, so it may be worth asking about"
-            if "withdrawal" in kind else "; it may be worth asking about")
+    reason = (N_("The patient reported tension but the therapist's form noted none; withdrawal is the kind most "
+                 "easily missed, so it may be worth asking about.") if "withdrawal" in kind else
+              N_("The patient reported tension but the therapist's form noted none; it may be worth asking about."))
     return Event(
         code="rupture_missed", severity="watch" if alerting(patient, th) else "note",
-        session_number=number, reason=f"The patient reported tension but the therapist's form noted none{hint}.",
+        session_number=number, reason=Phrase(reason),
         numbers={"kind": kind}, current=t.is_recent(number),
     )
 
 
-def _of5(value: int | None) -> str:
-    return "not answered" if value is None else f"{value} of 5"
+def _of5(value: int | None) -> Phrase:
+    return Phrase(N_("not answered")) if value is None else phrase(N_("%(value)s of 5"), value=value)
 
 
 def _number(value: int | None) -> int | str:

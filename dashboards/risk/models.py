@@ -47,6 +47,9 @@ class RiskEvent(db.Model):
     session_number: Mapped[int | None]
     current: Mapped[bool]
     reason: Mapped[str] = mapped_column(String(400))
+    #: The reason as a phrase (feedback.phrases, JSON), read in each clinician's language; None for
+    #: an event stored before phrases, until its next evaluation.
+    reason_message: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     numbers: Mapped[dict[str, Any]] = mapped_column(JSON)
     #: When this event was first detected: "new since your last visit" and notifications use it.
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -125,6 +125,7 @@ def store(
         row.code, row.severity, row.session_number = event.code, event.severity, event.session_number
         row.subject = event.subject
         row.current, row.reason, row.numbers = event.current, event.reason, dict(event.numbers)
+        row.reason_message = event.message.to_json() if event.message is not None else None
         if key not in existing:
             db.session.add(row)
     for key, row in existing.items():

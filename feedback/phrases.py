@@ -1,0 +1,130 @@
+"""Sentences made now and translated when they are shown: a message id with its parameters.
+
+The pure cores (the flag engine, guidance, charts) cannot call Flask-Babel, and some of what they
+say is stored (a flag's reason) and read later by someone in another language. So they build a
+`Phrase`: an English msgid marked with `N_` and the values for its `%(name)s` placeholders, which
+may be numbers (`Num`, written in the reader's decimal style), lists (`Listed`: "5, 7 and 8") or
+other phrases (a clause, a scale's name). `str(phrase)` is the English sentence (exports, logs);
+an edge that knows the reader's language renders it with its own gettext (dashboards/speech.py).
+A phrase survives the database as plain JSON (`to_json`, `from_json`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from feedback.translatable import N_
+
+
+@dataclass(frozen=True)
+class Num:
+    """A number to write in the reader's style: `places` decimals, or as short as it goes (None)."""
+
+    value: float
+    places: int | None = None
+
+
+@dataclass(frozen=True)
+class Listed:
+    """Items read as a list: "5", "5 and 7", "5, 7 and 8"; or joined by `sep` ("5; 7; 8")."""
+
+    items: tuple[Any, ...]
+    sep: str | None = None
+
+
+@dataclass(frozen=True)
+class Phrase:
+    msgid: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    capital: bool = False  # starts a sentence: the first letter of the rendered text is made upper case
+
+    def __str__(self) -> str:
+        return render(self, ENGLISH)
+
+    def capitalised(self) -> Phrase:
+        return Phrase(self.msgid, self.params, capital=True)
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"id": self.msgid, "p": {k: _encode(v) for k, v in self.params.items()}}
+        if self.capital:
+            data["cap"] = True
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Phrase:
+        return cls(str(data["id"]), {k: _decode(v) for k, v in (data.get("p") or {}).items()},
+                   capital=bool(data.get("cap")))
+
+
+def phrase(msgid: str, **params: Any) -> Phrase:
+    return Phrase(msgid, params)
+
+
+class Speaker(Protocol):
+    """One reader's language: how to translate a msgid and write a number."""
+
+    def gettext(self, msgid: str) -> str: ...
+    def number(self, value: float, places: int | None) -> str: ...
+
+
+def render(text: Phrase | str, speaker: Speaker) -> str:
+    if isinstance(text, str):
+        return speaker.gettext(text)
+    values = {name: _value(v, speaker) for name, v in text.params.items()}
+    said = speaker.gettext(text.msgid)
+    said = said % values if values else said
+    return said[:1].upper() + said[1:] if text.capital else said
+
+
+def _value(value: Any, speaker: Speaker) -> str:
+    if isinstance(value, Phrase):
+        return render(value, speaker)
+    if isinstance(value, Num):
+        return speaker.number(value.value, value.places)
+    if isinstance(value, Listed):
+        items = [_value(item, speaker) for item in value.items]
+        if value.sep is not None or len(items) < 2:
+            return (value.sep or "").join(items)
+        # TRANSLATORS: the end of a list, e.g. "5, 7 and 8"; `head` is "5, 7".
+        return speaker.gettext(N_("%(head)s and %(last)s")) % {"head": ", ".join(items[:-1]), "last": items[-1]}
+    if isinstance(value, float):
+        return speaker.number(value, None)
+    return str(value)
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, Phrase):
+        return value.to_json()
+    if isinstance(value, Num):
+        return {"num": value.value, "places": value.places}
+    if isinstance(value, Listed):
+        return {"list": [_encode(v) for v in value.items], "sep": value.sep}
+    return value
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        if "id" in value:
+            return Phrase.from_json(value)
+        if "num" in value:
+            return Num(value["num"], value.get("places"))
+        if "list" in value:
+            return Listed(tuple(_decode(v) for v in value["list"]), value.get("sep"))
+    return value
+
+
+@dataclass(frozen=True)
+class _English:
+    """The msgids as written, numbers with a point and a Unicode minus (the engine's own style)."""
+
+    def gettext(self, msgid: str) -> str:
+        return msgid
+
+    def number(self, value: float, places: int | None) -> str:
+        text = f"{value:g}" if places is None else f"{value:.{places}f}"
+        return text.replace("-", "−")
+
+
+ENGLISH: Speaker = _English()
