@@ -5,7 +5,7 @@
   gzipped where the full bundle inside the plotly package is 1.4 MB;
 - `plotly.css`: plotly.js's own style rules, extracted from that bundle, so pages can run under the CSP
   `style-src 'self'` (see below);
-- `charts.js`, `dashboards.css`, `favicon.ico`: ours, from `dashboards/static/`, at
+- `charts.js`, `dashboards.css`, `favicon.ico`, `kiosk.js`, `kiosk.css`: ours, from `dashboards/static/`, at
   `/assets/<name>.<content hash>.<ext>`; the icon also at `/favicon.ico`, where browsers look for it
   unasked (see `favicon` below).
 
@@ -104,6 +104,8 @@ SOURCES: dict[str, Callable[[], Asset]] = {
     "charts.js": lambda: _own_file("charts.js"),
     "dashboards.css": lambda: _own_file("dashboards.css"),
     "favicon.ico": lambda: _own_file("favicon.ico"),
+    "kiosk.js": lambda: _own_file("kiosk.js"),
+    "kiosk.css": lambda: _own_file("kiosk.css"),
 }
 
 

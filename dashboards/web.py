@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from dashboards import assets, auth, director, fhir, health, security
+from dashboards import assets, auth, director, fhir, health, kiosk, security
 from dashboards.access import models as access_models  # noqa: F401  (tables, for Alembic)
 from dashboards.admin import bp as admin_bp
 from dashboards.audit import models as audit_models  # noqa: F401  (tables, for Alembic)
@@ -32,6 +32,7 @@ def register(app: Flask) -> None:
     for blueprint in (auth_bp, therapist_bp, admin_bp, director.bp):
         app.register_blueprint(blueprint)
     fhir.register(app)
+    kiosk.register(app)
     assets.register(app)
     health.register(app)
     risk_store.configure_thresholds(app)

@@ -62,10 +62,11 @@ def provisioning_uri(user: User, secret: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=issuer)
 
 
-def qr_svg(uri: str) -> Markup:
-    """The QR code as inline SVG, drawn here: the secret never goes to an outside service."""
-    svg = segno.make(uri, error="m").svg_inline(scale=5, dark="#000", light="#fff", title="Authenticator QR code")
-    # segno's own output: path data and the fixed title above, no caller text.
+def qr_svg(uri: str, title: str = "Authenticator QR code") -> Markup:
+    """The QR code as inline SVG, drawn here: the secret never goes to an outside service
+    (also the clinic tablet's code, dashboards/kiosk)."""
+    svg = segno.make(uri, error="m").svg_inline(scale=5, dark="#000", light="#fff", title=title)
+    # segno's own output: path data and the title (segno escapes it), no other caller text.
     return Markup(svg)  # noqa: S704  # nosec B704
 
 

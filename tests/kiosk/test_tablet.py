@@ -1,0 +1,163 @@
+"""The tablet in kiosk mode, through its routes: opening it ends the clinician's sign-in and locks
+the browser to the kiosk pages; a code opens the normal survey flow; the end of the flow, an idle
+patient or the code screen clears the patient part; every page is no-store."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from dashboards.audit.models import AuditEvent
+from dashboards.auth.models import LoginSession
+from feedback.extensions import db
+from feedback.models import Invitation, utcnow
+from tests.conftest import csrf_token_from
+from tests.factories import PATIENT_FORM
+
+
+@pytest.fixture
+def therapist(make_user):
+    return make_user("therapist")
+
+
+@pytest.fixture
+def visit(make_session, make_patient, therapist):
+    return make_session(make_patient(therapist, code="P-KIOSK"))
+
+
+def test_opening_kiosk_mode_ends_the_sign_in_and_is_audited(open_tablet, therapist):
+    tablet = open_tablet(therapist)
+    login = db.session.scalar(select(LoginSession).where(LoginSession.user_id == therapist.id))
+    assert login.ended_at is not None and login.end_reason == "kiosk"
+    assert tablet.device.opened_by_id == therapist.id and tablet.device.clinic_id == therapist.clinic_id
+    opened = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "kiosk_opened"))
+    assert opened.user_id == therapist.id
+    assert "Welcome" in tablet.client.get("/kiosk").text
+
+
+@pytest.mark.parametrize("path", ["/", "/patients/P-KIOSK", "/account", "/login", "/clinic", "/nowhere"])
+def test_every_other_page_sends_the_tablet_back_to_the_code_screen(open_tablet, therapist, visit, path):
+    answer = open_tablet(therapist).client.get(path)
+    assert answer.status_code == 303 and answer.location.endswith("/kiosk")
+
+
+def test_a_survey_link_does_not_open_on_the_tablet(open_tablet, therapist, visit):
+    tablet = open_tablet(therapist)
+    answer = tablet.client.get(f"/s/{visit.links['patient'].token}")
+    assert answer.status_code == 303 and answer.location.endswith("/kiosk")
+    token = csrf_token_from(tablet.client.get("/kiosk").text)
+    refused = tablet.client.post(f"/s/{visit.links['patient'].token}", data={**PATIENT_FORM, "csrf_token": token})
+    assert refused.status_code == 403
+    assert db.session.get(Invitation, visit.links["patient"].invitation.id).completed_at is None
+
+
+def test_sign_out_and_other_forms_are_refused(open_tablet, therapist):
+    tablet = open_tablet(therapist)
+    token = csrf_token_from(tablet.client.get("/kiosk").text)
+    assert tablet.client.post("/logout", data={"csrf_token": token}).status_code == 403
+    assert tablet.client.post("/kiosk/open", data={"csrf_token": token}).status_code == 403
+
+
+def test_only_therapists_and_directors_open_kiosk_mode(as_user, make_user):
+    assert as_user(make_user("admin")).get("/kiosk/open").status_code == 404
+    assert as_user(make_user("director")).get("/kiosk/open").status_code == 200
+
+
+def test_kiosk_pages_do_not_exist_outside_kiosk_mode(app, as_user, therapist):
+    for client in (app.test_client(), as_user(therapist)):
+        assert client.get("/kiosk").status_code == 404
+        assert client.get("/kiosk/survey").status_code == 404
+
+
+def test_a_patient_answers_with_a_code_and_the_tablet_forgets_them(open_tablet, therapist, visit, code_for):
+    tablet = open_tablet(therapist)
+    code = code_for(visit, therapist)
+    entered = tablet.enter(code)
+    assert entered.status_code == 303 and entered.location.endswith("/kiosk/survey")
+    page = tablet.client.get("/kiosk/survey")
+    assert page.status_code == 200 and 'action="/kiosk/survey"' in page.text
+    assert visit.links["patient"].token not in page.text
+    sent = tablet.client.post("/kiosk/survey", data={**PATIENT_FORM, "csrf_token": csrf_token_from(page.text)})
+    assert sent.status_code == 303 and sent.location.endswith("/kiosk/thanks")
+    thanks = tablet.client.get("/kiosk/thanks")
+    assert thanks.status_code == 200 and thanks.headers["Refresh"].endswith("url=/kiosk")
+    assert tablet.device.invitation_id is None
+    assert db.session.get(Invitation, visit.links["patient"].invitation.id).completed_at is not None
+    for path in ("/kiosk/survey", "/kiosk/thanks"):  # the back button: nothing of the patient
+        again = tablet.client.get(path)
+        assert again.status_code == 303 and again.location.endswith("/kiosk")
+    screen = tablet.client.get("/kiosk")
+    assert "P-KIOSK" not in screen.text and code not in screen.text
+    used = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "kiosk_code_used"))
+    assert used.patient_id == visit.session.patient_id and code not in used.detail
+
+
+def test_every_kiosk_page_is_no_store(open_tablet, therapist, visit, code_for):
+    tablet = open_tablet(therapist)
+    tablet.enter(code_for(visit, therapist))
+    for path in ("/kiosk", "/kiosk/leave"):
+        assert tablet.client.get(path).headers["Cache-Control"] == "no-store", path
+    tablet.enter(code_for(visit, therapist))
+    for path in ("/kiosk/survey", "/kiosk/alive", "/kiosk/thanks"):
+        assert tablet.client.get(path).headers["Cache-Control"] == "no-store", path
+
+
+def test_a_wrong_code_says_so_and_shows_nothing(open_tablet, therapist, visit, code_for):
+    tablet = open_tablet(therapist)
+    code_for(visit, therapist)
+    refused = tablet.enter("ZZZ ZZZ")
+    assert refused.status_code == 422 and "did not work" in refused.text and "ZZZ" not in refused.text
+    for _ in range(4):
+        tablet.enter("ZZZZZZ")
+    assert tablet.enter("ZZZZZZ").status_code == 429
+
+
+def test_the_qr_code_fills_in_the_code_without_using_it(open_tablet, therapist, visit, code_for):
+    tablet = open_tablet(therapist)
+    code = code_for(visit, therapist)
+    screen = tablet.client.get(f"/kiosk?code={code}")
+    assert f'value="{code}"' in screen.text and tablet.device.invitation_id is None
+    assert tablet.enter(code).status_code == 303
+
+
+def test_an_idle_patient_part_ends_on_the_server(open_tablet, therapist, visit, code_for):
+    tablet = open_tablet(therapist)
+    tablet.enter(code_for(visit, therapist))
+    assert tablet.client.get("/kiosk/alive").status_code == 204
+    device = tablet.device
+    device.patient_seen_at = utcnow() - timedelta(seconds=120)
+    db.session.commit()
+    answer = tablet.client.get("/kiosk/survey")
+    assert answer.status_code == 303 and answer.location.endswith("/kiosk")
+    assert tablet.device.invitation_id is None
+    assert tablet.client.get("/kiosk/alive").status_code == 410
+
+
+def test_the_code_screen_ends_a_patient_part(open_tablet, therapist, visit, code_for):
+    tablet = open_tablet(therapist)
+    tablet.enter(code_for(visit, therapist))
+    old_cookie_id = tablet.device.token_hash
+    tablet.client.get("/kiosk")
+    assert tablet.device.invitation_id is None and tablet.device.token_hash != old_cookie_id
+    assert tablet.client.get("/kiosk/survey").location.endswith("/kiosk")
+
+
+def test_every_page_of_the_tablet_carries_the_idle_return(app, open_tablet, therapist, visit, code_for):
+    app.config["KIOSK_IDLE_SECONDS"] = 7
+    tablet = open_tablet(therapist)
+    screen = tablet.client.get("/kiosk").text
+    assert 'data-idle-seconds="7"' in screen and 'content="7;url=/kiosk"' in screen and "data-alive" not in screen
+    tablet.enter(code_for(visit, therapist))
+    assert 'data-alive="/kiosk/alive"' in tablet.client.get("/kiosk/survey").text
+
+
+def test_a_tablet_too_old_becomes_an_ordinary_signed_out_browser(app, open_tablet, therapist):
+    tablet = open_tablet(therapist)
+    device = tablet.device
+    device.created_at = utcnow() - timedelta(hours=12)
+    db.session.commit()
+    answer = tablet.client.get("/")
+    assert answer.status_code == 302 and "/login" in answer.location
+    assert tablet.device.end_reason == "expired"
