@@ -97,7 +97,10 @@ def under(ms: float) -> Callable[[Summary, Summary], bool]:
     return lambda s, base: s.p95_ms <= ms
 
 
-def measure_http(app: Flask, env: dict[str, str], data: Data, timing: dict[str, int], log: Path, out: Measured) -> None:
+def measure_http(
+    app: Flask, env: dict[str, str], data: Data, timing: dict[str, int], log: Path, out: Measured,
+    *, survey_only: bool = False,
+) -> None:
     pool = open_pool_tokens(data.pool)
     get_tokens, post_pool = pool[:GET_TOKENS], {tokens.hash_token(t): t for t in pool[GET_TOKENS:]}
     work = log.parent
@@ -133,6 +136,8 @@ def measure_http(app: Flask, env: dict[str, str], data: Data, timing: dict[str, 
         )
         survey_post.summary = summarise(timing, post_run)
         out.endpoints += [survey_get, survey_post]
+        if survey_only:
+            return
 
         therapist, director = data.main.therapist_ids[0], data.main.director_id
         pages = [

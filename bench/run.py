@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/run.py                    # SQLite and PostgreSQL, full size (~10 min each)
     .venv/bin/python bench/run.py --db sqlite --quick    # a small clinic: checks the harness in a minute
+    .venv/bin/python bench/run.py --only survey --no-write   # the survey rows and their baseline only
 
 For each database: builds a clinic with the synthetic-cohort generator (50 therapists, 2,000
 patients, 60,000 sessions), a second one of 500 patients (the export's memory at two sizes) and a
@@ -48,7 +49,7 @@ SIZES = {
 TIMINGS = {"full": {"runs": 3, "seconds": 10, "warmup": 2}, "quick": {"runs": 2, "seconds": 3, "warmup": 1}}
 
 
-def bench_database(kind: str, quick: bool, tmp: Path) -> Measured:
+def bench_database(kind: str, quick: bool, tmp: Path, only: str = "") -> Measured:
     size, timing = SIZES["quick" if quick else "full"], TIMINGS["quick" if quick else "full"]
     out = Measured()
     drop, tuned = None, ""
@@ -74,13 +75,16 @@ def bench_database(kind: str, quick: bool, tmp: Path) -> Measured:
             if kind == "postgresql":
                 out.database += f" ({tuned}, as docs/production.md advises)"
             data = build(size, out)
-            measure_flags(data, out)
+            if not only:
+                measure_flags(data, out)
             log = tmp / "gunicorn.log"
-            measure_http(app, env, data, timing, log, out)
-            measure_exports(app, env, (data.small, data.main), log, out)
+            measure_http(app, env, data, timing, log, out, survey_only=only == "survey")
+            if not only:
+                measure_exports(app, env, (data.small, data.main), log, out)
             db.session.remove()
             db.engine.dispose()
-        measure_delivery(kind, quick, tmp, out)
+        if not only:
+            measure_delivery(kind, quick, tmp, out)
     finally:
         if drop:
             drop()
@@ -107,14 +111,17 @@ def main() -> None:
     parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--quick", action="store_true", help="a small clinic and short runs, to check the harness")
     parser.add_argument("--no-write", action="store_true", help="print only; leave bench/RESULTS.md alone")
+    parser.add_argument("--only", choices=("survey",), default="",
+                        help="only the survey rows and the baseline (a partial run: implies --no-write)")
     args = parser.parse_args()
+    args.no_write = args.no_write or bool(args.only)
     ensure_wrk()
     command = (
         "python bench/run.py" + (f" --db {args.db}" if args.db != "both" else "") + (" --quick" if args.quick else "")
     )
     for kind in ("sqlite", "postgresql") if args.db == "both" else (args.db,):
         with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
-            out = bench_database(kind, args.quick, Path(tmp))
+            out = bench_database(kind, args.quick, Path(tmp), args.only)
         lines = report(
             out, args.quick, command.replace("--db both", "") + ("" if args.db != "both" else f" (the {kind} part)")
         )
