@@ -47,7 +47,8 @@ def kiosk_code(patient: Patient, number: int) -> ResponseReturnValue:
         select(Invitation).where(Invitation.session_id == session_row.id, Invitation.respondent == "patient"))
     if invitation is None:
         abort(404)
-    if invitation.expires_at <= utcnow() or progress(invitation).next_form() is None:
+    steps = progress(invitation)
+    if invitation.expires_at <= utcnow() or (steps.alliance_answered and steps.next_form() is None):
         message = _("This questionnaire is no longer open: its link has expired or it is answered.")
         return render_template("error.html", title=_("No code made"), message=message, reference=None), 409
     issued = codes.issue(invitation, current_user)

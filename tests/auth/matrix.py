@@ -165,6 +165,21 @@ MATRIX: dict[tuple[str, str], Case] = {
         lambda w: _session(w) + "/fresh-link", TREATMENT_CHANGE, lambda w: {"respondent": "patient"}
     ),
     ("dashboards.message_action", "POST"): Case(_failed_sms, TREATMENT_CHANGE, lambda w: {"action": "resend"}),
+    # The clinic tablet (kiosk mode, tests/kiosk): a clinician who treats opens it on their own browser; a code for
+    # the patient's questionnaire is a change of the treatment; the tablet's own pages exist only on a kiosk device.
+    ("dashboards.kiosk_open", "GET"): Case(lambda w: "/kiosk/open", outcomes(OK, admin=HIDDEN)),
+    ("dashboards.kiosk_open", "POST"): Case(lambda w: "/kiosk/open", outcomes(DONE, admin=HIDDEN)),
+    ("dashboards.kiosk_code", "POST"): Case(lambda w: _session(w) + "/kiosk-code", outcomes(HIDDEN, own=OK, director=OK)),
+    **{(endpoint, method): Case(lambda w, path=path: path, everyone(HIDDEN), lambda w: {"code": "ABC234"})
+       for endpoint, method, path in (
+           ("kiosk.code_screen", "GET", "/kiosk"), ("kiosk.enter_code", "POST", "/kiosk"),
+           ("kiosk.form", "GET", "/kiosk/survey"), ("kiosk.form", "POST", "/kiosk/survey"),
+           ("kiosk.outcome_form", "GET", "/kiosk/survey/phq-9"), ("kiosk.outcome_form", "POST", "/kiosk/survey/phq-9"),
+           ("kiosk.thanks", "GET", "/kiosk/thanks"), ("kiosk.alive", "GET", "/kiosk/alive"),
+           ("kiosk.leave", "GET", "/kiosk/leave"), ("kiosk.leave", "POST", "/kiosk/leave"),
+           ("kiosk.leave_second_factor", "GET", "/kiosk/leave/2fa"),
+           ("kiosk.leave_second_factor", "POST", "/kiosk/leave/2fa"),
+       )},
     ("dashboards.end_treatment", "GET"): Case(lambda w: PATIENT + "/end", TREATMENT_PAGE),
     ("dashboards.end_treatment", "POST"): Case(
         lambda w: PATIENT + "/end", TREATMENT_CHANGE, lambda w: {"reason": "completed", "ended_on": "2026-01-10"}

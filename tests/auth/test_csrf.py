@@ -42,6 +42,7 @@ from tests.auth.conftest import World
 from tests.calibration.history import give_history
 from tests.conftest import csrf_token_from
 from tests.factories import PATIENT_FORM, TEST_PASSWORD
+from tests.kiosk.forgeries import KIOSK_FORGERIES
 from tests.safety.builders import answer_phq9
 
 NEW_PASSWORD = "new passphrase 2026"
@@ -326,6 +327,7 @@ FORMS: dict[str, Forgery] = {
     "dashboards.new_patient": Forgery(
         _signed_in("own", "/new-patient", code="P-NEW", language="en"), lambda c: count(Patient, Patient.code == "P-NEW") == 1
     ),
+    **{endpoint: Forgery(*pair) for endpoint, pair in KIOSK_FORGERIES.items()},
 }
 
 #: POST routes that do not use CSRF tokens, and what protects them instead.

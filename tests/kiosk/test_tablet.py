@@ -11,10 +11,12 @@ from sqlalchemy import select
 
 from dashboards.audit.models import AuditEvent
 from dashboards.auth.models import LoginSession
+from dashboards.kiosk import codes
+from dashboards.kiosk.models import KioskCode
 from feedback.extensions import db
 from feedback.models import Invitation, utcnow
 from tests.conftest import csrf_token_from
-from tests.factories import PATIENT_FORM
+from tests.factories import CALM, PATIENT_FORM, answer_patient_form
 
 
 @pytest.fixture
@@ -161,3 +163,27 @@ def test_a_tablet_too_old_becomes_an_ordinary_signed_out_browser(app, open_table
     answer = tablet.client.get("/")
     assert answer.status_code == 302 and "/login" in answer.location
     assert tablet.device.end_reason == "expired"
+
+
+def test_the_therapist_makes_a_code_on_the_patients_page(as_user, therapist, visit, make_user):
+    client = as_user(therapist)
+    page = client.get("/patients/P-KIOSK")
+    assert "/kiosk-code" in page.text
+    made = client.post(f"/patients/P-KIOSK/sessions/{visit.session.number}/kiosk-code",
+                       data={"csrf_token": csrf_token_from(page.text)})
+    assert made.status_code == 200 and "<svg" in made.text and "15 minutes" in made.text
+    [row] = db.session.scalars(select(KioskCode)).all()
+    shown = made.text.split('id="kiosk-code">', 1)[1].split("<", 1)[0].replace(" ", "")
+    assert row.code_hash == codes.code_hash(shown)
+    issued = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "kiosk_code_issued"))
+    assert issued.user_id == therapist.id and shown not in issued.detail
+
+
+def test_no_code_for_an_answered_questionnaire(as_user, therapist, visit):
+    answer_patient_form(visit, CALM)
+    client = as_user(therapist)
+    page = client.get("/patients/P-KIOSK")
+    assert "/kiosk-code" not in page.text
+    made = client.post(f"/patients/P-KIOSK/sessions/{visit.session.number}/kiosk-code",
+                       data={"csrf_token": csrf_token_from(page.text)})
+    assert made.status_code == 409 and db.session.scalar(select(KioskCode)) is None
