@@ -12,10 +12,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 
-from dashboards.flags.briefs import brief
+from dashboards.flags.briefs import Brief, brief
 from dashboards.flags.events import ALERTS
 from dashboards.risk.models import PatientRisk, RiskEvent
 from feedback.extensions import db
@@ -35,10 +36,11 @@ class Flag:
     severity: str  # "high" | "watch" | "positive" (notes are left out of the caseload)
     subject: str | None
     session_number: int | None
-    reason: str
-    brief: str  # the reason in one short line (dashboards/flags/briefs.py)
+    reason: str  # in English
+    brief: Brief  # the reason in one short line (dashboards/flags/briefs.py), a phrase to translate
     occurred_at: datetime  # the session's start, or when first seen if tied to no session
     is_new: bool  # first seen after the visitor's previous visit
+    message: dict[str, Any] | None = None  # the reason as a phrase (feedback.phrases), when stored with one
 
 
 @dataclass(frozen=True)
@@ -240,6 +242,7 @@ def _flags(chosen: Sequence[int], since: datetime | None) -> dict[int, list[Flag
                 brief=brief(event.code, event.subject, event.session_number, event.numbers or {}, event.reason),
                 occurred_at=starts_at or event.first_seen_at,
                 is_new=event.is_new_since(since),
+                message=event.reason_message,
             )
         )
     for found in flags.values():

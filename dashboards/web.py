@@ -12,6 +12,7 @@ from dashboards.admin import bp as admin_bp
 from dashboards.audit import models as audit_models  # noqa: F401  (tables, for Alembic)
 from dashboards.audit import sms as audit_sms
 from dashboards.auth import account_views  # noqa: F401  (routes on the auth blueprint)
+from dashboards.auth import language as account_language  # noqa: F401  (the language setting's route)
 from dashboards.auth import models as auth_models  # noqa: F401  (tables, for Alembic)
 from dashboards.auth.views import bp as auth_bp
 from dashboards.battery import views as battery_views  # noqa: F401  (routes on the director and therapist blueprints)

@@ -12,12 +12,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from dashboards.outcomes.classify import Outcome
+from feedback.translatable import N_
 
 #: The outcome kinds a director sees, in the order shown.
 RATE_KINDS = ("reliable_improvement", "recovery", "reliable_recovery", "reliable_deterioration")
 #: As the director's page names them (the national statistics' own terms).
-KIND_NAMES = {"reliable_improvement": "Reliable improvement", "recovery": "Recovery",
-              "reliable_recovery": "Reliable recovery", "reliable_deterioration": "Reliable deterioration"}
+KIND_NAMES = {"reliable_improvement": N_("Reliable improvement"), "recovery": N_("Recovery"),
+              "reliable_recovery": N_("Reliable recovery"), "reliable_deterioration": N_("Reliable deterioration")}
 #: Kinds counted among the treatments that started at caseness (the others: among all paired).
 AMONG_CASES = frozenset({"recovery", "reliable_recovery"})
 

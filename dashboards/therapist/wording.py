@@ -1,64 +1,119 @@
 """Words for what the therapist pages show: event names, risk levels, attendance, end reasons, and
-questionnaire answers as text. Colour never carries a meaning alone, so every badge has its word."""
+questionnaire answers as text, in the reader's language (the dictionaries hold the English, marked
+for translation, which exports such as FHIR use as they are). Colour never carries a meaning alone,
+so every badge has its word."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from dashboards.charts.dates import long_date
+from babel.dates import format_skeleton, format_time
+from babel.numbers import format_percent
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
 from dashboards.flags.wording import capital, label
+from dashboards.speech import SPEAKER, say
+from feedback.i18n import DEFAULT_LANGUAGE
 from feedback.instruments.model import Instrument, Item
+from feedback.translatable import N_
 
 if TYPE_CHECKING:
     from feedback.delivery.planner import FreshLink
 
 #: Every event code of the flag engine (docs/flags.md), as a badge names it.
 EVENT_NAMES = {
-    "unresolved_rupture": "Unresolved rupture",
-    "rupture": "Rupture",
-    "repaired_rupture": "Tension talked through",
-    "appeasement": "Possible appeasement",
-    "unnamed_confrontation": "Frustration not named",
-    "rupture_missed": "Rupture you did not note",
-    "repeated_ruptures": "Repeated ruptures",
-    "reliable_decline": "Reliable decline",
-    "downward_trend": "Downward trend",
-    "sudden_drop": "Sudden drop",
-    "low_alliance": "Low alliance",
-    "quiet_withdrawal": "Possible quiet withdrawal",
-    "disengagement": "Disengagement",
-    "rupture_repair_episode": "Dip and recovery",
-    "reliable_deterioration": "Reliable deterioration",
-    "no_reliable_improvement": "No reliable improvement",
-    "reliable_improvement": "Reliable improvement",
-    "recovery": "Recovery",
+    "unresolved_rupture": N_("Unresolved rupture"),
+    "rupture": N_("Rupture"),
+    "repaired_rupture": N_("Tension talked through"),
+    "appeasement": N_("Possible appeasement"),
+    "unnamed_confrontation": N_("Frustration not named"),
+    "rupture_missed": N_("Rupture you did not note"),
+    "repeated_ruptures": N_("Repeated ruptures"),
+    "reliable_decline": N_("Reliable decline"),
+    "downward_trend": N_("Downward trend"),
+    "sudden_drop": N_("Sudden drop"),
+    "low_alliance": N_("Low alliance"),
+    "quiet_withdrawal": N_("Possible quiet withdrawal"),
+    "disengagement": N_("Disengagement"),
+    "rupture_repair_episode": N_("Dip and recovery"),
+    "reliable_deterioration": N_("Reliable deterioration"),
+    "no_reliable_improvement": N_("No reliable improvement"),
+    "reliable_improvement": N_("Reliable improvement"),
+    "recovery": N_("Recovery"),
 }
-SEVERITY_WORDS = {"high": "High", "watch": "Watch", "note": "Note", "positive": "Good sign"}
-RISK_WORDS = {"high": "High risk", "watch": "Watch", "none": "No flag"}
-ATTENDANCE_WORDS = {"scheduled": "Scheduled", "attended": "Attended", "cancelled": "Cancelled by the patient",
-                    "clinic_cancelled": "Cancelled by the clinic", "no_show": "No-show"}
-END_REASON_WORDS = {"completed": "Completed", "dropped_out": "Dropped out", "transferred": "Transferred"}
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+SEVERITY_WORDS = {"high": N_("High"), "watch": N_("Watch"), "note": N_("Note"), "positive": N_("Good sign")}
+RISK_WORDS = {"high": N_("High risk"), "watch": N_("Watch"), "none": N_("No flag")}
+ATTENDANCE_WORDS = {"scheduled": N_("Scheduled"), "attended": N_("Attended"),
+                    "cancelled": N_("Cancelled by the patient"), "clinic_cancelled": N_("Cancelled by the clinic"),
+                    "no_show": N_("No-show")}
+END_REASON_WORDS = {"completed": N_("Completed"), "dropped_out": N_("Dropped out"), "transferred": N_("Transferred")}
 #: An SMS due within this is said to go "now": the worker looks for due messages every 10 seconds
 #: by default (DELIVERY_DISPATCH_SECONDS), so a minute covers it and the page's age.
 SOON = timedelta(minutes=1)
-DISENGAGEMENT_SUBJECTS = {"unanswered": "unanswered forms", "missed": "missed sessions", "gap": "long gap"}
+DISENGAGEMENT_SUBJECTS = {"unanswered": N_("unanswered forms"), "missed": N_("missed sessions"), "gap": N_("long gap")}
+
+
+#: What an event's numbers are called in its list of numbers (the keys the engine writes).
+NUMBER_NAMES = {
+    "tension": N_("tension"), "resolved": N_("resolved"), "kind": N_("kind"), "threshold": N_("threshold"),
+    "ruptures": N_("ruptures"), "window": N_("window"), "sessions": N_("sessions"),
+    "tension_min": N_("tension min"), "repaired_min": N_("repaired min"), "baseline": N_("baseline"),
+    "baseline_sessions": N_("baseline sessions"), "score": N_("score"), "mean": N_("mean"), "cusum": N_("cusum"),
+    "k": N_("k"), "within_sd": N_("within sd"), "part": N_("part"), "part_before": N_("part before"),
+    "part_after": N_("part after"), "recovered_session": N_("recovered session"), "z": N_("z"),
+    "alarm": N_("alarm"), "in_a_row": N_("in a row"), "low_cutoff": N_("low cutoff"),
+    "unanswered": N_("unanswered"), "missed": N_("missed"), "weeks": N_("weeks"),
+    "return_session": N_("return session"), "dip_score": N_("dip score"), "usual": N_("usual"),
+    "measure": N_("measure"), "first": N_("first"), "latest": N_("latest"), "first_session": N_("first session"),
+    "change": N_("change"), "reliable_change": N_("reliable change"), "cutoff": N_("cutoff"),
+    "items": N_("items"), "answers": N_("answers"),
+}
+#: Words among the values of an event's numbers.
+VALUE_WORDS = {
+    "not answered": N_("not answered"), "unspecified": N_("unspecified"), "withdrawal": N_("withdrawal"),
+    "confrontation": N_("confrontation"), "withdrawal and confrontation": N_("withdrawal and confrontation"),
+    "bond": N_("bond"), "task": N_("task"), "goal": N_("goal"), "alliance": N_("alliance"),
+}
+#: An SMS due within this is said to go "now": the worker looks for due messages every 10 seconds
+#: by default (DELIVERY_DISPATCH_SECONDS), so a minute covers it and the page's age.
+SOON = timedelta(minutes=1)
+
+
+class Spoken(Mapping[str, str]):
+    """One of the dictionaries above, read in the page's language (for templates: `RISK_WORDS[level]`)."""
+
+    def __init__(self, words: Mapping[str, str]) -> None:
+        self._words = words
+
+    def __getitem__(self, key: str) -> str:
+        return _(self._words[key])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._words)
+
+    def __len__(self) -> int:
+        return len(self._words)
 
 
 def event_name(code: str, subject: str | None = None) -> str:
     """"Reliable decline (bond)", "Disengagement (unanswered forms)", "Unresolved rupture"."""
-    name = EVENT_NAMES.get(code, capital(code.replace("_", " ")))
+    name = _(EVENT_NAMES[code]) if code in EVENT_NAMES else capital(code.replace("_", " "))
     if subject:
-        name += f" ({DISENGAGEMENT_SUBJECTS.get(subject) or label(subject)})"
+        name += f" ({_(DISENGAGEMENT_SUBJECTS.get(subject) or label(subject))})"
     return name
 
 
 def flag_label(severity: str, code: str, subject: str | None = None) -> str:
     """A badge's words: "High · Unresolved rupture", "Watch · Sudden drop (bond)"."""
-    return f"{SEVERITY_WORDS.get(severity, capital(severity))} · {event_name(code, subject)}"
+    return f"{_severity(severity)} · {event_name(code, subject)}"
+
+
+def _severity(severity: str) -> str:
+    return _(SEVERITY_WORDS[severity]) if severity in SEVERITY_WORDS else capital(severity)
 
 
 def stored_event_name(event: Any) -> str:
@@ -67,22 +122,32 @@ def stored_event_name(event: Any) -> str:
 
 
 def stored_flag_label(event: Any) -> str:
-    return f"{SEVERITY_WORDS.get(event.severity, capital(event.severity))} · {stored_event_name(event)}"
+    return f"{_severity(event.severity)} · {stored_event_name(event)}"
+
+
+def stored_reason(event: Any) -> str:
+    """A stored event's reason in the reader's language: from its phrase; an event stored before
+    reasons were phrases has only its English sentence."""
+    message = getattr(event, "reason_message", None)
+    return say(message) if message else event.reason
 
 
 def number_words(numbers: Mapping[str, object]) -> list[tuple[str, str]]:
     """An event's numbers as (name, value) pairs for a small list: "tension" → "5"."""
-    return [(key.replace("_", " "), _plain(value)) for key, value in numbers.items()]
+    return [(_(NUMBER_NAMES[key]) if key in NUMBER_NAMES else key.replace("_", " "), _plain(value))
+            for key, value in numbers.items()]
 
 
 def answer_text(item: Item, value: object, instrument: Instrument, language: str) -> str:
     """One answer as the form offered it: "4 of 5 (Completely)", "Yes", an option's label, the text."""
     if item.type == "likert" and isinstance(value, int) and not isinstance(value, bool):
         anchor = item.anchors.get(value)
-        words = f" ({instrument.text(anchor, language)})" if anchor else ""
-        return f"{value} of {item.max}{words}"
+        if anchor:
+            return _("%(value)s of %(max)s (%(anchor)s)", value=value, max=item.max,
+                     anchor=instrument.text(anchor, language))
+        return _("%(value)s of %(max)s", value=value, max=item.max)
     if item.type == "yes_no" and isinstance(value, bool):
-        return "Yes" if value else "No"
+        return _("Yes") if value else _("No")
     if item.type in ("single_choice", "multiple_choice"):
         chosen = value if isinstance(value, list) else [value]
         labels = {o.id: instrument.text(o.label, language) for o in item.options}
@@ -90,49 +155,64 @@ def answer_text(item: Item, value: object, instrument: Instrument, language: str
     return str(value)
 
 
+def clock(local: datetime) -> str:
+    """"09:00": the 24-hour clock in every language (a project choice: clinic hours, the quiet hours
+    and appointment times are read at a glance and never mistaken for the other half of the day)."""
+    return format_time(local, "HH:mm", locale=get_locale() or DEFAULT_LANGUAGE)
+
+
 def clinic_time(moment: datetime | None, zone: ZoneInfo, *, with_time: bool = True) -> str:
-    """"Tue 3 Mar 2026, 09:00" in the clinic's zone (the same in any server locale)."""
+    """"Tue, Mar 3, 2026, 09:00" / "mar, 3 mar 2026, 09:00": in the clinic's zone, the page's language."""
     if moment is None:
         return "—"
     local = moment.astimezone(zone)
-    day = f"{WEEKDAYS[local.weekday()]} {long_date(local.date())}"
-    return f"{day}, {local:%H:%M}" if with_time else day
+    day = format_skeleton("yMMMEd", local, locale=get_locale() or DEFAULT_LANGUAGE)
+    return _("%(day)s, %(time)s", day=day, time=clock(local)) if with_time else day
 
 
 def send_time(moment: datetime, now: datetime, zone: ZoneInfo) -> str:
     """When an SMS goes, said as a person would: "now", "today at 16:30", "tomorrow at 08:00",
-    "on Thu 16 Jan 2026 at 08:00" (in the clinic's zone)."""
+    "on Thu, Jan 16, 2026 at 08:00" (in the clinic's zone)."""
     if moment <= now + SOON:
-        return "now"
+        return _("now")
     local, today = moment.astimezone(zone), now.astimezone(zone).date()
-    days = {today: "today", today + timedelta(days=1): "tomorrow"}
-    day = days.get(local.date()) or f"on {WEEKDAYS[local.weekday()]} {long_date(local.date())}"
-    return f"{day} at {local:%H:%M}"
+    time = clock(local)
+    if local.date() == today:
+        return _("today at %(time)s", time=time)
+    if local.date() == today + timedelta(days=1):
+        return _("tomorrow at %(time)s", time=time)
+    return _("on %(day)s at %(time)s", day=clinic_time(moment, zone, with_time=False), time=time)
 
 
 def fresh_link_done(number: int, respondent: str, sent: FreshLink, now: datetime, zone: ZoneInfo) -> str:
     """What the therapist is told after asking for a fresh link: where it goes, and exactly when."""
     if respondent == "therapist":
-        return f"Your form for session {number} has a new link; the old one no longer works."
+        return _("Your form for session %(number)s has a new link; the old one no longer works.", number=number)
     if sent.planned is not None:
-        because = f", because of {sent.planned.because}" if sent.planned.because else ""
-        return (f"A fresh link for session {number} will go to the patient by SMS "
-                f"{send_time(sent.planned.when, now, zone)}{because}. The old link no longer works.")
-    return (f"A fresh link for session {number} is ready to hand over ({sent.not_by_sms or 'not by SMS'}); "
-            "the old link no longer works.")
+        when = send_time(sent.planned.when, now, zone)
+        if sent.planned.because:
+            return _("A fresh link for session %(number)s will go to the patient by SMS %(when)s, because of "
+                     "%(because)s. The old link no longer works.", number=number, when=when,
+                     because=say(sent.planned.because))
+        return _("A fresh link for session %(number)s will go to the patient by SMS %(when)s. The old link no "
+                 "longer works.", number=number, when=when)
+    return _("A fresh link for session %(number)s is ready to hand over (%(why)s); the old link no longer works.",
+             number=number, why=say(sent.not_by_sms) if sent.not_by_sms else _("not by SMS"))
 
 
 def percent(value: float | None) -> str:
-    return "—" if value is None else f"{round(100 * value)}%"
+    return "—" if value is None else format_percent(value, locale=get_locale() or DEFAULT_LANGUAGE)
 
 
 def _plain(value: object) -> str:
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, float):
-        return f"{value:.2f}".rstrip("0").rstrip(".").replace("-", "−")
+        return SPEAKER.number(value, None)
     if isinstance(value, list):
         return ", ".join(map(_plain, value))
+    if isinstance(value, str) and value in VALUE_WORDS:
+        return _(VALUE_WORDS[value])
     return str(value).replace("_", " ") if isinstance(value, str) and " " not in value else str(value)
 
 

@@ -136,6 +136,7 @@ MATRIX: dict[tuple[str, str], Case] = {
         lambda w: "/account/sessions/end-others", outcomes(INVALID), lambda w: {"password": "x"}
     ),
     ("auth.recovery_codes", "POST"): Case(lambda w: "/account/recovery-codes", outcomes(INVALID), lambda w: {"password": "x"}),
+    ("auth.change_language", "POST"): Case(lambda w: "/account/language", outcomes(DONE), lambda w: {"language": "es"}),
     # A set-password link is its own authority, whoever opens it; then on to sign in.
     ("auth.set_password", "GET"): Case(_link, everyone(OK)),
     ("auth.set_password", "POST"): Case(

@@ -269,6 +269,9 @@ FORMS: dict[str, Forgery] = {
         _with_password("/account/recovery-codes", password=TEST_PASSWORD), lambda c: count(RecoveryCode) == 10
     ),
     "auth.end_other_sessions": Forgery(_end_other_sessions, lambda c: count(LoginSession, LoginSession.ended_at.is_not(None)) == 1),
+    "auth.change_language": Forgery(
+        _signed_in("own", "/account/language", language="es"), lambda c: db.session.get(User, c.w.own.id).language == "es"
+    ),
     "auth.set_password": Forgery(_set_password, lambda c: db.session.get(User, c.w.target.id).password_hash is not None),
     "admin.add_therapist": Forgery(
         _signed_in("director", "/clinic/therapists", email="new@example.org", role="therapist"),

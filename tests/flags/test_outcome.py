@@ -118,7 +118,7 @@ def test_each_outcome_flag_has_a_name_and_a_short_line_from_its_numbers():
     seen = set()
     for h in histories:
         for event in outcome_events(evaluate(h, max(s.date for s in h.sessions))):
-            line = brief(event.code, event.subject, event.session_number, event.numbers)
+            line = str(brief(event.code, event.subject, event.session_number, event.numbers))
             assert event.code in EVENT_NAMES and line and len(line) <= 64, line
             assert line != event.reason.split(";")[0], "fell back to the reason"
             seen.add(event.code)

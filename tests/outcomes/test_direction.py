@@ -121,7 +121,7 @@ def test_recovery_names_the_side_of_each_cut_off():
     (event,) = find(evaluate(treatment(measures, 3), day(3)), "recovery")
     assert "out of the clinical range on every measure (PHQ-9 below 10 and WB-5 above 7)" in event.reason
     assert event.reason.startswith("At a clinical level at the start (WB-5 5 at session 1)")  # the deeper case
-    assert brief(event.code, None, 3, event.numbers, event.reason) == "Out of the clinical range: WB-5 12, was 5"
+    assert str(brief(event.code, None, 3, event.numbers, event.reason)) == "Out of the clinical range: WB-5 12, was 5"
 
 
 def test_the_chart_shades_the_low_bands_darkest_when_higher_is_better():

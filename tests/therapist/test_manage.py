@@ -103,7 +103,7 @@ def test_ending_a_treatment_with_a_reason(world, as_user):
     assert audit_actions()[-1] == "end_treatment"
     assert db.session.get(PatientRisk, patient.id) is not None
     page = client.get("/patients/P-A1").text
-    assert "Ended · Dropped out on 10 Jan 2026" in text(page) and "End the treatment" not in page
+    assert "Ended · Dropped out on January 10, 2026" in text(page) and "End the treatment" not in page
     # No new sessions after the end; the form says why.
     refused = post(client, "/patients/P-A1/sessions/new", **SESSION)
     assert refused.status_code == 422 and "This treatment has ended" in text(refused.text)

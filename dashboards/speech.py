@@ -1,0 +1,49 @@
+"""Saying to a clinician, in their language, what the cores phrased in English: a `Phrase` (built
+now or read back from the database as JSON), or an English string marked with `N_`. The Jinja
+global and filter `say` and the number filters are registered here (numbers and lists in the
+reader's style: "3,1" and "5, 7 y 8" in Spanish)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from babel.numbers import format_decimal
+from flask import Flask
+from flask_babel import get_locale
+from flask_babel import gettext as _gettext
+
+from feedback.i18n import DEFAULT_LANGUAGE
+from feedback.phrases import Phrase, render
+
+
+class _PageSpeaker:
+    """The request's (or `speaking(...)`'s) language, through Flask-Babel."""
+
+    def gettext(self, msgid: str) -> str:
+        return _gettext(msgid) if msgid else ""  # gettext("") would be the catalog's header
+
+    def number(self, value: float, places: int | None) -> str:
+        pattern = "#,##0.###" if places is None else "0" + ("." + "0" * places if places else "")
+        return format_decimal(value, format=pattern, locale=get_locale() or DEFAULT_LANGUAGE).replace("-", "−")
+
+
+SPEAKER = _PageSpeaker()
+
+
+def say(text: Phrase | Mapping[str, Any] | str | None) -> str:
+    """The text in the reader's language; an unknown string is shown as it is (never a key)."""
+    if text is None:
+        return ""
+    if isinstance(text, Mapping):
+        text = Phrase.from_json(text)
+    return render(text, SPEAKER) if isinstance(text, Phrase | str) else str(text)
+
+
+def decimal(value: float | None, places: int = 1) -> str:
+    return "—" if value is None else SPEAKER.number(value, places)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals["say"] = say
+    app.jinja_env.filters.update(say=say, decimal1=decimal)
