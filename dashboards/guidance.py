@@ -16,6 +16,8 @@ from typing import Protocol
 from dashboards.flags import DEFAULT_THRESHOLDS, Answers, PatientHistory, Thresholds
 from dashboards.flags.events import ALERTS
 from dashboards.flags.items import INDICATORS, ITEM_TEXT
+from feedback.phrases import Phrase, phrase
+from feedback.translatable import N_
 
 RUPTURE_CODES = frozenset({"unresolved_rupture", "rupture", "rupture_missed", "repeated_ruptures", "quiet_withdrawal",
                            "appeasement", "unnamed_confrontation"})
@@ -25,46 +27,46 @@ DECLINE_CODES = frozenset({"reliable_decline", "sudden_drop", "low_alliance"})
 # with the kind they point to and how the panel quotes them.
 PATIENT_SIGNS = {item: (kind, ITEM_TEXT[item]) for item, kind in INDICATORS.items()}
 THERAPIST_SIGNS = {
-    "withdrawal_away": ("withdrawal", "withdrawal, away from you"),
-    "withdrawal_toward": ("withdrawal", "withdrawal, toward you (going along, appeasing)"),
-    "confrontation": ("confrontation", "confrontation"),
+    "withdrawal_away": ("withdrawal", N_("withdrawal, away from you")),
+    "withdrawal_toward": ("withdrawal", N_("withdrawal, toward you (going along, appeasing)")),
+    "confrontation": ("confrontation", N_("confrontation")),
 }
 
 # Flags that name the rupture's kind by themselves, and how the panel says so.
 FLAGGED_KIND = {
-    "quiet_withdrawal": ("withdrawal", "Flagged as a possible quiet withdrawal"),
-    "appeasement": ("withdrawal", "Flagged as possible appeasement: a rupture rated resolved while the patient "
-                                  "went along or rated the alliance low"),
-    "unnamed_confrontation": ("confrontation", "Flagged as frustration with you or the work that the patient "
-                                               "did not call a rupture"),
+    "quiet_withdrawal": ("withdrawal", N_("Flagged as a possible quiet withdrawal")),
+    "appeasement": ("withdrawal", N_("Flagged as possible appeasement: a rupture rated resolved while the patient "
+                                     "went along or rated the alliance low")),
+    "unnamed_confrontation": ("confrontation", N_("Flagged as frustration with you or the work that the patient "
+                                                  "did not call a rupture")),
 }
 
 TITLES = {
-    "withdrawal": "It looks like a withdrawal rupture",
-    "confrontation": "It looks like a confrontation rupture",
-    "mixed": "Signs of both withdrawal and confrontation",
-    "unclear": "A rupture whose kind is not clear yet",
-    "decline": "The alliance is weakening, without a reported rupture",
+    "withdrawal": N_("It looks like a withdrawal rupture"),
+    "confrontation": N_("It looks like a confrontation rupture"),
+    "mixed": N_("Signs of both withdrawal and confrontation"),
+    "unclear": N_("A rupture whose kind is not clear yet"),
+    "decline": N_("The alliance is weakening, without a reported rupture"),
 }
 APPROACHES = {
-    "withdrawal": (
+    "withdrawal": N_(
         "Withdrawal moves away from you, or toward you at the cost of the patient's own view, and is the "
         "kind most easily missed. Make it safe to voice what was held back: notice the marker, invite "
         "exploration gently, and welcome and validate negative feelings, also about you or the work, so "
         "the patient can move toward saying what they need (self-assertion)."
     ),
-    "confrontation": (
+    "confrontation": N_(
         "Confrontation moves against you or the work. Stay non-defensive, empathise with the "
         "dissatisfaction and acknowledge your own part in what happened. Beneath the anger there is often "
         "hurt and disappointment; exploring it together can lead toward vulnerability and the wish to be "
         "cared for."
     ),
-    "unclear": (
+    "unclear": N_(
         "The patient reported tension without clear signs of its kind. Attend to it early in the next "
         "session: name it tentatively, invite the patient's view of what happened between you, and notice "
         "whether they move away from you (withdrawal) or against you (confrontation)."
     ),
-    "decline": (
+    "decline": N_(
         "Check that you agree on goals and tasks: clarify the rationale for what you do together "
         "(direct, surface) or adjust the task or goal (indirect, surface). If it continues, talk about what "
         "is happening between you (metacommunication)."
@@ -72,37 +74,37 @@ APPROACHES = {
 }
 OPENERS = {
     "withdrawal": (
-        "I have a sense something may have gone unsaid between us last time. I'd really like to hear it, "
-        "even if it's critical of me or of how we're working.",
-        "I noticed we went along with my suggestion quite quickly. I'm wondering how it actually sat with you?",
-        "What are you feeling right now, as we talk about this?",
-        "What's going on between us right now?",
+        N_("I have a sense something may have gone unsaid between us last time. I'd really like to hear it, "
+           "even if it's critical of me or of how we're working."),
+        N_("I noticed we went along with my suggestion quite quickly. I'm wondering how it actually sat with you?"),
+        N_("What are you feeling right now, as we talk about this?"),
+        N_("What's going on between us right now?"),
     ),
     "confrontation": (
-        "It sounds like something about how we've been working isn't right for you. Can we look at it together?",
-        "I think I may have contributed to this, and I'd like to understand how it was for you.",
-        "I'm aware of feeling a bit defensive right now, and I'd rather understand what you're telling me.",
-        "It seems we're in some kind of dance. Does that fit for you?",
+        N_("It sounds like something about how we've been working isn't right for you. Can we look at it together?"),
+        N_("I think I may have contributed to this, and I'd like to understand how it was for you."),
+        N_("I'm aware of feeling a bit defensive right now, and I'd rather understand what you're telling me."),
+        N_("It seems we're in some kind of dance. Does that fit for you?"),
     ),
     "unclear": (
-        "I had a sense that something between us didn't quite work last time. How was it for you?",
-        "What's going on between us right now?",
-        "What are you feeling right now?",
+        N_("I had a sense that something between us didn't quite work last time. How was it for you?"),
+        N_("What's going on between us right now?"),
+        N_("What are you feeling right now?"),
     ),
     "decline": (
-        "I'm wondering how our work together feels to you at the moment.",
-        "Are we working on what matters most to you?",
-        "Does the way we're working make sense to you? I'd really like to hear if it doesn't.",
-        "What's going on between us right now?",
+        N_("I'm wondering how our work together feels to you at the moment."),
+        N_("Are we working on what matters most to you?"),
+        N_("Does the way we're working make sense to you? I'd really like to hear if it doesn't."),
+        N_("What's going on between us right now?"),
     ),
 }
 MAX_OPENERS = 5
-PROCESS_NOTE = "A first attempt to talk about it often brings more strain at first; that is part of the process."
-DISCLAIMER = (
+PROCESS_NOTE = N_("A first attempt to talk about it often brings more strain at first; that is part of the process.")
+DISCLAIMER = N_(
     "This supports your clinical judgement. It is not a script and not a diagnosis: you know this "
     "patient and this relationship."
 )
-NOTE_PROMPT = "What do you plan to do, or what happened when you raised it?"
+NOTE_PROMPT = N_("What do you plan to do, or what happened when you raised it?")
 
 
 class EventLike(Protocol):
@@ -118,7 +120,7 @@ class EventLike(Protocol):
 class Guidance:
     kind: str  # "withdrawal" | "confrontation" | "mixed" | "unclear" | "decline"
     title: str
-    signs: tuple[str, ...]  # the indicators found, in words, so the therapist sees why
+    signs: tuple[Phrase | str, ...]  # the indicators found, in words, so the therapist sees why
     approaches: tuple[str, ...]  # one paragraph; two for "mixed"
     openers: tuple[str, ...]  # 3 to 5 tentative metacommunication openers
     process_note: str
@@ -186,17 +188,17 @@ def _items(answers: Answers | None) -> Mapping[str, object] | None:
 
 
 def _signs(patient: Mapping[str, object], therapist: Mapping[str, object],
-           th: Thresholds) -> list[tuple[str, str]]:
-    signs = []
+           th: Thresholds) -> list[tuple[str, Phrase | str]]:
+    signs: list[tuple[str, Phrase | str]] = []
     for item, (kind, wording) in PATIENT_SIGNS.items():
         value = patient.get(item)
         if isinstance(value, int) and not isinstance(value, bool) and value >= th.indicator_min:
-            signs.append((kind, f'Patient: "{wording}", {value} of 5'))
+            signs.append((kind, phrase(N_('Patient: "%(item)s", %(value)s of 5'), item=Phrase(wording), value=value)))
     markers = therapist.get("markers")
     for marker in markers if isinstance(markers, list) else []:
         if marker in THERAPIST_SIGNS:
             kind, wording = THERAPIST_SIGNS[marker]
-            signs.append((kind, f"Your form: you noticed {wording}"))
+            signs.append((kind, phrase(N_("Your form: you noticed %(marker)s"), marker=Phrase(wording))))
     return signs
 
 
