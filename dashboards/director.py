@@ -8,18 +8,25 @@ reads its figures from `clinic_stats` and `export`; every view and the export ar
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, render_template, request, stream_with_context
+from babel.numbers import format_decimal
+from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, stream_with_context, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from dashboards.access import audited, protect, roles_required
+from dashboards.audit import audit
 from dashboards.charts.clinic import END_REASON_STYLE, ended_by_month_chart
 from dashboards.charts.clinic_outcomes import outcome_rates_chart
+from dashboards.clinic_language import ClinicLanguageForm, set_clinic_language
 from dashboards.clinic_stats import clinic_overview
 from dashboards.export import export_filename, start_clinic_export
 from dashboards.outcome_stats import clinic_outcomes, read_period
 from dashboards.risk.store import local_today
 from feedback.delivery.staff import needs_attention
+from feedback.extensions import db
+from feedback.i18n import language_name
 from feedback.models import utcnow
 
 bp = Blueprint("director", __name__)
@@ -48,13 +55,49 @@ def overview() -> ResponseReturnValue:
         clinic=clinic,
         overview=figures,
         problems=problems,
-        reasons=END_REASON_STYLE,
+        reasons={reason: _(name) for reason, (name, _colour, _pattern) in END_REASON_STYLE.items()},
+        delivery_words=delivery_words(),
         small_group=SMALL_GROUP,
         period=period,
         period_problems=period_problems,
         outcomes=outcomes,
         per_therapist=per_therapist,
     ), 422 if period_problems else 200
+
+
+def delivery_words() -> dict[str, str]:
+    """The outbox's kinds and statuses in words (the stored values are codes)."""
+    return {"invitation": _("Invitation"), "reminder": _("Reminder"), "fresh_link": _("Fresh link"),
+            "failed": _("failed"), "undelivered": _("undelivered"), "uncertain": _("uncertain")}
+
+
+@bp.app_template_filter("decimal2")
+def decimal2(value: float) -> str:
+    """A figure to two decimals in the page's language ("0.64", "0,64")."""
+    return format_decimal(value, format="0.00", locale=get_locale() or "en")
+
+
+@bp.route("/clinic/language", methods=["GET", "POST"])
+@roles_required(*CLINIC_READERS)
+def clinic_language() -> ResponseReturnValue:
+    """The clinic's default language: for everyone who has not chosen their own."""
+    clinic = current_user.clinic
+    form = ClinicLanguageForm() if request.method == "POST" else ClinicLanguageForm(language=clinic.language)
+    if request.method == "POST" and form.validate():
+        changed = set_clinic_language(clinic, form.language.data or "", current_user._get_current_object())
+        flash(_("The clinic's default language is now %(language)s.", language=language_name(clinic.language))
+              if changed else _("Nothing had changed."))
+        return redirect(url_for("director.clinic_language"), code=303)
+    audit("view_clinic_language", detail=f"{request.method} {request.endpoint}")
+    db.session.commit()
+    intro = [_("The pages, e-mails and text messages of every clinician and patient who has not chosen a "
+               "language of their own are in this language. A clinician chooses their own on My account; "
+               "a patient's language is set on their page.")]
+    return render_template(
+        "dashboards/therapist/form_page.html", heading=_("Clinic language"), back_url=url_for("director.overview"),
+        back_words=_("Back to the clinic overview"), intro=intro, form=form, action=url_for("director.clinic_language"),
+        submit=_("Save the language"), error=None,
+    ), 422 if request.method == "POST" else 200
 
 
 @bp.get("/clinic/ended.json")

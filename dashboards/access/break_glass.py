@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from dashboards.access.models import BreakGlassGrant
@@ -27,15 +28,15 @@ class BreakGlassError(ValueError):
 def open_grant(admin: User, patient_code: str, reason: str, now: datetime | None = None) -> BreakGlassGrant:
     now = now or utcnow()
     if admin.role != "admin":
-        raise BreakGlassError("only admins use break-glass access")
+        raise BreakGlassError(_("only admins use break-glass access"))
     reason = " ".join(reason.split())
     if len(reason) < MIN_REASON:
-        raise BreakGlassError(f"give a reason of at least {MIN_REASON} characters")
+        raise BreakGlassError(_("give a reason of at least %(n)s characters", n=MIN_REASON))
     patient = db.session.scalar(
         select(Patient).where(Patient.clinic_id == admin.clinic_id, Patient.code == patient_code.strip())
     )
     if patient is None:
-        raise BreakGlassError("no patient with that code in your clinic")
+        raise BreakGlassError(_("no patient with that code in your clinic"))
     minutes = float(current_app.config.get("BREAK_GLASS_MINUTES", 30))
     grant = BreakGlassGrant(user_id=admin.id, patient=patient, reason=reason[:500], created_at=now)
     grant.expires_at = now + timedelta(minutes=minutes)

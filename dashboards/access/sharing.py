@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
 from dashboards.access.models import PatientShare
@@ -18,7 +19,7 @@ class SharingError(ValueError):
 def share(patient: Patient, colleague_id: int, granted_by: User) -> PatientShare:
     colleague = db.session.scalar(share_candidates(patient).where(User.id == colleague_id))
     if colleague is None:
-        raise SharingError("choose a therapist of this clinic")
+        raise SharingError(_("choose a therapist of this clinic"))
     existing = db.session.scalar(
         select(PatientShare).where(PatientShare.patient_id == patient.id, PatientShare.user_id == colleague.id)
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields import SelectChoice
@@ -16,12 +18,13 @@ from dashboards.admin.forms import ActionForm, AddAccountForm
 from dashboards.auth import accounts
 from dashboards.auth.account_mail import AccountMailError, masked
 from dashboards.auth.models import UserSecurity
+from dashboards.auth.roles import ROLE_NAMES
 from dashboards.setup.operations import SetupError
 from feedback.extensions import db
 from feedback.models import User
 
 MANAGERS = ("director", "admin")
-MAIL_FAILED = (
+MAIL_FAILED = lazy_gettext(
     "The e-mail with the password link could not be sent, so no link was made. Try again with "
     "\u201cE-mail a new password link\u201d; if it keeps failing, ask the operator to check the mail settings."
 )
@@ -29,7 +32,8 @@ MAIL_FAILED = (
 
 def _add_form() -> AddAccountForm:
     form = AddAccountForm()
-    form.role.choices = [SelectChoice(role, role.capitalize()) for role in assignable_roles(current_user)]
+    roles = assignable_roles(current_user)
+    form.role.choices = [SelectChoice(role, ROLE_NAMES.get(role, role.capitalize())) for role in roles]
     return form
 
 
@@ -76,7 +80,7 @@ def _send_link(user: User) -> ResponseReturnValue:
 
 
 def _link_sent(email: str) -> ResponseReturnValue:
-    flash(f"A link to set a password was sent to {masked(email)}.")
+    flash(_("A link to set a password was sent to %(address)s.", address=masked(email)))
     return redirect(url_for("admin.therapists"), code=303)
 
 
@@ -91,7 +95,7 @@ def password_link(user_id: int) -> ResponseReturnValue:
 def disable_user(user_id: int) -> ResponseReturnValue:
     user = user_or_404(user_id)
     accounts.disable(user, current_user)
-    flash(f"{user.email} can no longer sign in; their sessions have ended.")
+    flash(_("%(email)s can no longer sign in; their sessions have ended.", email=user.email))
     return redirect(url_for("admin.therapists"), code=303)
 
 
@@ -100,7 +104,7 @@ def disable_user(user_id: int) -> ResponseReturnValue:
 def enable_user(user_id: int) -> ResponseReturnValue:
     user = user_or_404(user_id)
     accounts.enable(user, current_user)
-    flash(f"{user.email} can sign in again.")
+    flash(_("%(email)s can sign in again.", email=user.email))
     return redirect(url_for("admin.therapists"), code=303)
 
 
@@ -109,5 +113,6 @@ def enable_user(user_id: int) -> ResponseReturnValue:
 def reset_two_factor(user_id: int) -> ResponseReturnValue:
     user = user_or_404(user_id)
     accounts.reset_two_factor(user, current_user)
-    flash(f"{user.email} was signed out everywhere and told by e-mail; they enrol a new authenticator at next sign-in.")
+    flash(_("%(email)s was signed out everywhere and told by e-mail; they enrol a new authenticator at next sign-in.",
+            email=user.email))
     return redirect(url_for("admin.therapists"), code=303)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from dashboards.access import patient_or_404
@@ -27,7 +28,7 @@ def share_patient(code: str) -> ResponseReturnValue:
     form = ShareForm()
     try:
         if not form.validate():
-            raise SharingError("choose a therapist of this clinic")
+            raise SharingError(_("choose a therapist of this clinic"))
         share(patient, form.user_id.data or 0, current_user)
     except SharingError as exc:
         flash(str(exc).capitalize() + ".")

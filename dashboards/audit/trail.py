@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
@@ -67,16 +68,16 @@ def read_filter(args: Mapping[str, str], clinic_id: int, offered: Choices) -> tu
     person, action, code = (args.get(key, "").strip() for key in ("person", "action", "patient"))
     problems = []
     if any(len(value) > VALUE_MAX or not value.isprintable() for value in (person, action, code)):
-        return TrailFilter(), ["A filter value is too long or holds characters that cannot be typed."]
+        return TrailFilter(), [_("A filter value is too long or holds characters that cannot be typed.")]
     if person and person != NOBODY and person not in {str(user.id) for user in offered.people}:
-        problems.append("There is no such person in this clinic.")
+        problems.append(_("There is no such person in this clinic."))
     if action and action not in offered.actions:
-        problems.append(f"Nothing of the kind “{action}” is recorded in this clinic.")
+        problems.append(_("Nothing of the kind “%(action)s” is recorded in this clinic.", action=action))
     patient = None
     if code:
         patient = db.session.scalar(select(Patient).where(Patient.clinic_id == clinic_id, Patient.code == code))
         if patient is None:
-            problems.append(f"There is no patient “{code}” in this clinic.")
+            problems.append(_("There is no patient “%(code)s” in this clinic.", code=code))
     return TrailFilter(person, action, patient), problems
 
 

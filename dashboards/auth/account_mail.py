@@ -1,6 +1,7 @@
 """E-mails about accounts. A link that grants access goes only to the account's own address;
 a change to a director's or admin's account is told to the clinic's other directors; an owner
-hears when someone else resets their sign-in. No clinical content, ever.
+hears when someone else resets their sign-in. No clinical content, ever. Each e-mail is written
+in its recipient's language (their own, else their clinic's default).
 """
 
 from __future__ import annotations
@@ -10,13 +11,17 @@ import smtplib
 from collections.abc import Iterable
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
+from dashboards.auth.roles import role_name
 from feedback.email_message import plain_message
 from feedback.extensions import db
+from feedback.i18n import speaking
 from feedback.links import external_url
 from feedback.mail import configured_mailer, sender_address
 from feedback.models import User
+from feedback.translatable import N_
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +40,14 @@ def masked(email: str) -> str:
 
 
 def _name(user: User | None) -> str:
-    return f"{user.display_name} ({user.role})" if user else "the operator at the command line"
+    """Who made the change, in the language being written."""
+    if user is None:
+        return _("the operator at the command line")
+    return _("%(name)s (%(role)s)", name=user.display_name, role=role_name(user.role))
+
+
+def _hello(user: User) -> str:
+    return _("Hello %(name)s,", name=user.display_name)
 
 
 def _send(to: str, subject: str, lines: list[str]) -> None:
@@ -49,17 +61,22 @@ def _send(to: str, subject: str, lines: list[str]) -> None:
 
 def password_link(user: User, actor: User | None, link: str, hours: float, *, new_account: bool) -> None:
     """The link, to the account's owner only. Raises AccountMailError."""
-    if new_account:
-        opening = [f"{_name(actor)} created an account for you at {user.clinic.name} in the alliance monitor."]
-    else:
-        opening = [
-            f"{_name(actor)} sent you a new link to set your password at {user.clinic.name}.",
-            "You have been signed out everywhere. If you did not ask for this, tell your clinic's director.",
-        ]
-    lines = [f"Hello {user.display_name},", "", *opening, ""]
-    lines += [f"Set your password here (the link works once, for {hours:g} hours):", link, ""]
-    lines += ["You will then set up two-step sign-in with an authenticator app."]
-    _send(user.email, "Set your password", lines)
+    with speaking(user):
+        who, clinic = _name(actor), user.clinic.name
+        if new_account:
+            opening = [_("%(who)s created an account for you at %(clinic)s in the alliance monitor.", who=who,
+                         clinic=clinic)]
+        else:
+            opening = [
+                _("%(who)s sent you a new link to set your password at %(clinic)s.", who=who, clinic=clinic),
+                _("You have been signed out everywhere. If you did not ask for this, tell your clinic's director."),
+            ]
+        lines = [_hello(user), "", *opening, ""]
+        lines += [_("Set your password here (the link works once, for %(hours)s hours):", hours=format(hours, "g")),
+                  link, ""]
+        lines += [_("You will then set up two-step sign-in with an authenticator app.")]
+        subject = _("Set your password")
+    _send(user.email, subject, lines)
 
 
 def _quietly(to: str, subject: str, lines: list[str]) -> bool:
@@ -72,34 +89,36 @@ def _quietly(to: str, subject: str, lines: list[str]) -> bool:
 
 
 def two_factor_reset(user: User, actor: User | None) -> bool:
-    return _quietly(
-        user.email,
-        "Your two-step sign-in was reset",
-        [f"Hello {user.display_name},", "", f"{_name(actor)} reset your two-step sign-in at {user.clinic.name}.",
-         "You have been signed out everywhere; at your next sign-in you set up your authenticator again.",
-         "If you did not expect this, tell your clinic's director at once."],
-    )
+    with speaking(user):
+        subject = _("Your two-step sign-in was reset")
+        lines = [_hello(user), "",
+                 _("%(who)s reset your two-step sign-in at %(clinic)s.", who=_name(actor), clinic=user.clinic.name),
+                 _("You have been signed out everywhere; at your next sign-in you set up your authenticator again."),
+                 _("If you did not expect this, tell your clinic's director at once.")]
+    return _quietly(user.email, subject, lines)
 
 
 def password_link_shown(user: User, actor: User | None) -> bool:
     """The operator made a password link for an account in use: the owner hears of it."""
-    return _quietly(
-        user.email,
-        "A new password link was made for your account",
-        [f"Hello {user.display_name},", "", f"{_name(actor)} made a new password link for you at {user.clinic.name}.",
-         "You have been signed out everywhere. If you did not ask for this, tell your clinic's director at once."],
-    )
+    with speaking(user):
+        subject = _("A new password link was made for your account")
+        lines = [_hello(user), "",
+                 _("%(who)s made a new password link for you at %(clinic)s.", who=_name(actor),
+                   clinic=user.clinic.name),
+                 _("You have been signed out everywhere. If you did not ask for this, tell your clinic's director "
+                   "at once.")]
+    return _quietly(user.email, subject, lines)
 
 
 def address_in_use(owner: User) -> bool:
     """Someone tried to add an account for an address that already has one (in another clinic)."""
-    return _quietly(
-        owner.email,
-        "Someone tried to create an account with your address",
-        [f"Hello {owner.display_name},", "", "Someone tried to create a second account with this e-mail address",
-         "in the alliance monitor. Nothing was changed, and no link was sent.",
-         "If you expected this, ask them to use a different address."],
-    )
+    with speaking(owner):
+        subject = _("Someone tried to create an account with your address")
+        lines = [_hello(owner), "",
+                 _("Someone tried to create a second account with this e-mail address in the alliance monitor."),
+                 _("Nothing was changed, and no link was sent."),
+                 _("If you expected this, ask them to use a different address.")]
+    return _quietly(owner.email, subject, lines)
 
 
 def other_directors(user: User, actor: User | None) -> list[User]:
@@ -111,12 +130,28 @@ def other_directors(user: User, actor: User | None) -> list[User]:
 
 
 def privileged_change(user: User, actor: User | None, what: str, directors: Iterable[User]) -> int:
-    """Tell the clinic's other directors that a director's or admin's account was changed; how many were told."""
-    subject = f"A {user.role} account at {user.clinic.name} was changed"
-    body = [
-        f"{_name(actor)} {what} for {user.display_name} ({user.role}, {user.email}).",
-        "",
-        "That account can read every patient of the clinic. If you did not expect this, look at the audit trail:",
-        external_url("admin.audit_trail"),
-    ]
-    return sum(_quietly(d.email, subject, [f"Hello {d.display_name},", "", *body]) for d in directors)
+    """Tell the clinic's other directors that a director's or admin's account was changed; how many were told.
+    `what` is one of CHANGES' keys."""
+    return sum(_quietly(d.email, *_privileged_words(d, user, actor, what)) for d in directors)
+
+
+#: What was done to a privileged account, as the e-mail to the other directors says it.
+CHANGES = {
+    "created the account": N_("%(who)s created the account for %(name)s (%(role)s, %(email)s)."),
+    "reset two-step sign-in": N_("%(who)s reset two-step sign-in for %(name)s (%(role)s, %(email)s)."),
+    "made a new password link": N_("%(who)s made a new password link for %(name)s (%(role)s, %(email)s)."),
+    "sent a new password link": N_("%(who)s sent a new password link for %(name)s (%(role)s, %(email)s)."),
+}
+
+
+def _privileged_words(director: User, user: User, actor: User | None, what: str) -> tuple[str, list[str]]:
+    with speaking(director):
+        role = role_name(user.role)
+        subject = _("An account at %(clinic)s was changed: %(name)s (%(role)s)", clinic=user.clinic.name,
+                    name=user.display_name, role=role)
+        done = _(CHANGES[what], who=_name(actor), name=user.display_name, role=role, email=user.email)
+        lines = [_hello(director), "", done, "",
+                 _("That account can read every patient of the clinic. If you did not expect this, look at the "
+                   "audit trail:"),
+                 external_url("admin.audit_trail")]
+    return subject, lines

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_login import current_user
 
 from dashboards.auth import accounts, enrolment, recovery, sessions, signin, totp
@@ -15,7 +17,7 @@ from dashboards.auth.passwords import PasswordPolicyError
 from dashboards.auth.views import bp, client_ip, enrol_retry, signed_in
 from feedback.models import utcnow
 
-REAUTH_FAILED = "Your current password was not accepted."
+REAUTH_FAILED = lazy_gettext("Your current password was not accepted.")
 
 
 def _reauthenticated(form: PasswordCheckForm) -> bool:
@@ -52,7 +54,7 @@ def end_other_sessions() -> ResponseReturnValue:
     if not _reauthenticated(form):
         return _account_page(422, check_form=form, error=REAUTH_FAILED)
     signin.end_other_sessions(current_user, keep=g.login_session)
-    flash("You are now signed out everywhere else.")
+    flash(_("You are now signed out everywhere else."))
     return redirect(url_for("auth.account"), code=303)
 
 
@@ -68,7 +70,7 @@ def change_password() -> ResponseReturnValue:
     except PasswordPolicyError as exc:
         return _account_page(422, password_form=form, error=str(exc).capitalize() + ".")
     _renew_session()
-    flash("Your password is changed. Your other sessions were signed out.")
+    flash(_("Your password is changed. Your other sessions were signed out."))
     return redirect(url_for("auth.account"), code=303)
 
 

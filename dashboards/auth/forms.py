@@ -6,6 +6,7 @@ generate a new password only where one is set, and phones offer a code just rece
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext
 from wtforms import EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
@@ -19,29 +20,40 @@ NEW = {"autocomplete": "new-password"}
 class LoginForm(HygienicForm):
     # type="email": the phone's e-mail keyboard; the address is the account's user name.
     email = EmailField(
-        "E-mail address", validators=[DataRequired(), Length(max=254)], render_kw={"autocomplete": "username"}
+        lazy_gettext("E-mail address"), validators=[DataRequired(), Length(max=254)],
+        render_kw={"autocomplete": "username"},
     )
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_LENGTH)], render_kw=CURRENT)
+    password = PasswordField(
+        lazy_gettext("Password"), validators=[DataRequired(), Length(max=MAX_LENGTH)], render_kw=CURRENT
+    )
     next = HiddenField()
 
 
 class CodeForm(HygienicForm):
     # A TOTP or a recovery code (letters too): no numeric keyboard.
-    code = StringField("Code", validators=[DataRequired(), Length(max=32)], render_kw={"autocomplete": "one-time-code"})
+    code = StringField(
+        lazy_gettext("Code"), validators=[DataRequired(), Length(max=32)], render_kw={"autocomplete": "one-time-code"}
+    )
 
 
 class PasswordCheckForm(HygienicForm):
     password = PasswordField(
-        "Your current password", validators=[DataRequired(), Length(max=MAX_LENGTH)], render_kw=CURRENT
+        lazy_gettext("Your current password"), validators=[DataRequired(), Length(max=MAX_LENGTH)], render_kw=CURRENT
     )
 
 
 class NewPasswordForm(HygienicForm):
-    password = PasswordField("New password (12 to 128 characters)", validators=[DataRequired()], render_kw=NEW)
+    password = PasswordField(
+        lazy_gettext("New password (12 to 128 characters)"), validators=[DataRequired()], render_kw=NEW
+    )
     confirm = PasswordField(
-        "The same password again", validators=[EqualTo("password", "The passwords differ.")], render_kw=NEW
+        lazy_gettext("The same password again"),
+        validators=[EqualTo("password", lazy_gettext("The passwords differ."))],
+        render_kw=NEW,
     )
 
 
 class ChangePasswordForm(NewPasswordForm):
-    current = PasswordField("Current password", validators=[DataRequired(), Length(max=MAX_LENGTH)], render_kw=CURRENT)
+    current = PasswordField(
+        lazy_gettext("Current password"), validators=[DataRequired(), Length(max=MAX_LENGTH)], render_kw=CURRENT
+    )

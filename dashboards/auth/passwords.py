@@ -10,6 +10,7 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import gettext as _
 
 MIN_LENGTH, MAX_LENGTH = 12, 128
 
@@ -37,15 +38,15 @@ def check_policy(password: str, context: Iterable[str] = ()) -> None:
     `context` holds words a password must not simply be, such as the e-mail's local part.
     """
     if len(password) < MIN_LENGTH:
-        raise PasswordPolicyError(f"password must be at least {MIN_LENGTH} characters")
+        raise PasswordPolicyError(_("password must be at least %(n)s characters", n=MIN_LENGTH))
     if len(password) > MAX_LENGTH:
-        raise PasswordPolicyError(f"password must be at most {MAX_LENGTH} characters")
+        raise PasswordPolicyError(_("password must be at most %(n)s characters", n=MAX_LENGTH))
     folded = password.casefold()
     if folded in COMMON or folded.replace(" ", "") in COMMON:
-        raise PasswordPolicyError("this password is too common; please choose another")
+        raise PasswordPolicyError(_("this password is too common; please choose another"))
     for word in context:
         if word and len(word) >= 4 and folded.startswith(word.casefold()):
-            raise PasswordPolicyError("the password must not be based on your e-mail address or name")
+            raise PasswordPolicyError(_("the password must not be based on your e-mail address or name"))
 
 
 def hash_password(password: str, context: Iterable[str] = ()) -> str:

@@ -18,12 +18,14 @@ from dashboards.auth.passwords import verify_password
 from feedback.config import setting_on
 from feedback.extensions import db
 from feedback.models import User, utcnow
+from feedback.translatable import N_
 
-FAILED = (
+# Marked here, translated by the page that shows them.
+FAILED = N_(
     "Sign-in failed. Check your e-mail address and password. "
     "After several failed attempts, sign-in pauses for a few minutes."
 )
-CODE_FAILED = "That code was not accepted. Use the current code from your app, or an unused recovery code."
+CODE_FAILED = N_("That code was not accepted. Use the current code from your app, or an unused recovery code.")
 
 
 def two_factor_required() -> bool:

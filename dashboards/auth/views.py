@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 
@@ -53,7 +54,7 @@ def login() -> ResponseReturnValue:
         return render_template("dashboards/auth/login.html", form=form, error=None), _refused_if_sent(form)
     user = signin.check_password(form.email.data or "", form.password.data or "", client_ip())
     if user is None:
-        return render_template("dashboards/auth/login.html", form=form, error=signin.FAILED), 401
+        return render_template("dashboards/auth/login.html", form=form, error=_(signin.FAILED)), 401
     login, token, step = signin.begin(user, client_ip())
     next_url = safe_next(form.next.data)
     if step == "done":
@@ -76,11 +77,11 @@ def second_factor() -> ResponseReturnValue:
         return render_template("dashboards/auth/second_factor.html", form=form, error=None), _refused_if_sent(form)
     method = signin.check_second_factor(login, form.code.data or "", client_ip())
     if method is None:
-        return render_template("dashboards/auth/second_factor.html", form=form, error=signin.CODE_FAILED), 401
+        return render_template("dashboards/auth/second_factor.html", form=form, error=_(signin.CODE_FAILED)), 401
     next_url = session.get(sessions.NEXT_KEY)
     signed_in(login, signin.complete(login, method))
     if method == "recovery_code":
-        flash(f"You signed in with a recovery code; {recovery.remaining(login.user)} left.")
+        flash(_("You signed in with a recovery code; %(n)s left.", n=recovery.remaining(login.user)))
     return _after_sign_in(next_url)
 
 
@@ -122,7 +123,7 @@ def enrol_retry(user: User, form: CodeForm, action: str, fallback: str) -> Respo
     if secret is None:
         return redirect(fallback, code=303)
     setup = enrolment.Setup(secret, totp.qr_svg(totp.provisioning_uri(user, secret)))
-    error = "That code did not match. Check the time on your phone and try the newest code."
+    error = _("That code did not match. Check the time on your phone and try the newest code.")
     return render_template("dashboards/auth/enrol.html", setup=setup, form=form, action=action, error=error), 422
 
 
@@ -132,7 +133,7 @@ def logout() -> ResponseReturnValue:
     signin.sign_out(sessions.current() or sessions.pending())
     logout_user()
     session.clear()
-    flash("You are signed out.")
+    flash(_("You are signed out."))
     return redirect(url_for("auth.login"), code=303)
 
 
@@ -142,9 +143,9 @@ def set_password(token: str) -> ResponseReturnValue:
     try:
         link = accounts.resolve_password_link(token)
     except accounts.PasswordLinkExpired:
-        return _link_problem("This link has expired", 410)
+        return _link_problem(_("This link has expired"), 410)
     except accounts.PasswordLinkInvalid:
-        return _link_problem("This link doesn’t work", 404)
+        return _link_problem(_("This link doesn’t work"), 404)
     form = NewPasswordForm()
     error = None
     if form.validate_on_submit():
@@ -153,12 +154,12 @@ def set_password(token: str) -> ResponseReturnValue:
         except PasswordPolicyError as exc:
             error = str(exc).capitalize() + "."
         else:
-            flash("Your password is set. Please sign in.")
+            flash(_("Your password is set. Please sign in."))
             return redirect(url_for("auth.login"), code=303)
     status = 422 if request.method == "POST" else 200
     return render_template("dashboards/auth/set_password.html", form=form, email=link.user.email, error=error), status
 
 
 def _link_problem(title: str, status: int) -> ResponseReturnValue:
-    message = "Links to set a password work once and for a few days. Ask your clinic's director for a new one."
+    message = _("Links to set a password work once and for a few days. Ask your clinic's director for a new one.")
     return render_template("error.html", title=title, message=message, reference=None), status

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from wtforms import IntegerField, RadioField, SelectField
 from wtforms.fields import SelectChoice
 from wtforms.validators import NumberRange, Optional
@@ -22,7 +24,7 @@ class BatteryForm(HygienicForm):
     def set_measures(self, measures: Mapping[str, str]) -> None:
         """The outcome measures to choose from: id -> title."""
         for place in range(1, PLACES + 1):
-            self[f"measure_{place}"].choices = [SelectChoice(NONE, "None"),
+            self[f"measure_{place}"].choices = [SelectChoice(NONE, lazy_gettext("None")),
                                                 *(SelectChoice(i, title) for i, title in measures.items())]
 
     def fill(self, entries: Sequence[Entry]) -> None:
@@ -44,13 +46,14 @@ class BatteryForm(HygienicForm):
             if not measure:
                 continue
             if measure in chosen:
-                valid = _refuse(self[f"measure_{place}"], f"This measure is already number {chosen[measure]}.")
+                valid = _refuse(self[f"measure_{place}"],
+                                _("This measure is already number %(n)s.", n=chosen[measure]))
             chosen.setdefault(measure, place)
             every = self[f"every_{place}"].data
             if every == "nth" and self[f"n_{place}"].data is None:
-                valid = _refuse(self[f"n_{place}"], "Say how many sessions apart, e.g. 2 for every 2nd session.")
+                valid = _refuse(self[f"n_{place}"], _("Say how many sessions apart, e.g. 2 for every 2nd session."))
             if every == "intake_and_weeks" and self[f"weeks_{place}"].data is None:
-                valid = _refuse(self[f"weeks_{place}"], "Say how many weeks apart, e.g. 4.")
+                valid = _refuse(self[f"weeks_{place}"], _("Say how many weeks apart, e.g. 4."))
         return valid
 
     def battery(self) -> list[dict[str, Any]]:
@@ -66,16 +69,21 @@ def _refuse(field: Any, message: str) -> bool:
 
 
 for _place in range(1, PLACES + 1):
-    setattr(BatteryForm, f"measure_{_place}", SelectField(f"Measure {_place}", default=NONE))
+    setattr(BatteryForm, f"measure_{_place}", SelectField(lazy_gettext("Measure %(n)s", n=_place), default=NONE))
     setattr(BatteryForm, f"every_{_place}", SelectField(
-        f"How often (measure {_place})", default="session",
-        choices=[SelectChoice(key, words) for key, words in EVERY.items()]))
+        lazy_gettext("How often (measure %(n)s)", n=_place), default="session",
+        # the words are marked in feedback.battery.rules
+        choices=[SelectChoice(key, lazy_gettext(words)) for key, words in EVERY.items()]))
     setattr(BatteryForm, f"n_{_place}", IntegerField(
-        f"Every n-th session: n (measure {_place})", default=DEFAULT_N, render_kw={"inputmode": "numeric"},
-        validators=[Optional(), NumberRange(1, LARGEST_N, f"Enter a number of sessions from 1 to {LARGEST_N}.")]))
+        lazy_gettext("Every n-th session: n (measure %(n)s)", n=_place), default=DEFAULT_N,
+        render_kw={"inputmode": "numeric"},
+        validators=[Optional(), NumberRange(1, LARGEST_N, lazy_gettext("Enter a number of sessions from 1 to %(n)s.",
+                                                               n=LARGEST_N))]))
     setattr(BatteryForm, f"weeks_{_place}", IntegerField(
-        f"Weeks apart after intake (measure {_place})", default=DEFAULT_WEEKS, render_kw={"inputmode": "numeric"},
-        validators=[Optional(), NumberRange(1, LARGEST_WEEKS, f"Enter a number of weeks from 1 to {LARGEST_WEEKS}.")]))
+        lazy_gettext("Weeks apart after intake (measure %(n)s)", n=_place), default=DEFAULT_WEEKS,
+        render_kw={"inputmode": "numeric"},
+        validators=[Optional(), NumberRange(1, LARGEST_WEEKS, lazy_gettext("Enter a number of weeks from 1 to %(n)s.",
+                                                                   n=LARGEST_WEEKS))]))
 
 
 class ClinicBatteryForm(BatteryForm):
@@ -83,7 +91,8 @@ class ClinicBatteryForm(BatteryForm):
 
 
 class PatientBatteryForm(BatteryForm):
-    source = RadioField("Which battery", default="clinic", choices=[
-        SelectChoice("clinic", "The clinic's battery"),
-        SelectChoice("own", "This patient's own battery, set below (leave every place at None to ask none)"),
+    source = RadioField(lazy_gettext("Which battery"), default="clinic", choices=[
+        SelectChoice("clinic", lazy_gettext("The clinic's battery")),
+        SelectChoice("own", lazy_gettext(
+            "This patient's own battery, set below (leave every place at None to ask none)")),
     ])

@@ -8,17 +8,20 @@ from typing import Any
 
 from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from dashboards.access import roles_required
 from dashboards.battery import operations
 from dashboards.battery.forms import BatteryForm, ClinicBatteryForm, PatientBatteryForm
+from dashboards.battery.wording import described
 from dashboards.director import CLINIC_READERS
 from dashboards.director import bp as director_bp
 from dashboards.therapist.blueprint import bp as therapist_bp
 from dashboards.therapist.guards import audit_view, managed_patient
 from feedback.battery.due import outcome_measures
 from feedback.battery.rules import BatteryError, Entry, usable_entries
+from feedback.i18n import page_language
 from feedback.models import Patient
 
 
@@ -27,9 +30,9 @@ from feedback.models import Patient
 def clinic_battery() -> ResponseReturnValue:
     clinic = current_user.clinic
     form = _form(ClinicBatteryForm)
-    page: dict[str, Any] = {"heading": "Outcome measures after the alliance form",
+    page: dict[str, Any] = {"heading": _("Outcome measures after the alliance form"),
                             "action": url_for("director.clinic_battery"),
-                            "back": (url_for("director.overview"), "Back to the clinic overview")}
+                            "back": (url_for("director.overview"), _("Back to the clinic overview"))}
     if not form.is_submitted():
         form.fill(_entries(clinic.outcome_battery))
         return _page(form, **page)
@@ -39,7 +42,8 @@ def clinic_battery() -> ResponseReturnValue:
         entries = operations.set_clinic_battery(clinic, form.battery(), current_user._get_current_object())
     except BatteryError as exc:
         return _page(form, problems=exc.problems, status=422, **page)
-    flash(f"The clinic's battery is saved: {operations.describe(entries)}. It applies to forms opened from now on.")
+    flash(_("The clinic's battery is saved: %(battery)s. It applies to forms opened from now on.",
+            battery=described(entries)))
     return redirect(url_for("director.clinic_battery"), code=303)
 
 
@@ -47,10 +51,11 @@ def clinic_battery() -> ResponseReturnValue:
 @managed_patient
 def patient_battery(patient: Patient) -> ResponseReturnValue:
     form = _form(PatientBatteryForm)
-    page: dict[str, Any] = {"heading": f"Outcome measures for {patient.code}", "patient": patient,
+    page: dict[str, Any] = {"heading": _("Outcome measures for %(code)s", code=patient.code), "patient": patient,
                             "action": url_for("dashboards.patient_battery", code=patient.code),
-                            "back": (url_for("dashboards.patient", code=patient.code), f"Back to {patient.code}"),
-                            "clinic_battery": operations.describe(_entries(patient.clinic.outcome_battery))}
+                            "back": (url_for("dashboards.patient", code=patient.code),
+                                     _("Back to %(code)s", code=patient.code)),
+                            "clinic_battery": described(_entries(patient.clinic.outcome_battery))}
     if not form.is_submitted():
         own = patient.outcome_battery
         form.source.data = "clinic" if own is None else "own"
@@ -64,8 +69,9 @@ def patient_battery(patient: Patient) -> ResponseReturnValue:
         except BatteryError as exc:
             problems = exc.problems
         else:
-            chosen = "the clinic's battery" if entries is None else operations.describe(entries)
-            flash(f"{patient.code} now answers {chosen}. It applies to forms opened from now on.")
+            chosen = _("the clinic's battery") if entries is None else described(entries)
+            flash(_("%(code)s now answers %(battery)s. It applies to forms opened from now on.", code=patient.code,
+                    battery=chosen))
             return redirect(url_for("dashboards.patient", code=patient.code), code=303)
     audit_view(patient)  # the page is shown again, with the input kept
     return _page(form, problems=problems, status=422, **page)
@@ -73,7 +79,8 @@ def patient_battery(patient: Patient) -> ResponseReturnValue:
 
 def _form(kind: type[BatteryForm]) -> BatteryForm:
     form = kind()
-    form.set_measures({i: instrument.text(instrument.title, "en") for i, instrument in outcome_measures().items()})
+    language = page_language()
+    form.set_measures({i: instrument.text(instrument.title, language) for i, instrument in outcome_measures().items()})
     return form
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
@@ -26,13 +27,14 @@ def adopt_clinic_norms(clinic: Clinic, instrument: Instrument, actor: User, now:
     estimates = clinic_estimates(clinic.id, instrument)
     missing = sorted(scale for scale, estimate in estimates.items() if estimate is None)
     if not estimates or missing:
-        raise CalibrationError("This clinic does not have enough history yet to estimate its own norms "
-                               f"({', '.join(missing) or 'no scale with norms'}).")
+        raise CalibrationError(_("This clinic does not have enough history yet to estimate its own norms "
+                                 "(%(scales)s).", scales=", ".join(missing) or _("no scale with norms")))
     # Answers that never vary within a patient would make every change look reliable.
     flat = sorted(scale for scale, e in estimates.items()
                   if e is not None and not (e.sd > 0 and e.reliability.value < 1))
     if flat:
-        raise CalibrationError(f"The answers show no week-to-week variation on {', '.join(flat)}: nothing to adopt.")
+        raise CalibrationError(_("The answers show no week-to-week variation on %(scales)s: nothing to adopt.",
+                                 scales=", ".join(flat)))
     _retire(clinic, instrument, actor, now)
     rows = [ClinicNorm(clinic_id=clinic.id, instrument_id=instrument.id, scale=scale, sd=e.sd,
                        reliability=e.reliability.value, patients=e.patients, sessions=e.sessions,
@@ -45,8 +47,8 @@ def adopt_clinic_norms(clinic: Clinic, instrument: Instrument, actor: User, now:
         db.session.commit()
     except IntegrityError:  # another director adopted at the same moment (one set in force)
         db.session.rollback()
-        raise CalibrationError("Another director changed the clinic's norms at the same moment; "
-                               "please look at the page again.") from None
+        raise CalibrationError(_("Another director changed the clinic's norms at the same moment; "
+                                 "please look at the page again.")) from None
     recompute_clinic(clinic.id, now=now)
     return rows
 
@@ -54,7 +56,7 @@ def adopt_clinic_norms(clinic: Clinic, instrument: Instrument, actor: User, now:
 def revert_clinic_norms(clinic: Clinic, instrument: Instrument, actor: User, now: datetime) -> int:
     retired = _retire(clinic, instrument, actor, now)
     if not retired:
-        raise CalibrationError("The clinic already uses the instrument's norms.")
+        raise CalibrationError(_("The clinic already uses the instrument's norms."))
     audit("revert_clinic_norms", actor=actor, detail=f"back to the norms of {instrument.id} v{instrument.version}")
     db.session.commit()
     recompute_clinic(clinic.id, now=now)

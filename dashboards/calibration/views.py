@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_login import current_user
 
 from dashboards.access import roles_required
@@ -22,6 +24,12 @@ from feedback.extensions import db
 from feedback.links import session_instruments
 from feedback.models import utcnow
 
+#: The alliance form's scales in words (the glossary's: alianza, vínculo, tareas, objetivos).
+SCALE_NAMES = {
+    "alliance": lazy_gettext("Alliance"), "bond": lazy_gettext("Bond"),
+    "task": lazy_gettext("Task agreement"), "goal": lazy_gettext("Goal agreement"),
+}
+
 
 @bp.get("/clinic/calibration")
 @roles_required(*CLINIC_READERS)
@@ -38,6 +46,7 @@ def calibration() -> ResponseReturnValue:
         in_force={row.scale: row for row in in_force},
         adopted_by=adopted_by_name(in_force),
         within_sd=within_sd,
+        scale_names=SCALE_NAMES,
         event_name=event_name,
         form=ActionForm(),
         min_patients=MIN_PATIENTS,
@@ -52,18 +61,18 @@ def calibration() -> ResponseReturnValue:
 @bp.post("/clinic/calibration/norms")
 @roles_required(*CLINIC_READERS)
 def adopt_norms() -> ResponseReturnValue:
-    return _change(adopt_clinic_norms, "The clinic's own norms are now in force; its flags were re-evaluated.")
+    return _change(adopt_clinic_norms, _("The clinic's own norms are now in force; its flags were re-evaluated."))
 
 
 @bp.post("/clinic/calibration/norms/revert")
 @roles_required(*CLINIC_READERS)
 def revert_norms() -> ResponseReturnValue:
-    return _change(revert_clinic_norms, "The instrument's norms are in force again; the flags were re-evaluated.")
+    return _change(revert_clinic_norms, _("The instrument's norms are in force again; the flags were re-evaluated."))
 
 
 def _change(operation, done: str) -> ResponseReturnValue:
     if not ActionForm().validate_on_submit():
-        flash("The form had expired; please try again.")
+        flash(_("The form had expired; please try again."))
         return redirect(url_for("director.calibration"), 303)
     try:
         operation(current_user.clinic, session_instruments()["patient"], current_user._get_current_object(), utcnow())

@@ -16,6 +16,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import select
 
 from dashboards.audit import audit
@@ -76,8 +77,9 @@ def import_limit(config: Mapping[str, object]) -> int:
 def size_problem(size: int, limit: int) -> str | None:
     if size <= limit:
         return None
-    return (f"the bundle is {size / MB:.1f} MB; an import takes at most {limit / MB:.0f} MB (FHIR_IMPORT_MAX_MB): "
-            "export it per patient or per date range and import the parts")
+    return gettext("the bundle is %(size)s MB; an import takes at most %(limit)s MB (FHIR_IMPORT_MAX_MB): "
+                   "export it per patient or per date range and import the parts", size=format(size / MB, ".1f"),
+                   limit=round(limit / MB))
 
 
 def parse_practitioners(lines: Iterable[str]) -> tuple[dict[tuple[str, str], str], list[str]]:
@@ -90,7 +92,7 @@ def parse_practitioners(lines: Iterable[str]) -> tuple[dict[tuple[str, str], str
         token, _, email = line.rpartition("=")
         system, bar, value = token.partition("|")
         if not (bar and system.strip() and value.strip() and "@" in email):
-            problems.append(f"{line[:80]!r} is not system|value=e-mail")
+            problems.append(gettext("%(line)r is not system|value=e-mail", line=line[:80]))
             continue
         found[(system.strip(), value.strip())] = email.strip().lower()
     return found, problems

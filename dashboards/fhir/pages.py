@@ -11,6 +11,8 @@ from datetime import date
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, stream_with_context
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_login import current_user
 from flask_wtf.file import FileField
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -31,15 +33,15 @@ FORM_ROOM = 64 * 1024  # the form's other fields around the bundle
 
 
 class ImportForm(HygienicForm):
-    bundle = FileField("FHIR Bundle (JSON)")
+    bundle = FileField(lazy_gettext("FHIR Bundle (JSON)"))
     accept_systems = TextAreaField(
-        "Patient identifier systems whose values are this clinic's patient codes "
-        "(one per line; this clinic's own is always accepted)",
+        lazy_gettext("Patient identifier systems whose values are this clinic's patient codes "
+           "(one per line; this clinic's own is always accepted)"),
         validators=[Length(max=4000)],
     )
-    practitioners = TextAreaField("Practitioners of the bundle and the accounts they are, one per line: "
-                                  "system|value=e-mail", validators=[Length(max=20000)])
-    dry_run = BooleanField("Only check the bundle; write nothing")
+    practitioners = TextAreaField(lazy_gettext("Practitioners of the bundle and the accounts they are, one per line: "
+                                     "system|value=e-mail"), validators=[Length(max=20000)])
+    dry_run = BooleanField(lazy_gettext("Only check the bundle; write nothing"))
 
 
 @bp.url_value_preprocessor
@@ -52,7 +54,7 @@ def allow_bundle_uploads(endpoint: str | None, values: dict | None) -> None:
 @bp.errorhandler(RequestEntityTooLarge)
 def too_large(exc: RequestEntityTooLarge) -> ResponseReturnValue:
     limit = import_limit(current_app.config)
-    message = size_problem(request.content_length or limit + 1, limit) or f"at most {limit / MB:.0f} MB"
+    message = size_problem(request.content_length or limit + 1, limit) or _("at most %(mb)s MB", mb=round(limit / MB))
     return render_template("dashboards/director/fhir_import.html", form=ImportForm(formdata=None),
                            problems=[message], result=None), 413
 
@@ -97,7 +99,7 @@ def import_page() -> ResponseReturnValue:
         return render_template("dashboards/director/fhir_import.html", form=form, problems=[], result=None)
     if not form.validate_on_submit() or not form.bundle.data:
         problems = [f"{field.label.text}: {error}" for field in form for error in field.errors]
-        problems = problems or ["Choose the bundle's file."]
+        problems = problems or [_("Choose the bundle's file.")]
         return render_template("dashboards/director/fhir_import.html", form=form, problems=problems, result=None), 422
     practitioners, wrong = parse_practitioners((form.practitioners.data or "").splitlines())
     if wrong:

@@ -7,20 +7,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from dashboards.access.policy import TREATING_ROLES, can_view_patient, patient_filter
 from feedback.extensions import db
+from feedback.i18n import page_language
 from feedback.instruments.registry import registry
 from feedback.models import OutcomeResponse, Patient, SafetyAlert
 
 #: What a clinician records when acknowledging (SAFETY_ACTIONS), in words.
 ACTION_WORDS = {
-    "contacted": "Contacted the patient",
-    "risk_assessed": "Assessed the risk",
-    "safety_plan_reviewed": "Reviewed the safety plan",
-    "other": "Something else (see the note)",
+    "contacted": lazy_gettext("Contacted the patient"),
+    "risk_assessed": lazy_gettext("Assessed the risk"),
+    "safety_plan_reviewed": lazy_gettext("Reviewed the safety plan"),
+    "other": lazy_gettext("Something else (see the note)"),
 }
 
 
@@ -74,7 +77,8 @@ def _line(alert: SafetyAlert, code: str) -> AlertLine:
     return AlertLine(
         id=alert.id, patient_code=code, raised_at=alert.created_at, question=question, answer=answer,
         notified_at=alert.notified_at, escalated_at=alert.escalated_at, acknowledged_at=alert.acknowledged_at,
-        acknowledged_by=(by.display_name or by.email) if by else "", action=ACTION_WORDS.get(alert.action or "", ""),
+        acknowledged_by=(by.display_name or by.email) if by else "",
+        action=str(ACTION_WORDS.get(alert.action or "", "")),
         note=alert.note or "",
     )
 
@@ -88,6 +92,9 @@ def _wording(response: OutcomeResponse, item_id: str, value: int) -> tuple[str, 
     except (LookupError, KeyError):
         return f"{response.instrument_id}, {item_id}", str(value)
     number = instrument.items.index(item) + 1
-    question = f"{instrument.text(instrument.title, 'en')}, question {number}: “{instrument.text(item.text, 'en')}”"
+    language = page_language()  # the wording in the clinician's language, where the instrument has it
+    question = _("%(instrument)s, question %(number)s: “%(text)s”",
+                 instrument=instrument.text(instrument.title, language), number=number,
+                 text=instrument.text(item.text, language))
     anchor = item.anchors.get(value)
-    return question, f"{value} = {instrument.text(anchor, 'en')}" if anchor else str(value)
+    return question, f"{value} = {instrument.text(anchor, language)}" if anchor else str(value)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from wtforms import IntegerField, RadioField, TextAreaField
 from wtforms.fields import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
@@ -21,38 +23,44 @@ ON_CALL_MAX = 10
 ESCALATE_HOURS = (1, 72)
 #: Characters that would turn one address into several in an e-mail header.
 _HEADER_SPECIALS = re.compile(r"[,;<>()\[\]\"\\:]")
+#: The settings `save_settings` names (stored in the audit trail in English), in words for the page.
+SETTING_NAMES = {"crisis text": lazy_gettext("crisis text"), "on-call addresses": lazy_gettext("on-call addresses"),
+                 "escalation hours": lazy_gettext("escalation hours")}
 
 
 class AcknowledgeForm(HygienicForm):
-    action = RadioField("What was done", choices=[SelectChoice(k, w) for k, w in ACTION_WORDS.items()],
-                        validators=[InputRequired("Choose what was done.")])
-    note = TextAreaField("Note (required for “something else”)",
-                         validators=[Length(max=NOTE_MAX, message=f"Keep the note under {NOTE_MAX} characters.")],
+    action = RadioField(lazy_gettext("What was done"), choices=[SelectChoice(k, w) for k, w in ACTION_WORDS.items()],
+                        validators=[InputRequired(lazy_gettext("Choose what was done."))])
+    note = TextAreaField(lazy_gettext("Note (required for “something else”)"),
+                         validators=[Length(max=NOTE_MAX,
+                                            message=lazy_gettext("Keep the note under %(n)s characters.", n=NOTE_MAX))],
                          render_kw={"maxlength": NOTE_MAX, "rows": 3})
 
     def validate_note(self, field: TextAreaField) -> None:
         if self.action.data == "other" and not (field.data or "").strip():
-            raise ValidationError("Say in the note what was done.")
+            raise ValidationError(_("Say in the note what was done."))
 
 
 class SafetySettingsForm(HygienicForm):
     on_call_emails = TextAreaField(
-        "On-call e-mail addresses, one per line (told with the therapist when a safety alert is raised)",
+        lazy_gettext("On-call e-mail addresses, one per line (told with the therapist when a safety alert is raised)"),
         render_kw={"rows": 3, "autocomplete": "off", "spellcheck": "false"},
     )
     escalate_hours = IntegerField(
-        "Clinic hours before an unacknowledged safety alert is sent to the directors",
-        validators=[InputRequired("Enter a number of hours."),
-                    NumberRange(*ESCALATE_HOURS, message="Choose between %(min)s and %(max)s hours.")],
+        lazy_gettext("Clinic hours before an unacknowledged safety alert is sent to the directors"),
+        validators=[InputRequired(lazy_gettext("Enter a number of hours.")),
+                    NumberRange(*ESCALATE_HOURS, message=lazy_gettext("Choose between %(min)s and %(max)s hours."))],
         render_kw={"inputmode": "numeric"},
     )
 
     def validate_on_call_emails(self, field: TextAreaField) -> None:
         wrong = [a for a in addresses(field.data) if not _is_address(a)]
         if wrong:
-            raise ValidationError(f"Not an e-mail address: {wrong[0][:60]}. Write one address per line.")
+            raise ValidationError(_("Not an e-mail address: %(address)s. Write one address per line.",
+                                    address=wrong[0][:60]))
         if len(addresses(field.data)) > ON_CALL_MAX:
-            raise ValidationError(f"Give at most {ON_CALL_MAX} addresses (a shared on-call mailbox counts as one).")
+            raise ValidationError(_("Give at most %(n)s addresses (a shared on-call mailbox counts as one).",
+                                    n=ON_CALL_MAX))
 
     def on_call(self) -> list[str]:
         return addresses(self.on_call_emails.data)
@@ -67,9 +75,10 @@ def settings_form(languages: Mapping[str, str], **kwargs: object) -> SafetySetti
     """The settings form with a crisis text box per language the patients' forms are in."""
     fields = {
         crisis_field(code): TextAreaField(
-            f"Crisis text ({name}); left empty, the default below",
+            lazy_gettext("Crisis text (%(language)s); left empty, the default below", language=name),
             validators=[Length(max=CRISIS_TEXT_MAX,
-                               message=f"Keep the crisis text under {CRISIS_TEXT_MAX} characters.")],
+                               message=lazy_gettext("Keep the crisis text under %(n)s characters.",
+                                                    n=CRISIS_TEXT_MAX))],
             render_kw={"rows": 4, "maxlength": CRISIS_TEXT_MAX},
         )
         for code, name in languages.items()

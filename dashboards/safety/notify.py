@@ -12,6 +12,11 @@ worker runs one cycle:
    hours (`clinic_hours.py`) have passed since it was raised is claimed and e-mailed to the
    clinic's active directors (to the on-call addresses when it has none), once.
 
+Each recipient reads the e-mail in their language: a clinician's own, else the clinic's default
+(an on-call address is the clinic's). Recipients of one language share one message, so the
+usual case is one e-mail per alert; when some of its messages go and others fail, the alert
+counts as sent (never twice) and the failure is logged.
+
 Each step leaves an audit row. An e-mail that cannot be sent gives its claim back, so the next
 cycle tries again; a worker that dies between claiming and sending loses that e-mail (the alert
 still heads every page) rather than ever sending it twice. The daily digest is separate and
@@ -27,6 +32,7 @@ from datetime import datetime
 from email.message import EmailMessage
 
 from flask import current_app
+from flask_babel import force_locale, gettext
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -35,6 +41,7 @@ from dashboards.safety import clinic_hours, message
 from dashboards.safety.claims import claim, release
 from feedback.delivery.worker import JobSpec
 from feedback.extensions import db
+from feedback.i18n import language_for
 from feedback.links import external_url
 from feedback.mail import Mailer, configured_mailer, sender_address
 from feedback.models import Clinic, SafetyAlert, User, utcnow
@@ -97,7 +104,7 @@ def escalation_due(alert: SafetyAlert, hours: clinic_hours.ClinicHours) -> datet
         return alert.created_at
 
 
-Compose = Callable[[SafetyAlert, Outbox], tuple[str, list[str], EmailMessage | None]]
+Compose = Callable[[SafetyAlert, Outbox], tuple[str, list[str], list[EmailMessage]]]
 
 
 def _send(step: InstrumentedAttribute[datetime | None], alerts: Sequence[SafetyAlert], now: datetime, outbox: Outbox,
@@ -109,18 +116,14 @@ def _send(step: InstrumentedAttribute[datetime | None], alerts: Sequence[SafetyA
     owned = claim(step, (a.id for a in alerts), now, *still)
     sent, unsent = [], []
     for alert in (a for a in alerts if a.id in owned):
-        action, to, email = compose(alert, outbox)
-        if email is None:
+        action, to, emails = compose(alert, outbox)
+        if not emails:
             log.error("safety alert %d: nobody to e-mail (no therapist, on-call address or director)", alert.id)
-        else:
-            try:
-                outbox.mailer.send(email)
-            except OSError as exc:  # smtplib's and ssl's errors are OSErrors
-                log.warning("safety alert %d: e-mail not sent (%s); the next cycle tries again", alert.id,
-                            type(exc).__name__)
-                unsent.append(alert.id)
-                continue
-        sent.append((alert, action, len(to)))
+        reached = _deliver(alert.id, outbox.mailer, emails)
+        if emails and not reached:
+            unsent.append(alert.id)
+            continue
+        sent.append((alert, action, reached if emails else 0))
     release(step, unsent)
     for alert, action, count in sent:
         audit(action, patient=alert.patient, actor=None,
@@ -130,31 +133,63 @@ def _send(step: InstrumentedAttribute[datetime | None], alerts: Sequence[SafetyA
     failed.extend(unsent)
 
 
-def _waiting(alert: SafetyAlert, outbox: Outbox) -> tuple[str, list[str], EmailMessage | None]:
+def _deliver(alert_id: int, mailer: Mailer, emails: list[EmailMessage]) -> int:
+    """Send each message; how many addresses were reached (0: none went, the claim is given back)."""
+    reached = 0
+    for email in emails:
+        try:
+            mailer.send(email)
+        except OSError as exc:  # smtplib's and ssl's errors are OSErrors
+            log.warning("safety alert %d: e-mail not sent (%s)%s", alert_id, type(exc).__name__,
+                        "" if reached else "; the next cycle tries again")
+            continue
+        reached += len(email["To"].split(", "))
+    return reached
+
+
+def _waiting(alert: SafetyAlert, outbox: Outbox) -> tuple[str, list[str], list[EmailMessage]]:
     patient, clinic = alert.patient, alert.patient.clinic
-    therapist = [patient.therapist.email] if patient.therapist.active else []
-    to = _unique(therapist + list(clinic.on_call_emails or [])) or directors(clinic)
-    email = message.waiting(outbox.sender, to, clinic.name, outbox.link) if to else None
-    return "safety_alert_notified", to, email
+    therapist = [(patient.therapist.email, language_for(patient.therapist))] if patient.therapist.active else []
+    on_call = [(address, language_for(clinic)) for address in clinic.on_call_emails or []]
+    to = _unique(therapist + on_call) or directors(clinic)
+    emails = [_in(language, message.waiting, outbox.sender, addresses, clinic.name, outbox.link)
+              for language, addresses in _by_language(to).items()]
+    return "safety_alert_notified", [address for address, _ in to], emails
 
 
-def _escalated(alert: SafetyAlert, outbox: Outbox) -> tuple[str, list[str], EmailMessage | None]:
+def _escalated(alert: SafetyAlert, outbox: Outbox) -> tuple[str, list[str], list[EmailMessage]]:
     clinic = alert.patient.clinic
-    to = directors(clinic) or _unique(list(clinic.on_call_emails or []))
-    email = message.escalated(outbox.sender, to, clinic.name, outbox.link, clinic.safety_escalate_hours) if to else None
-    return "safety_alert_escalated", to, email
+    to = directors(clinic) or _unique([(address, language_for(clinic)) for address in clinic.on_call_emails or []])
+    emails = [_in(language, message.escalated, outbox.sender, addresses, clinic.name, outbox.link,
+                  clinic.safety_escalate_hours) for language, addresses in _by_language(to).items()]
+    return "safety_alert_escalated", [address for address, _ in to], emails
 
 
-def directors(clinic: Clinic) -> list[str]:
-    return list(db.session.scalars(
-        select(User.email).where(User.clinic_id == clinic.id, User.role == "director", User.active.is_(True))
+def _in(language: str, compose: Callable[..., EmailMessage], *args: object) -> EmailMessage:
+    with force_locale(language):
+        return compose(*args, say=gettext)
+
+
+def _by_language(recipients: list[tuple[str, str]]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for address, language in recipients:
+        grouped.setdefault(language, []).append(address)
+    return grouped
+
+
+def directors(clinic: Clinic) -> list[tuple[str, str]]:
+    """The clinic's active directors' addresses, each with the language they read."""
+    users = db.session.scalars(
+        select(User).where(User.clinic_id == clinic.id, User.role == "director", User.active.is_(True))
         .order_by(User.email)
-    ))
+    )
+    return [(user.email, language_for(user)) for user in users]
 
 
-def _unique(addresses: list[str]) -> list[str]:
-    seen: dict[str, str] = {}
-    for address in addresses:
-        seen.setdefault(address.strip().lower(), address.strip())
-    return [a for a in seen.values() if a]
+def _unique(addresses: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Each address once (in any case), with the language it was first listed with."""
+    seen: dict[str, tuple[str, str]] = {}
+    for address, language in addresses:
+        seen.setdefault(address.strip().lower(), (address.strip(), language))
+    return [entry for entry in seen.values() if entry[0]]
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from dashboards.safety import clinic_hours
 from dashboards.therapist.manage import LANGUAGE_NAMES
@@ -26,11 +27,12 @@ def settings_page(clinic: Clinic) -> SettingsPage:
     hours = current_app.config.get("SAFETY_CLINIC_HOURS") or clinic_hours.DEFAULT
     default = default_crisis_text(region_for_zone(clinic.timezone))
     return SettingsPage(languages, [
-        "A safety alert is raised when a patient answers a risk question above its lowest answer (PHQ-9 "
-        "question 9). The patient then reads the crisis text; the therapist and the on-call addresses are "
-        "e-mailed at once; unacknowledged, it goes to the directors after the hours below.",
-        f"Left empty, patients read the default for {clinic.name}'s country: “{default}”",
-        "Write only what the clinic really offers: nothing here may promise a call-back the clinic does not make.",
-        f"Clinic hours, for the escalation clock: {hours}, in {clinic.timezone} "
-        "(SAFETY_CLINIC_HOURS, set for the whole installation).",
+        _("A safety alert is raised when a patient answers a risk question above its lowest answer (PHQ-9 "
+          "question 9). The patient then reads the crisis text; the therapist and the on-call addresses are "
+          "e-mailed at once; unacknowledged, it goes to the directors after the hours below."),
+        _("Left empty, patients read the default for %(clinic)s's country: “%(default)s”", clinic=clinic.name,
+          default=default),
+        _("Write only what the clinic really offers: nothing here may promise a call-back the clinic does not make."),
+        _("Clinic hours, for the escalation clock: %(hours)s, in %(zone)s "
+          "(SAFETY_CLINIC_HOURS, set for the whole installation).", hours=hours, zone=clinic.timezone),
     ])

@@ -7,6 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from dashboards.auth.passwords import hash_password
@@ -19,7 +20,8 @@ EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class SetupError(ValueError):
-    """Bad input for a set-up operation; the message is shown to the user as is."""
+    """Bad input for a set-up operation; the message is shown to the user as is (in the page's
+    language on a page; the command line, which has no page, prints it in English)."""
 
 
 def phone_cipher() -> PhoneCipher:
@@ -52,11 +54,11 @@ def add_clinic(name: str, timezone: str = "UTC") -> Clinic:
 def add_user(email: str, clinic: Clinic, role: str, password: str | None, display_name: str = "") -> User:
     email = email.strip().lower()
     if not EMAIL_PATTERN.match(email) or len(email) > 254:
-        raise SetupError(f"{email!r} is not an e-mail address")
+        raise SetupError(_("%(email)r is not an e-mail address", email=email))
     if role not in ROLES:
-        raise SetupError(f"role must be one of {', '.join(ROLES)}")
+        raise SetupError(_("role must be one of %(roles)s", roles=", ".join(ROLES)))
     if db.session.scalar(select(User).where(User.email == email)):
-        raise SetupError(f"an account for {email} already exists")
+        raise SetupError(_("an account for %(email)s already exists", email=email))
     try:
         password_hash = hash_password(password) if password is not None else None
     except ValueError as exc:
@@ -94,16 +96,16 @@ def add_patient(
     now: datetime | None = None,
 ) -> Patient:
     if not CODE_PATTERN.match(code):
-        raise SetupError("patient code must be 2-32 letters, digits, '-' or '_' (a pseudonym, not a name)")
+        raise SetupError(_("patient code must be 2-32 letters, digits, '-' or '_' (a pseudonym, not a name)"))
     if db.session.scalar(select(Patient).where(Patient.clinic_id == clinic.id, Patient.code == code)):
-        raise SetupError(f"patient {code} already exists in {clinic.name}")
+        raise SetupError(_("patient %(code)s already exists in %(clinic)s", code=code, clinic=clinic.name))
     if sms_consent and not phone:
-        raise SetupError("SMS consent needs a mobile number")
+        raise SetupError(_("SMS consent needs a mobile number"))
     channel = channel or ("sms" if sms_consent else "link")
     if channel not in CHANNELS:
-        raise SetupError(f"channel must be one of {', '.join(CHANNELS)}")
+        raise SetupError(_("channel must be one of %(channels)s", channels=", ".join(CHANNELS)))
     if channel == "sms" and not sms_consent:
-        raise SetupError("the SMS channel needs the patient's SMS consent")
+        raise SetupError(_("the SMS channel needs the patient's SMS consent"))
     patient = Patient(
         code=code,
         clinic=clinic,

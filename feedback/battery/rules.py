@@ -22,11 +22,12 @@ from datetime import date
 from typing import Any
 
 from feedback.text_hygiene import whole_number
+from feedback.translatable import N_
 
-EVERY = {
-    "session": "every session",
-    "nth": "every n-th session",
-    "intake_and_weeks": "at intake, then every few weeks",
+EVERY = {  # marked for the clinicians' battery page, which translates them
+    "session": N_("every session"),
+    "nth": N_("every n-th session"),
+    "intake_and_weeks": N_("at intake, then every few weeks"),
 }
 DEFAULT_N, DEFAULT_WEEKS = 2, 4
 LARGEST_N, LARGEST_WEEKS = 52, 52  # a year of weekly sessions: anything rarer is a typing error
