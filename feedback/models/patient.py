@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, LargeBinary, String, UniqueConstraint, false
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from feedback.extensions import db
@@ -20,7 +20,12 @@ END_REASONS = ("completed", "dropped_out", "transferred")
 
 class Patient(db.Model):
     __tablename__ = "patients"
-    __table_args__ = (UniqueConstraint("clinic_id", "code"),)
+    __table_args__ = (
+        UniqueConstraint("clinic_id", "code"),
+        # The worker's few-second poll for changed treatments reads only the marked rows.
+        Index("ix_patients_flags_stale_at", "flags_stale_at", postgresql_where=text("flags_stale_at IS NOT NULL"),
+              sqlite_where=text("flags_stale_at IS NOT NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
@@ -52,6 +57,18 @@ class Patient(db.Model):
     end_reason: Mapped[str | None] = mapped_column(String(16))
     ended_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: The latest answer the stored flags do not reflect yet (set in the answer's transaction,
+    #: `feedback.changes`); None when they are up to date. The clinician side's worker evaluates the
+    #: marked treatments within seconds and clears the mark only if it is still this value.
+    flags_stale_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Until when a worker holds the marked treatment for its evaluation (a failed one is retried after it).
+    flags_claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The latest answer the stored flags do not reflect yet (set in the answer's transaction,
+    #: `feedback.changes`); None when they are up to date. The clinician side's worker evaluates the
+    #: marked treatments within seconds and clears the mark only if it is still this value.
+    flags_stale_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Until when a worker holds the marked treatment for its evaluation (a failed one is retried after it).
+    flags_claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     clinic: Mapped[Clinic] = relationship()
     therapist: Mapped[User] = relationship()
