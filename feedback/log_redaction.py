@@ -1,5 +1,5 @@
 """Keep link tokens out of access logs: a token in a log is a working link to a patient's form
-(or to a clinician's set-password page).
+(or to a clinician's set-password page, or a patient's unsubscribe link `/u/<token>`).
 
 Every shape a client may send is covered, not just the one the app builds: repeated slashes
 (`//s//<token>`, which the router merges), more path after the token, percent-encoded slashes
@@ -15,7 +15,7 @@ _SEPARATOR = r"(?:/|%2F)+"
 # A token's characters, percent-encoded or not; 8 or more, so /s/thanks stays readable.
 _SEGMENT = r"(?:[A-Za-z0-9_-]|%(?!2F)[0-9A-F]{2}){8,}"
 TOKEN_IN_URL = re.compile(
-    rf"({_SEPARATOR}(?:s|password{_SEPARATOR}set){_SEPARATOR}){_SEGMENT}"
+    rf"({_SEPARATOR}(?:s|u|password{_SEPARATOR}set){_SEPARATOR}){_SEGMENT}"
     rf"|([?&][^=&\s]*token[^=&\s]*=)[^&#\s\"']+",
     re.IGNORECASE,
 )

@@ -53,12 +53,40 @@ class SmtpMailer:
     tls_context: ssl.SSLContext | None = None
 
     def send(self, message: EmailMessage) -> None:
-        with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
-            if self.starttls:
-                smtp.starttls(context=self.tls_context or ssl.create_default_context())
-            if self.user:
-                smtp.login(self.user, self.password or "")
-            smtp.send_message(message)
+        """Raises MailMaybeSent when the connection failed after the message's content went out
+        and before the server's answer came back; any other error means it was not accepted."""
+        smtp = _TrackingSMTP(self.host, self.port, timeout=self.timeout)
+        try:
+            with smtp:
+                if self.starttls:
+                    smtp.starttls(context=self.tls_context or ssl.create_default_context())
+                if self.user:
+                    smtp.login(self.user, self.password or "")
+                smtp.send_message(message)
+        except (OSError, smtplib.SMTPException) as exc:
+            if smtp.accepted:  # only the goodbye failed: the server has the message
+                log.info("e-mail accepted; the SMTP session ended badly (%s)", type(exc).__name__)
+            elif smtp.data_started and not isinstance(exc, smtplib.SMTPResponseException):
+                raise MailMaybeSent(f"no answer from the SMTP server after the message ({type(exc).__name__})") from exc
+            else:
+                raise
+
+
+class MailMaybeSent(Exception):
+    """The SMTP server may or may not have taken the message: sending it again may duplicate it."""
+
+
+class _TrackingSMTP(smtplib.SMTP):
+    """Notes whether DATA began and whether the server answered it with 250 (message accepted)."""
+
+    data_started = False
+    accepted = False
+
+    def data(self, msg: Any) -> tuple[int, bytes]:
+        self.data_started = True
+        code, reply = super().data(msg)  # sendmail raises SMTPDataError for any code but 250
+        self.accepted = code == 250
+        return code, reply
 
 
 class MailConfigError(RuntimeError):

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from feedback.delivery.rules import patient_block_reason
+from feedback.delivery.rules import MESSAGE_CHANNELS, first_open_channel, patient_block_reason
 from feedback.extensions import db
 from feedback.instruments.model import Instrument
 from feedback.invitations import IssuedLink, issue_invitation
@@ -106,8 +106,10 @@ def _invite(
 
 
 def _channel(session: TherapySession, respondent: str) -> str:
-    """SMS for a patient who agreed to it, has a number and has not opted out; else the link
-    (the therapist sees it to hand over)."""
+    """SMS or e-mail (the preferred one first) for a patient who agreed to it, has the number or
+    address and has not opted out; else the link (the therapist sees it to hand over)."""
     patient = session.patient
-    can_text = respondent == "patient" and patient_block_reason(patient) is None
-    return "sms" if can_text else "link"
+    if respondent != "patient":
+        return "link"
+    reasons = {channel: patient_block_reason(patient, channel) for channel in MESSAGE_CHANNELS}
+    return first_open_channel(patient.preferred_channel, reasons) or "link"

@@ -19,6 +19,13 @@ form_hidden_items = _signals.signal("form-hidden-items")
 #: (empty when none is). Never the number itself. Receivers add to the webhook's transaction, which
 #: commits with the keyword's effect: the audit trail records it this way.
 sms_keyword = _signals.signal("sms-keyword")
+#: sender: why e-mail to a patient stopped ("unsubscribe": their one-click link; "bounce": a hard bounce),
+#: sent once when it stops; `patient_id`: whose. Never the address. Receivers add to the transaction that
+#: stops it (the audit trail's row), like `sms_keyword`.
+email_stopped = _signals.signal("email-stopped")
+#: sender: the Patient who chose another language on the survey page (not yet committed); `previous`:
+#: the language before. Receivers add to that transaction (the audit trail's row).
+patient_language_chosen = _signals.signal("patient-language-chosen")
 #: sender: a SafetyAlert just added (flushed, not committed) in the transaction that stores the
 #: answer that raised it; `patient`: whose it is. Receivers add to that transaction (the audit
 #: trail's row); the e-mails go from the worker, which finds the alert once it is committed.

@@ -16,7 +16,7 @@ from flask.cli import AppGroup
 from dashboards.setup import operations as setup
 from dashboards.setup.operations import SetupError
 from feedback.links import link_validity, session_instruments, survey_url
-from feedback.models import ATTENDANCE, ROLES, utcnow
+from feedback.models import ATTENDANCE, CHANNELS, ROLES, utcnow
 from feedback.sessions import SessionError, record_session
 
 clinics_cli = AppGroup("clinics", help="Manage clinics.")
@@ -67,16 +67,22 @@ def add_user(email: str, clinic_name: str, role: str, display_name: str) -> None
 @click.option("--therapist", "therapist_email", required=True)
 @click.option("--phone", default=None, help="Mobile number: +44 7700 900123, or as dialled in the clinic's country.")
 @click.option("--sms-consent", is_flag=True, help="The patient agreed to receive links by SMS.")
+@click.option("--email", default=None, help="E-mail address for links by e-mail (stored encrypted).")
+@click.option("--email-consent", is_flag=True, help="The patient agreed to receive links by e-mail.")
+@click.option("--channel", type=click.Choice(CHANNELS), default=None,
+              help="How links go when the patient agreed to both (default: SMS, else e-mail, else the link).")
 @click.option("--language", default="en", show_default=True)
 def add_patient(
-    code: str, clinic_name: str, therapist_email: str, phone: str | None, sms_consent: bool, language: str
+    code: str, clinic_name: str, therapist_email: str, phone: str | None, sms_consent: bool, email: str | None,
+    email_consent: bool, channel: str | None, language: str,
 ) -> None:
     """Register a patient under a pseudonymous CODE."""
     try:
         clinic = setup.find_clinic(clinic_name)
         therapist = setup.find_therapist(therapist_email, clinic)
         patient = setup.add_patient(
-            code, clinic, therapist, phone=phone, sms_consent=sms_consent, language=language
+            code, clinic, therapist, phone=phone, sms_consent=sms_consent, email=email, email_consent=email_consent,
+            channel=channel, language=language,
         )
     except SetupError as exc:
         raise _fail(exc) from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -91,6 +92,8 @@ def add_patient(
     *,
     phone: str | None = None,
     sms_consent: bool = False,
+    email: str | None = None,
+    email_consent: bool = False,
     channel: str | None = None,
     language: str = "en",
     now: datetime | None = None,
@@ -101,11 +104,15 @@ def add_patient(
         raise SetupError(_("patient %(code)s already exists in %(clinic)s", code=code, clinic=clinic.name))
     if sms_consent and not phone:
         raise SetupError(_("SMS consent needs a mobile number"))
-    channel = channel or ("sms" if sms_consent else "link")
+    if email_consent and not email:
+        raise SetupError(_("e-mail consent needs an e-mail address"))
+    channel = channel or ("sms" if sms_consent else "email" if email_consent else "link")
     if channel not in CHANNELS:
         raise SetupError(_("channel must be one of %(channels)s", channels=", ".join(CHANNELS)))
     if channel == "sms" and not sms_consent:
         raise SetupError(_("the SMS channel needs the patient's SMS consent"))
+    if channel == "email" and not email_consent:
+        raise SetupError(_("the e-mail channel needs the patient's e-mail consent"))
     patient = Patient(
         code=code,
         clinic=clinic,
@@ -118,6 +125,10 @@ def add_patient(
         set_phone(patient, phone)
     if sms_consent:
         patient.sms_consent_at = now or utcnow()
+    if email:
+        set_email(patient, email)
+    if email_consent:
+        patient.email_consent, patient.email_consent_at = True, now or utcnow()
     db.session.add(patient)
     db.session.commit()
     return patient
@@ -132,6 +143,18 @@ def set_phone(patient: Patient, raw: str) -> None:
     cipher = phone_cipher()
     patient.phone_encrypted = cipher.encrypt(e164)
     patient.phone_lookup = cipher.lookup_hash(e164)
+
+
+def set_email(patient: Patient, raw: str) -> None:
+    """Store the address encrypted, as the number is; a new address may be tried again after a bounce."""
+    address = unicodedata.normalize("NFC", raw.strip())
+    local, _at, domain = address.rpartition("@")
+    if not EMAIL_PATTERN.match(address) or len(address) > 254:
+        raise SetupError(_("%(email)s is not an e-mail address", email=address))
+    if not address.isascii():
+        raise SetupError(_("write the e-mail address in plain letters, digits and . _ - + @"))
+    patient.email_encrypted = phone_cipher().encrypt(f"{local}@{domain.lower()}")
+    patient.email_bounced_at = None
 
 
 def find_patient(code: str, clinic: Clinic | None = None) -> Patient:

@@ -67,6 +67,10 @@ class AddPatientForm(HygienicForm):
                          validators=[Optional(), Length(max=32, message="That is too long for a phone number.")],
                          render_kw={"autocomplete": "off", "inputmode": "tel"})
     sms_consent = BooleanField("The patient agreed to get their questionnaire links by SMS")
+    email = StringField("E-mail address (optional, for links by e-mail)",
+                        validators=[Optional(), Length(max=254, message="That is too long for an e-mail address.")],
+                        render_kw={"autocomplete": "off", "inputmode": "email", "spellcheck": "false"})
+    email_consent = BooleanField("The patient agreed to get their questionnaire links by e-mail")
     language = SelectField("Language of the patient's questionnaire", validators=[DataRequired()])
 
 

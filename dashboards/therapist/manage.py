@@ -224,8 +224,8 @@ def new_patient() -> ResponseReturnValue:
     page: dict[str, Any] = {
         "heading": "Add a patient", "action": url_for("dashboards.new_patient"), "submit": "Add the patient",
         "back": (url_for("dashboards.home"), "Back to the caseload"),
-        "intro": ("Use the clinic's pseudonymous code, never a name. The mobile number is stored encrypted "
-                  "and used only to send questionnaire links, if the patient agreed.",),
+        "intro": ("Use the clinic's pseudonymous code, never a name. The mobile number and the e-mail address "
+                  "are stored encrypted and used only to send questionnaire links, if the patient agreed.",),
     }
     if not form.is_submitted():
         return _form_page(form, **page)
@@ -235,7 +235,7 @@ def new_patient() -> ResponseReturnValue:
     if "therapist_id" in form:
         therapist = db.session.get(User, form.therapist_id.data)  # one of the choices: checked by validate()
     entry = NewPatient(form.code.data or "", therapist, form.mobile.data or "", form.sms_consent.data,
-                       form.language.data or "")
+                       form.language.data or "", form.email.data or "", form.email_consent.data)
     try:
         patient = operations.add_patient(entry)
     except TreatmentError as exc:

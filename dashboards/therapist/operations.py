@@ -203,13 +203,16 @@ class NewPatient:
     mobile: str
     sms_consent: bool
     language: str
+    email: str = ""
+    email_consent: bool = False
 
 
 def add_patient(entry: NewPatient, *, now: datetime | None = None) -> Patient:
     try:
         patient = setup.add_patient(
             entry.code.strip(), entry.therapist.clinic, entry.therapist, phone=entry.mobile.strip() or None,
-            sms_consent=entry.sms_consent, language=entry.language, now=now,
+            sms_consent=entry.sms_consent, email=entry.email.strip() or None, email_consent=entry.email_consent,
+            language=entry.language, now=now,
         )
     except setup.SetupError as exc:
         db.session.rollback()

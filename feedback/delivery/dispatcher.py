@@ -23,8 +23,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, func, update
 
 from feedback.delivery import claims
+from feedback.delivery.channels import Outgoing, outgoing_for, send
 from feedback.delivery.optout import record_opt_out
-from feedback.delivery.rendering import Message, message_for
 from feedback.delivery.rules import Cancel, Postpone, daily_cap_from, send_verdict
 from feedback.delivery.schedule import MAX_ATTEMPTS, retry_delay
 from feedback.delivery.senders import (
@@ -35,7 +35,7 @@ from feedback.delivery.senders import (
     TransientSendError,
     UncertainSendError,
 )
-from feedback.delivery.settings import delivery, sms_block_reason_for
+from feedback.delivery.settings import block_reason_for, delivery
 from feedback.delivery.timing import policy_for, previous_sends
 from feedback.extensions import db
 from feedback.models import Invitation, utcnow
@@ -138,7 +138,7 @@ class Dispatcher:
         config = delivery().settings
         patient = row.patient
         verdict = send_verdict(
-            block_reason=sms_block_reason_for(patient),
+            block_reason=block_reason_for(patient, row.channel),
             completed=row.invitation.completed_at is not None,
             expires_at=row.invitation.expires_at,
             now=now,
@@ -154,8 +154,8 @@ class Dispatcher:
             outcomes.postponed += self._give_back(row_id, status="pending", due_at=verdict.until)
             return
         try:
-            message = message_for(row, self.cipher, config.sender_name)
-        except ValueError as exc:  # no number any more, or a key that cannot decrypt it
+            message = outgoing_for(row, self.cipher, config.sender_name)
+        except ValueError as exc:  # no number or address any more, or a key that cannot decrypt it
             outcomes.failed += self._give_back(row_id, status="failed", last_error=f"cannot send: {exc}"[:200])
             return
         attempt = Attempt(row_id, row.attempts + 1, row.kind, row.invitation_id, row.patient_id, patient.code)
@@ -164,14 +164,9 @@ class Dispatcher:
             return
         self._call_provider(attempt, message, config.public_base_url, outcomes)
 
-    def _call_provider(self, attempt: Attempt, message: Message, base_url: str, outcomes: Outcomes) -> None:
+    def _call_provider(self, attempt: Attempt, message: Outgoing, base_url: str, outcomes: Outcomes) -> None:
         try:
-            result = self.sender.send(
-                message.to,
-                message.body,
-                label=attempt.code,
-                status_callback=status_callback_url(base_url, attempt.row_id),
-            )
+            result = send(message, self.sender, status_callback=status_callback_url(base_url, attempt.row_id))
         except TransientSendError as exc:
             self._after_transient(attempt, exc, outcomes)
         except PermanentSendError as exc:

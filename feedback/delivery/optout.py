@@ -1,6 +1,7 @@
-"""Opting out and back in, by SMS keyword (STOP/START) or by Twilio refusing a send (21610).
+"""Opting out and back in, by SMS keyword (STOP/START) or by Twilio refusing a send (21610); and
+out of e-mail, by the one-click unsubscribe link (`unsubscribe`) or a hard bounce (`stop_email`).
 
-`opt_out` and `opt_in` add to the caller's transaction: a webhook commits them together with
+`opt_out`, `opt_in` and `stop_email` add to the caller's transaction: a webhook commits them together with
 its processed-webhook key (see `replays`). `record_opt_out` is the use case on its own, committed.
 """
 
@@ -41,7 +42,9 @@ def opt_out(patient_ids: list[int], *, now: datetime | None = None) -> int:
         .where(Patient.id.in_(patient_ids), Patient.sms_opted_out_at.is_(None))
         .values(sms_opted_out_at=now)
     )
-    cancelled = cancel_open(OutboxMessage.patient_id.in_(patient_ids), "patient opted out of SMS")
+    cancelled = cancel_open(
+        OutboxMessage.patient_id.in_(patient_ids) & (OutboxMessage.channel == "sms"), "patient opted out of SMS"
+    )
     log.info("SMS opt-out for patient id(s) %s; %d queued message(s) cancelled", patient_ids, cancelled)
     return cancelled
 
@@ -64,3 +67,17 @@ def opt_in(patient_ids: list[int]) -> int:
     ).rowcount
     log.info("SMS opt-in for patient id(s) %s", patient_ids)
     return changed
+
+
+def stop_email(patient_id: int, column: str, reason: str, *, now: datetime | None = None) -> bool:
+    """No more e-mail to this patient, from now: set `column` (email_opted_out_at or
+    email_bounced_at) and cancel the e-mails still queued for them; SMS are untouched. Like
+    `opt_out`, a claimed row is cancelled too, so nothing more goes out once this commits.
+    False if `column` was already set (a second click, a second bounce): nothing changed then."""
+    changed = db.session.execute(
+        update(Patient).where(Patient.id == patient_id, getattr(Patient, column).is_(None))
+        .values({column: now or utcnow()})
+    ).rowcount
+    cancelled = cancel_open((OutboxMessage.patient_id == patient_id) & (OutboxMessage.channel == "email"), reason)
+    log.info("e-mail stopped for patient id %s (%s); %d queued e-mail(s) cancelled", patient_id, reason, cancelled)
+    return changed == 1

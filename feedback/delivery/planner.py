@@ -16,9 +16,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from feedback.delivery.rendering import invitation_link
-from feedback.delivery.rules import NO_TIME, Plan, send_plan
+from feedback.delivery.rules import MESSAGE_CHANNELS, NO_TIME, Plan, channel_order, send_plan
 from feedback.delivery.schedule import Policy, invitation_due, reminder_due
-from feedback.delivery.settings import settings, sms_block_reason_for
+from feedback.delivery.settings import block_reason_for, channel_for, settings
 from feedback.delivery.timing import Planned, Send, in_words, policy_for, previous_sends, sends_of, without_queued
 from feedback.extensions import db
 from feedback.invitations import LinkCompleted, LinkReplaced, reissue
@@ -32,15 +32,15 @@ log = logging.getLogger(__name__)
 
 
 def plan_invitation(invitation: Invitation, *, now: datetime | None = None) -> OutboxMessage | None:
-    """Queue the SMS for a patient invitation whose channel is SMS (once; commits)."""
-    if invitation.respondent != "patient" or invitation.channel != "sms":
+    """Queue the message for a patient invitation sent by SMS or e-mail (once; commits)."""
+    if invitation.respondent != "patient" or invitation.channel not in MESSAGE_CHANNELS:
         return None
     now = now or utcnow()
     patient = invitation.session.patient
     policy = policy_for(patient)
     earliest = invitation_due(invitation.session.ends_at, "patient", policy)
-    plan, reason = _plan(invitation, earliest, now, policy, invitation.expires_at)
-    return _commit_new(_new_row(invitation, "invitation", 0, now, plan, reason))
+    plan, reason = _plan(invitation, invitation.channel, earliest, now, policy, invitation.expires_at)
+    return _commit_new(_new_row(invitation, invitation.channel, "invitation", 0, now, plan, reason))
 
 
 def plan_session(session: TherapySession, *, now: datetime | None = None) -> list[OutboxMessage]:
@@ -57,13 +57,13 @@ def plan_session(session: TherapySession, *, now: datetime | None = None) -> lis
 
 
 def plan_missing(*, now: datetime | None = None, limit: int = 500) -> int:
-    """Plan every open SMS invitation that has no outbox row yet (a crash may have skipped it)."""
+    """Plan every open SMS or e-mail invitation that has no outbox row yet (a crash may have skipped it)."""
     now = now or utcnow()
     missing = db.session.scalars(
         select(Invitation)
         .where(
             Invitation.respondent == "patient",
-            Invitation.channel == "sms",
+            Invitation.channel.in_(MESSAGE_CHANNELS),
             Invitation.completed_at.is_(None),
             Invitation.expires_at > now,
             ~exists().where(OutboxMessage.invitation_id == Invitation.id, OutboxMessage.kind == "invitation"),
@@ -78,7 +78,7 @@ def plan_missing(*, now: datetime | None = None, limit: int = 500) -> int:
 
 
 def plan_reminders(*, now: datetime | None = None, limit: int = 500) -> int:
-    """One reminder for each SMS invitation still unanswered `reminder_after_hours` after it went out.
+    """One reminder, by its channel, for each message still unanswered `reminder_after_hours` after it went.
 
     Candidates are found with the shortest reminder delay of any clinic and then checked
     against the patient's own policy.
@@ -108,8 +108,8 @@ def plan_reminders(*, now: datetime | None = None, limit: int = 500) -> int:
         due = reminder_due(sent.sent_at, policy)
         if due > now:
             continue
-        plan, reason = _plan(sent.invitation, due, now, policy, sent.invitation.expires_at)
-        planned += _commit_new(_new_row(sent.invitation, "reminder", 0, now, plan, reason)) is not None
+        plan, reason = _plan(sent.invitation, sent.channel, due, now, policy, sent.invitation.expires_at)
+        planned += _commit_new(_new_row(sent.invitation, sent.channel, "reminder", 0, now, plan, reason)) is not None
     return planned
 
 
@@ -143,7 +143,7 @@ def fresh_link_timing(
     `sends` (the patient's `timing.sends_of`) saves a query per form on a page."""
     now = now or utcnow()
     patient = invitation.session.patient
-    if invitation.respondent != "patient" or sms_block_reason_for(patient) is not None:
+    if invitation.respondent != "patient" or channel_for(patient) is None:
         return None
     policy = policy_for(patient)
     previous = without_queued(sends_of(patient.id) if sends is None else sends, invitation.id)
@@ -169,10 +169,11 @@ def send_fresh_link(
     if invitation.completed_at is not None:
         raise LinkCompleted()
     cancel_open(OutboxMessage.invitation_id == invitation.id, "replaced by a fresh link")
-    reason = sms_block_reason_for(patient) if invitation.respondent == "patient" else "not the patient's link"
+    channel = channel_for(patient) if invitation.respondent == "patient" else None
+    reason = _why_no_channel(patient) if invitation.respondent == "patient" else "not the patient's link"
     row = plan = None
-    if reason is None:
-        plan, reason = _plan(invitation, now, now, policy, now + _valid_for(policy), now if send_now else None)
+    if channel is not None:
+        plan, reason = _plan(invitation, channel, now, now, policy, now + _valid_for(policy), now if send_now else None)
         if send_now and (plan is None or plan.when > now):
             db.session.rollback()  # the cancellations too: nothing changes
             held = in_words(plan, policy).because if plan else None
@@ -184,7 +185,7 @@ def send_fresh_link(
             )
         )
         # Planned against the link's new expiry; `reissue` sets it and commits this row with it.
-        row = _new_row(invitation, "fresh_link", rounds + 1, now, plan, reason)
+        row = _new_row(invitation, channel, "fresh_link", rounds + 1, now, plan, reason)
         db.session.add(row)
     try:
         reissue(invitation, valid_for=_valid_for(policy), replacing=link_expires, now=now)
@@ -203,11 +204,18 @@ def _valid_for(policy: Policy) -> timedelta:
     return timedelta(hours=policy.expires_after_hours)
 
 
+def _why_no_channel(patient: Patient) -> str | None:
+    """Why no message can reach the patient: what blocks their preferred channel (SMS for "link")."""
+    if channel_for(patient) is not None:
+        return None
+    return block_reason_for(patient, (*channel_order(patient.preferred_channel), "sms")[0])
+
+
 # -- expiry sweep ------------------------------------------------------------------------------
 
 
 def cancel_stale(*, now: datetime | None = None) -> int:
-    """Cancel queued messages whose link was answered or expired, or whose patient opted out."""
+    """Cancel queued messages whose link was answered or expired, or whose patient opted out of their channel."""
     now = now or utcnow()
     cancelled = 0
     for reason, condition in (
@@ -216,11 +224,15 @@ def cancel_stale(*, now: datetime | None = None) -> int:
     ):
         stale = select(Invitation.id).where(condition)
         cancelled += cancel_open(OutboxMessage.invitation_id.in_(stale), reason)
-    for reason, condition in (
-        ("patient opted out of SMS", Patient.sms_opted_out_at.is_not(None)),
-        ("no SMS consent", ~Patient.sms_consent),
+    for channel, reason, condition in (
+        ("sms", "patient opted out of SMS", Patient.sms_opted_out_at.is_not(None)),
+        ("sms", "no SMS consent", ~Patient.sms_consent),
+        ("email", "patient unsubscribed from e-mail", Patient.email_opted_out_at.is_not(None)),
+        ("email", "the e-mail address bounced", Patient.email_bounced_at.is_not(None)),
+        ("email", "no e-mail consent", ~Patient.email_consent),
     ):
-        cancelled += cancel_open(OutboxMessage.patient_id.in_(select(Patient.id).where(condition)), reason)
+        patients = OutboxMessage.patient_id.in_(select(Patient.id).where(condition))
+        cancelled += cancel_open(patients & (OutboxMessage.channel == channel), reason)
     db.session.commit()
     return cancelled
 
@@ -240,12 +252,12 @@ def cancel_open(condition: ColumnElement[bool], reason: str) -> int:
 
 
 def _plan(
-    invitation: Invitation, earliest: datetime, now: datetime, policy: Policy, deadline: datetime,
+    invitation: Invitation, channel: str, earliest: datetime, now: datetime, policy: Policy, deadline: datetime,
     daily_cap_from: datetime | None = None,
 ) -> tuple[Plan | None, str | None]:
     """The first allowed time for a new message to the invitation's patient, or why there is none."""
     patient = invitation.session.patient
-    reason = sms_block_reason_for(patient)
+    reason = block_reason_for(patient, channel)
     if reason is not None:
         return None, reason
     previous = previous_sends(patient.id)
@@ -254,12 +266,13 @@ def _plan(
 
 
 def _new_row(
-    invitation: Invitation, kind: str, round_: int, now: datetime, plan: Plan | None, reason: str | None
+    invitation: Invitation, channel: str, kind: str, round_: int, now: datetime, plan: Plan | None,
+    reason: str | None,
 ) -> OutboxMessage:
     """A pending row at the planned time, or a cancelled one saying why there is none."""
     return OutboxMessage(
         invitation_id=invitation.id, patient_id=invitation.session.patient.id, kind=kind, round=round_,
-        channel="sms", created_at=now, due_at=plan.when if plan else now,
+        channel=channel, created_at=now, due_at=plan.when if plan else now,
         status="pending" if plan else "cancelled", last_error=reason,
     )
 
@@ -272,5 +285,6 @@ def _commit_new(row: OutboxMessage) -> OutboxMessage | None:
         db.session.rollback()  # planned by someone else meanwhile: theirs stands
         return None
     if row.status == "pending":
-        log.info("planned %s SMS %s for patient %s at %s", row.kind, row.id, row.patient.code, row.due_at.isoformat())
+        log.info("planned %s %s %s for patient %s at %s", row.kind, row.channel, row.id, row.patient.code,
+                 row.due_at.isoformat())
     return row

@@ -47,7 +47,11 @@ def resolve_uncertain(sender: Sender, cipher: PhoneCipher, *, limit: int = 50) -
     now = utcnow()
     rows = db.session.scalars(
         select(OutboxMessage)
-        .where(OutboxMessage.status == "uncertain", OutboxMessage.last_attempt_at >= now - LOOKUP_WINDOW)
+        .where(
+            OutboxMessage.status == "uncertain",
+            OutboxMessage.last_attempt_at >= now - LOOKUP_WINDOW,
+            OutboxMessage.channel == "sms",  # an SMTP server cannot be asked: uncertain e-mail waits for staff
+        )
         .order_by(OutboxMessage.last_attempt_at)
         .limit(limit)
     ).all()

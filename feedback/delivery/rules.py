@@ -1,4 +1,4 @@
-"""Plain decisions about one message: may this patient get SMS, and should this row go out now?
+"""Plain decisions about one message: may this patient get SMS or e-mail, and should this row go out now?
 
 Pure functions over plain values, so they are tested without an app or a database; the
 planner, the dispatcher and `sessions.py` (to pick an invitation's channel) all ask here.
@@ -17,27 +17,59 @@ if TYPE_CHECKING:
     from feedback.models import Patient
 
 
-def sms_block_reason(*, consent: bool, has_phone: bool, opted_out: bool, preferred_channel: str) -> str | None:
-    """Why a patient cannot get SMS (words for the therapist's screen), or None if they can."""
+#: The channels that send a message (the third, "link", is handed over by the therapist).
+MESSAGE_CHANNELS = ("sms", "email")
+#: Words for the therapist's screen, per channel: (opted out, no consent, no address).
+_BLOCKED = {
+    "sms": ("patient opted out of SMS", "no SMS consent", "no mobile number"),
+    "email": ("patient unsubscribed from e-mail", "no e-mail consent", "no e-mail address"),
+}
+BOUNCED = "the e-mail address bounced"
+
+
+def block_reason(
+    channel: str, *, consent: bool, has_address: bool, opted_out: bool, preferred_channel: str, bounced: bool = False
+) -> str | None:
+    """Why a patient cannot get messages on `channel` (words for the therapist's screen), or None if they can."""
+    opted_out_words, no_consent, no_address = _BLOCKED[channel]
     if opted_out:
-        return "patient opted out of SMS"
+        return opted_out_words
+    if bounced:
+        return BOUNCED
     if not consent:
-        return "no SMS consent"
-    if not has_phone:
-        return "no mobile number"
-    if preferred_channel != "sms":
+        return no_consent
+    if not has_address:
+        return no_address
+    if preferred_channel == "link":
         return "patient prefers the link"
     return None
 
 
-def patient_block_reason(patient: Patient) -> str | None:
-    """`sms_block_reason` for a patient record."""
-    return sms_block_reason(
-        consent=patient.sms_consent,
-        has_phone=patient.has_phone,
-        opted_out=patient.sms_opted_out_at is not None,
-        preferred_channel=patient.preferred_channel,
+def patient_block_reason(patient: Patient, channel: str = "sms") -> str | None:
+    """`block_reason` for a patient record."""
+    if channel == "email":
+        return block_reason(
+            "email", consent=patient.email_consent, has_address=patient.has_email,
+            opted_out=patient.email_opted_out_at is not None, preferred_channel=patient.preferred_channel,
+            bounced=patient.email_bounced_at is not None,
+        )
+    return block_reason(
+        "sms", consent=patient.sms_consent, has_address=patient.has_phone,
+        opted_out=patient.sms_opted_out_at is not None, preferred_channel=patient.preferred_channel,
     )
+
+
+def channel_order(preferred_channel: str) -> tuple[str, ...]:
+    """The channels to try for a patient, their preferred one first: a patient who prefers e-mail
+    but unsubscribed from it still gets SMS if they agreed to SMS, and the other way round."""
+    if preferred_channel == "link":
+        return ()
+    return tuple(sorted(MESSAGE_CHANNELS, key=lambda channel: channel != preferred_channel))
+
+
+def first_open_channel(preferred_channel: str, reasons: dict[str, str | None]) -> str | None:
+    """The first channel of `channel_order` with no block reason; None: the link is handed over."""
+    return next((channel for channel in channel_order(preferred_channel) if reasons.get(channel) is None), None)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from flask import Flask, current_app
 from feedback.config import setting_on
 from feedback.delivery.messages import DEFAULT_SENDER_NAME, check_sender_name, help_reply
 from feedback.delivery.ratelimit import RateLimiter
-from feedback.delivery.rules import patient_block_reason
+from feedback.delivery.rules import MESSAGE_CHANNELS, first_open_channel, patient_block_reason
 from feedback.delivery.schedule import Policy
 from feedback.delivery.senders import Sender, TwilioSender, sender_from_config
 from feedback.models import Patient
@@ -72,6 +72,8 @@ class Delivery:
     #: False in production without a provider: SMS are then not planned (staff see why and
     #: hand the link over) instead of being "sent" to a log nobody reads.
     sms_enabled: bool = True
+    #: Likewise for e-mail: False in production without SMTP_HOST (feedback/mail.py).
+    email_enabled: bool = True
 
 
 def init_app(app: Flask) -> Delivery:
@@ -98,6 +100,7 @@ def init_app(app: Flask) -> Delivery:
         webhook_limit=RateLimiter(settings.webhook_rate_limit),
         forged_limit=RateLimiter(FORGED_PER_MINUTE),
         sms_enabled=isinstance(sender, TwilioSender) or config.get("APP_ENV") != "production",
+        email_enabled=bool(config.get("SMTP_HOST")) or config.get("APP_ENV") != "production",
     )
     if not delivery.sms_enabled:
         log.warning("no SMS provider configured (TWILIO_*): patients get their links from their therapist")
@@ -160,11 +163,18 @@ def settings() -> DeliverySettings:
     return delivery().settings
 
 
-def sms_block_reason_for(patient: Patient) -> str | None:
-    """Why this patient gets no SMS from this deployment (see `rules.patient_block_reason`)."""
-    if not delivery().sms_enabled:
-        return "SMS is not set up"
-    return patient_block_reason(patient)
+def block_reason_for(patient: Patient, channel: str = "sms") -> str | None:
+    """Why this patient gets nothing on `channel` from this deployment (see `rules.patient_block_reason`)."""
+    found = delivery()
+    if not (found.email_enabled if channel == "email" else found.sms_enabled):
+        return "e-mail is not set up" if channel == "email" else "SMS is not set up"
+    return patient_block_reason(patient, channel)
+
+
+def channel_for(patient: Patient) -> str | None:
+    """The channel a new message to this patient goes by now (SMS or e-mail), None: none."""
+    reasons = {channel: block_reason_for(patient, channel) for channel in MESSAGE_CHANNELS}
+    return first_open_channel(patient.preferred_channel, reasons)
 
 
 def twilio_configured() -> bool:

@@ -1,4 +1,4 @@
-"""Wiring delivery into the app: configuration checks, the webhook routes, planning on commit.
+"""Wiring delivery into the app: configuration checks, the webhook and unsubscribe routes, planning on commit.
 
 Nothing here sends or schedules: the worker (`flask --app app worker`) does that.
 """
@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask
 
-from feedback.delivery import settings
+from feedback.delivery import bounces, settings, unsubscribe
 from feedback.delivery.planner import plan_session
 from feedback.delivery.webhooks import bp
 from feedback.extensions import csrf, db
@@ -24,6 +24,10 @@ def init_app(app: Flask) -> None:
     settings.init_app(app)
     csrf.exempt(bp)
     app.register_blueprint(bp)
+    # Posted by a mail provider's servers with a shared secret, never by a browser holding a session.
+    csrf.exempt(bounces.bp)
+    app.register_blueprint(bounces.bp)
+    app.register_blueprint(unsubscribe.bp)  # its POST is exempt from CSRF on its own (see there)
     session_changed.connect(plan_after_session_change)
 
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import and_, or_, select, update
 
 from feedback.delivery.rendering import invitation_link
+from feedback.delivery.rules import MESSAGE_CHANNELS
 from feedback.delivery.settings import settings
 from feedback.delivery.timing import Planned, queued_plan
 from feedback.extensions import db
@@ -79,8 +80,8 @@ def _default_reason(status: str) -> str:
 
 @dataclass(frozen=True)
 class InvitationDelivery:
-    channel: str  # "sms" or "link"
-    status: str | None  # the latest SMS row's status, None if no SMS is planned
+    channel: str  # "sms" or "email" (the latest message's), or "link"
+    status: str | None  # the latest message's status, None if none is planned
     reason: str | None  # why it was not (or may not have been) sent
     link_to_hand_over: str | None  # set when the patient will not get it by SMS and may still answer
     planned: Planned | None = None  # a queued SMS: when it goes and why not sooner
@@ -97,9 +98,9 @@ def invitation_delivery(invitation: Invitation, *, now: datetime | None = None) 
     )
     open_ = invitation.completed_at is None and now < invitation.expires_at
     reaches = latest is not None and latest.status not in (*FAILED_STATUSES, "cancelled", "uncertain")
-    hand_over = open_ and (invitation.channel != "sms" or not reaches)
+    hand_over = open_ and (invitation.channel not in MESSAGE_CHANNELS or not reaches)
     return InvitationDelivery(
-        channel=invitation.channel,
+        channel=latest.channel if latest is not None else invitation.channel,
         status=latest.status if latest else None,
         reason=latest.last_error if latest and not reaches else None,
         link_to_hand_over=invitation_link(invitation) if hand_over else None,

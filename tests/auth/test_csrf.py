@@ -337,6 +337,8 @@ FORMS: dict[str, Forgery] = {
 NOT_CSRF = {
     "sms.inbound": "Twilio webhook: X-Twilio-Signature (tests/delivery)",
     "sms.status": "Twilio webhook: X-Twilio-Signature (tests/delivery)",
+    "unsubscribe.unsubscribe": "RFC 8058: mail clients POST with no session; the signed token in the URL (tests/delivery/test_email.py)",
+    "bounces.bounce": "mail provider's webhook: EMAIL_BOUNCE_SECRET, compared in constant time (tests/delivery/test_email.py)",
 }
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from dashboards.auth import accounts
 from dashboards.demo import clinic as demo
 from feedback import invitations
+from feedback.delivery.unsubscribe import unsubscribe_token
 from feedback.extensions import db
 from feedback.instruments.registry import registry
 from feedback.instruments.scoring import score
@@ -96,6 +97,7 @@ class Demo:
     password_path: str
     newcomer: str
     alert_path: str
+    unsubscribe_path: str
 
 
 def answer_patient_form_by_token(token: str) -> None:
@@ -119,7 +121,8 @@ def demo_clinic(app, enrol, make_user, make_session):  # noqa: F811
     answer_patient_form_by_token(battery_token)
     alert = db.session.scalar(select(SafetyAlert).where(SafetyAlert.acknowledged_at.is_(None)))
     result = Demo(emails, authenticators, urlsplit(seeded.survey_link).path, f"/s/{battery_token}/phq-9", password_path,
-                  newcomer.email, f"/patients/{alert.patient.code}/safety-alerts/{alert.id}")
+                  newcomer.email, f"/patients/{alert.patient.code}/safety-alerts/{alert.id}",
+                  "/u/" + unsubscribe_token(alert.patient.id, "email"))
     db.session.remove()
     return result
 
@@ -158,7 +161,7 @@ def test_every_page_fits_a_phone_with_targets_big_enough(app, browser, live_serv
     battery_thanks = demo_clinic.outcome_path.rsplit("/", 1)[0] + "/thanks"
     for endpoint, path in (("survey.form", demo_clinic.survey_path), ("auth.set_password", demo_clinic.password_path),
                            ("survey.thanks", "/s/thanks"), ("survey.outcome_form", demo_clinic.outcome_path),
-                           ("survey.battery_thanks", battery_thanks)):
+                           ("survey.battery_thanks", battery_thanks), ("unsubscribe.confirm", demo_clinic.unsubscribe_path)):
         assert page.goto(path).ok, path
         check(page, path)
         swept.add(endpoint)

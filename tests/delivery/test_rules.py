@@ -1,4 +1,4 @@
-"""The last check before a send, and who may get SMS at all: plain functions, no app."""
+"""The last check before a send, and who may get SMS or e-mail at all: plain functions, no app."""
 
 from __future__ import annotations
 
@@ -15,7 +15,9 @@ from feedback.delivery.rules import (
     reason_words,
     send_plan,
     send_verdict,
-    sms_block_reason,
+    block_reason,
+    channel_order,
+    first_open_channel,
 )
 from feedback.delivery.schedule import Policy
 
@@ -37,22 +39,38 @@ def verdict(**overrides):
 
 
 @pytest.mark.parametrize(
-    ("facts", "reason"),
+    ("channel", "facts", "reason"),
     [
-        ({"opted_out": True}, "patient opted out of SMS"),
-        ({"consent": False}, "no SMS consent"),
-        ({"has_phone": False}, "no mobile number"),
-        ({"preferred_channel": "link"}, "patient prefers the link"),
-        ({"opted_out": True, "consent": False, "has_phone": False}, "patient opted out of SMS"),
+        ("sms", {"opted_out": True}, "patient opted out of SMS"),
+        ("sms", {"consent": False}, "no SMS consent"),
+        ("sms", {"has_address": False}, "no mobile number"),
+        ("sms", {"preferred_channel": "link"}, "patient prefers the link"),
+        ("sms", {"opted_out": True, "consent": False, "has_address": False}, "patient opted out of SMS"),
+        ("email", {"opted_out": True}, "patient unsubscribed from e-mail"),
+        ("email", {"bounced": True}, "the e-mail address bounced"),
+        ("email", {"consent": False}, "no e-mail consent"),
+        ("email", {"has_address": False}, "no e-mail address"),
+        ("email", {"preferred_channel": "link"}, "patient prefers the link"),
     ],
 )
-def test_why_a_patient_gets_no_sms(facts, reason):
-    patient = {"consent": True, "has_phone": True, "opted_out": False, "preferred_channel": "sms", **facts}
-    assert sms_block_reason(**patient) == reason
+def test_why_a_patient_gets_no_message(channel, facts, reason):
+    patient = {"consent": True, "has_address": True, "opted_out": False, "preferred_channel": channel, **facts}
+    assert block_reason(channel, **patient) == reason
 
 
-def test_a_consenting_patient_with_a_number_gets_sms():
-    assert sms_block_reason(consent=True, has_phone=True, opted_out=False, preferred_channel="sms") is None
+@pytest.mark.parametrize("channel", ["sms", "email"])
+def test_a_consenting_patient_with_an_address_gets_messages(channel):
+    assert block_reason(channel, consent=True, has_address=True, opted_out=False, preferred_channel=channel) is None
+
+
+def test_the_preferred_channel_comes_first_and_the_other_stands_in():
+    assert channel_order("email") == ("email", "sms")
+    assert channel_order("sms") == ("sms", "email")
+    assert channel_order("link") == ()
+    assert first_open_channel("email", {"email": None, "sms": None}) == "email"
+    assert first_open_channel("email", {"email": "patient unsubscribed from e-mail", "sms": None}) == "sms"
+    assert first_open_channel("sms", {"email": "no e-mail consent", "sms": "no SMS consent"}) is None
+    assert first_open_channel("link", {"email": None, "sms": None}) is None
 
 
 def test_a_due_message_goes():

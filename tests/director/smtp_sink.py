@@ -1,4 +1,5 @@
-"""A tiny SMTP server on loopback that keeps what it receives (smtpd is deprecated, aiosmtpd not installed).
+"""A tiny SMTP server on loopback that keeps what it receives (smtpd is deprecated, aiosmtpd not installed);
+the one SMTP sink of the suite (the digest, safety alert and invitation e-mail tests).
 
 Enough of RFC 5321 for smtplib: EHLO/HELO, optional STARTTLS (RFC 3207), AUTH PLAIN, MAIL, RCPT,
 DATA with dot-unstuffing, RSET, NOOP, QUIT. Also a self-signed certificate for 127.0.0.1.
@@ -33,6 +34,10 @@ class Sink:
     port: int
     received: list[Received] = field(default_factory=list)
     tls: ssl.SSLContext | None = None
+    #: Recipients answered "550" at RCPT (an address the server refuses for good).
+    refuse: set[str] = field(default_factory=set)
+    #: Close the connection after the message's content, before answering it (did it arrive?).
+    hang_up_after_data: bool = False
 
 
 class _Handler(socketserver.StreamRequestHandler):
@@ -63,7 +68,11 @@ class _Handler(socketserver.StreamRequestHandler):
                 sender, recipients = argument.partition(":")[2].split()[0].strip("<>"), []
                 self._say("250 ok")
             elif verb == "RCPT":
-                recipients.append(argument.partition(":")[2].split()[0].strip("<>"))
+                recipient = argument.partition(":")[2].split()[0].strip("<>")
+                if recipient in sink.refuse:
+                    self._say("550 no such user")
+                    continue
+                recipients.append(recipient)
                 self._say("250 ok")
             elif verb == "DATA":
                 self._say("354 end with .")
@@ -72,6 +81,8 @@ class _Handler(socketserver.StreamRequestHandler):
                     lines.append(data[1:] if data.startswith(b"..") else data)
                 message = message_from_bytes(b"".join(lines), policy=policy.default)
                 sink.received.append(Received(sender, recipients, message, tls, login))  # type: ignore[arg-type]
+                if sink.hang_up_after_data:
+                    return
                 self._say("250 queued")
             elif verb == "QUIT":
                 self._say("221 bye")
