@@ -63,12 +63,6 @@ class Patient(db.Model):
     flags_stale_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Until when a worker holds the marked treatment for its evaluation (a failed one is retried after it).
     flags_claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    #: The latest answer the stored flags do not reflect yet (set in the answer's transaction,
-    #: `feedback.changes`); None when they are up to date. The clinician side's worker evaluates the
-    #: marked treatments within seconds and clears the mark only if it is still this value.
-    flags_stale_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    #: Until when a worker holds the marked treatment for its evaluation (a failed one is retried after it).
-    flags_claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     clinic: Mapped[Clinic] = relationship()
     therapist: Mapped[User] = relationship()
