@@ -6,15 +6,17 @@ reader's style: "3,1" and "5, 7 y 8" in Spanish)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
+from babel.dates import format_date
 from babel.numbers import format_decimal
 from flask import Flask
 from flask_babel import get_locale
 from flask_babel import gettext as _gettext
 
 from feedback.i18n import DEFAULT_LANGUAGE
-from feedback.phrases import Phrase, render
+from feedback.phrases import Day, Listed, Num, Phrase, said, speak
 
 
 class _PageSpeaker:
@@ -27,17 +29,28 @@ class _PageSpeaker:
         pattern = "#,##0.###" if places is None else "0" + ("." + "0" * places if places else "")
         return format_decimal(value, format=pattern, locale=get_locale() or DEFAULT_LANGUAGE).replace("-", "−")
 
+    def day(self, value: date) -> str:
+        return format_date(value, format="medium", locale=get_locale() or DEFAULT_LANGUAGE)
+
 
 SPEAKER = _PageSpeaker()
 
 
-def say(text: Phrase | Mapping[str, Any] | str | None) -> str:
+def say(text: Phrase | Listed | Num | Day | Mapping[str, Any] | str | None) -> str:
     """The text in the reader's language; an unknown string is shown as it is (never a key)."""
     if text is None:
         return ""
     if isinstance(text, Mapping):
         text = Phrase.from_json(text)
-    return render(text, SPEAKER) if isinstance(text, Phrase | str) else str(text)
+    if isinstance(text, str):
+        return SPEAKER.gettext(text)
+    return speak(text, SPEAKER)
+
+
+def spoken(data: Any) -> Any:
+    """A figure with every phrase in it said in the reader's language: the charts build phrases, this
+    edge translates them before the JSON goes out."""
+    return said(data, SPEAKER)
 
 
 def decimal(value: float | None, places: int = 1) -> str:

@@ -11,6 +11,8 @@ A phrase survives the database as plain JSON (`to_json`, `from_json`).
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -24,6 +26,13 @@ class Num:
 
     value: float
     places: int | None = None
+
+
+@dataclass(frozen=True)
+class Day:
+    """A calendar date to write in the reader's style ("5 Feb 2024", "5 feb 2024")."""
+
+    value: datetime.date
 
 
 @dataclass(frozen=True)
@@ -67,6 +76,7 @@ class Speaker(Protocol):
 
     def gettext(self, msgid: str) -> str: ...
     def number(self, value: float, places: int | None) -> str: ...
+    def day(self, value: datetime.date) -> str: ...
 
 
 def render(text: Phrase | str, speaker: Speaker) -> str:
@@ -78,11 +88,33 @@ def render(text: Phrase | str, speaker: Speaker) -> str:
     return said[:1].upper() + said[1:] if text.capital else said
 
 
+def speak(value: Any, speaker: Speaker) -> str:
+    """Any phrase value (a phrase, number, day, list or plain value) as the speaker says it."""
+    return _value(value, speaker)
+
+
+def said(data: Any, speaker: Speaker) -> Any:
+    """Data (dicts, lists: a chart's figure) with every phrase, number, day or list in it said; plain
+    strings are data (colours, symbols) and stay as they are."""
+    if isinstance(data, Phrase | Listed | Num | Day):
+        return _value(data, speaker)
+    if isinstance(data, dict):
+        return {key: said(value, speaker) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return type(data)(said(value, speaker) for value in data)
+    if dataclasses.is_dataclass(data) and not isinstance(data, type):  # a chart's table
+        return dataclasses.replace(data, **{f.name: said(getattr(data, f.name), speaker)
+                                            for f in dataclasses.fields(data)})
+    return data
+
+
 def _value(value: Any, speaker: Speaker) -> str:
     if isinstance(value, Phrase):
         return render(value, speaker)
     if isinstance(value, Num):
         return speaker.number(value.value, value.places)
+    if isinstance(value, Day):
+        return speaker.day(value.value)
     if isinstance(value, Listed):
         items = [_value(item, speaker) for item in value.items]
         if value.sep is not None or len(items) < 2:
@@ -99,6 +131,8 @@ def _encode(value: Any) -> Any:
         return value.to_json()
     if isinstance(value, Num):
         return {"num": value.value, "places": value.places}
+    if isinstance(value, Day):
+        return {"day": value.value.isoformat()}
     if isinstance(value, Listed):
         return {"list": [_encode(v) for v in value.items], "sep": value.sep}
     return value
@@ -110,6 +144,8 @@ def _decode(value: Any) -> Any:
             return Phrase.from_json(value)
         if "num" in value:
             return Num(value["num"], value.get("places"))
+        if "day" in value:
+            return Day(datetime.date.fromisoformat(value["day"]))
         if "list" in value:
             return Listed(tuple(_decode(v) for v in value["list"]), value.get("sep"))
     return value
@@ -125,6 +161,12 @@ class _English:
     def number(self, value: float, places: int | None) -> str:
         text = f"{value:g}" if places is None else f"{value:.{places}f}"
         return text.replace("-", "−")
+
+    def day(self, value: datetime.date) -> str:
+        return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"  # the same in any server locale
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 ENGLISH: Speaker = _English()

@@ -16,12 +16,13 @@ import html
 import math
 from typing import Any
 
-from dashboards.charts.dates import long_date
 from dashboards.charts.style import FONT_FAMILY, MODE_BAR_ROOM, NEUTRAL, PATIENT_COLOUR
 from dashboards.flags import PatientHistory
 from dashboards.flags.timeline import as_score
 from dashboards.outcomes import Measure
 from dashboards.outcomes.series import band_name, band_words, error_range
+from feedback.phrases import Day, Num, Phrase, phrase
+from feedback.translatable import N_
 
 #: Row order: depression first (the issue's pattern to see is a worsening PHQ-9), then the others.
 FIRST = ("phq9", "gad7")
@@ -32,8 +33,9 @@ SEVERITY_FILL = "rgba(213,94,0,{alpha})"  # darker for the more severe bands (th
 RC_FILL = "rgba(0,114,178,0.10)"
 ROW_PX, ALLIANCE_PX, GAP_PX = 190, 130, 44
 #: Legend words for clinicians, and for the patient (the review): reliable-change band, alliance line.
-WORDS = {False: ("{name}: within measurement error ({low:g} to {high:g})", "Alliance (patient)"),
-         True: ("{name}: within ordinary ups and downs of your first score", "Working together (your rating)")}
+WORDS = {False: (N_("%(name)s: within measurement error (%(low)s to %(high)s)"), N_("Alliance (patient)")),
+         True: (N_("%(name)s: within ordinary ups and downs of your first score"),
+                N_("Working together (your rating)"))}
 
 
 def measures_in_order(history: PatientHistory, as_of: datetime.date | None = None) -> list[Measure]:
@@ -77,11 +79,12 @@ def outcome_chart(history: PatientHistory, *, as_of: datetime.date | None = None
         data.append(_line(measure.name, [s.session_number for s in scores], [s.total for s in scores],
                           [_hover(measure, s.session_number) for s in scores], axis, colour, symbol))
     axis = "" if not measures else str(len(measures) + 1)
-    layout[f"yaxis{axis}"] = {"title": {"text": "Alliance"}, "domain": domains[-1], "range": [0.8, 5.2],
+    layout[f"yaxis{axis}"] = {"title": {"text": Phrase(N_("Alliance"))}, "domain": domains[-1], "range": [0.8, 5.2],
                               "tickvals": [1, 2, 3, 4, 5], "fixedrange": True, "zeroline": False, "anchor": "x"}
-    line_name = WORDS[plain][1]
+    line_name = Phrase(WORDS[plain][1])
     data.append(_line(line_name, [n for n, _, _ in alliance], [v for _, _, v in alliance],
-                      [f"Session {n} · {long_date(d)}<br>{line_name}: {v:.1f} of 5" for n, d, v in alliance],
+                      [phrase(N_("Session %(number)s · %(day)s<br>%(line)s: %(score)s of 5"), number=n, day=Day(d),
+                              line=line_name, score=Num(v, 1)) for n, d, v in alliance],
                       axis, *ALLIANCE_LINE))
     layout.update({
         "height": sum(heights) + GAP_PX * (len(heights) - 1) + 90,
@@ -89,7 +92,7 @@ def outcome_chart(history: PatientHistory, *, as_of: datetime.date | None = None
         "font": {"family": FONT_FAMILY, "size": 13},
         "xaxis": {"range": [0.5, last + 0.5], "tickmode": "linear", "tick0": 1, "dtick": max(1, math.ceil(last / 12)),
                   "fixedrange": True, "zeroline": False, "anchor": "y" if len(heights) == 1 else f"y{len(heights)}",
-                  "title": {"text": "Session"}},
+                  "title": {"text": Phrase(N_("Session"))}},
         "legend": {"orientation": "h", "x": 0, "y": 1, "yanchor": "bottom", "font": {"size": 11}},
         "shapes": shapes, "annotations": annotations, "hovermode": "closest", "hoverlabel": {"align": "left"},
         "dragmode": False, "plot_bgcolor": "#ffffff", "paper_bgcolor": "#ffffff",
@@ -142,22 +145,23 @@ def _reliable_band(m: Measure, axis: str, last: int, words: str) -> list[dict[st
         return []
     xs = [0.5, last + 0.5]
     low, high = found.low, found.high
-    name = words.format(name=m.name, low=low, high=high)
+    name = phrase(words, name=html.escape(m.name), low=Num(low), high=Num(high))
     edge = {"type": "scatter", "mode": "lines", "x": xs, "yaxis": _ref(axis), "hoverinfo": "skip",
             "line": {"color": PATIENT_COLOUR, "width": 1, "dash": "dot"}, "legendgroup": f"rc-{m.scale}"}
     return [{**edge, "y": [low, low], "showlegend": False},
             {**edge, "y": [high, high], "fill": "tonexty", "fillcolor": RC_FILL, "name": name}]
 
 
-def _line(name: str, xs: list[int], ys: list[float], hover: list[str], axis: str, colour: str,
+def _line(name: Phrase | str, xs: list[int], ys: list[float], hover: list[Phrase], axis: str, colour: str,
           symbol: str) -> dict[str, Any]:
     return {"type": "scatter", "mode": "lines+markers", "name": name, "x": xs, "y": ys, "yaxis": _ref(axis),
             "line": {"color": colour, "width": 2.5}, "marker": {"symbol": symbol, "size": 9, "color": colour},
             "hovertext": hover, "hovertemplate": "%{hovertext}<extra></extra>"}
 
 
-def _hover(m: Measure, number: int) -> str:
+def _hover(m: Measure, number: int) -> Phrase:
     score = m.at(number)
     assert score is not None
-    return html.escape(f"Session {number} · {long_date(score.date)}", quote=False) + "<br>" + html.escape(
-        f"{m.name} {score.total:g} ({band_words(m.rules, score.total)})", quote=False)
+    return phrase(N_("Session %(number)s · %(day)s<br>%(measure)s %(total)s (%(band)s)"), number=number,
+                  day=Day(score.date), measure=html.escape(m.name, quote=False), total=Num(score.total),
+                  band=html.escape(band_words(m.rules, score.total), quote=False))

@@ -28,6 +28,8 @@ from dashboards.charts.marks import MISSED_MARKS, REPORTER_TEXT, RUPTURE_KEY, RU
 from dashboards.charts.points import Band, ScaleItems, SessionPoint, baseline_band, session_points
 from dashboards.charts.style import FONT_FAMILY, MODE_BAR_ROOM, NEUTRAL, PATIENT_COLOUR, THERAPIST_COLOUR
 from dashboards.flags import DEFAULT_THRESHOLDS, PatientHistory, Thresholds
+from feedback.phrases import Num, Phrase, phrase
+from feedback.translatable import N_
 
 SCALES = ("alliance", "bond", "task", "goal")
 BAND_FILL = "rgba(0,114,178,0.13)"  # PATIENT_COLOUR, faint: the band is the patient's own
@@ -48,8 +50,8 @@ def patient_chart(history: PatientHistory, scale: str, *, as_of: datetime.date |
     if band is not None:
         data += _band_traces(band, last)
     data += [
-        _score_trace("Patient", points, "patient", PATIENT_COLOUR, "circle", "solid"),
-        _score_trace("Therapist", points, "therapist", THERAPIST_COLOUR, "diamond-open", "dash"),
+        _score_trace(Phrase(N_("Patient")), points, "patient", PATIENT_COLOUR, "circle", "solid"),
+        _score_trace(Phrase(N_("Therapist")), points, "therapist", THERAPIST_COLOUR, "diamond-open", "dash"),
     ]
     data += _mark_traces(points)
     data = [trace for trace in data if trace["x"]]  # no empty traces cluttering the legend
@@ -74,14 +76,14 @@ def _band_traces(band: Band, last: int) -> list[dict[str, Any]]:
              "hoverinfo": "skip", "showlegend": False, "legendgroup": "band"}
     upper = {"type": "scatter", "mode": "lines", "x": xs, "y": [_r(band.high)] * 2, "line": {"width": 0},
              "fill": "tonexty", "fillcolor": BAND_FILL, "hoverinfo": "skip", "legendgroup": "band",
-             "name": "Ordinary range"}
+             "name": Phrase(N_("Ordinary range"))}
     baseline = {"type": "scatter", "mode": "lines", "x": xs, "y": [_r(band.baseline)] * 2,
                 "line": {"color": NEUTRAL, "dash": "dot", "width": 1.5}, "hoverinfo": "skip",
-                "name": f"Usual level {band.baseline:.1f}"}
+                "name": phrase(N_("Usual level %(score)s"), score=Num(band.baseline, 1))}
     return [lower, upper, baseline]
 
 
-def _score_trace(name: str, points: list[SessionPoint], respondent: str, colour: str, symbol: str,
+def _score_trace(name: Phrase, points: list[SessionPoint], respondent: str, colour: str, symbol: str,
                  dash: str) -> dict[str, Any]:
     scored = [p for p in points if getattr(p, respondent) is not None]
     return {
@@ -101,11 +103,11 @@ def _mark_traces(points: list[SessionPoint]) -> list[dict[str, Any]]:
             marked = [p for p in points if p.rupture is not None and p.rupture.status == kind]
             text: dict[str, Any] = {
                 "mode": "markers+text", "textposition": "top center", "textfont": {"size": 11, "color": mark.colour},
-                "text": [REPORTER_TEXT[p.rupture.reported_by] for p in marked if p.rupture is not None]}
+                "text": [Phrase(REPORTER_TEXT[p.rupture.reported_by]) for p in marked if p.rupture is not None]}
         else:
             marked, text = [p for p in points if kind in p.missed], {"mode": "markers"}
         traces.append({
-            "type": "scatter", "name": mark.legend, **text,
+            "type": "scatter", "name": Phrase(mark.legend), **text,
             "x": [p.number for p in marked], "y": [mark.row] * len(marked),
             "marker": {"symbol": mark.symbol, "size": 12 if kind in RUPTURE_MARKS else 10, "color": mark.colour,
                        "line": {"color": mark.colour, "width": 2 if kind in RUPTURE_MARKS else 1.5}},
@@ -115,17 +117,22 @@ def _mark_traces(points: list[SessionPoint]) -> list[dict[str, Any]]:
     return traces
 
 
-def _waiting(sessions: int) -> str:
+def _waiting(sessions: int) -> Phrase:
     """What an empty chart waits for: the page may already count sessions whose forms are not answered."""
-    so_far = f"{sessions} session{'s' if sessions > 1 else ''} so far, no form<br>answered yet." if sessions \
-        else "No sessions yet."
-    return f"{so_far}<br>The chart starts when the patient<br>or the therapist has answered a form."
+    if not sessions:
+        return Phrase(N_("No sessions yet.<br>The chart starts when the patient<br>or the therapist has answered a "
+                         "form."))
+    if sessions == 1:
+        return Phrase(N_("1 session so far, no form<br>answered yet.<br>The chart starts when the patient<br>or the "
+                         "therapist has answered a form."))
+    return phrase(N_("%(count)s sessions so far, no form<br>answered yet.<br>The chart starts when the patient<br>or "
+                     "the therapist has answered a form."), count=sessions)
 
 
 def _layout(last: int, data: list[dict[str, Any]], *, has_ruptures: bool) -> dict[str, Any]:
     annotations = []
     if has_ruptures:
-        annotations.append({"text": RUPTURE_KEY, "xref": "paper", "yref": "paper", "x": 0, "y": 1,
+        annotations.append({"text": Phrase(RUPTURE_KEY), "xref": "paper", "yref": "paper", "x": 0, "y": 1,
                             "xanchor": "left", "yanchor": "bottom", "yshift": 14, "showarrow": False,
                             "font": {"size": 10, "color": NEUTRAL}})
     legend_rows = math.ceil(sum(1 for t in data if t.get("showlegend", True)) / 2)
@@ -137,7 +144,7 @@ def _layout(last: int, data: list[dict[str, Any]], *, has_ruptures: bool) -> dic
         "xaxis": {"range": [0.5, last + 0.5], "tickmode": "linear", "tick0": 1, "ticklabelstandoff": 2,
                   "dtick": max(1, math.ceil(last / 12)), "fixedrange": True, "zeroline": False,
                   "automargin": True},
-        "yaxis": {"title": {"text": "Score (1 to 5)"}, "range": Y_RANGE, "tickvals": [1, 2, 3, 4, 5],
+        "yaxis": {"title": {"text": Phrase(N_("Score (1 to 5)"))}, "range": Y_RANGE, "tickvals": [1, 2, 3, 4, 5],
                   "fixedrange": True, "zeroline": False},
         "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": -28 / PLOT_PX, "yanchor": "top",
                    "font": {"size": 11}, "maxheight": 0.9, "traceorder": "normal"},

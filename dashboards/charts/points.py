@@ -15,13 +15,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from dashboards.charts.dates import long_date
 from dashboards.charts.marks import MISSED_MARKS, RUPTURE_MARKS
 from dashboards.flags import DEFAULT_THRESHOLDS, Answers, PatientHistory, SessionRecord, Thresholds
 from dashboards.flags.change import chart
+from dashboards.flags.items import INDICATOR_WORDS
 from dashboards.flags.stats import within_sd
 from dashboards.flags.timeline import build_timeline, mean
-from dashboards.flags.wording import capital, label
+from dashboards.flags.wording import scale_name
+from feedback.phrases import Day, Listed, Num, Phrase, phrase
+from feedback.translatable import N_
 
 #: respondent ("patient" | "therapist") -> scale -> the item ids scored into it, for the hover text.
 ScaleItems = Mapping[str, Mapping[str, Sequence[str]]]
@@ -58,10 +60,12 @@ class RuptureMark:
     resolved: int | None
 
     @property
-    def text(self) -> str:
-        who = {"patient": "the patient", "therapist": "the therapist", "both": "both"}[self.reported_by]
-        return (f"{RUPTURE_MARKS[self.status].words}, reported by {who} "
-                f"(tension {_of5(self.tension)}, resolved {_of5(self.resolved)})")
+    def text(self) -> Phrase:
+        who = {"patient": N_("reported by the patient"), "therapist": N_("reported by the therapist"),
+               "both": N_("reported by both")}[self.reported_by]
+        return phrase(N_("%(mark)s, %(who)s (tension %(tension)s, resolved %(resolved)s)"),
+                      mark=Phrase(RUPTURE_MARKS[self.status].words), who=Phrase(who), tension=_of5(self.tension),
+                      resolved=_of5(self.resolved))
 
 
 @dataclass(frozen=True)
@@ -75,7 +79,7 @@ class SessionPoint:
     therapist: float | None
     rupture: RuptureMark | None
     missed: tuple[str, ...]  # kinds of MISSED_MARKS that apply
-    hover: str  # session date and answers, plotly hover markup (already escaped)
+    hover: Listed  # session date and answers: plotly hover lines (values escaped), said by the edge
 
 
 def scale_items(patient_instrument: HasScaleItems, therapist_instrument: HasScaleItems) -> dict[str, dict[str, tuple]]:
@@ -165,34 +169,41 @@ def _rupture(s: SessionRecord, th: Thresholds) -> RuptureMark | None:
     return RuptureMark(rupture_status(tension, resolved, th), who, tension, resolved)
 
 
-def _hover(s: SessionRecord, scale: str, rupture: RuptureMark | None, items: ScaleItems) -> str:
-    lines = [f"Session {s.number} · {long_date(s.date)}"]
+WHO = {"patient": N_("Patient"), "therapist": N_("Therapist")}
+
+
+def _hover(s: SessionRecord, scale: str, rupture: RuptureMark | None, items: ScaleItems) -> Listed:
+    lines: list[Phrase | str] = [phrase(N_("Session %(number)s · %(day)s"), number=s.number, day=Day(s.date))]
     if s.attendance in ("no_show", "cancelled", "clinic_cancelled"):
-        lines.append(MISSED_MARKS[s.attendance].words)
+        lines.append(Phrase(MISSED_MARKS[s.attendance].words))
     for respondent, answers in (("patient", s.patient), ("therapist", s.therapist)):
-        who = capital(respondent)
+        who = Phrase(WHO[respondent])
         if answers is None:
             continue
         if not answers.answered:
-            lines.append(f"{who}: form not answered")
+            lines.append(phrase(N_("%(who)s: form not answered"), who=who))
             continue
         score = _score(answers, scale)
-        shown = f"{score:.1f}" if score is not None else "not scored"
-        detail = ", ".join(f"{item} {_value(answers.items[item])}"
+        shown = Num(score, 1) if score is not None else Phrase(N_("not scored"))
+        detail = ", ".join(html.escape(f"{item} {_value(answers.items[item])}", quote=False)
                            for item in items.get(respondent, {}).get(scale, ()) if item in answers.items)
-        lines.append(f"{who}: {label(scale)} {shown}" + (f" ({detail})" if detail else ""))
+        lines.append(phrase(N_("%(who)s: %(scale)s %(score)s (%(detail)s)") if detail else
+                            N_("%(who)s: %(scale)s %(score)s"), who=who, scale=scale_name(scale), score=shown,
+                            detail=detail))
     if rupture is not None:
         lines.append(rupture.text)
         if rupture.reported_by == "both":
             other = s.therapist
-            lines.append(f"Therapist: tension {_of5(_likert(other, 'rupture_tension'))}, "
-                         f"resolved {_of5(_likert(other, 'rupture_resolved'))}")
+            lines.append(phrase(N_("Therapist: tension %(tension)s, resolved %(resolved)s"),
+                                tension=_of5(_likert(other, "rupture_tension")),
+                                resolved=_of5(_likert(other, "rupture_resolved"))))
     # The withdrawal / confrontation indicators, whenever raised above "not at all".
-    raised = [f"{item.replace('_', ' ')} {v} of 5" for item in ("held_back", "went_along", "frustrated")
+    raised = [phrase(N_("%(item)s %(value)s of 5"), item=Phrase(INDICATOR_WORDS[item]), value=v)
+              for item in ("held_back", "went_along", "frustrated")
               if (v := _likert(s.patient, item)) is not None and v > 1]
     if raised:
-        lines.append("Patient: " + ", ".join(raised))
-    return "<br>".join(html.escape(line, quote=False) for line in lines)
+        lines.append(phrase(N_("Patient: %(indicators)s"), indicators=Listed(tuple(raised), sep=", ")))
+    return Listed(tuple(lines), sep="<br>")
 
 
 def _value(value: object) -> str:
@@ -203,5 +214,5 @@ def _value(value: object) -> str:
     return str(value)
 
 
-def _of5(value: int | None) -> str:
-    return "not answered" if value is None else f"{value} of 5"
+def _of5(value: int | None) -> Phrase:
+    return Phrase(N_("not answered")) if value is None else phrase(N_("%(value)s of 5"), value=value)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from flask import g, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -19,15 +20,17 @@ from dashboards.therapist.operations import record_home_visit, since_last_visit
 from feedback.delivery.staff import needs_attention
 from feedback.extensions import db
 from feedback.models import User, utcnow
+from feedback.translatable import N_
 
 #: ?risk= value -> the risk levels shown (None: all).
 RISK_FILTERS: dict[str, tuple[str, ...] | None] = {
     "": None, "flagged": ("high", "watch"), "high": ("high",), "watch": ("watch",), "none": ("none",),
 }
-RISK_FILTER_WORDS = {"": "Any", "flagged": "High or watch", "high": "High risk", "watch": "Watch", "none": "No flag"}
+RISK_FILTER_WORDS = {"": N_("Any"), "flagged": N_("High or watch"), "high": N_("High risk"), "watch": N_("Watch"),
+                     "none": N_("No flag")}
 #: ?status= value -> the treatments shown (None: both).
 STATUS_FILTERS: dict[str, str | None] = {"active": "active", "ended": "ended", "all": None}
-STATUS_FILTER_WORDS = {"active": "Active", "ended": "Ended", "all": "Active and ended"}
+STATUS_FILTER_WORDS = {"active": N_("Active"), "ended": N_("Ended"), "all": N_("Active and ended")}
 DEFAULT_STATUS = "active"
 
 
@@ -46,11 +49,13 @@ def parse_filters(args: Mapping[str, str]) -> tuple[Filters, str | None]:
     risk, status = args.get("risk", ""), args.get("status", DEFAULT_STATUS)
     problems = []
     if risk not in RISK_FILTERS:
-        problems.append(f"there is no risk level “{risk[:40]}”")
+        problems.append(_("there is no risk level “%(value)s”", value=risk[:40]))
     if status not in STATUS_FILTERS:
-        problems.append(f"there is no treatment status “{status[:40]}”")
+        problems.append(_("there is no treatment status “%(value)s”", value=status[:40]))
     if problems:
-        return Filters(), "The filter was not applied: " + " and ".join(problems) + ". Showing active treatments."
+        return Filters(), _("The filter was not applied: %(problems)s. Showing active treatments.",
+                            problems=_("%(head)s and %(last)s", head=problems[0], last=problems[1])
+                            if len(problems) == 2 else problems[0])
     return Filters(risk, status), None
 
 

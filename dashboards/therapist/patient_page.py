@@ -11,6 +11,7 @@ from sqlalchemy import select
 from dashboards.access import patient_view
 from dashboards.access.models import PatientShare
 from dashboards.access.policy import can_share_patient, share_candidates
+from dashboards.speech import spoken
 from dashboards.therapist.blueprint import bp
 from dashboards.therapist.forms import NoteForm
 from dashboards.therapist.guards import can_manage_treatment
@@ -51,4 +52,4 @@ def patient(patient: Patient) -> ResponseReturnValue:
 @bp.get("/patients/<code>/charts.json")
 @patient_view("view_patient_data")
 def patient_charts(patient: Patient) -> ResponseReturnValue:
-    return jsonify(chart_figures(patient, utcnow()))
+    return jsonify(spoken(chart_figures(patient, utcnow())))

@@ -30,6 +30,7 @@ from feedback.delivery import staff
 from feedback.delivery.planner import FreshLinkTiming, fresh_link_timing
 from feedback.delivery.timing import Send, sends_of
 from feedback.extensions import db
+from feedback.i18n import page_language
 from feedback.instruments.model import Instrument
 from feedback.instruments.registry import registry
 from feedback.invitations import link_token
@@ -243,7 +244,8 @@ def _instrument(invitation: Invitation) -> Instrument | None:
 def _answers(instrument: Instrument | None, values: Mapping[str, object]) -> tuple[Answer, ...]:
     if instrument is None:
         return tuple(Answer(k, k, str(v), isinstance(v, str)) for k, v in values.items())
-    language = instrument.languages[0]
+    # The question as the reader reads it, when the form has their language; else the form's first.
+    language = page_language() if page_language() in instrument.languages else instrument.languages[0]
     return tuple(
         Answer(item.id, instrument.text(item.text, language), answer_text(item, values[item.id], instrument, language),
                item.type == "text")

@@ -16,12 +16,14 @@ from dashboards.charts.outcome_table import outcome_table
 from dashboards.charts.table import ChartTable
 from dashboards.outcomes.plain import AllianceReview, MeasureReview, chart_caption, review_alliance, review_measure
 from dashboards.risk.store import local_today
+from dashboards.speech import spoken
 from dashboards.therapist.blueprint import bp
 from dashboards.therapist.record import load_history
 from feedback.models import Patient, utcnow
+from feedback.translatable import N_
 
 #: The patient's own rating, as the patient would name it.
-ALLIANCE_WORDS = "Working together (your rating, 1 to 5)"
+ALLIANCE_WORDS = N_("Working together (your rating, 1 to 5)")
 
 
 @dataclass(frozen=True)
@@ -55,5 +57,5 @@ def patient_review(patient: Patient) -> ResponseReturnValue:
 def patient_review_chart(patient: Patient) -> ResponseReturnValue:
     """The review's chart: the outcome trend in the patient's words, nothing of the therapist's."""
     now = utcnow()
-    return jsonify(outcome_chart(load_history(patient, now), as_of=local_today(patient.clinic.timezone, now),
-                                 plain=True))
+    return jsonify(spoken(outcome_chart(load_history(patient, now), as_of=local_today(patient.clinic.timezone, now),
+                                        plain=True)))

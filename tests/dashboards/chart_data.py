@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime
 import math
+from typing import Any
 
 from dashboards.demo.cohort import DEFAULT_NORMS
 from dashboards.flags import Answers, PatientHistory, SessionRecord
+from feedback.phrases import ENGLISH, said
 
 START = datetime.date(2024, 1, 1)
 ITEMS = {"patient": {"bond": ("bond_understood", "bond_trust")}, "therapist": {"bond": ("t_connected", "t_collab")}}
@@ -52,3 +54,8 @@ HISTORY = PatientHistory(
     ],
     norms=DEFAULT_NORMS,
 )
+
+
+def in_english(made: Any) -> Any:
+    """A figure or table as the charts build it (phrases), said in English as a page would."""
+    return said(made, ENGLISH)

@@ -9,12 +9,38 @@ import math
 import plotly.graph_objects as go
 import pytest
 
-from dashboards.charts.patient import patient_chart, patient_charts
-from dashboards.charts.points import baseline_band, scale_items, session_points
-from dashboards.charts.table import chart_table
+from dashboards.charts import patient as made_patient
+from dashboards.charts import points as made_points
+from dashboards.charts import table as made_table
+from dashboards.charts.points import baseline_band, scale_items
 from dashboards.demo.cohort import DEFAULT_NORMS
 from dashboards.flags import PatientHistory, evaluate
-from tests.dashboards.chart_data import HISTORY, ITEMS, START, UNANSWERED, patient, session, therapist
+from tests.dashboards.chart_data import (
+    HISTORY,
+    ITEMS,
+    START,
+    UNANSWERED,
+    in_english,
+    patient,
+    session,
+    therapist,
+)
+
+
+def patient_chart(*args, **kwargs):
+    return in_english(made_patient.patient_chart(*args, **kwargs))
+
+
+def patient_charts(*args, **kwargs):
+    return in_english(made_patient.patient_charts(*args, **kwargs))
+
+
+def session_points(*args, **kwargs):
+    return in_english(made_points.session_points(*args, **kwargs))
+
+
+def chart_table(*args, **kwargs):
+    return in_english(made_table.chart_table(*args, **kwargs))
 
 
 def trace(figure: dict, name: str) -> dict:

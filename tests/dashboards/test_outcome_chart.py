@@ -9,11 +9,20 @@ import plotly.graph_objects as go
 import pytest
 
 from dashboards.assets import PLOTLY_TRACES
-from dashboards.charts.outcome import outcome_chart
-from dashboards.charts.outcome_table import outcome_table
+from dashboards.charts import outcome as made_outcome
+from dashboards.charts import outcome_table as made_outcome_table
 from feedback.instruments.outcomes import reliable_change
+from tests.dashboards.chart_data import in_english
 from tests.flags.builders import day, history, patient, session, therapist
 from tests.outcomes.measures import both, gad7, phq9
+
+
+def outcome_chart(*args, **kwargs):
+    return in_english(made_outcome.outcome_chart(*args, **kwargs))
+
+
+def outcome_table(*args, **kwargs):
+    return in_english(made_outcome_table.outcome_table(*args, **kwargs))
 
 
 def treatment(measures, alliance=(4.5, 4.4, 3.6, 3.2), missing=()):
