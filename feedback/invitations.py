@@ -18,7 +18,7 @@ from feedback import tokens
 from feedback.extensions import db
 from feedback.instruments.model import Instrument
 from feedback.models import Invitation, Patient, Response, TherapySession, utcnow
-from feedback.signals import response_recorded
+from feedback.signals import patient_language_chosen, response_recorded
 
 
 class LinkProblem(Exception):
@@ -154,12 +154,23 @@ def mark_opened(invitation: Invitation, *, now: datetime | None = None) -> None:
         db.session.commit()
 
 
+def choose_language(patient: Patient, language: str) -> None:
+    """The patient's own choice on the survey page (a shipped language, checked by the caller):
+    every page, SMS and e-mail to them from now on; announced for the audit trail."""
+    if patient.language == language:
+        return
+    previous, patient.language = patient.language, language
+    patient_language_chosen.send(patient, previous=previous)
+    db.session.commit()
+
+
 def record_response(
     invitation: Invitation,
     answers: dict[str, Any],
     scores: dict[str, float | None],
     *,
     seconds_taken: int | None = None,
+    language: str = "en",
     now: datetime | None = None,
 ) -> Response:
     """Store exactly one response per invitation, also under concurrent double submits.
@@ -183,6 +194,7 @@ def record_response(
         scores=scores,
         submitted_at=now,
         seconds_taken=seconds_taken,
+        language=language,  # the form's language, which the answers were given in
     )
     db.session.add(response)
     try:

@@ -26,7 +26,12 @@ class AlreadyAnswered(Exception):
 
 
 def record_outcome(
-    invitation: Invitation, instrument: Instrument, answers: dict[str, Any], *, now: datetime | None = None
+    invitation: Invitation,
+    instrument: Instrument,
+    answers: dict[str, Any],
+    *,
+    language: str = "en",
+    now: datetime | None = None,
 ) -> list[SafetyAlert]:
     """Store the answers, scored by the instrument's rules, with the alerts they raise; commits.
 
@@ -37,7 +42,7 @@ def record_outcome(
     patient = invitation.session.patient
     response = OutcomeResponse(invitation_id=invitation.id, instrument_id=instrument.id,
                                instrument_version=instrument.version, answers=answers,
-                               scores=score(instrument, answers), submitted_at=now)
+                               scores=score(instrument, answers), submitted_at=now, language=language)
     db.session.add(response)
     try:
         db.session.flush()

@@ -236,6 +236,10 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("safety.settings", "POST"): Case(lambda w: "/clinic/safety", outcomes(HIDDEN, director=DONE, director_b=DONE),
                                       lambda w: {"escalate_hours": "6", "on_call_emails": "duty@example.org"}),
     ("director.calibration", "GET"): Case(lambda w: "/clinic/calibration", outcomes(HIDDEN, director=OK, director_b=OK)),
+    # The clinic's default language: each director sets their own clinic's.
+    ("director.clinic_language", "GET"): Case(lambda w: "/clinic/language", outcomes(HIDDEN, director=OK, director_b=OK)),
+    ("director.clinic_language", "POST"): Case(lambda w: "/clinic/language", outcomes(HIDDEN, director=DONE, director_b=DONE),
+                                               lambda w: {"language": "es"}),
     # The clinic's battery: each director sets their own clinic's.
     ("director.clinic_battery", "GET"): Case(lambda w: "/clinic/battery", outcomes(HIDDEN, director=OK, director_b=OK)),
     ("director.clinic_battery", "POST"): Case(

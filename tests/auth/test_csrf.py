@@ -327,6 +327,9 @@ FORMS: dict[str, Forgery] = {
         _signed_in("director", "/clinic/safety", escalate_hours="9"),
         lambda c: count(Clinic, Clinic.safety_escalate_hours == 9) == 1,
     ),
+    "director.clinic_language": Forgery(
+        _signed_in("director", "/clinic/language", language="es"), lambda c: count(Clinic, Clinic.language == "es") == 1
+    ),
     "dashboards.new_patient": Forgery(
         _signed_in("own", "/new-patient", code="P-NEW", language="en"), lambda c: count(Patient, Patient.code == "P-NEW") == 1
     ),

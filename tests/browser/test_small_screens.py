@@ -58,6 +58,7 @@ SIGNED_IN = {
     "admin.therapists": ("director", "/clinic/therapists"),
     "director.clinic_battery": ("director", "/clinic/battery"),
     "safety.settings": ("director", "/clinic/safety"),
+    "director.clinic_language": ("director", "/clinic/language"),
     "fhir_pages.import_page": ("director", "/clinic/fhir-import"),
     "admin.break_glass": ("admin", "/admin/break-glass"),
 }
