@@ -9,19 +9,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, case, extract, func, or_, select
 
+from dashboards.response_rates import WINDOW, current_counts, interval
 from dashboards.risk.models import PatientRisk, RiskEvent
 from feedback.extensions import db
-from feedback.models import END_REASONS, Invitation, Patient, TherapySession, User
+from feedback.models import END_REASONS, Patient, User
 
 RISK_LEVELS = ("high", "watch", "none")
 #: Current events that mean a rupture is still open and may be worth taking to supervision.
 SUPERVISION_CODES = ("unresolved_rupture", "repeated_ruptures")
-#: Response rates count the questionnaires of sessions held in this window.
-DEFAULT_RESPONSE_WINDOW = timedelta(days=90)
 
 
 @dataclass(frozen=True)
@@ -96,6 +95,9 @@ class ClinicOverview:
     high_risk: list[HighRiskCase]
     response: Rate
     response_window_days: int
+    #: The response rates are precomputed (dashboards/response_rates.py): when, and how often.
+    response_as_of: datetime
+    response_refresh_minutes: int
     ended_by_month: list[EndedMonth]
     supervision: list[SupervisionCase]
     calibration: Calibration
@@ -106,13 +108,13 @@ class ClinicOverview:
         return sum(self.active_by_risk.values())
 
 
-def clinic_overview(
-    clinic_id: int, now: datetime, *, response_window: timedelta = DEFAULT_RESPONSE_WINDOW
-) -> ClinicOverview:
-    """Everything the director's overview shows, in seven queries."""
+def clinic_overview(clinic_id: int, now: datetime) -> ClinicOverview:
+    """Everything the director's overview shows, in seven queries (two more when the response
+    rates are computed in the request)."""
     names = _clinicians(clinic_id)
     caseloads = _active_by_therapist_and_level(clinic_id)
-    responses = _responses_by_therapist(clinic_id, now - response_window, now)
+    counts, as_of = current_counts(clinic_id, now)
+    responses = {uid: Rate(answered, due) for uid, (answered, due) in counts.items()}
     active_by_risk = dict.fromkeys(RISK_LEVELS, 0)
     for (_, level), n in caseloads.items():
         active_by_risk[level] = active_by_risk.get(level, 0) + n
@@ -130,7 +132,9 @@ def clinic_overview(
         active_by_risk=active_by_risk,
         high_risk=_high_risk(clinic_id, names),
         response=Rate(sum(r.count for r in responses.values()), sum(r.total for r in responses.values())),
-        response_window_days=response_window.days,
+        response_window_days=WINDOW.days,
+        response_as_of=as_of,
+        response_refresh_minutes=round(interval().total_seconds() / 60),
         ended_by_month=_ended_by_month(clinic_id),
         supervision=_supervision(clinic_id, names),
         calibration=_calibration(clinic_id),
@@ -162,24 +166,6 @@ def _active_by_therapist_and_level(clinic_id: int) -> dict[tuple[int, str], int]
         .group_by(Patient.therapist_id, level)
     ).all()
     return {(therapist_id, lvl): n for therapist_id, lvl, n in rows}
-
-
-def _responses_by_therapist(clinic_id: int, start: datetime, now: datetime) -> dict[int, Rate]:
-    """Patient questionnaires of sessions held in [start, now]: answered of due (answered or expired)."""
-    due = case((or_(Invitation.completed_at.is_not(None), Invitation.expires_at <= now), 1), else_=0)
-    rows = db.session.execute(
-        select(TherapySession.therapist_id, func.count(Invitation.completed_at), func.sum(due))
-        .join(TherapySession, TherapySession.id == Invitation.session_id)
-        .join(Patient, Patient.id == TherapySession.patient_id)
-        .where(
-            _in_clinic(clinic_id),
-            Invitation.respondent == "patient",
-            TherapySession.starts_at >= start,
-            TherapySession.starts_at <= now,
-        )
-        .group_by(TherapySession.therapist_id)
-    ).all()
-    return {therapist_id: Rate(answered or 0, total or 0) for therapist_id, answered, total in rows}
 
 
 def _high_risk(clinic_id: int, names: dict[int, str]) -> list[HighRiskCase]:

@@ -1,12 +1,13 @@
 """Everything the clinician side adds to a running app: sign-in, security headers, blueprints, the
 listeners that keep stored flags fresh and record patients' SMS keywords, and the worker jobs that
-refresh the flags and e-mail safety alerts. Commands are in `dashboards/cli.py`."""
+refresh the flags and the directors' response rates and e-mail safety alerts. Commands are in
+`dashboards/cli.py`."""
 
 from __future__ import annotations
 
 from flask import Flask
 
-from dashboards import assets, auth, director, fhir, health, kiosk, security
+from dashboards import assets, auth, director, fhir, health, kiosk, response_rates, security
 from dashboards.access import models as access_models  # noqa: F401  (tables, for Alembic)
 from dashboards.admin import bp as admin_bp
 from dashboards.audit import models as audit_models  # noqa: F401  (tables, for Alembic)
@@ -42,3 +43,4 @@ def register(app: Flask) -> None:
     addressed.connect()
     audit_sms.connect()
     safety_setup.register(app)
+    response_rates.register(app)

@@ -58,7 +58,8 @@ def statements(count_statements, clinic_id: int, therapist_id: int) -> dict[str,
     work = {
         "caseload": lambda: caseload(home, NOW, NOW - timedelta(days=1)),
         "pending forms": lambda: pending_therapist_forms(therapist_id, NOW),
-        "director overview": lambda: clinic_overview(clinic_id, NOW),
+        "director overview": lambda: clinic_overview(clinic_id, NOW),  # response rates computed and stored
+        "director overview, rates stored": lambda: clinic_overview(clinic_id, NOW),  # read from their row
     }
     counts = {}
     for name, call in work.items():
@@ -78,4 +79,4 @@ def test_statement_counts_do_not_grow_with_patients(clinic_of, count_statements)
         assert clinic_overview(clinic_id, NOW).active == n - n // 5
     assert counts[10] == counts[100]
     assert counts[100]["caseload"] <= 3 and counts[100]["pending forms"] == 1
-    assert counts[100]["director overview"] == 7
+    assert counts[100]["director overview"] == 9 and counts[100]["director overview, rates stored"] == 7
