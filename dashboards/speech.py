@@ -16,7 +16,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _gettext
 
 from feedback.i18n import DEFAULT_LANGUAGE
-from feedback.phrases import Day, Listed, Num, Phrase, said, speak
+from feedback.phrases import Day, Listed, Localised, Num, Phrase, said, speak
 
 
 class _PageSpeaker:
@@ -29,6 +29,9 @@ class _PageSpeaker:
         pattern = "#,##0.###" if places is None else "0" + ("." + "0" * places if places else "")
         return format_decimal(value, format=pattern, locale=get_locale() or DEFAULT_LANGUAGE).replace("-", "−")
 
+    def language(self) -> str:
+        return str(get_locale() or DEFAULT_LANGUAGE)
+
     def day(self, value: date) -> str:
         return format_date(value, format="medium", locale=get_locale() or DEFAULT_LANGUAGE)
 
@@ -36,7 +39,7 @@ class _PageSpeaker:
 SPEAKER = _PageSpeaker()
 
 
-def say(text: Phrase | Listed | Num | Day | Mapping[str, Any] | str | None) -> str:
+def say(text: Phrase | Listed | Num | Day | Localised | Mapping[str, Any] | str | None) -> str:
     """The text in the reader's language; an unknown string is shown as it is (never a key)."""
     if text is None:
         return ""

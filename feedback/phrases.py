@@ -36,6 +36,22 @@ class Day:
 
 
 @dataclass(frozen=True)
+class Localised:
+    """A text written per language in a data file (an instrument's band name): the reader's, else English,
+    else the first there is."""
+
+    texts: tuple[tuple[str, str], ...]  # (language, text)
+
+    @classmethod
+    def of(cls, texts: Mapping[str, str]) -> Localised:
+        return cls(tuple(texts.items()))
+
+    def pick(self, language: str) -> str:
+        found = dict(self.texts)
+        return found.get(language) or found.get("en") or next(iter(found.values()), "")
+
+
+@dataclass(frozen=True)
 class Listed:
     """Items read as a list: "5", "5 and 7", "5, 7 and 8"; or joined by `sep` ("5; 7; 8")."""
 
@@ -77,6 +93,7 @@ class Speaker(Protocol):
     def gettext(self, msgid: str) -> str: ...
     def number(self, value: float, places: int | None) -> str: ...
     def day(self, value: datetime.date) -> str: ...
+    def language(self) -> str: ...
 
 
 def render(text: Phrase | str, speaker: Speaker) -> str:
@@ -96,7 +113,7 @@ def speak(value: Any, speaker: Speaker) -> str:
 def said(data: Any, speaker: Speaker) -> Any:
     """Data (dicts, lists: a chart's figure) with every phrase, number, day or list in it said; plain
     strings are data (colours, symbols) and stay as they are."""
-    if isinstance(data, Phrase | Listed | Num | Day):
+    if isinstance(data, Phrase | Listed | Num | Day | Localised):
         return _value(data, speaker)
     if isinstance(data, dict):
         return {key: said(value, speaker) for key, value in data.items()}
@@ -115,12 +132,16 @@ def _value(value: Any, speaker: Speaker) -> str:
         return speaker.number(value.value, value.places)
     if isinstance(value, Day):
         return speaker.day(value.value)
+    if isinstance(value, Localised):
+        return value.pick(speaker.language())
     if isinstance(value, Listed):
         items = [_value(item, speaker) for item in value.items]
         if value.sep is not None or len(items) < 2:
             return (value.sep or "").join(items)
-        # TRANSLATORS: the end of a list, e.g. "5, 7 and 8"; `head` is "5, 7".
-        return speaker.gettext(N_("%(head)s and %(last)s")) % {"head": ", ".join(items[:-1]), "last": items[-1]}
+        # TRANSLATORS: the end of a list, e.g. "5, 7 and 8"; `head` is "5, 7". (Marked on its own line:
+        # Babel 2.19's extractor fails on a marked string inside another keyword's call after a comment.)
+        end = N_("%(head)s and %(last)s")
+        return speaker.gettext(end) % {"head": ", ".join(items[:-1]), "last": items[-1]}
     if isinstance(value, float):
         return speaker.number(value, None)
     return str(value)
@@ -133,6 +154,8 @@ def _encode(value: Any) -> Any:
         return {"num": value.value, "places": value.places}
     if isinstance(value, Day):
         return {"day": value.value.isoformat()}
+    if isinstance(value, Localised):
+        return {"texts": dict(value.texts)}
     if isinstance(value, Listed):
         return {"list": [_encode(v) for v in value.items], "sep": value.sep}
     return value
@@ -144,6 +167,8 @@ def _decode(value: Any) -> Any:
             return Phrase.from_json(value)
         if "num" in value:
             return Num(value["num"], value.get("places"))
+        if "texts" in value:
+            return Localised.of(value["texts"])
         if "day" in value:
             return Day(datetime.date.fromisoformat(value["day"]))
         if "list" in value:
@@ -161,6 +186,9 @@ class _English:
     def number(self, value: float, places: int | None) -> str:
         text = f"{value:g}" if places is None else f"{value:.{places}f}"
         return text.replace("-", "−")
+
+    def language(self) -> str:
+        return "en"
 
     def day(self, value: datetime.date) -> str:
         return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"  # the same in any server locale

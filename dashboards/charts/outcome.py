@@ -20,8 +20,8 @@ from dashboards.charts.style import FONT_FAMILY, MODE_BAR_ROOM, NEUTRAL, PATIENT
 from dashboards.flags import PatientHistory
 from dashboards.flags.timeline import as_score
 from dashboards.outcomes import Measure
-from dashboards.outcomes.series import band_name, band_words, error_range
-from feedback.phrases import Day, Num, Phrase, phrase
+from dashboards.outcomes.series import band_text, error_range
+from feedback.phrases import Day, Localised, Num, Phrase, phrase
 from feedback.translatable import N_
 
 #: Row order: depression first (the issue's pattern to see is a worsening PHQ-9), then the others.
@@ -132,7 +132,7 @@ def _severity(m: Measure, axis: str, top: float) -> list[dict[str, Any]]:
 
 def _band_names(m: Measure, axis: str, top: float) -> list[dict[str, Any]]:
     starts = [b.start for b in m.rules.bands] + [top]
-    return [{"text": html.escape(band_name(b)), "xref": "paper", "x": 1,
+    return [{"text": Localised(tuple((lang, html.escape(text)) for lang, text in b.label.items())), "xref": "paper", "x": 1,
              "xanchor": "right", "yref": _ref(axis), "y": (lo + hi) / 2, "showarrow": False,
              "font": {"size": 10, "color": NEUTRAL}}
             for b, lo, hi in zip(m.rules.bands, starts, starts[1:], strict=False) if hi > lo]
@@ -164,4 +164,5 @@ def _hover(m: Measure, number: int) -> Phrase:
     assert score is not None
     return phrase(N_("Session %(number)s · %(day)s<br>%(measure)s %(total)s (%(band)s)"), number=number,
                   day=Day(score.date), measure=html.escape(m.name, quote=False), total=Num(score.total),
-                  band=html.escape(band_words(m.rules, score.total), quote=False))
+                  band=Localised(tuple((lang, html.escape(text, quote=False))
+                                       for lang, text in band_text(m.rules, score.total).texts)))

@@ -8,7 +8,7 @@ from dashboards.charts.outcome import alliance_points, measures_in_order
 from dashboards.charts.table import ChartTable
 from dashboards.flags import PatientHistory
 from dashboards.outcomes import Measure
-from dashboards.outcomes.series import band_words, error_range
+from dashboards.outcomes.series import band_text, error_range
 from feedback.phrases import Day, Num, Phrase, phrase
 from feedback.translatable import N_
 
@@ -37,7 +37,7 @@ def outcome_table(history: PatientHistory, *, as_of: datetime.date | None = None
 def _cell(m: Measure, number: int) -> Phrase | str:
     score = m.at(number)
     return "" if score is None else phrase(N_("%(total)s (%(band)s)"), total=Num(score.total),
-                                           band=band_words(m.rules, score.total))
+                                           band=band_text(m.rules, score.total))
 
 
 def reliable_range(m: Measure) -> Phrase | str:

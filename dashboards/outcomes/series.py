@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 
 from feedback.instruments.model import Band, Instrument, OutcomeRules
 from feedback.instruments.outcomes import ErrorRange, band, within_error
+from feedback.phrases import Localised
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,11 @@ def band_name(item: Band, language: str = "en") -> str:
 def band_words(rules: OutcomeRules, total: float, language: str = "en") -> str:
     """The severity band a total falls in, as the instrument names it: "Moderate"."""
     return band_name(band(rules, total), language)
+
+
+def band_text(rules: OutcomeRules, total: float) -> Localised:
+    """The same in every language the instrument names it in, for a phrase (said in the reader's)."""
+    return Localised.of(band(rules, total).label)
 
 
 #: Outcome scales keyed by scale id; a treatment's whole outcome series.

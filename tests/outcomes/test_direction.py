@@ -12,8 +12,7 @@ import yaml
 from dashboards.charts.outcome import outcome_chart
 from dashboards.flags import evaluate
 from dashboards.flags.briefs import brief
-from dashboards.outcomes import build_measures
-from dashboards.outcomes.plain import chart_caption, review_measure
+from dashboards.outcomes import build_measures, plain
 from feedback.instruments.loader import parse_instrument
 from tests.flags.builders import day, find, history, patient, session
 
@@ -86,6 +85,16 @@ def test_the_phq9_review_keeps_its_words():
     assert ("Scores of 10 or more are in the range where services usually offer treatment for this; your latest "
             "score is in that range.") in said
     assert review_measure(phq9([15, 8])).sentences[-1].endswith("your latest score is below it.")
+
+
+def review_measure(measure):
+    """The review's sentences in English, as an English page says them."""
+    found = plain.review_measure(measure)
+    return dataclasses.replace(found, sentences=tuple(map(str, found.sentences)))
+
+
+def chart_caption(measures):
+    return str(plain.chart_caption(measures))
 
 
 def test_the_review_chart_caption_says_which_way_is_better_for_each_questionnaire():
