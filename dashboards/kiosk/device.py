@@ -3,7 +3,9 @@ cookie, the patient part (the questionnaire now open on it) and ending it. The o
 commits for these use cases.
 
 Settings: KIOSK_HOURS [12] how long a tablet stays in kiosk mode; KIOSK_IDLE_SECONDS [120] how
-long the patient part lasts without a sign of life before the tablet returns to the code screen.
+long the patient part lasts without a sign of life before the tablet returns to the code screen;
+KIOSK_THANKS_SECONDS [15] how long the thank-you page stays (views.py); KIOSK_WRONG_CODES_PER_DEVICE
+[5 a minute] and KIOSK_WRONG_CODES_PER_CLINIC [30 per 15 minutes] (codes.py).
 """
 
 from __future__ import annotations

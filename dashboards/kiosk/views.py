@@ -13,7 +13,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Blueprint, g, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, g, make_response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -30,8 +30,6 @@ from feedback.safety import crisis_text_for
 
 bp = Blueprint("kiosk", __name__, url_prefix="/kiosk")
 View = TypeVar("View", bound=Callable[..., Any])
-#: Seconds the thank-you page stays before the tablet is ready for the next person.
-THANKS_SECONDS = 15
 REFUSALS = {"wrong": 422, "expired": 422, "paused": 429}
 
 
@@ -133,7 +131,8 @@ def thanks(tablet: KioskDevice, invitation: Invitation, token: str) -> ResponseR
     crisis = crisis_text_for(patient.clinic, patient.language) if progress(invitation).alerted else None
     page = make_response(render_template("kiosk/thanks.html", crisis=crisis))
     device.end_patient(tablet)
-    wait = int(device.idle_limit().total_seconds()) if crisis else THANKS_SECONDS
+    thanks_seconds = int(current_app.config.get("KIOSK_THANKS_SECONDS", 15))
+    wait = int(device.idle_limit().total_seconds()) if crisis else thanks_seconds
     page.headers["Refresh"] = f"{wait}; url={url_for('kiosk.code_screen')}"
     return page
 

@@ -24,6 +24,7 @@ from feedback.instruments.registry import registry
 from feedback.instruments.scoring import score
 from feedback.models import Clinic, Patient, SafetyAlert, User
 from tests.auth.conftest import enrol  # noqa: F401  (fixture)
+from tests.browser.kiosk_support import TABLET_PAGES, sweep_tablet
 from tests.browser_support import PHONE
 from tests.factories import CALM
 
@@ -37,7 +38,7 @@ NOT_PAGES = {
     "dashboards.patient_charts", "dashboards.patient_export", "dashboards.patient_scores",
     "dashboards.patient_review_chart", "dashboards_assets.static", "favicon.static", "fhir_pages.export",
     "fhir.metadata", "fhir.questionnaire_search", "fhir.questionnaire_read", "fhir.response_search",
-    "health.healthz", "health.readyz", "static", "survey.static",
+    "health.healthz", "health.readyz", "static", "survey.static", "kiosk.alive",
 }
 #: Endpoint -> (who looks at it, where). Pages of the sign-in flow are swept on the way in.
 SIGNED_IN = {
@@ -154,7 +155,7 @@ def sign_in(page, email: str, authenticator, swept: set[str] | None = None) -> N
 
 def test_every_page_fits_a_phone_with_targets_big_enough(app, browser, live_server, demo_clinic):
     pages = {rule.endpoint for rule in app.url_map.iter_rules() if "GET" in rule.methods} - NOT_PAGES
-    assert pages == set(SIGNED_IN) | ON_THE_WAY_IN, "a page the sweep does not know: add it above"
+    assert pages == set(SIGNED_IN) | ON_THE_WAY_IN | TABLET_PAGES, "a page the sweep does not know: add it above"
     swept: set[str] = set()
 
     context = browser.new_context(base_url=live_server, **PHONE)
@@ -178,6 +179,9 @@ def test_every_page_fits_a_phone_with_targets_big_enough(app, browser, live_serv
                 assert page.goto(path).ok, path
                 check(page, path)
                 swept.add(endpoint)
+        if role == "therapist":  # the therapist turns this phone into the clinic tablet
+            swept |= sweep_tablet(page, check, demo_clinic.survey_path, demo_clinic.outcome_path,
+                                  demo_clinic.emails[role], demo.PASSWORD)
         context.close()
 
     context = browser.new_context(base_url=live_server, **PHONE)  # an account without an authenticator
