@@ -83,6 +83,9 @@ def instrument_summary(instrument: Instrument, *, full: bool) -> dict[str, Any]:
         "respondent": instrument.respondent,
         "purpose": instrument.purpose,
         "languages": list(instrument.languages),
+        # "original", "validated" or "not validated" per language: read a score from an
+        # unvalidated translation with more care (docs/instruments.md, "Languages").
+        "translations": {lang: instrument.translation_status(lang) for lang in instrument.languages},
         "status": instrument.status,
         "source_file": instrument.source_file,
     }
@@ -109,8 +112,12 @@ def list_command(fmt: str) -> None:
     for i in found:
         click.echo(
             f"{i.id} v{i.version}  [{i.respondent}]  {len(i.items)} items, "
-            f"scales: {', '.join(i.scales)}  ({i.status or 'no status'})"
+            f"scales: {', '.join(i.scales)}  languages: {_languages(i)}  ({i.status or 'no status'})"
         )
+
+
+def _languages(instrument: Instrument) -> str:
+    return ", ".join(f"{lang} ({instrument.translation_status(lang)})" for lang in instrument.languages)
 
 
 @instruments_cli.command("show")
@@ -128,6 +135,7 @@ def show_command(instrument_id: str, version: str | None, fmt: str) -> None:
         click.echo(json.dumps(summary, indent=2))
         return
     click.echo(f"{summary['id']} v{summary['version']}: {summary['title']} [{summary['respondent']}]")
+    click.echo(f"  languages: {_languages(instrument)}")
     for item in summary["items"]:
         cond = f"  (if {item['condition']['item']} in {item['condition']['in']})" if item["condition"] else ""
         allowed = item.get("range") or item.get("values") or f"text ≤ {item.get('max_length')}"

@@ -9,28 +9,40 @@ import traceback
 
 from flask import Flask, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from feedback.extensions import db
+from feedback.i18n import shipped_languages, translated, use_language
 from feedback.invitations import LinkCompleted, LinkExpired, LinkInvalid, LinkProblem
+from feedback.translatable import N_
 
 log = logging.getLogger(__name__)
 
 LINK_PAGES = {
     LinkInvalid: (
-        "This link doesn’t work",
-        "Please check that you opened the whole link from your message. "
-        "If it still doesn’t work, ask your clinic for a new one.",
+        N_("This link doesn’t work"),
+        N_("Please check that you opened the whole link from your message. "
+           "If it still doesn’t work, ask your clinic for a new one."),
     ),
     LinkExpired: (
-        "This link has expired",
-        "Links stay open for a few days after a session. Your clinic can send you a fresh one.",
+        N_("This link has expired"),
+        N_("Links stay open for a few days after a session. Your clinic can send you a fresh one."),
     ),
     LinkCompleted: (
-        "Already answered - thank you",
-        "Your answers for this session were received. There is nothing more to do.",
+        N_("Already answered - thank you"),
+        N_("Your answers for this session were received. There is nothing more to do."),
     ),
+}
+#: The words for the statuses a person may meet, in their language; werkzeug's are English only.
+STATUS_PAGES = {
+    400: (N_("Bad request"), N_("The page could not understand what was sent. Please go back and try again.")),
+    403: (N_("Not allowed"), N_("You are not allowed to see this page.")),
+    404: (N_("Page not found"), N_("There is no page at this address. Please check the link.")),
+    405: (N_("Not allowed"), N_("This page cannot be used this way.")),
+    413: (N_("Too large"), N_("What was sent is too large.")),
+    429: (N_("Too many tries"), N_("Please wait a minute and try again.")),
 }
 
 
@@ -38,14 +50,16 @@ def register(app: Flask) -> None:
     @app.errorhandler(LinkProblem)
     def link_problem(exc: LinkProblem) -> ResponseReturnValue:
         title, message = LINK_PAGES[type(exc)]
-        return render_template("error.html", title=title, message=message, reference=None), exc.status
+        # No patient is known from a bad link: the browser's preferred language, if it ships.
+        use_language(request.accept_languages.best_match(shipped_languages()))
+        return render_template("error.html", title=_(title), message=_(message), reference=None), exc.status
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError) -> ResponseReturnValue:
         return render_template(
             "error.html",
-            title="Please try again",
-            message=(
+            title=_("Please try again"),
+            message=_(
                 "Your form had expired or came from elsewhere, so nothing was saved. "
                 "Go back, reload the page and submit it again."
             ),
@@ -66,16 +80,20 @@ def register(app: Flask) -> None:
             db.session.rollback()  # a failed transaction would also fail the error page's queries
         return render_template(
             "error.html",
-            title="Something went wrong",
-            message="Sorry, something went wrong on our side. Nothing you had already saved was lost.",
+            title=_("Something went wrong"),
+            message=_("Sorry, something went wrong on our side. Nothing you had already saved was lost."),
             reference=reference,
         ), 500
 
 
 def http_error_page(exc: HTTPException) -> ResponseReturnValue:
-    return render_template(
-        "error.html", title=f"{exc.code} {exc.name}", message=exc.description, reference=None
-    ), exc.code or 500
+    title, message = f"{exc.code} {exc.name}", exc.description
+    if exc.code in STATUS_PAGES:
+        words = STATUS_PAGES[exc.code]
+        title = f"{exc.code} {translated(words[0])}"
+        # A view's own description (already in the page's language) is kept; werkzeug's default is not.
+        message = translated(words[1]) if exc.description == type(exc).description else exc.description
+    return render_template("error.html", title=title, message=message, reference=None), exc.code or 500
 
 
 def kind_of(exc: BaseException) -> str:

@@ -20,11 +20,13 @@ from typing import Any
 
 from babel import Locale
 from babel.dates import format_date, format_datetime, format_time
+from babel.numbers import format_decimal
 from flask import Flask, current_app, g, has_request_context
-from flask_babel import force_locale, get_locale, refresh
+from flask_babel import force_locale, get_locale, gettext, refresh
 from flask_login import current_user
 
 from feedback.extensions import babel
+from feedback.phrases import Phrase, render
 
 DEFAULT_LANGUAGE = "en"
 #: Languages with catalogs that ship; a language listed here must be complete (tests/i18n).
@@ -41,7 +43,9 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DOMAIN", ";".join(DOMAINS))
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     babel.init_app(app, locale_selector=select_language)
-    app.jinja_env.filters.update(long_date=long_date, short_datetime=short_datetime, clock_time=clock_time)
+    app.jinja_env.filters.update(
+        long_date=long_date, short_datetime=short_datetime, clock_time=clock_time, weekday_date=weekday_date
+    )
     app.context_processor(lambda: {"page_language": page_language(), "page_direction": page_direction()})
 
 
@@ -52,6 +56,34 @@ def supported(code: str | None) -> str | None:
     base = code.replace("_", "-").split("-")[0].lower()
     extra = current_app.config.get("EXTRA_LANGUAGES", ())  # e.g. a pseudo-locale in tests
     return base if base in LANGUAGES or base in extra else None
+
+
+def shipped_languages() -> tuple[str, ...]:
+    """The languages a person may choose: the shipped ones (and a test's extra ones)."""
+    return (*LANGUAGES, *current_app.config.get("EXTRA_LANGUAGES", ()))
+
+
+class PageSpeaker:
+    """The current language (the request's, or `speaking(...)`'s) for `feedback.phrases`."""
+
+    def gettext(self, msgid: str) -> str:
+        return gettext(msgid) if msgid else ""  # gettext("") would be the catalog's header
+
+    def number(self, value: float, places: int | None) -> str:
+        pattern = "#,##0.###" if places is None else "0" + ("." + "0" * places if places else "")
+        return format_decimal(value, format=pattern, locale=get_locale() or DEFAULT_LANGUAGE).replace("-", "−")
+
+    def day(self, value: date) -> str:
+        return format_date(value, format="medium", locale=get_locale() or DEFAULT_LANGUAGE)
+
+
+PAGE_SPEAKER = PageSpeaker()
+
+
+def translated(text: Phrase | str) -> str:
+    """What a pure core phrased (`feedback.phrases.Phrase`, or a string marked with N_) in the
+    current language, its placeholders filled in; English where the catalog lacks a string."""
+    return render(text, PAGE_SPEAKER)
 
 
 def select_language() -> str:
@@ -109,6 +141,11 @@ def language_name(code: str) -> str:
 # page's language; Babel knows each language's order and month names.
 def long_date(value: date | datetime) -> str:
     return format_date(value, format="long", locale=get_locale() or DEFAULT_LANGUAGE)
+
+
+def weekday_date(value: date | datetime) -> str:
+    """The day of a session in full: "Thursday, December 3, 2026", "jueves, 3 de diciembre de 2026"."""
+    return format_date(value, format="full", locale=get_locale() or DEFAULT_LANGUAGE)
 
 
 def short_datetime(value: datetime) -> str:

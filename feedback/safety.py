@@ -11,8 +11,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import force_locale
+
 from feedback.crisis_lines import default_crisis_text, emergency_notice
 from feedback.extensions import db
+from feedback.i18n import translated
 from feedback.instruments.model import Instrument
 from feedback.models import Clinic, OutcomeResponse, Patient, SafetyAlert, utcnow
 from feedback.phones import region_for_zone
@@ -52,10 +55,13 @@ def crisis_text_for(clinic: Clinic, language: str) -> str:
     default for the clinic's country (`feedback/crisis_lines.py`)."""
     own = clinic.crisis_text or {}
     text = own.get(language) or next((t for t in own.values() if t.strip()), "")
-    return text.strip() or default_crisis_text(region_for_zone(clinic.timezone))
+    if text.strip():
+        return text.strip()
+    with force_locale(language):
+        return translated(default_crisis_text(region_for_zone(clinic.timezone)))
 
 
 def not_monitored_notice(clinic: Clinic) -> str:
     """What every patient form says before its first question: the answers are not read as they
-    arrive, and what to do in an emergency in the clinic's country."""
-    return emergency_notice(region_for_zone(clinic.timezone))
+    arrive, and what to do in an emergency in the clinic's country (in the page's language)."""
+    return translated(emergency_notice(region_for_zone(clinic.timezone)))

@@ -18,11 +18,13 @@ from markupsafe import Markup
 from feedback import invitations
 from feedback.battery.due import Progress, progress
 from feedback.battery.store import AlreadyAnswered, record_outcome
+from feedback.i18n import DEFAULT_LANGUAGE, page_language, translated, use_language
 from feedback.instruments.answers import parse_answers
 from feedback.instruments.model import Instrument
 from feedback.instruments.registry import registry
 from feedback.instruments.scoring import score
 from feedback.invitations import LinkCompleted, LinkInvalid
+from feedback.language_switch import language_switch
 from feedback.models import Invitation
 from feedback.safety import crisis_text_for, not_monitored_notice
 from feedback.signals import hidden_items
@@ -44,7 +46,7 @@ def _render(
 ) -> ResponseReturnValue:
     """The alliance form or an outcome measure: one template, one way of showing questions and errors."""
     patient = invitation.session.patient
-    language = patient.language if invitation.respondent == "patient" else instrument.languages[0]
+    language = instrument.language_for(_speak(invitation))
     alliance = instrument.id == invitation.instrument_id
     hidden = hidden_items(invitation) if alliance else frozenset()
     # An outcome measure's file has no notice of its own: the same people see it as the alliance form.
@@ -56,6 +58,8 @@ def _render(
             instrument=instrument,
             hidden=hidden,
             questions=None if values or errors else _blank_questions(instrument, language, hidden),
+            # Not on the clinic tablet: its pages have their own addresses (dashboards/kiosk).
+            switch=None if g.get("survey_url") else language_switch(invitation, token),
             language=language,
             token=token,
             action=action,
@@ -64,7 +68,7 @@ def _render(
             more_to_come=steps.followed_by_another(instrument.id),
             crisis=_crisis(invitation, language) if steps.alerted else None,
             values=values,
-            errors=errors,
+            errors={item_id: translated(message) for item_id, message in errors.items()},
             started=request.form.get("started") or int(time.time()),
             session_date=invitation.session.starts_at.astimezone(patient.clinic.zone),
             not_monitored=not_monitored_notice(patient.clinic) if invitation.respondent == "patient" else "",
@@ -77,7 +81,7 @@ def _blank_questions(instrument: Instrument, language: str, hidden: frozenset[st
     """The questions of an empty form, rendered once per process: the loop over the items was half
     of a survey GET (bench/RESULTS.md), and its output depends only on these three."""
     cache = current_app.extensions.setdefault("survey_blank_questions", {})
-    key = (instrument.id, instrument.version, language, hidden)
+    key = (instrument.id, instrument.version, language, page_language(), hidden)
     if key not in cache:
         html = render_template(
             "feedback/_questions.html", instrument=instrument, hidden=hidden, language=language, values={}, errors={}
@@ -109,6 +113,7 @@ def submit(token: str) -> ResponseReturnValue:
     if invitation.completed_at is not None:
         return _answered(invitation, token, steps)
     instrument = _alliance(invitation)
+    language = instrument.language_for(_speak(invitation))
     hidden = hidden_items(invitation)  # optional items this form leaves out: an answer to one is ignored
     submitted = {key: request.form.getlist(key) for key in request.form if key not in hidden}
     answers, errors = parse_answers(instrument, submitted)
@@ -116,13 +121,14 @@ def submit(token: str) -> ResponseReturnValue:
         # Re-show with everything the respondent entered, including the faulty values.
         return _render(invitation, token, instrument, steps, submitted, errors, status=422)
     try:
-        invitations.record_response(invitation, answers, score(instrument, answers), seconds_taken=_seconds_taken())
+        invitations.record_response(invitation, answers, score(instrument, answers), seconds_taken=_seconds_taken(),
+                                    language=language)
     except LinkCompleted:  # the same form sent twice at once: the other copy was stored
         stored = invitations.resolve(token, answered=True)
         return _answered(stored, token, progress(stored))
     if len(steps.forms) > 1:
         return _next(token, steps.outcome_forms[0])
-    return redirect(_url("thanks", token), code=303)
+    return redirect(_url("thanks", token, **_thanks_language()), code=303)
 
 
 @bp.get("/s/<token>/<instrument_id>")
@@ -147,7 +153,7 @@ def outcome_submit(token: str, instrument_id: str) -> ResponseReturnValue:
     if errors:
         return _render(invitation, token, instrument, steps, submitted, errors, status=422)
     try:
-        record_outcome(invitation, instrument, answers)
+        record_outcome(invitation, instrument, answers, language=instrument.language_for(_speak(invitation)))
     except AlreadyAnswered:
         pass  # a concurrent copy was stored first; the page below says so
     else:
@@ -160,12 +166,13 @@ def battery_thanks(token: str) -> ResponseReturnValue:
     """The thank-you page at the end of a battery: with the crisis text when an answer raised an alert."""
     invitation = invitations.resolve(token, answered=True)
     steps = progress(invitation)
-    language = invitation.session.patient.language
+    language = _speak(invitation)
     return render_template("feedback/thanks.html", crisis=_crisis(invitation, language) if steps.alerted else None)
 
 
 @bp.get("/s/thanks")
 def thanks() -> ResponseReturnValue:
+    use_language(request.args.get("lang"))  # the link is used up: its language comes along (_thanks_language)
     return render_template("feedback/thanks.html", crisis=None)
 
 
@@ -176,6 +183,19 @@ def _url(endpoint: str, token: str, **values: str) -> str:
     if elsewhere is not None:
         return elsewhere(endpoint, **values)
     return url_for(f"survey.{endpoint}", **({} if endpoint == "thanks" else {"token": token}), **values)
+
+
+def _speak(invitation: Invitation) -> str:
+    """Make this page speak the respondent's language: the patient's own on a patient's form, the
+    therapist's on theirs (else their clinic's default, else English)."""
+    session = invitation.session
+    person = session.patient if invitation.respondent == "patient" else session.therapist
+    return use_language(person.language, session.patient.clinic)
+
+
+def _thanks_language() -> dict[str, str]:
+    language = page_language()
+    return {} if language == DEFAULT_LANGUAGE else {"lang": language}
 
 
 def _alliance(invitation: Invitation) -> Instrument:
@@ -213,7 +233,7 @@ def _answered(invitation: Invitation, token: str, steps: Progress) -> ResponseRe
     if not steps.outcome_forms:
         raise LinkCompleted()
     following = steps.next_form()
-    language = invitation.session.patient.language
+    language = _speak(invitation)
     return render_template(
         "feedback/answered.html",
         next_url=_url("outcome_form", token, instrument_id=following) if following else None,

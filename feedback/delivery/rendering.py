@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from feedback.delivery.messages import LinkKind, render
+from feedback.i18n import speaking
 from feedback.invitations import link_token
 from feedback.links import survey_url
 from feedback.models import Invitation
@@ -34,5 +35,6 @@ def message_for(row: OutboxMessage, cipher: PhoneCipher, sender_name: str) -> Me
     patient = row.patient
     if patient.phone_encrypted is None:
         raise ValueError("no mobile number")
-    body = render(cast(LinkKind, row.kind), invitation_link(row.invitation), sender_name)
+    with speaking(patient):  # the patient's language, decided at send time
+        body = render(cast(LinkKind, row.kind), invitation_link(row.invitation), sender_name)
     return Message(cipher.decrypt(patient.phone_encrypted), body, patient.code)

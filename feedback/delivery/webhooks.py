@@ -25,6 +25,7 @@ from feedback.delivery.receipts import record_status
 from feedback.delivery.replays import first_time
 from feedback.delivery.settings import delivery, settings, twilio_configured
 from feedback.extensions import db
+from feedback.i18n import speaking
 from feedback.signals import sms_keyword
 
 log = logging.getLogger(__name__)
@@ -65,11 +66,15 @@ def inbound() -> ResponseReturnValue:
 
 def act_on(keyword: Keyword, sender: str) -> str | None:
     """A keyword's effect, in the request's transaction; the HELP reply to send, if any."""
-    ids = [p.id for p in patients_with_number(sender, delivery().cipher)]
+    patients = patients_with_number(sender, delivery().cipher)
+    ids = [p.id for p in patients]
     sms_keyword.send(keyword, patient_ids=ids)  # the audit trail's row, in this transaction (never the number)
     if keyword == "help":
         config = settings()
-        return help_reply(config.contact, config.sender_name) if config.help_reply and config.contact else None
+        if not (config.help_reply and config.contact):
+            return None
+        with speaking(patients[0] if patients else None):  # a shared number: the first patient's language
+            return help_reply(config.contact, config.sender_name)
     if keyword == "stop":
         opt_out(ids)
     else:

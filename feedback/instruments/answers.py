@@ -11,33 +11,42 @@ from typing import Any
 
 from feedback.instruments.model import Instrument, Item
 from feedback.text_hygiene import HostileText, clean, whole_number
+from feedback.phrases import Phrase, phrase
+from feedback.translatable import N_
 
 YES, NO = "yes", "no"
 
 
 class AnswerError(ValueError):
-    pass
+    """The sentence the respondent reads (marked for translation) with its values."""
+
+    def __init__(self, msgid: str, **params: object):
+        super().__init__(msgid)
+        self.message = phrase(msgid, **params)
+
+
+PLEASE_ANSWER = N_("Please answer this question.")
 
 
 def _likert(item: Item, raw: Sequence[str]) -> int:
     try:
         value = whole_number(raw[0].strip())
     except ValueError:
-        raise AnswerError(f"choose a value from {item.min} to {item.max}") from None
+        raise AnswerError(N_("Please choose a value from %(low)s to %(high)s."), low=item.min, high=item.max) from None
     if not item.min <= value <= item.max:
-        raise AnswerError(f"choose a value from {item.min} to {item.max}")
+        raise AnswerError(N_("Please choose a value from %(low)s to %(high)s."), low=item.min, high=item.max)
     return value
 
 
 def _yes_no(item: Item, raw: Sequence[str]) -> bool:
     if raw[0] not in (YES, NO):
-        raise AnswerError("answer yes or no")
+        raise AnswerError(N_("Please answer yes or no."))
     return raw[0] == YES
 
 
 def _single(item: Item, raw: Sequence[str]) -> str:
     if raw[0] not in item.option_ids:
-        raise AnswerError("choose one of the options")
+        raise AnswerError(N_("Please choose one of the options."))
     return raw[0]
 
 
@@ -45,7 +54,7 @@ def _multiple(item: Item, raw: Sequence[str]) -> list[str]:
     chosen = [value for value in raw if value]
     unknown = [value for value in chosen if value not in item.option_ids]
     if unknown:
-        raise AnswerError("choose among the options shown")
+        raise AnswerError(N_("Please choose among the options shown."))
     # Keep the instrument's order and drop repeats so equal answers compare equal.
     return [option for option in item.option_ids if option in chosen]
 
@@ -54,9 +63,11 @@ def _text(item: Item, raw: Sequence[str]) -> str:
     try:
         text = clean(raw[0], multiline=True).strip()
     except HostileText as exc:
-        raise AnswerError(f"remove the invisible control character ({exc.code}) from your answer") from None
+        raise AnswerError(
+            N_("Please remove the invisible control character (%(code)s) from your answer."), code=exc.code
+        ) from None
     if len(text) > item.max_length:
-        raise AnswerError(f"keep it under {item.max_length} characters")
+        raise AnswerError(N_("Please keep it under %(limit)s characters."), limit=item.max_length)
     return text
 
 
@@ -69,26 +80,29 @@ PARSERS: dict[str, Callable[[Item, Sequence[str]], Any]] = {
 }
 
 
-def parse_answers(instrument: Instrument, form: Mapping[str, Sequence[str]]) -> tuple[dict[str, Any], dict[str, str]]:
-    """Return (answers, errors): errors maps item id -> message, empty when all is well."""
+def parse_answers(
+    instrument: Instrument, form: Mapping[str, Sequence[str]]
+) -> tuple[dict[str, Any], dict[str, Phrase]]:
+    """Return (answers, errors): errors maps item id -> the message as a phrase (`str()` is the
+    English; the edge translates it), empty when all is well."""
     answers: dict[str, Any] = {}
-    errors: dict[str, str] = {}
+    errors: dict[str, Phrase] = {}
     for item in instrument.items:
         if not item.shown(answers):
             continue
         raw = [value for value in form.get(item.id, ()) if value.strip()]
         if not raw:
             if item.required:
-                errors[item.id] = "Please answer this question."
+                errors[item.id] = phrase(PLEASE_ANSWER)
             continue
         try:
             value = PARSERS[item.type](item, raw)
         except AnswerError as exc:
-            errors[item.id] = f"Please {exc}."
+            errors[item.id] = exc.message
             continue
         if value in ("", []):
             if item.required:
-                errors[item.id] = "Please answer this question."
+                errors[item.id] = phrase(PLEASE_ANSWER)
             continue
         answers[item.id] = value
     return answers, errors

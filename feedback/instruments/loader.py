@@ -15,7 +15,18 @@ from typing import Any
 import jsonschema
 import yaml
 
-from feedback.instruments.model import Band, Condition, Instrument, Item, Norms, Option, OutcomeRules, Scale
+from feedback.instruments.languages import check_languages
+from feedback.instruments.model import (
+    Band,
+    Condition,
+    Instrument,
+    Item,
+    Norms,
+    Option,
+    OutcomeRules,
+    Scale,
+    Translation,
+)
 from feedback.instruments.schema import INSTRUMENT
 
 BUILTIN_DIR = Path(__file__).parent / "data"
@@ -71,7 +82,8 @@ def parse_instrument(raw: Any, source: str) -> Instrument:
         seen[item.id] = item
 
     scales = {sid: _parse_scale(sid, spec, seen, languages, source) for sid, spec in raw["scales"].items()}
-    return Instrument(
+    translations = {lang: Translation(t["validated"], t["source"]) for lang, t in raw.get("translations", {}).items()}
+    instrument = Instrument(
         id=raw["id"],
         version=str(raw["version"]),
         title=_texts(raw["title"], languages),
@@ -85,7 +97,12 @@ def parse_instrument(raw: Any, source: str) -> Instrument:
         privacy_notice=_texts(raw.get("privacy_notice"), languages),
         source_file=source,
         purpose=raw.get("purpose", "alliance"),
+        translations=translations,
     )
+    problem = check_languages(instrument)
+    if problem:
+        raise InstrumentError(source, *problem)
+    return instrument
 
 
 def _parse_item(entry: dict[str, Any], languages: tuple[str, ...], earlier: Mapping[str, Item], source: str) -> Item:

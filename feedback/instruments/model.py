@@ -90,6 +90,14 @@ class Scale:
 
 
 @dataclass(frozen=True)
+class Translation:
+    """One language of an instrument beyond its first: whether it is validated, and by whom."""
+
+    validated: bool
+    source: str
+
+
+@dataclass(frozen=True)
 class Instrument:
     id: str
     version: str
@@ -104,6 +112,8 @@ class Instrument:
     privacy_notice: Mapping[str, str] = field(default_factory=dict)
     source_file: str = ""
     purpose: str = "alliance"  # "alliance" (the post-session forms) or "outcome" (PHQ-9, GAD-7, ...)
+    #: Every language but the first (the original): validated or not, and the source.
+    translations: Mapping[str, Translation] = field(default_factory=dict)
 
     @property
     def risk_items(self) -> tuple[Item, ...]:
@@ -114,6 +124,20 @@ class Instrument:
             if item.id == item_id:
                 return item
         raise KeyError(item_id)
+
+    def language_for(self, wanted: str | None) -> str:
+        """The language a form asked for in `wanted` is shown in: that one if the file has it,
+        else its first (the language an answer is stored as given in)."""
+        return wanted if wanted in self.languages else self.languages[0]
+
+    def translation_status(self, language: str) -> str:
+        """"original" (the instrument's own language), "validated" or "not validated" (a
+        translation, as its file marks it), for staff: a score from an unvalidated translation
+        is read with more care."""
+        if language == self.languages[0]:
+            return "original"
+        translation = self.translations.get(language)
+        return "validated" if translation is not None and translation.validated else "not validated"
 
     def text(self, mapping: Mapping[str, str], language: str) -> str:
         """Wording in the wanted language, falling back to the instrument's first one."""

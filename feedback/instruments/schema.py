@@ -122,6 +122,14 @@ SCALE = {
     },
 }
 
+#: Each language after the first: a published, validated translation or the project's own.
+TRANSLATION = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["validated", "source"],
+    "properties": {"validated": {"type": "boolean"}, "source": {"type": "string", "minLength": 1}},
+}
+
 INSTRUMENT = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "type": "object",
@@ -133,7 +141,8 @@ INSTRUMENT = {
         "title": TEXT,
         "respondent": {"enum": ["patient", "therapist"]},
         "purpose": {"enum": ["alliance", "outcome"]},
-        "languages": {"type": "array", "minItems": 1, "items": {"type": "string"}},
+        "languages": {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"type": "string"}},
+        "translations": {"type": "object", "additionalProperties": TRANSLATION},
         "status": {"type": "string"},
         "licence": {"type": "string"},
         "intro": TEXT,

@@ -277,6 +277,7 @@ EXEMPT = {
     "survey.outcome_form": "an outcome measure of the battery, opened by the survey token: tests/battery",
     "survey.outcome_submit": "an outcome measure of the battery, opened by the survey token: tests/battery",
     "survey.battery_thanks": "the end of a battery, opened by the survey token: tests/battery",
+    "survey_language.change": "the patient's language, changed with the survey token: tests/survey/test_language.py",
     "sms.inbound": "Twilio webhook: authenticated by X-Twilio-Signature, not a session (tests/delivery)",
     "sms.status": "Twilio webhook: authenticated by X-Twilio-Signature, not a session (tests/delivery)",
     "unsubscribe.confirm": "a patient's one-click unsubscribe page, opened by its signed token: tests/delivery/test_email.py",

@@ -207,6 +207,11 @@ def _outcome_measure(c: Ctx):
     return link + "/phq-9", {f"phq9_{i}": "0" for i in range(1, 10)}
 
 
+def _language(c: Ctx):
+    link = _survey(c)[0]
+    return link + "/language", {"language": "es"}
+
+
 def _attended_session(c: Ctx) -> TherapySession:
     return c._make_session(c.w.patient).session
 
@@ -299,6 +304,7 @@ FORMS: dict[str, Forgery] = {
     "director.revert_norms": Forgery(_revert_norms, lambda c: count(ClinicNorm, ClinicNorm.retired_at.is_not(None)) == 1),
     "survey.submit": Forgery(_survey, lambda c: count(Response) == 1),
     "survey.outcome_submit": Forgery(_outcome_measure, lambda c: count(OutcomeResponse) == 1),
+    "survey_language.change": Forgery(_language, lambda c: count(Patient, Patient.language == "es") == 1),
     "director.clinic_battery": Forgery(
         _signed_in("director", "/clinic/battery", measure_1="phq-9", every_1="session"),
         lambda c: db.session.get(Clinic, c.w.director.clinic_id).outcome_battery != [],

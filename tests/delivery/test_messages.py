@@ -1,11 +1,14 @@
-"""SMS texts: one GSM-7 segment, nothing clinical, a clear error for a sender name that won't fit."""
+"""SMS texts: the English ones in one GSM-7 segment, none over two, nothing clinical, a clear error for
+a sender name that won't fit (every language: tests/delivery/test_sms_languages.py)."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
+from flask_babel import force_locale
 
+from feedback.delivery.emails import TEXTS, compose
 from feedback.delivery.messages import (
     DEFAULT_SENDER_NAME,
     LINK_TEXTS,
@@ -14,12 +17,14 @@ from feedback.delivery.messages import (
     help_reply,
     render,
 )
+from feedback.i18n import LANGUAGES
 
 # What the app really sends: base URL + "/s/" + a 43-character token_urlsafe(32).
 TOKEN = "Zq3-x_9Lk2Vb7Rt0Yw4Hn8Jm1Pc6Sd5Fg-A_BcDeFgH"
 LINK = "https://clinic.example.org/s/" + TOKEN
 CONTACT = "+44 20 7946 0123"
-FORBIDDEN = re.compile(r"therap|session|counsel|mental|psych|diagnos", re.IGNORECASE)
+FORBIDDEN = re.compile(r"therap|terap|session|sesi[oó]n|counsel|mental|psych|psic|diagn", re.IGNORECASE)
+UNSUBSCRIBE = "https://clinic.example.org/u/e1_" + "A" * 32
 
 
 def every_text(sender_name: str = DEFAULT_SENDER_NAME) -> list[str]:
@@ -77,13 +82,13 @@ def test_a_sender_name_of_ordinary_length_fits_every_text():
 
 
 def test_a_long_sender_name_is_refused_clearly():
-    with pytest.raises(ValueError, match="over the 160 of one SMS"):
-        check_sender_name("The Riverside Centre for Family Health Care", LINK)
+    with pytest.raises(ValueError, match="over the 306 of 2 SMS"):
+        check_sender_name("The Riverside Centre for Family Health Care " * 4, LINK)
 
 
 def test_a_long_base_url_is_refused_too():
-    long_link = "https://feedback.riverside-family-health-centre.example.org/s/" + TOKEN
-    with pytest.raises(ValueError, match="160"):
+    long_link = "https://feedback.riverside-family-health-centre.example.org/" + "x" * 160 + "/s/" + TOKEN
+    with pytest.raises(ValueError, match="306"):
         check_sender_name(DEFAULT_SENDER_NAME, long_link)
 
 
@@ -101,3 +106,13 @@ def test_gsm7_extension_characters_count_double():
     assert gsm7_length("[x]") == 5
     assert gsm7_length("€") == 2
     assert gsm7_length("ó") is None
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("kind", sorted(TEXTS))
+def test_no_email_says_anything_clinical(app, kind, language):
+    with force_locale(language):
+        message = compose(kind, "patient@mail.example.net", LINK, UNSUBSCRIBE, DEFAULT_SENDER_NAME, language)
+    plain, html = message.get_body(("plain",)).get_content(), message.get_body(("html",)).get_content()
+    assert FORBIDDEN.search(message["Subject"] + plain + html) is None
+    assert LINK in plain and UNSUBSCRIBE in plain and f'href="{LINK}"' in html and f'lang="{language}"' in html

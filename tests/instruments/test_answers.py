@@ -34,8 +34,8 @@ def test_follow_ups_dropped_when_rupture_is_no():
 
 def test_out_of_range_and_garbage_values():
     _, errors = parse_answers(PATIENT, {**BASE, "bond_trust": ["9"], "task_fit": ["abc"], "rupture": ["maybe"]})
-    assert errors["bond_trust"] == "Please choose a value from 1 to 5."
-    assert "task_fit" in errors and errors["rupture"] == "Please answer yes or no."
+    assert str(errors["bond_trust"]) == "Please choose a value from 1 to 5."
+    assert "task_fit" in errors and str(errors["rupture"]) == "Please answer yes or no."
 
 
 def test_missing_required_answers_are_listed():
@@ -45,7 +45,7 @@ def test_missing_required_answers_are_listed():
 
 def test_text_limit():
     _, errors = parse_answers(PATIENT, {**BASE, "rupture": ["no"], "comment": ["x" * 501]})
-    assert "under 500" in errors["comment"]
+    assert "under 500" in str(errors["comment"])
 
 
 def test_multiple_choice_keeps_instrument_order_and_refuses_unknown():

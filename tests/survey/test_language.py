@@ -1,0 +1,119 @@
+"""The survey in the patient's language: its pages, messages and the instrument's wording; the
+patient changing it from the page; the answers stored with the language they were given in; a
+string missing from a catalog shown in English, never as a key."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from dashboards.audit.models import AuditEvent
+from feedback.extensions import db
+from feedback.models import OutcomeResponse, Response
+from tests.conftest import csrf_token_from
+from tests.factories import PATIENT_FORM
+
+
+def _spanish_link(make_patient, make_session, **patient) -> str:
+    return make_session(make_patient(language="es", **patient)).links["patient"].token
+
+
+def test_a_spanish_patient_reads_the_form_in_spanish(client, make_patient, make_session):
+    page = client.get(f"/s/{_spanish_link(make_patient, make_session)}")
+    assert page.status_code == 200
+    assert '<html lang="es" dir="ltr">' in page.text
+    assert "Después de la sesión de hoy" in page.text  # the instrument's own Spanish
+    assert "Hoy me sentí comprendido(a) por mi terapeuta." in page.text
+    assert "Quién ve sus respuestas:" in page.text and "Enviar mis respuestas" in page.text
+    assert "No se supervisan en tiempo real" in page.text or "no se supervisan en tiempo real" in page.text
+    assert "Who sees your answers" not in page.text and "I felt understood" not in page.text
+
+
+def test_validation_messages_are_in_spanish_with_their_values(client, make_patient, make_session):
+    link = f"/s/{_spanish_link(make_patient, make_session)}"
+    token = csrf_token_from(client.get(link).text)
+    page = client.post(link, data={**PATIENT_FORM, "bond_trust": "9", "task_fit": "", "csrf_token": token})
+    assert page.status_code == 422
+    assert "Revise 2 respuestas" in page.text
+    assert "Elija un valor del 1 al 5." in page.text and "Responda a esta pregunta." in page.text
+
+
+def test_answers_keep_the_language_they_were_given_in(client, make_patient, make_session):
+    patient = make_patient(language="es")
+    patient.clinic.outcome_battery = [{"instrument": "phq-9", "every": "session"}]
+    db.session.commit()
+    link = f"/s/{make_session(patient).links['patient'].token}"
+    sent = client.post(link, data={**PATIENT_FORM, "csrf_token": csrf_token_from(client.get(link).text)})
+    phq = client.get(sent.location)
+    assert "Poco interés o placer en hacer cosas" in phq.text and "Ningún día" in phq.text
+    client.post(sent.location, data={**{f"phq9_{i}": "0" for i in range(1, 10)},
+                                     "csrf_token": csrf_token_from(phq.text)})
+    assert db.session.scalars(select(Response.language)).one() == "es"
+    assert db.session.scalars(select(OutcomeResponse.language)).one() == "es"
+
+
+def test_the_thank_you_page_keeps_the_language(client, make_patient, make_session):
+    link = f"/s/{_spanish_link(make_patient, make_session)}"
+    sent = client.post(link, data={**PATIENT_FORM, "csrf_token": csrf_token_from(client.get(link).text)})
+    assert sent.status_code == 303 and sent.location.endswith("/s/thanks?lang=es")
+    thanks = client.get(sent.location)
+    assert "Gracias" in thanks.text and '<html lang="es"' in thanks.text
+    assert 'lang="en"' in client.get("/s/thanks?lang=xx").text  # not a shipped language: English
+
+
+def test_the_patient_changes_the_language_from_the_page(client, make_patient, make_session):
+    recorded = make_session(make_patient())
+    patient, link = recorded.session.patient, f"/s/{recorded.links['patient'].token}"
+    page = client.get(link)
+    assert '<button type="submit" name="language" value="es" lang="es" class="link">Español</button>' in page.text
+    changed = client.post(f"{link}/language", data={"language": "es", "csrf_token": csrf_token_from(page.text)})
+    assert changed.status_code == 303 and changed.location.endswith(link)
+    db.session.refresh(patient)
+    assert patient.language == "es"
+    assert "Enviar mis respuestas" in client.get(link).text
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "patient_language")).one()
+    assert event.patient_id == patient.id and event.detail == "en -> es, by the patient on the survey page"
+
+
+def test_a_language_that_does_not_ship_is_refused(client, make_patient, make_session):
+    recorded = make_session(make_patient())
+    link = f"/s/{recorded.links['patient'].token}"
+    token = csrf_token_from(client.get(link).text)
+    for value in ("xx", "", "es\x00"):
+        refused = client.post(f"{link}/language", data={"language": value, "csrf_token": token})
+        assert refused.status_code == 422, value
+    db.session.refresh(recorded.session.patient)
+    assert recorded.session.patient.language == "en"
+
+
+def test_the_switch_reaches_no_further_than_its_token(client, make_patient, make_session):
+    recorded = make_session(make_patient())
+    therapist_link = f"/s/{recorded.links['therapist'].token}"
+    page = client.get(therapist_link)
+    assert 'name="language"' not in page.text  # a clinician's language is their account's
+    token = csrf_token_from(page.text)
+    assert client.post(f"{therapist_link}/language", data={"language": "es", "csrf_token": token}).status_code == 404
+    assert client.post("/s/not-a-token/language", data={"language": "es", "csrf_token": token}).status_code == 404
+    db.session.refresh(recorded.session.patient)
+    assert recorded.session.patient.language == "en"
+
+
+def test_a_therapists_form_follows_the_therapists_language(client, make_user, make_patient, make_session):
+    therapist = make_user()
+    therapist.language = "es"
+    db.session.commit()
+    page = client.get(f"/s/{make_session(make_patient(therapist)).links['therapist'].token}")
+    # The therapist's form has no Spanish yet: its questions stay English, the page is Spanish.
+    assert '<html lang="es"' in page.text and "Enviar mis respuestas" in page.text
+
+
+def test_a_string_missing_from_the_catalog_falls_back_to_english(app):
+    from flask_babel import gettext
+
+    from feedback.i18n import translated, use_language
+    from feedback.phrases import phrase
+
+    with app.test_request_context():
+        use_language("es")
+        assert gettext("Send my answers") == "Enviar mis respuestas"
+        assert gettext("A sentence no catalog has") == "A sentence no catalog has"
+        assert translated(phrase("Nothing for %(n)s here", n=3)) == "Nothing for 3 here"
