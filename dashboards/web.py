@@ -19,6 +19,7 @@ from dashboards.auth.views import bp as auth_bp
 from dashboards.battery import views as battery_views  # noqa: F401  (routes on the director and therapist blueprints)
 from dashboards.calibration import views as calibration_views  # noqa: F401  (routes on the director blueprint)
 from dashboards.kiosk import models as kiosk_models  # noqa: F401  (tables, for Alembic)
+from dashboards.risk import changed as risk_changed
 from dashboards.risk import models as risk_models  # noqa: F401  (tables, for Alembic)
 from dashboards.risk import refresh as risk_refresh
 from dashboards.risk import signals as risk_signals
@@ -40,6 +41,7 @@ def register(app: Flask) -> None:
     risk_store.configure_thresholds(app)
     risk_signals.connect()
     risk_refresh.register(app)
+    risk_changed.register(app)
     addressed.connect()
     audit_sms.connect()
     safety_setup.register(app)

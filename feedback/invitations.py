@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from feedback import tokens
+from feedback.changes import mark_flags_stale
 from feedback.extensions import db
 from feedback.instruments.model import Instrument
 from feedback.models import Invitation, Patient, Response, TherapySession, utcnow
@@ -164,6 +165,15 @@ def choose_language(patient: Patient, language: str) -> None:
     db.session.commit()
 
 
+# Built once, in Core (no ORM bookkeeping per answer): only one transaction can move completed_at from NULL.
+_INVITATIONS = Invitation.__table__
+_CLAIM = (
+    update(_INVITATIONS)
+    .where(_INVITATIONS.c.id == bindparam("invitation_id"), _INVITATIONS.c.completed_at.is_(None))
+    .values(completed_at=bindparam("completed_at"))
+)
+
+
 def record_response(
     invitation: Invitation,
     answers: dict[str, Any],
@@ -180,11 +190,7 @@ def record_response(
     """
     now = now or utcnow()
     invitation_id, patient_id = invitation.id, invitation.session.patient_id
-    claimed = db.session.execute(
-        update(Invitation)
-        .where(Invitation.id == invitation_id, Invitation.completed_at.is_(None))
-        .values(completed_at=now)
-    ).rowcount
+    claimed = db.session.execute(_CLAIM, {"invitation_id": invitation_id, "completed_at": now}).rowcount
     if claimed != 1:
         db.session.rollback()
         raise LinkCompleted()
@@ -198,6 +204,7 @@ def record_response(
     )
     db.session.add(response)
     try:
+        mark_flags_stale(patient_id, now)  # flushes the response first: a duplicate fails here
         db.session.commit()
     except IntegrityError:
         db.session.rollback()

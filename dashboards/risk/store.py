@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, update
 
 from dashboards.flags import DEFAULT_THRESHOLDS, Evaluation, Event, PatientHistory, Thresholds, evaluate, event_key
 from dashboards.flags.events import new_events
@@ -36,6 +36,17 @@ _STORED_RISKS = (
 # on PostgreSQL, the second reading what the first stored.
 _STORED_RISKS_LOCKED = _STORED_RISKS.with_for_update()
 _STORED_EVENTS = select(RiskEvent).where(RiskEvent.patient_id.in_(bindparam("ids", expanding=True)))
+# The changes marked for a batch (feedback.changes), read before its histories: an answer stored
+# after this read moves the mark, and the clear below then leaves it for the next evaluation.
+_MARKS = select(Patient.id, Patient.flags_stale_at).where(
+    Patient.id.in_(bindparam("ids", expanding=True)), Patient.flags_stale_at.is_not(None)
+)
+_PATIENTS = Patient.__table__  # Core: one executemany for the batch's marks
+_CLEAR_MARK = (
+    update(_PATIENTS)
+    .where(_PATIENTS.c.id == bindparam("pid"), _PATIENTS.c.flags_stale_at == bindparam("mark"))
+    .values(flags_stale_at=None)
+)
 
 
 def thresholds() -> Thresholds:
@@ -144,6 +155,7 @@ def recompute_patients(
     announce: bool = True,
 ) -> dict[int, Evaluation]:
     """Re-evaluate and store the given patients, in batches of a few queries each; commits.
+    Clears each patient's mark of a changed answer (feedback.changes) that the evaluation saw.
 
     `lock`: hold the patients' stored rows while evaluating (a recompute after an answer, the
     worker's refresh). Left off for whole-clinic runs, whose batches of 500 take seconds: an
@@ -157,6 +169,7 @@ def recompute_patients(
         batch = ids[start : start + BATCH]
         stored = db.session.scalars(_STORED_RISKS_LOCKED if lock else _STORED_RISKS, {"ids": batch})
         risks = {risk.patient_id: risk for risk in stored}
+        marks = db.session.execute(_MARKS, {"ids": batch}).all()
         histories, zones = load_histories_and_zones(batch, instrument, now)
         events: dict[int, dict[str, RiskEvent]] = defaultdict(dict)
         for row in db.session.scalars(_STORED_EVENTS, {"ids": batch}):
@@ -168,6 +181,8 @@ def recompute_patients(
                   risk=risks.get(patient_id), existing=events[patient_id], full_history=full_history,
                   announce=announce)
             results[patient_id] = evaluation
+        if marks:  # last, just before the commit: the patient rows are held for milliseconds
+            db.session.execute(_CLEAR_MARK, [{"pid": pid, "mark": mark} for pid, mark in marks])
         db.session.commit()  # one flush for the batch
     return results
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
+from feedback.changes import mark_flags_stale
 from feedback.extensions import db
 from feedback.instruments.model import Instrument
 from feedback.instruments.scoring import score
@@ -47,6 +48,7 @@ def record_outcome(
     try:
         db.session.flush()
         alerts = raise_alerts(response, instrument, patient, now=now)
+        mark_flags_stale(patient.id, now)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()

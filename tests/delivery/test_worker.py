@@ -18,8 +18,8 @@ from tests.delivery.dispatch_process import app_config as child_config
 from tests.delivery.processes import ROOT, created_links, wait_for
 
 JOB_IDS = ["dispatch", "plan", "expire", "resolve_uncertain"]
-# with the clinician side's jobs (flag refresh, safety alerts, response rates)
-ALL_JOB_IDS = [*JOB_IDS, "refresh_flags", "safety_alerts", "response_rates"]
+# with the clinician side's jobs (flag refresh, changed treatments, safety alerts, response rates)
+ALL_JOB_IDS = [*JOB_IDS, "refresh_flags", "evaluate_changed", "safety_alerts", "response_rates"]
 
 
 def test_the_jobs_have_stable_ids():

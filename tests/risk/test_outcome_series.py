@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from dashboards.risk.changed import evaluate_changed
 from dashboards.risk.histories import load_histories
 from dashboards.risk.models import PatientRisk, RiskEvent
 from dashboards.risk.outcome_series import load_outcomes
 from dashboards.risk.store import recompute_patients
+from feedback.battery.store import record_outcome
 from feedback.extensions import db
+from feedback.instruments.registry import registry
 from feedback.links import session_instruments
-from feedback.models import OutcomeResponse
-from feedback.signals import outcome_recorded
+from feedback.models import Invitation, OutcomeResponse
 from tests.dashboards.builders import NOW
-from tests.outcomes.records import give_outcomes
+from tests.outcomes.records import answers_for, give_outcomes
 
 
 def test_each_patients_answers_become_measures_in_session_order(make_patient):
@@ -51,11 +53,14 @@ def test_the_history_carries_the_outcomes_and_the_store_keeps_their_flags(make_p
     assert (event.severity, event.session_number, event.current, event.news) == ("high", 4, True, True)
 
 
-def test_an_outcome_answer_announced_as_recorded_recomputes_that_patients_flags(make_patient):
+def test_an_outcome_answer_marks_the_treatment_and_the_worker_evaluates_its_flags(make_patient):
     patient = make_patient()
-    give_outcomes(patient, [15] * 9)
+    *_, last = give_outcomes(patient, [15] * 8 + [None])
     assert db.session.get(PatientRisk, patient.id) is None  # written straight to the database: not evaluated
-    latest = db.session.scalars(select(OutcomeResponse).order_by(OutcomeResponse.id.desc())).first()
-    outcome_recorded.send(latest, patient_id=patient.id)  # what the survey's outcome pages send
+    invitation = db.session.scalars(select(Invitation).where(Invitation.session_id == last.id,
+                                                             Invitation.respondent == "patient")).one()
+    record_outcome(invitation, registry().get("phq-9"), answers_for("phq-9", 15))  # as the survey stores it
+    assert db.session.get(PatientRisk, patient.id) is None  # the answer's request evaluates nothing
+    assert evaluate_changed() == 1  # the worker's next poll
     codes = {e.code: e.severity for e in db.session.scalars(select(RiskEvent))}
     assert codes.get("no_reliable_improvement") == "watch"

@@ -1,4 +1,6 @@
-"""Flags in the app: recomputed per patient when their data changes, stored for dashboards."""
+"""Flags in the app: recomputed per patient when their data changes, stored for dashboards.
+An answer is evaluated by the worker's poll (dashboards/risk/changed.py), which the tests run
+where the worker would have run by then."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from sqlalchemy import select
 
 from app import create_app
 from dashboards.demo import clinic as demo
+from dashboards.risk.changed import evaluate_changed
 from dashboards.risk.models import PatientRisk, RiskEvent
 from dashboards.risk.store import recompute_patients, thresholds
 from feedback.config import ConfigError
@@ -26,6 +29,7 @@ def test_a_response_recomputes_only_that_patient(make_patient, make_session):
     bob_risk_before = db.session.get(PatientRisk, bob.id).evaluated_at
 
     answer_patient_form(make_session(alice), RUPTURE)
+    assert evaluate_changed() == 1  # the worker's next poll
 
     risk = db.session.get(PatientRisk, alice.id)
     assert risk.level == "high" and risk.ever_high
@@ -39,6 +43,7 @@ def test_a_response_recomputes_only_that_patient(make_patient, make_session):
 def test_events_keep_their_first_seen_time_across_recomputes(make_patient, make_session):
     patient = make_patient()
     answer_patient_form(make_session(patient), RUPTURE)
+    evaluate_changed()
     first = db.session.scalars(select(RiskEvent).where(RiskEvent.code == "unresolved_rupture")).one()
     seen_at = first.first_seen_at
     recompute_patients([patient.id])

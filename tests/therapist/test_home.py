@@ -11,6 +11,7 @@ import time_machine
 from sqlalchemy import select
 
 from dashboards.audit import AuditEvent
+from dashboards.risk.changed import evaluate_changed
 from dashboards.therapist.models import HomeVisit
 from feedback.extensions import db
 from feedback.invitations import record_response
@@ -77,6 +78,7 @@ def test_a_new_high_risk_event_is_marked_at_the_next_visit(world, as_user, make_
     with time_machine.travel(start + timedelta(hours=2)):
         invitation = make_session(world.patient).links["patient"].invitation
         record_response(invitation, {**CALM, "rupture": True, "rupture_tension": 5, "rupture_resolved": 1}, {})
+        evaluate_changed()  # the worker's poll, seconds later
 
     with time_machine.travel(start + timedelta(hours=3)):
         client = as_user(world.own)  # the next sign-in is the next visit

@@ -1,0 +1,99 @@
+"""The survey's physical work and nothing more: the page is the token lookup and one render, the
+answer the token lookup, the claim of the link, one insert and the treatment's mark, in one
+transaction. Flags are the worker's (dashboards/risk/changed.py), seconds later."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import event, select
+
+from dashboards.risk.changed import evaluate_changed
+from dashboards.risk.models import PatientRisk
+from feedback.extensions import db
+from feedback.models import Patient, SafetyAlert
+from tests.battery.helpers import BOTH_EVERY_SESSION, PHQ9_FORM, send, set_clinic_battery
+from tests.conftest import csrf_token_from
+from tests.factories import PATIENT_FORM
+
+COMMIT = "COMMIT"
+
+
+@contextmanager
+def transactions() -> Iterator[list[str]]:
+    """Every SQL statement sent meanwhile, and COMMIT where a transaction ended."""
+    seen: list[str] = []
+
+    def statement(conn, cursor, sql, parameters, context, executemany) -> None:  # noqa: ANN001
+        seen.append(" ".join(sql.split()))
+
+    def commit(conn) -> None:  # noqa: ANN001
+        seen.append(COMMIT)
+
+    event.listen(db.engine, "before_cursor_execute", statement)
+    event.listen(db.engine, "commit", commit)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", statement)
+        event.remove(db.engine, "commit", commit)
+
+
+def _kinds(seen: list[str]) -> list[str]:
+    """Each statement as its verb and table ("SELECT invitations"), COMMIT as is."""
+    kinds = []
+    for sql in seen:
+        words = sql.split()
+        if sql == COMMIT:
+            kinds.append(COMMIT)
+        elif words[0] == "SELECT":
+            kinds.append("SELECT " + words[words.index("FROM") + 1])
+        elif words[0] == "INSERT":
+            kinds.append("INSERT " + words[2])
+        else:
+            kinds.append(f"{words[0]} {words[1]}")
+    return kinds
+
+
+def test_the_page_is_one_lookup_and_the_answer_one_transaction_that_marks_the_treatment(client, make_session):
+    recorded = make_session()
+    patient_id, path = recorded.session.patient_id, f"/s/{recorded.links['patient'].token}"
+    client.get(path)  # the first opening records when (one more statement, once per link)
+
+    with transactions() as page_work:
+        page = client.get(path)
+    with transactions() as answer_work:
+        answer = client.post(path, data={**PATIENT_FORM, "csrf_token": csrf_token_from(page.text)})
+
+    assert page.status_code == 200 and answer.status_code == 303
+    assert _kinds(page_work) == ["SELECT invitations"]
+    assert _kinds(answer_work) == ["SELECT invitations", "UPDATE invitations", "INSERT responses", "UPDATE patients",
+                                   COMMIT]
+    assert not any("patient_risks" in sql or "risk_events" in sql for sql in answer_work)  # no flags evaluated
+
+    db.session.expire_all()
+    assert db.session.get(Patient, patient_id).flags_stale_at is not None
+    assert evaluate_changed() == 1  # the worker's poll, seconds later
+    assert db.session.get(PatientRisk, patient_id) is not None
+    assert db.session.get(Patient, patient_id).flags_stale_at is None
+
+
+def test_an_outcome_answer_its_safety_alert_and_the_mark_are_one_transaction(client, make_session, make_patient):
+    patient = make_patient()
+    set_clinic_battery(patient.clinic, BOTH_EVERY_SESSION)
+    path = f"/s/{make_session(patient).links['patient'].token}"
+    assert send(client, path, PATIENT_FORM).status_code == 303
+    page = client.get(f"{path}/phq-9")
+
+    with transactions() as answer_work:
+        answer = client.post(f"{path}/phq-9", data={**PHQ9_FORM, "phq9_9": "2", "csrf_token": csrf_token_from(page.text)})
+
+    assert answer.status_code == 303
+    kinds = _kinds(answer_work)
+    stored = kinds.index("INSERT outcome_responses")
+    ends = kinds.index(COMMIT, stored)
+    assert {"INSERT safety_alerts", "UPDATE patients"} <= set(kinds[stored:ends])  # before the same commit
+    assert not any("patient_risks" in sql or "risk_events" in sql for sql in answer_work)
+    assert db.session.scalars(select(SafetyAlert.patient_id)).all() == [patient.id]
+
