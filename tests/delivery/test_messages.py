@@ -1,4 +1,5 @@
-"""SMS texts: one GSM-7 segment, nothing clinical, a clear error for a sender name that won't fit."""
+"""SMS texts: the English ones in one GSM-7 segment, none over two, nothing clinical, a clear error for
+a sender name that won't fit (every language: tests/delivery/test_sms_languages.py)."""
 
 from __future__ import annotations
 
@@ -81,13 +82,13 @@ def test_a_sender_name_of_ordinary_length_fits_every_text():
 
 
 def test_a_long_sender_name_is_refused_clearly():
-    with pytest.raises(ValueError, match="over the 160 of one SMS"):
-        check_sender_name("The Riverside Centre for Family Health Care", LINK)
+    with pytest.raises(ValueError, match="over the 306 of 2 SMS"):
+        check_sender_name("The Riverside Centre for Family Health Care " * 4, LINK)
 
 
 def test_a_long_base_url_is_refused_too():
-    long_link = "https://feedback.riverside-family-health-centre.example.org/s/" + TOKEN
-    with pytest.raises(ValueError, match="160"):
+    long_link = "https://feedback.riverside-family-health-centre.example.org/" + "x" * 160 + "/s/" + TOKEN
+    with pytest.raises(ValueError, match="306"):
         check_sender_name(DEFAULT_SENDER_NAME, long_link)
 
 
