@@ -52,7 +52,7 @@ def test_a_brief_in_spanish_is_translated_with_its_numbers(babel_app: Flask):
     made = BRIEFS["sudden_drop"]("bond", 5, {"score": 2.5, "baseline": 4.25})
     assert str(made) == "Bond fell to 2.5, usual 4.2"
     with force_locale("es"):
-        assert say(made) == "El vínculo bajó a 2,5; habitual 4,2"
+        assert say(made) == "Vínculo: bajó a 2,5 (habitual 4,2)"
 
 
 def test_an_event_it_does_not_know_falls_back_to_the_reasons_first_clause():
