@@ -14,8 +14,13 @@ call, the SDK request, the result record). With the real Twilio the API round tr
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import subprocess
+import sys
 import tempfile
 import time
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -27,8 +32,9 @@ from bench.common import ROOT, machine, scratch_postgres, write_section
 from feedback.delivery.dispatcher import Dispatcher
 from feedback.delivery.settings import delivery
 from feedback.extensions import db
-from tests.delivery.bulk import make_due_messages, make_due_now, statuses
+from tests.delivery.bulk import links_by_row, make_due_messages, make_due_now, statuses
 from tests.delivery.dispatch_process import app_config
+from tests.delivery.processes import created_links
 from tests.fake_twilio import FakeTwilio
 
 SECTION = "delivery"
@@ -58,6 +64,46 @@ def run(database_url: str, messages: int) -> dict[str, object]:
         "messages": messages,
         "seconds": elapsed,
         "per_minute": messages / elapsed * 60,
+    }
+
+
+def run_workers(database_url: str, messages: int, processes: int) -> dict[str, object]:
+    """`processes` dispatcher processes (`tests.delivery.dispatch_process`, the loop the worker's
+    jobs run) sending `messages` due SMS at once; each link counted at the fake, which must have
+    been asked exactly once for each."""
+    with FakeTwilio() as fake, tempfile.TemporaryDirectory(prefix="dispatch-") as tmp:
+        app = create_app(app_config(database_url, fake.url, 120))
+        with app.app_context():
+            upgrade(directory=str(ROOT / "migrations"))
+            ids = make_due_messages(messages)
+            readies = [Path(tmp) / f"ready-{n}" for n in range(processes)]
+            started = [
+                subprocess.Popen(  # noqa: S603 - our own module, our own arguments
+                    [sys.executable, "-m", "tests.delivery.dispatch_process", "--database", database_url,
+                     "--twilio", fake.url, "--ready", str(ready), "--claim-ttl", "120", "--timeout", "7200"],
+                    cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE, text=True,
+                )
+                for ready in readies
+            ]
+            while not all(ready.exists() for ready in readies):
+                time.sleep(0.05)
+            make_due_now(ids)  # all due at once, every dispatcher polling
+            begun = time.perf_counter()
+            reports = [json.loads(p.communicate()[0].strip().splitlines()[-1]) for p in started]
+            elapsed = time.perf_counter() - begun
+            links = links_by_row()
+            counted = created_links(fake)
+            once = counted == Counter({links[i]: 1 for i in ids}) and set(statuses().values()) == {"sent"}
+            db.session.remove()
+            db.engine.dispose()
+    return {
+        "messages": messages,
+        "processes": processes,
+        "seconds": elapsed,
+        "per_minute": messages / elapsed * 60,
+        "at_fake": sum(counted.values()),
+        "exactly_once": once,
+        "sent_by": [r["sent"] for r in reports],
     }
 
 

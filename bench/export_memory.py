@@ -33,18 +33,21 @@ def measure_exports(app: Flask, env: dict[str, str], clinics: Sequence[BuiltClin
         )
 
 
-def measure_export(app: Flask, env: dict[str, str], clinic: BuiltClinic, log: Path, out: Measured) -> float | None:
-    """Stream the clinic's CSV from a fresh server; the serving worker's peak RSS growth in MiB
-    (None when there is no export yet)."""
-    step(f"export of {clinic.patients} patients")
+def measure_export(
+    app: Flask, env: dict[str, str], clinic: BuiltClinic, log: Path, out: Measured,
+    path: str = "/clinic/export.csv", kind: str = "CSV",
+) -> float | None:
+    """Stream the clinic's export (CSV, or another at `path`) from a fresh server; the serving
+    worker's peak RSS growth in MiB (None when there is no export yet)."""
+    step(f"{kind} export of {clinic.patients} patients")
     with Gunicorn(env, log) as server:
         cookie = clinician_cookie(app, clinic.director_id)
-        for path in ("/healthz", "/clinic"):  # warm both workers the same way
-            wrk(server.url + path, seconds=2, headers=[f"Cookie: {cookie}"])
+        for warm in ("/healthz", "/clinic"):  # warm both workers the same way
+            wrk(server.url + warm, seconds=2, headers=[f"Cookie: {cookie}"])
         before = server.peak_rss_kib()
         connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=600)
         started = time.perf_counter()
-        connection.request("GET", "/clinic/export.csv", headers={"Cookie": cookie})
+        connection.request("GET", path, headers={"Cookie": cookie})
         answer = connection.getresponse()
         first = size = lines = 0.0
         while chunk := answer.read(65536):
@@ -54,7 +57,7 @@ def measure_export(app: Flask, env: dict[str, str], clinic: BuiltClinic, log: Pa
         elapsed = time.perf_counter() - started
         connection.close()
         after = server.peak_rss_kib()
-    label = f"CSV export, {clinic.patients} patients"
+    label = f"{kind} export, {clinic.patients} patients"
     if answer.status == 404:
         out.add(label, "not available yet (404)")
         return None
