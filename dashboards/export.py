@@ -27,7 +27,7 @@ from feedback.models import Clinic, Invitation, OutcomeResponse, Patient, Respon
 
 COLUMNS = (
     "patient_code", "session_number", "session_date", "respondent", "instrument_id", "instrument_version",
-    "item_id", "value",
+    "language", "item_id", "value",
 )
 CHUNK = 500  # rows fetched per round trip
 
@@ -68,11 +68,11 @@ def export_lines(clinic_id: int, zone: ZoneInfo, scales: Sequence[str], *, chunk
         return buffer.getvalue()
 
     yield line(header(scales))
-    for code, number, starts_at, respondent, instrument_id, version, answers, scores in db.session.execute(
+    for code, number, starts_at, respondent, instrument_id, version, language, answers, scores in db.session.execute(
         _answers_of(clinic_id).execution_options(yield_per=chunk)
     ):
         day = starts_at.astimezone(zone).date().isoformat()
-        fixed = [safe_text(code), number, day, respondent, instrument_id, version]
+        fixed = [safe_text(code), number, day, respondent, instrument_id, version, language]
         score_cells = [_score((scores or {}).get(scale)) for scale in scales]
         for item_id, value in (answers or {}).items():
             if value is None:
@@ -89,7 +89,8 @@ def _answers_of(clinic_id: int) -> Select:
         return (
             select(Patient.code.label("code"), TherapySession.number.label("number"), TherapySession.starts_at,
                    Invitation.respondent.label("respondent"), literal(kind).label("kind"), model.id.label("seq"),
-                   instrument.label("instrument_id"), version.label("instrument_version"), model.answers, model.scores)
+                   instrument.label("instrument_id"), version.label("instrument_version"), model.language,
+                   model.answers, model.scores)
             .join(Invitation, Invitation.id == model.invitation_id)
             .join(TherapySession, TherapySession.id == Invitation.session_id)
             .join(Patient, Patient.id == TherapySession.patient_id)
@@ -101,7 +102,7 @@ def _answers_of(clinic_id: int) -> Select:
         answers(OutcomeResponse, 1, OutcomeResponse.instrument_id, OutcomeResponse.instrument_version),
     ).subquery()
     return (select(both.c.code, both.c.number, both.c.starts_at, both.c.respondent, both.c.instrument_id,
-                   both.c.instrument_version, both.c.answers, both.c.scores)
+                   both.c.instrument_version, both.c.language, both.c.answers, both.c.scores)
             .order_by(both.c.code, both.c.number, both.c.respondent, both.c.kind, both.c.seq))
 
 

@@ -103,7 +103,8 @@ def _alliance_entries(context: responses.Clinic, conditions: Sequence[ColumnElem
     query = (
         _sessions()
         .add_columns(Invitation.respondent, Invitation.instrument_id, Invitation.instrument_version,
-                     Invitation.expires_at, Response.answers, Response.scores, Response.submitted_at)
+                     Invitation.expires_at, Response.answers, Response.scores, Response.submitted_at,
+                     Response.language)
         .join(Invitation, Invitation.session_id == TherapySession.id)
         .outerjoin(Response, Response.invitation_id == Invitation.id)
         .where(*conditions, *_bounded(Response.submitted_at, authored))
@@ -113,10 +114,10 @@ def _alliance_entries(context: responses.Clinic, conditions: Sequence[ColumnElem
     now = utcnow()
     for row in db.session.execute(query):
         session = responses.Session(*row[:6])
-        respondent, instrument_id, instrument_version, expires_at, answers, scores, submitted_at = row[6:]
+        respondent, instrument_id, instrument_version, expires_at, answers, scores, submitted_at, language = row[6:]
         answered = responses.Answered(
             session, respondent, instrument(instrument_id, instrument_version),
-            answers if submitted_at is not None else None, submitted_at, expires_at > now, scores,
+            answers if submitted_at is not None else None, submitted_at, expires_at > now, scores, language=language,
         )
         yield responses.questionnaire_response(context, answered)
         if with_scores and answered.answers is not None:
@@ -131,7 +132,8 @@ def _outcome_entries(context: responses.Clinic, conditions: Sequence[ColumnEleme
     query = (
         _sessions()
         .add_columns(Invitation.respondent, OutcomeResponse.instrument_id, OutcomeResponse.instrument_version,
-                     OutcomeResponse.answers, OutcomeResponse.scores, OutcomeResponse.submitted_at)
+                     OutcomeResponse.answers, OutcomeResponse.scores, OutcomeResponse.submitted_at,
+                     OutcomeResponse.language)
         .join(Invitation, Invitation.session_id == TherapySession.id)
         .join(OutcomeResponse, OutcomeResponse.invitation_id == Invitation.id)
         .where(*conditions, *_bounded(OutcomeResponse.submitted_at, authored))
@@ -139,10 +141,10 @@ def _outcome_entries(context: responses.Clinic, conditions: Sequence[ColumnEleme
         .execution_options(yield_per=CHUNK)
     )
     for row in db.session.execute(query):
-        respondent, instrument_id, instrument_version, answers, scores, submitted_at = row[6:]
+        respondent, instrument_id, instrument_version, answers, scores, submitted_at, language = row[6:]
         answered = responses.Answered(responses.Session(*row[:6]), respondent,
                                       instrument(instrument_id, instrument_version), answers, submitted_at,
-                                      open=False, scores=scores, outcome_measure=True)
+                                      open=False, scores=scores, outcome_measure=True, language=language)
         yield responses.questionnaire_response(context, answered)
         if with_scores:
             yield from observations.score_observations(context, answered)

@@ -62,6 +62,7 @@ class Answered:
     open: bool  # the link still works
     scores: Mapping[str, Any] | None = None
     outcome_measure: bool = False
+    language: str | None = None  # the language it was answered in (None: not answered)
 
     @property
     def key(self) -> str:
@@ -145,14 +146,19 @@ def questionnaire_response(clinic: Clinic, answered: Answered) -> tuple[str, dic
     if answered.submitted_at is not None:
         resource["authored"] = utc(answered.submitted_at)
     resource["author"] = author
-    items = response_items(answered.instrument, answered.answers or {})
+    if answered.answers is not None and answered.language:
+        resource["language"] = answered.language  # the questions' text below is in it too
+    items = response_items(answered.instrument, answered.answers or {}, answered.language)
     if items:
         resource["item"] = items
     return response_url(clinic, answered), resource
 
 
-def response_items(instrument: Instrument, answers: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The answered items in the instrument's order; an item without an answer is left out."""
+def response_items(
+    instrument: Instrument, answers: Mapping[str, Any], language: str | None = None
+) -> list[dict[str, Any]]:
+    """The answered items in the instrument's order, each with its question as the respondent read
+    it; an item without an answer is left out."""
     items = []
     for item in instrument.items:
         value = answers.get(item.id)
@@ -164,7 +170,7 @@ def response_items(instrument: Instrument, answers: Mapping[str, Any]) -> list[d
             answer = [{key: coding(instrument, item, option_id)} for option_id in values]
         else:
             answer = [{key: v} for v in values]
-        items.append({"linkId": item.id, "text": instrument.text(item.text, instrument.languages[0]),
+        items.append({"linkId": item.id, "text": instrument.text(item.text, instrument.language_for(language)),
                       "answer": answer})
     return items
 

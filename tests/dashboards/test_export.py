@@ -44,7 +44,7 @@ def rows(clinic_id: int, **kwargs) -> list[dict[str, str]]:
 def test_header():
     assert header(SCALES) == [
         "patient_code", "session_number", "session_date", "respondent", "instrument_id", "instrument_version",
-        "item_id", "value", "score_bond", "score_task", "score_goal", "score_alliance"]
+        "language", "item_id", "value", "score_bond", "score_task", "score_goal", "score_alliance"]
 
 
 def test_one_row_per_item_answer_for_a_known_response(clinic):
@@ -54,7 +54,7 @@ def test_one_row_per_item_answer_for_a_known_response(clinic):
     first = patient[0]
     assert first == {
         "patient_code": "P-1", "session_number": "1", "session_date": "2024-06-02", "respondent": "patient",
-        "instrument_id": "post-session-patient", "instrument_version": "1", "item_id": "bond_understood",
+        "instrument_id": "post-session-patient", "instrument_version": "1", "language": "en", "item_id": "bond_understood",
         "value": "5", "score_bond": "5.0", "score_task": "4.0", "score_goal": "5.0", "score_alliance": "4.6667"}
     assert next(r["value"] for r in patient if r["item_id"] == "rupture") == "no"
 

@@ -13,7 +13,7 @@ THERAPIST_FORM = load_file(BUILTIN_DIR / "post-session-therapist-v2.yaml")
 
 TWO_LANGUAGES = parse_instrument({
     "id": "two-languages", "version": "3", "title": {"en": "Check", "de": "Check-in"}, "respondent": "patient",
-    "languages": ["en", "de"],
+    "languages": ["en", "de"], "translations": {"de": {"validated": False, "source": "test"}},
     "items": [
         {"id": "mood", "type": "likert", "text": {"en": "Mood?", "de": "Stimmung?"}, "min": 0, "max": 10,
          "anchors": {0: {"en": "Low", "de": "Tief"}, 10: {"en": "High", "de": "Hoch"}}},
