@@ -25,7 +25,7 @@ from feedback.instruments.registry import registry
 from feedback.instruments.scoring import score
 from feedback.invitations import LinkCompleted, LinkInvalid
 from feedback.language_switch import language_switch
-from feedback.models import Invitation
+from feedback.models import Invitation, Patient, User
 from feedback.safety import crisis_text_for, not_monitored_notice
 from feedback.signals import hidden_items
 from feedback.text_hygiene import whole_number
@@ -46,7 +46,7 @@ def _render(
 ) -> ResponseReturnValue:
     """The alliance form or an outcome measure: one template, one way of showing questions and errors."""
     patient = invitation.session.patient
-    language = instrument.language_for(_speak(invitation))
+    language = _form_language(invitation, instrument)
     alliance = instrument.id == invitation.instrument_id
     hidden = hidden_items(invitation) if alliance else frozenset()
     # An outcome measure's file has no notice of its own: the same people see it as the alliance form.
@@ -113,7 +113,7 @@ def submit(token: str) -> ResponseReturnValue:
     if invitation.completed_at is not None:
         return _answered(invitation, token, steps)
     instrument = _alliance(invitation)
-    language = instrument.language_for(_speak(invitation))
+    language = _form_language(invitation, instrument)
     hidden = hidden_items(invitation)  # optional items this form leaves out: an answer to one is ignored
     submitted = {key: request.form.getlist(key) for key in request.form if key not in hidden}
     answers, errors = parse_answers(instrument, submitted)
@@ -153,7 +153,7 @@ def outcome_submit(token: str, instrument_id: str) -> ResponseReturnValue:
     if errors:
         return _render(invitation, token, instrument, steps, submitted, errors, status=422)
     try:
-        record_outcome(invitation, instrument, answers, language=instrument.language_for(_speak(invitation)))
+        record_outcome(invitation, instrument, answers, language=_form_language(invitation, instrument))
     except AlreadyAnswered:
         pass  # a concurrent copy was stored first; the page below says so
     else:
@@ -185,12 +185,24 @@ def _url(endpoint: str, token: str, **values: str) -> str:
     return url_for(f"survey.{endpoint}", **({} if endpoint == "thanks" else {"token": token}), **values)
 
 
+def _respondent(invitation: Invitation) -> Patient | User:
+    session = invitation.session
+    return session.patient if invitation.respondent == "patient" else session.therapist
+
+
 def _speak(invitation: Invitation) -> str:
     """Make this page speak the respondent's language: the patient's own on a patient's form, the
     therapist's on theirs (else their clinic's default, else English)."""
-    session = invitation.session
-    person = session.patient if invitation.respondent == "patient" else session.therapist
-    return use_language(person.language, session.patient.clinic)
+    return use_language(_respondent(invitation).language, invitation.session.patient.clinic)
+
+
+def _form_language(invitation: Invitation, instrument: Instrument) -> str:
+    """The language the questions are shown, and the answers stored, in: the respondent's own when
+    the file has it (a clinic's licensed form may have a language the pages do not ship), else the
+    page's when the file has that, else the file's first."""
+    page = _speak(invitation)
+    own = _respondent(invitation).language
+    return own if own in instrument.languages else instrument.language_for(page)
 
 
 def _thanks_language() -> dict[str, str]:

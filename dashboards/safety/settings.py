@@ -9,9 +9,9 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from dashboards.safety import clinic_hours
-from dashboards.therapist.manage import LANGUAGE_NAMES
+from dashboards.therapist.manage import patient_languages
 from feedback.crisis_lines import default_crisis_text
-from feedback.links import session_instruments
+from feedback.i18n import translated
 from feedback.models import Clinic
 from feedback.phones import region_for_zone
 
@@ -23,7 +23,7 @@ class SettingsPage:
 
 
 def settings_page(clinic: Clinic) -> SettingsPage:
-    languages = {code: LANGUAGE_NAMES.get(code, code) for code in session_instruments()["patient"].languages}
+    languages = patient_languages()
     hours = current_app.config.get("SAFETY_CLINIC_HOURS") or clinic_hours.DEFAULT
     default = default_crisis_text(region_for_zone(clinic.timezone))
     return SettingsPage(languages, [
@@ -31,7 +31,7 @@ def settings_page(clinic: Clinic) -> SettingsPage:
           "question 9). The patient then reads the crisis text; the therapist and the on-call addresses are "
           "e-mailed at once; unacknowledged, it goes to the directors after the hours below."),
         _("Left empty, patients read the default for %(clinic)s's country: “%(default)s”", clinic=clinic.name,
-          default=default),
+          default=translated(default)),
         _("Write only what the clinic really offers: nothing here may promise a call-back the clinic does not make."),
         _("Clinic hours, for the escalation clock: %(hours)s, in %(zone)s "
           "(SAFETY_CLINIC_HOURS, set for the whole installation).", hours=hours, zone=clinic.timezone),

@@ -28,6 +28,7 @@ from dashboards.therapist.operations import NewPatient, TreatmentError
 from dashboards.therapist.templating import viewer_zone
 from dashboards.therapist.wording import fresh_link_done
 from feedback.extensions import db
+from feedback.i18n import language_name, shipped_languages
 from feedback.links import session_instruments
 from feedback.models import Invitation, Patient, TherapySession, User, utcnow
 from feedback.models.outbox import OutboxMessage
@@ -198,8 +199,11 @@ def end_treatment(patient: Patient) -> ResponseReturnValue:
 # --- a new patient ------------------------------------------------------------------------------
 
 
-LANGUAGE_NAMES = {"en": "English", "de": "Deutsch", "fr": "Français", "es": "Español", "it": "Italiano",
-                  "nl": "Nederlands", "pt": "Português", "pl": "Polski", "tr": "Türkçe", "ar": "العربية"}
+def patient_languages() -> dict[str, str]:
+    """The languages a patient can be written to in, by their own names: the shipped ones (pages,
+    SMS, e-mail), then any other the clinic's patient form has (a licensed file's own language)."""
+    codes = dict.fromkeys((*shipped_languages(), *session_instruments()["patient"].languages))
+    return {code: language_name(code) for code in codes}
 
 
 def _add_patient_form() -> AddPatientForm:
@@ -212,8 +216,7 @@ def _add_patient_form() -> AddPatientForm:
         form.therapist_id.choices = [SelectChoice(u.id, u.display_name or u.email) for u in clinicians]
     else:
         del form.therapist_id  # a therapist adds patients to their own caseload
-    languages = session_instruments()["patient"].languages
-    form.language.choices = [SelectChoice(code, LANGUAGE_NAMES.get(code, code)) for code in languages]
+    form.language.choices = [SelectChoice(code, name) for code, name in patient_languages().items()]
     return form
 
 

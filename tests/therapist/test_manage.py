@@ -165,3 +165,12 @@ def test_a_director_adds_a_patient_for_a_therapist_of_their_clinic(world, as_use
     # Not for another clinic's therapist.
     response = post(client, "/new-patient", code="P-A7", therapist_id=str(world.therapist_b.id), language="en")
     assert response.status_code == 422 and "Not a valid choice." in text(response.text)
+
+
+def test_the_patients_language_is_offered_by_its_own_name_and_kept(world, as_user):
+    client = as_user(world.own)
+    form = client.get("/new-patient")
+    assert '<option value="es">Español</option>' in form.text and '<option value="en">English</option>' in form.text
+    assert post(client, "/new-patient", code="P-ES", language="es").status_code == 303
+    assert db.session.scalars(select(Patient.language).where(Patient.code == "P-ES")).one() == "es"
+    assert post(client, "/new-patient", code="P-XX", language="xx").status_code == 422  # not offered
