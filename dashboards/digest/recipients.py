@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from dashboards.access.models import PatientShare
@@ -18,7 +19,9 @@ from dashboards.risk.models import RiskEvent
 from dashboards.therapist.wording import event_name  # the names the dashboard's badges use
 from feedback.config import setting_on
 from feedback.extensions import db
+from feedback.i18n import speaking
 from feedback.models import Clinic, Patient, User
+from feedback.translatable import N_
 
 OUTCOME_CODES = frozenset(OUTCOME_SEVERITY)
 
@@ -71,15 +74,17 @@ def pending_digests(clinics: Sequence[Clinic], now: datetime, lookback: timedelt
     for user in users:
         # The policy has the last word: never name a patient the recipient could not open.
         visible = set(db.session.scalars(visible_patient_ids(user).where(Patient.id.in_(interested[user.id]))))
-        events = tuple((r.id, r.patient_code, digest_name(r.code)) for r in rows if r.patient_id in visible)
+        with speaking(user) as language:  # the flags' names in the recipient's language
+            events = tuple((r.id, r.patient_code, digest_name(r.code)) for r in rows if r.patient_id in visible)
         if events:
-            digests.append(Digest(user.email, user.display_name or user.email, clinic_names[user.clinic_id], events))
+            digests.append(Digest(user.email, user.display_name or user.email, clinic_names[user.clinic_id], events,
+                                  language))
     return digests
 
 
 #: An outcome flag's name says how the patient's symptoms went: not for an inbox.
-OUTCOME_WORDS = "an outcome measure to look at"
+OUTCOME_WORDS = N_("an outcome measure to look at")
 
 
 def digest_name(code: str) -> str:
-    return OUTCOME_WORDS if code in OUTCOME_CODES else event_name(code)
+    return _(OUTCOME_WORDS) if code in OUTCOME_CODES else event_name(code)

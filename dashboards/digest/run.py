@@ -9,6 +9,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from flask import current_app
+from flask_babel import force_locale
 
 from dashboards.digest.claims import claim, release
 from dashboards.digest.message import Digest, compose
@@ -49,7 +50,7 @@ def send_digests(*, now: datetime | None = None, mailer: Mailer | None = None, d
     lookback = timedelta(days=float(config.get("DIGEST_LOOKBACK_DAYS") or DEFAULTS["DIGEST_LOOKBACK_DAYS"]))
     run.planned = pending_digests(clinics, now, lookback)
     if dry_run:
-        run.messages = [compose(d, link, sender) for d in run.planned]
+        run.messages = [_composed(d, link, sender) for d in run.planned]
         return run
     owned = claim({i for d in run.planned for i in d.event_ids}, now)
     delivered: set[int] = set()
@@ -57,7 +58,7 @@ def send_digests(*, now: datetime | None = None, mailer: Mailer | None = None, d
         digest = digest.only(owned)  # another run may have taken some events first
         if not digest.events:
             continue
-        message = compose(digest, link, sender)
+        message = _composed(digest, link, sender)
         try:
             mailer.send(message)
         except OSError as exc:  # smtplib's and ssl's errors are OSErrors
@@ -69,3 +70,8 @@ def send_digests(*, now: datetime | None = None, mailer: Mailer | None = None, d
         delivered |= digest.event_ids
     release(owned - delivered)  # flags no e-mail carried go to the next run
     return run
+
+
+def _composed(digest: Digest, link: str, sender: str) -> EmailMessage:
+    with force_locale(digest.language):  # the recipient's language, as the flags' names already are
+        return compose(digest, link, sender)

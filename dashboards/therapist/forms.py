@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from flask_babel import lazy_gettext
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.fields import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
@@ -17,21 +18,23 @@ from feedback.text_edges import HygienicForm
 
 
 def _choices(words: dict[str, str]) -> list[SelectChoice]:
-    return [SelectChoice(value, label) for value, label in words.items()]
+    """The words (marked for translation where they are defined) read in the page's language."""
+    return [SelectChoice(value, lazy_gettext(label)) for value, label in words.items()]
 
 
 class SessionForm(HygienicForm):
-    day = DateField("Date", validators=[InputRequired("Enter the session's date.")],
+    day = DateField(lazy_gettext("Date"), validators=[InputRequired(lazy_gettext("Enter the session's date."))],
                     render_kw={"autocomplete": "off"})
-    start = TimeField("Start time (clinic time)", validators=[InputRequired("Enter the start time, e.g. 14:00.")])
+    start = TimeField(lazy_gettext("Start time (clinic time)"),
+                      validators=[InputRequired(lazy_gettext("Enter the start time, e.g. 14:00."))])
     duration_minutes = IntegerField(
-        "Length in minutes", default=50,
-        validators=[InputRequired("Enter the length in minutes."),
-                    NumberRange(5, 480, "The length must be between 5 and 480 minutes.")],
+        lazy_gettext("Length in minutes"), default=50,
+        validators=[InputRequired(lazy_gettext("Enter the length in minutes.")),
+                    NumberRange(5, 480, lazy_gettext("The length must be between 5 and 480 minutes."))],
         render_kw={"inputmode": "numeric"},
     )
-    attendance = SelectField("Attendance", choices=_choices(ATTENDANCE_WORDS), default="attended",
-                             validators=[DataRequired("Choose the attendance.")])
+    attendance = SelectField(lazy_gettext("Attendance"), choices=_choices(ATTENDANCE_WORDS), default="attended",
+                             validators=[DataRequired(lazy_gettext("Choose the attendance."))])
 
     def entry(self, zone: ZoneInfo) -> SessionInput:
         """The validated input, its local date and time read in the clinic's zone."""
@@ -41,37 +44,41 @@ class SessionForm(HygienicForm):
 
 
 class EndTreatmentForm(HygienicForm):
-    reason = SelectField("Why did the treatment end?", choices=_choices(END_REASON_WORDS),
-                         validators=[DataRequired("Choose why the treatment ended.")])
-    ended_on = DateField("Last day of treatment", validators=[InputRequired("Enter the date the treatment ended.")])
+    reason = SelectField(lazy_gettext("Why did the treatment end?"), choices=_choices(END_REASON_WORDS),
+                         validators=[DataRequired(lazy_gettext("Choose why the treatment ended."))])
+    ended_on = DateField(lazy_gettext("Last day of treatment"),
+                         validators=[InputRequired(lazy_gettext("Enter the date the treatment ended."))])
 
 
 class NoteForm(HygienicForm):
     text = TextAreaField(
-        "Your note",
-        validators=[DataRequired("Write a note before saving it."),
-                    Length(max=NOTE_MAX, message=f"Keep the note under {NOTE_MAX} characters.")],
+        lazy_gettext("Your note"),
+        validators=[DataRequired(lazy_gettext("Write a note before saving it.")),
+                    Length(max=NOTE_MAX,
+                           message=lazy_gettext("Keep the note under %(max)s characters.", max=NOTE_MAX))],
         render_kw={"maxlength": NOTE_MAX, "rows": 4},
     )
 
 
 class AddPatientForm(HygienicForm):
     code = StringField(
-        "Patient code (a pseudonym, never a name)",
-        validators=[DataRequired("Enter a code for the patient."),
-                    Length(max=32, message="Keep the code to 32 characters.")],
+        lazy_gettext("Patient code (a pseudonym, never a name)"),
+        validators=[DataRequired(lazy_gettext("Enter a code for the patient.")),
+                    Length(max=32, message=lazy_gettext("Keep the code to 32 characters."))],
         render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
     )
-    therapist_id = SelectField("Therapist", coerce=int, validate_choice=True)
-    mobile = StringField("Mobile number (optional, for links by SMS)",
-                         validators=[Optional(), Length(max=32, message="That is too long for a phone number.")],
+    therapist_id = SelectField(lazy_gettext("Therapist"), coerce=int, validate_choice=True)
+    mobile = StringField(lazy_gettext("Mobile number (optional, for links by SMS)"),
+                         validators=[Optional(),
+                                     Length(max=32, message=lazy_gettext("That is too long for a phone number."))],
                          render_kw={"autocomplete": "off", "inputmode": "tel"})
-    sms_consent = BooleanField("The patient agreed to get their questionnaire links by SMS")
-    email = StringField("E-mail address (optional, for links by e-mail)",
-                        validators=[Optional(), Length(max=254, message="That is too long for an e-mail address.")],
+    sms_consent = BooleanField(lazy_gettext("The patient agreed to get their questionnaire links by SMS"))
+    email = StringField(lazy_gettext("E-mail address (optional, for links by e-mail)"),
+                        validators=[Optional(),
+                                    Length(max=254, message=lazy_gettext("That is too long for an e-mail address."))],
                         render_kw={"autocomplete": "off", "inputmode": "email", "spellcheck": "false"})
-    email_consent = BooleanField("The patient agreed to get their questionnaire links by e-mail")
-    language = SelectField("Language of the patient's questionnaire", validators=[DataRequired()])
+    email_consent = BooleanField(lazy_gettext("The patient agreed to get their questionnaire links by e-mail"))
+    language = SelectField(lazy_gettext("Language of the patient's questionnaire"), validators=[DataRequired()])
 
 
 #: Years a link's expiry can fall in: outside them a value is forged (and would overflow the database's dates).
@@ -80,15 +87,16 @@ LINK_YEARS = (2000, 2999)
 
 class FreshLinkForm(HygienicForm):
     respondent = SelectField(choices=[SelectChoice(r, r) for r in RESPONDENTS], default="patient",
-                             validators=[DataRequired("Say whose form needs a new link.")])
+                             validators=[DataRequired(lazy_gettext("Say whose form needs a new link."))])
     when = SelectField(choices=[SelectChoice(w, w) for w in FRESH_LINK_WHEN], default="next", validate_choice=False,
-                       validators=[AnyOf(FRESH_LINK_WHEN, "Choose to send the SMS now or at the next allowed time.")])
+                       validators=[AnyOf(FRESH_LINK_WHEN,
+                                         lazy_gettext("Choose to send the SMS now or at the next allowed time."))])
     #: The expiry of the link the page showed: a second click finds it replaced and does nothing.
     link_expires = StringField()
 
     def validate_link_expires(self, field: StringField) -> None:
         if field.data and self.replacing() is None:
-            raise ValidationError("The link this form replaces is not named correctly; reload the page.")
+            raise ValidationError(lazy_gettext("The link this form replaces is not named correctly; reload the page."))
 
     def replacing(self) -> datetime | None:
         """The named expiry in UTC; None when it is not a real moment a link could expire at."""
@@ -104,4 +112,4 @@ class FreshLinkForm(HygienicForm):
 
 class MessageForm(HygienicForm):
     action = SelectField(choices=[SelectChoice(a, a) for a in MESSAGE_ACTIONS],
-                         validators=[DataRequired("Choose what to do with the message.")])
+                         validators=[DataRequired(lazy_gettext("Choose what to do with the message."))])

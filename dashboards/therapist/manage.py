@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -26,13 +27,14 @@ from dashboards.therapist.forms import AddPatientForm, EndTreatmentForm, FreshLi
 from dashboards.therapist.guards import managed_patient
 from dashboards.therapist.operations import NewPatient, TreatmentError
 from dashboards.therapist.templating import viewer_zone
-from dashboards.therapist.wording import fresh_link_done
+from dashboards.therapist.wording import ATTENDANCE_WORDS, fresh_link_done
 from feedback.extensions import db
 from feedback.i18n import language_name, shipped_languages
 from feedback.links import session_instruments
 from feedback.models import Invitation, Patient, TherapySession, User, utcnow
 from feedback.models.outbox import OutboxMessage
 from feedback.sessions import next_session_number
+from feedback.translatable import N_
 
 
 def _form_page(form: FlaskForm, *, heading: str, action: str, submit: str, back: tuple[str, str],
@@ -48,7 +50,7 @@ def _to_patient(patient: Patient, anchor: str | None = None) -> ResponseReturnVa
 
 
 def _back(patient: Patient) -> tuple[str, str]:
-    return url_for("dashboards.patient", code=patient.code), f"Back to {patient.code}"
+    return url_for("dashboards.patient", code=patient.code), _("Back to %(code)s", code=patient.code)
 
 
 def _session_or_404(patient: Patient, number: int) -> TherapySession:
@@ -63,12 +65,12 @@ def _session_or_404(patient: Patient, number: int) -> TherapySession:
 # --- sessions -----------------------------------------------------------------------------------
 
 SESSION_INTRO = (
-    "Times are in the clinic's time zone. Marking a session attended creates the patient's and your "
-    "post-session questionnaires; the patient's goes out by SMS if they agreed to it, otherwise you "
-    "hand over its link from the patient's page.",
+    N_("Times are in the clinic's time zone. Marking a session attended creates the patient's and your "
+       "post-session questionnaires; the patient's goes out by SMS if they agreed to it, otherwise you "
+       "hand over its link from the patient's page."),
 )
 
-ENDED = "This treatment has ended: no new sessions can be added. Earlier sessions can still be corrected."
+ENDED = N_("This treatment has ended: no new sessions can be added. Earlier sessions can still be corrected.")
 
 
 @bp.route("/patients/<code>/sessions/new", methods=["GET", "POST"])
@@ -76,12 +78,12 @@ ENDED = "This treatment has ended: no new sessions can be added. Earlier session
 def new_session(patient: Patient) -> ResponseReturnValue:
     form = SessionForm()
     page: dict[str, Any] = {
-        "heading": f"Add session {next_session_number(patient)} for {patient.code}",
-        "action": url_for("dashboards.new_session", code=patient.code), "submit": "Save the session",
+        "heading": _("Add session %(number)s for %(code)s", number=next_session_number(patient), code=patient.code),
+        "action": url_for("dashboards.new_session", code=patient.code), "submit": N_("Save the session"),
         "back": _back(patient), "intro": SESSION_INTRO,
     }
     if patient.status != "active":
-        return _form_page(form, error=ENDED, status=422 if form.is_submitted() else 200, **page)
+        return _form_page(form, error=_(ENDED), status=422 if form.is_submitted() else 200, **page)
     if not form.is_submitted():
         now = utcnow().astimezone(viewer_zone())
         form.day.data, form.start.data = now.date(), time(now.hour)
@@ -92,7 +94,8 @@ def new_session(patient: Patient) -> ResponseReturnValue:
         session = operations.add_session(patient, form.entry(viewer_zone()))
     except TreatmentError as exc:
         return _form_page(form, error=str(exc), status=422, **page)
-    flash(f"Session {session.number} was saved ({session.attendance.replace('_', '-')}).")
+    flash(_("Session %(number)s was saved (%(attendance)s).", number=session.number,
+            attendance=_(ATTENDANCE_WORDS.get(session.attendance, session.attendance)).lower()))
     return _to_patient(patient, f"session-{session.number}")
 
 
@@ -102,8 +105,8 @@ def edit_session(patient: Patient, number: int) -> ResponseReturnValue:
     session = _session_or_404(patient, number)
     form = SessionForm()
     page: dict[str, Any] = {
-        "heading": f"Session {session.number} of {patient.code}",
-        "action": url_for("dashboards.edit_session", code=patient.code, number=number), "submit": "Save changes",
+        "heading": _("Session %(number)s of %(code)s", number=session.number, code=patient.code),
+        "action": url_for("dashboards.edit_session", code=patient.code, number=number), "submit": N_("Save changes"),
         "back": _back(patient), "intro": SESSION_INTRO,
     }
     if not form.is_submitted():
@@ -117,7 +120,7 @@ def edit_session(patient: Patient, number: int) -> ResponseReturnValue:
         operations.change_session(session, form.entry(viewer_zone()))
     except TreatmentError as exc:
         return _form_page(form, error=str(exc), status=422, **page)
-    flash(f"Session {session.number} was saved.")
+    flash(_("Session %(number)s was saved.", number=session.number))
     return _to_patient(patient, f"session-{session.number}")
 
 
@@ -157,14 +160,14 @@ def message_action(patient: Patient, outbox_id: int) -> ResponseReturnValue:
         abort(404)
     form = MessageForm()
     if not form.validate():
-        abort(400, "Choose to send the message again or to confirm that it arrived.")
+        abort(400, _("Choose to send the message again or to confirm that it arrived."))
     done = operations.message_action(message, form.action.data or "")
     if not done:
-        flash("That message had changed in the meantime; nothing was done. Its current state is shown below.")
+        flash(_("That message had changed in the meantime; nothing was done. Its current state is shown below."))
     elif form.action.data == "resend":
-        flash("The message will be sent again (outside quiet hours).")
+        flash(_("The message will be sent again (outside quiet hours)."))
     else:
-        flash("Noted: the message arrived.")
+        flash(_("Noted: the message arrived."))
     return _to_patient(patient, "messages")
 
 
@@ -176,11 +179,11 @@ def message_action(patient: Patient, outbox_id: int) -> ResponseReturnValue:
 def end_treatment(patient: Patient) -> ResponseReturnValue:
     form = EndTreatmentForm()
     page: dict[str, Any] = {
-        "heading": f"End the treatment of {patient.code}",
-        "action": url_for("dashboards.end_treatment", code=patient.code), "submit": "End the treatment",
+        "heading": _("End the treatment of %(code)s", code=patient.code),
+        "action": url_for("dashboards.end_treatment", code=patient.code), "submit": N_("End the treatment"),
         "back": _back(patient),
-        "intro": ("Its answers and flags stay visible; no new sessions can be added afterwards. "
-                  "The clinic's figures count dropouts by this reason.",),
+        "intro": (N_("Its answers and flags stay visible; no new sessions can be added afterwards. "
+                     "The clinic's figures count dropouts by this reason."),),
     }
     if not form.is_submitted():
         form.ended_on.data = local_today(patient.clinic.timezone, utcnow())
@@ -192,7 +195,7 @@ def end_treatment(patient: Patient) -> ResponseReturnValue:
         operations.end_treatment(patient, form.reason.data or "", form.ended_on.data)
     except TreatmentError as exc:
         return _form_page(form, error=str(exc), status=422, **page)
-    flash(f"The treatment of {patient.code} has ended.")
+    flash(_("The treatment of %(code)s has ended.", code=patient.code))
     return _to_patient(patient)
 
 
@@ -225,10 +228,10 @@ def _add_patient_form() -> AddPatientForm:
 def new_patient() -> ResponseReturnValue:
     form = _add_patient_form()
     page: dict[str, Any] = {
-        "heading": "Add a patient", "action": url_for("dashboards.new_patient"), "submit": "Add the patient",
-        "back": (url_for("dashboards.home"), "Back to the caseload"),
-        "intro": ("Use the clinic's pseudonymous code, never a name. The mobile number and the e-mail address "
-                  "are stored encrypted and used only to send questionnaire links, if the patient agreed.",),
+        "heading": N_("Add a patient"), "action": url_for("dashboards.new_patient"), "submit": N_("Add the patient"),
+        "back": (url_for("dashboards.home"), N_("Back to the caseload")),
+        "intro": (N_("Use the clinic's pseudonymous code, never a name. The mobile number and the e-mail address "
+                     "are stored encrypted and used only to send questionnaire links, if the patient agreed."),),
     }
     if not form.is_submitted():
         return _form_page(form, **page)
@@ -243,5 +246,5 @@ def new_patient() -> ResponseReturnValue:
         patient = operations.add_patient(entry)
     except TreatmentError as exc:
         return _form_page(form, error=str(exc), status=422, **page)
-    flash(f"{patient.code} was added. Add their first session when it has taken place.")
+    flash(_("%(code)s was added. Add their first session when it has taken place.", code=patient.code))
     return redirect(url_for("dashboards.patient", code=patient.code), code=303)

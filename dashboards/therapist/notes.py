@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from dashboards.therapist.blueprint import bp
@@ -27,5 +28,5 @@ def add_guidance_note(patient: Patient) -> ResponseReturnValue:
     except TreatmentError as exc:
         audit_view(patient)  # the page is shown again, with the note kept
         return render_patient(patient, form, 422, note_error=str(exc) or None)
-    flash("Your note was saved.")
+    flash(_("Your note was saved."))
     return redirect(url_for("dashboards.patient", code=patient.code, _anchor="guidance"), code=303)

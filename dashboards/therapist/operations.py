@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from dashboards.audit import audit
@@ -71,9 +72,10 @@ def add_note(patient: Patient, author: User, guidance: Guidance | None, text: st
              now: datetime | None = None) -> GuidanceNote:
     text = text.strip()
     if not text:
-        raise TreatmentError("Write a note before saving it.")
+        raise TreatmentError(_("Write a note before saving it."))
     if len(text) > NOTE_MAX:
-        raise TreatmentError(f"Keep the note under {NOTE_MAX} characters (it has {len(text)}).")
+        raise TreatmentError(_("Keep the note under %(max)s characters (it has %(count)s).", max=NOTE_MAX,
+                               count=len(text)))
     note = GuidanceNote(
         patient=patient, author=author, text=text, created_at=now or utcnow(),
         session_number=guidance.session_number if guidance else None, kind=guidance.kind if guidance else "",
@@ -96,9 +98,9 @@ class SessionInput:
 
 def _check_session(entry: SessionInput, now: datetime) -> None:
     if entry.attendance not in ATTENDANCE_WORDS:
-        raise TreatmentError("Choose the attendance from the list.")
+        raise TreatmentError(_("Choose the attendance from the list."))
     if entry.starts_at > now and entry.attendance not in FUTURE_ATTENDANCE:
-        raise TreatmentError("A session that has not started yet can only be scheduled or cancelled.")
+        raise TreatmentError(_("A session that has not started yet can only be scheduled or cancelled."))
 
 
 def add_session(patient: Patient, entry: SessionInput, *, now: datetime | None = None) -> TherapySession:
@@ -117,7 +119,8 @@ def add_session(patient: Patient, entry: SessionInput, *, now: datetime | None =
         raise TreatmentError(_sentence(str(exc))) from None
     except IntegrityError:
         db.session.rollback()
-        raise TreatmentError("Another session was added for this patient at the same moment; please check the list.") \
+        raise TreatmentError(_("Another session was added for this patient at the same moment; please check the "
+                               "list.")) \
             from None
     return recorded.session
 
@@ -127,7 +130,7 @@ def change_session(session: TherapySession, entry: SessionInput, *, now: datetim
     now = now or utcnow()
     _check_session(entry, now)
     if not 5 <= entry.duration_minutes <= 480:
-        raise TreatmentError("The length must be between 5 and 480 minutes.")
+        raise TreatmentError(_("The length must be between 5 and 480 minutes."))
     before = session.attendance
     session.starts_at, session.duration_minutes = entry.starts_at, entry.duration_minutes
     audit("change_session", patient=session.patient,
@@ -153,13 +156,13 @@ def fresh_link(invitation: Invitation, *, send_now: bool = False, link_expires: 
     by SMS when the patient gets SMS, now if asked and allowed (`planner.send_fresh_link`)."""
     session = invitation.session
     if session.patient.status == "ended":
-        raise TreatmentError("The treatment has ended, so its forms get no new links.")
+        raise TreatmentError(_("The treatment has ended, so its forms get no new links."))
     audit("fresh_link", patient=session.patient, detail=f"session {session.number}, {invitation.respondent} form")
     try:
         return send_fresh_link(invitation, send_now=send_now, link_expires=link_expires, now=now)  # commits, audited
     except LinkCompleted:
         db.session.rollback()
-        raise TreatmentError("That form has been answered already, so it needs no new link.") from None
+        raise TreatmentError(_("That form has been answered already, so it needs no new link.")) from None
     except FreshLinkRefused as exc:
         db.session.rollback()
         raise TreatmentError(str(exc)) from None
@@ -171,7 +174,7 @@ MESSAGE_ACTIONS = ("resend", "confirm")
 def message_action(message: OutboxMessage, action: str, *, now: datetime | None = None) -> bool:
     """Staff's decision on a failed or uncertain SMS: send it again, or confirm it arrived."""
     if action not in MESSAGE_ACTIONS:
-        raise TreatmentError("Choose to send the message again or to confirm it arrived.")
+        raise TreatmentError(_("Choose to send the message again or to confirm it arrived."))
     audit(f"sms_{action}", patient=message.patient, detail=f"message {message.id}, was {message.status}")
     if action == "resend":
         return staff.send_again(message.id, now=now)  # commits, with the audit row
@@ -185,11 +188,11 @@ def end_treatment(patient: Patient, reason: str, ended_on: date, *, now: datetim
     """Mark the treatment ended (completed, dropped out, transferred) and refresh its flags."""
     now = now or utcnow()
     if patient.status == "ended":
-        raise TreatmentError("This treatment has ended already.")
+        raise TreatmentError(_("This treatment has ended already."))
     if reason not in END_REASONS:
-        raise TreatmentError("Choose why the treatment ended.")
+        raise TreatmentError(_("Choose why the treatment ended."))
     if ended_on > local_today(patient.clinic.timezone, now):
-        raise TreatmentError("The end date cannot be in the future.")
+        raise TreatmentError(_("The end date cannot be in the future."))
     patient.status, patient.end_reason, patient.ended_on = "ended", reason, ended_on
     audit("end_treatment", patient=patient, detail=f"{reason}, {ended_on.isoformat()}")
     db.session.commit()

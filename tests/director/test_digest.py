@@ -18,7 +18,7 @@ from dashboards.risk.models import RiskEvent
 from dashboards.risk.store import recompute_patients
 from feedback import mail
 from feedback.extensions import db
-from feedback.models import Patient, utcnow
+from feedback.models import Patient, User, utcnow
 from tests.dashboards.builders import UNRESOLVED, add_session
 from tests.director import smtp_sink
 from tests.director.conftest import FREE_TEXT
@@ -197,3 +197,16 @@ def test_production_needs_an_smtp_server_and_a_sender():
         mail.configured_mailer({"APP_ENV": "production"})
     with pytest.raises(mail.MailConfigError, match="SMTP_FROM"):
         mail.configured_mailer({"APP_ENV": "production", "SMTP_HOST": "mail.example.org"})
+
+
+def test_each_clinician_reads_the_digest_in_their_own_language(clinics):
+    alex = db.session.scalar(select(User).where(User.email == "alex@north.example"))
+    alex.language = "es"
+    db.session.commit()
+    _, mailer = run()
+    [spanish] = [m for m in mailer.sent if m["To"] == "alex@north.example"]
+    assert spanish["Subject"] == "Nuevas señales que revisar antes de sus próximas sesiones"
+    assert "  - A-HIGH: Ruptura no resuelta\n" in spanish.get_content()
+    assert "nunca respuestas" in spanish.get_content()
+    [english] = [m for m in mailer.sent if m["To"] == "colleague@north.example"]  # the colleague's stays English
+    assert english["Subject"] == digest_message.SUBJECT and "Unresolved rupture" in english.get_content()
