@@ -21,8 +21,15 @@ from dashboards.therapist.blueprint import bp as therapist_bp
 from dashboards.therapist.guards import audit_view, managed_patient
 from feedback.battery.due import outcome_measures
 from feedback.battery.rules import BatteryError, Entry, usable_entries
-from feedback.i18n import page_language
+from feedback.i18n import language_name, page_language
+from feedback.links import session_instruments
 from feedback.models import Patient
+from feedback.translatable import N_
+
+#: How staff read a form's language (`Instrument.translation_status`): a score from a translation
+#: nobody validated is read with more care.
+TRANSLATION_WORDS = {"original": N_("original"), "validated": N_("validated translation"),
+                     "not validated": N_("translation not validated")}
 
 
 @director_bp.route("/clinic/battery", methods=["GET", "POST"])
@@ -91,4 +98,14 @@ def _entries(stored: object) -> list[Entry]:
 def _page(form: BatteryForm, *, heading: str, action: str, back: tuple[str, str], status: int = 200,
           problems: list[str] | None = None, **extra: Any) -> ResponseReturnValue:
     return render_template("dashboards/battery.html", form=form, heading=heading, action=action,
-                           back_url=back[0], back_words=back[1], problems=problems or [], **extra), status
+                           back_url=back[0], back_words=back[1], problems=problems or [],
+                           languages=_languages(), **extra), status
+
+
+def _languages() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The patient's form and each outcome measure, with its languages and whether each is validated."""
+    language = page_language()
+    forms = [session_instruments()["patient"], *outcome_measures().values()]
+    return [(form.text(form.title, language),
+             [(language_name(code), _(TRANSLATION_WORDS[form.translation_status(code)])) for code in form.languages])
+            for form in forms]

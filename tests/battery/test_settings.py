@@ -106,3 +106,9 @@ def test_a_faulty_patient_battery_is_refused_and_the_page_shown_again_is_audited
     views = [e for e in _audit("view_patient") if e.detail.startswith("POST")]
     assert len(views) == 1
     assert _post(client, "/patients/P-A1/battery", source="sometimes").status_code == 422
+
+
+def test_the_battery_page_says_which_translations_are_validated(world, as_user):
+    page = as_user(world.director).get("/clinic/battery").text
+    assert "<strong>After today&#39;s session</strong>: English (original), Español (translation not validated)" in page
+    assert "Patient Health Questionnaire (PHQ-9)</strong>: English (original), Español (validated translation)" in page
