@@ -133,7 +133,7 @@ def fresh_link(patient: Patient, number: int) -> ResponseReturnValue:
     session = _session_or_404(patient, number)
     form = FreshLinkForm()
     if not form.validate():
-        abort(422, " ".join(message for messages in form.errors.values() for message in messages))
+        abort(422, " ".join(str(message) for messages in form.errors.values() for message in messages))
     invitation = db.session.scalar(
         select(Invitation).where(Invitation.session_id == session.id, Invitation.respondent == form.respondent.data)
     )
