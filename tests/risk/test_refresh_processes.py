@@ -22,7 +22,9 @@ def test_two_processes_evaluate_every_treatment_once(app, database_url):
 
     first = run_refresh(database_url, 2, hours_ahead=0, timeout=600)  # never evaluated: all 600
     assert first.total == 600 and not first.twice
-    assert all(first.evaluated), f"both processes take part: {[len(ids) for ids in first.evaluated]}"
+    if db.engine.dialect.name == "postgresql":  # row locks: the processes work side by side
+        assert all(first.evaluated), f"both processes take part: {[len(ids) for ids in first.evaluated]}"
+    # (SQLite has one write lock: batches run one after the other, whichever process gets it.)
     assert db.session.scalar(select(func.count()).select_from(PatientRisk)) == 600
     db.session.rollback()
 
