@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from flask import current_app, has_request_context, url_for
 
+from feedback.i18n import language_name, shipped_languages
 from feedback.instruments.model import Instrument
 from feedback.instruments.registry import registry
 
@@ -18,6 +19,13 @@ def session_instruments() -> dict[str, Instrument]:
         "patient": registry().get(config.get("PATIENT_INSTRUMENT", "post-session-patient")),
         "therapist": registry().get(config.get("THERAPIST_INSTRUMENT", "post-session-therapist")),
     }
+
+
+def patient_languages() -> dict[str, str]:
+    """The languages a patient can be written to in, by their own names: the shipped ones (pages,
+    SMS, e-mail), then any other the clinic's patient form has (a licensed file's own language)."""
+    codes = dict.fromkeys((*shipped_languages(), *session_instruments()["patient"].languages))
+    return {code: language_name(code) for code in codes}
 
 
 def link_validity() -> timedelta:

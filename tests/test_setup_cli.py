@@ -126,3 +126,17 @@ def test_broken_clinic_instrument_stops_start_up_with_a_clear_message(tmp_path):
     (tmp_path / "bad.yaml").write_text("id: bad\nversion: 1\n")
     with pytest.raises(InstrumentError, match="bad.yaml: top level: 'title' is a required property"):
         create_app({"APP_ENV": "testing", "INSTRUMENT_DIRS": str(tmp_path)})
+
+
+def test_a_patients_language_is_one_they_can_be_written_to_in(runner, clinic_with_therapist):
+    add = ["patients", "add", "EA-8", "--clinic", "Eastside", "--therapist", "t@example.org", "--language"]
+    _fails(runner, [*add, "xx"], "language must be one of en, es")
+    assert runner.invoke(args=[*add, "es"]).exit_code == 0
+    assert db.session.scalars(select(Patient.language)).one() == "es"
+
+
+def test_instruments_say_which_translations_are_validated(runner):
+    shown = json.loads(runner.invoke(args=["instruments", "show", "phq-9", "--format", "json"]).output)
+    assert shown["translations"] == {"en": "original", "es": "validated"}
+    listed = runner.invoke(args=["instruments", "list"]).output
+    assert "post-session-patient v1" in listed and "languages: en (original), es (not validated)" in listed

@@ -9,9 +9,9 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from dashboards.safety import clinic_hours
-from dashboards.therapist.manage import patient_languages
 from feedback.crisis_lines import default_crisis_text
 from feedback.i18n import translated
+from feedback.links import patient_languages
 from feedback.models import Clinic
 from feedback.phones import region_for_zone
 

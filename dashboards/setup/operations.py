@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from dashboards.auth.passwords import hash_password
 from feedback.extensions import db
+from feedback.links import patient_languages
 from feedback.models import CHANNELS, ROLES, Clinic, Patient, User, utcnow
 from feedback.phones import PhoneCipher, normalise, region_for_zone
 
@@ -106,6 +107,8 @@ def add_patient(
         raise SetupError(_("SMS consent needs a mobile number"))
     if email_consent and not email:
         raise SetupError(_("e-mail consent needs an e-mail address"))
+    if language not in patient_languages():
+        raise SetupError(_("language must be one of %(languages)s", languages=", ".join(patient_languages())))
     channel = channel or ("sms" if sms_consent else "email" if email_consent else "link")
     if channel not in CHANNELS:
         raise SetupError(_("channel must be one of %(channels)s", channels=", ".join(CHANNELS)))

@@ -29,8 +29,7 @@ from dashboards.therapist.operations import NewPatient, TreatmentError
 from dashboards.therapist.templating import viewer_zone
 from dashboards.therapist.wording import ATTENDANCE_WORDS, fresh_link_done
 from feedback.extensions import db
-from feedback.i18n import language_name, shipped_languages
-from feedback.links import session_instruments
+from feedback.links import patient_languages
 from feedback.models import Invitation, Patient, TherapySession, User, utcnow
 from feedback.models.outbox import OutboxMessage
 from feedback.sessions import next_session_number
@@ -200,13 +199,6 @@ def end_treatment(patient: Patient) -> ResponseReturnValue:
 
 
 # --- a new patient ------------------------------------------------------------------------------
-
-
-def patient_languages() -> dict[str, str]:
-    """The languages a patient can be written to in, by their own names: the shipped ones (pages,
-    SMS, e-mail), then any other the clinic's patient form has (a licensed file's own language)."""
-    codes = dict.fromkeys((*shipped_languages(), *session_instruments()["patient"].languages))
-    return {code: language_name(code) for code in codes}
 
 
 def _add_patient_form() -> AddPatientForm:

@@ -10,8 +10,8 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from feedback.instruments.model import Instrument, Item
-from feedback.text_hygiene import HostileText, clean, whole_number
 from feedback.phrases import Phrase, phrase
+from feedback.text_hygiene import HostileText, clean, whole_number
 from feedback.translatable import N_
 
 YES, NO = "yes", "no"
