@@ -24,6 +24,7 @@ from dashboards.clinic_stats import clinic_overview
 from dashboards.export import export_filename, start_clinic_export
 from dashboards.outcome_stats import clinic_outcomes, read_period
 from dashboards.risk.store import local_today
+from dashboards.speech import spoken
 from feedback.delivery.staff import needs_attention
 from feedback.extensions import db
 from feedback.i18n import language_name
@@ -106,7 +107,7 @@ def clinic_language() -> ResponseReturnValue:
 def ended_chart() -> ResponseReturnValue:
     """Counts per month and reason only (no patient); recorded all the same, as every view of clinic data."""
     figures = clinic_overview(current_user.clinic_id, utcnow())
-    return jsonify(ended_by_month_chart(figures.ended_by_month))
+    return jsonify(spoken(ended_by_month_chart(figures.ended_by_month)))
 
 
 @bp.get("/clinic/outcomes.json")
@@ -118,7 +119,7 @@ def outcomes_chart() -> ResponseReturnValue:
     period, problems = read_period(request.args, local_today(clinic.timezone, utcnow()))
     if problems:
         return jsonify(error=" ".join(problems)), 422
-    return jsonify(outcome_rates_chart(clinic_outcomes(clinic.id, period)[0]))
+    return jsonify(spoken(outcome_rates_chart(clinic_outcomes(clinic.id, period)[0])))
 
 
 @bp.get("/clinic/export.csv")

@@ -132,7 +132,8 @@ def _severity(m: Measure, axis: str, top: float) -> list[dict[str, Any]]:
 
 def _band_names(m: Measure, axis: str, top: float) -> list[dict[str, Any]]:
     starts = [b.start for b in m.rules.bands] + [top]
-    return [{"text": Localised(tuple((lang, html.escape(text)) for lang, text in b.label.items())), "xref": "paper", "x": 1,
+    return [{"text": Localised(tuple((lang, html.escape(text)) for lang, text in b.label.items())),
+             "xref": "paper", "x": 1,
              "xanchor": "right", "yref": _ref(axis), "y": (lo + hi) / 2, "showarrow": False,
              "font": {"size": 10, "color": NEUTRAL}}
             for b, lo, hi in zip(m.rules.bands, starts, starts[1:], strict=False) if hi > lo]

@@ -7,12 +7,13 @@ from datetime import date, timedelta
 import plotly.graph_objects as go
 import pytest
 
-from dashboards.charts.clinic import ended_by_month_chart
+from dashboards.charts import clinic as made_clinic
 from dashboards.clinic_stats import EndedMonth, Rate, clinic_overview
 from dashboards.response_rates import count_responses
 from dashboards.risk.store import recompute_patients
 from feedback.extensions import db
 from feedback.models import Patient
+from feedback.phrases import ENGLISH, said
 from tests.dashboards.builders import CALM, NOW, OPEN, UNANSWERED, UNRESOLVED, add_weekly, end_treatment
 
 FIRST = NOW - timedelta(weeks=3)
@@ -117,6 +118,11 @@ def test_treatments_never_evaluated_are_counted_apart(make_clinic, make_user, ma
     overview = clinic_overview(clinic.id, NOW)
     assert overview.calibration.not_evaluated == 1 and overview.calibration.never_high == Rate(0, 0)
     assert db.session.get(Patient, patient.id).status == "ended"
+
+
+def ended_by_month_chart(months):
+    """The figure as an English page gets it (the chart builds phrases, the view says them)."""
+    return said(made_clinic.ended_by_month_chart(months), ENGLISH)
 
 
 def test_ended_by_month_chart(clinic):
