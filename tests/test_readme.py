@@ -41,3 +41,17 @@ def test_every_command_of_the_set_up_section_runs_as_written(tmp_path):
         result = subprocess.run([str(flask), *args[1:]], cwd=ROOT, env=env, capture_output=True, text=True,  # noqa: S603
                                 timeout=120, check=False)
         assert result.returncode == 0, f"{command}\n{result.stdout}\n{result.stderr}"
+
+
+def test_every_command_of_the_languages_section_exists():
+    """The README's catalog commands change files, so each is run with --help: it must exist as written."""
+    readme = (ROOT / "README.md").read_text()
+    match = re.search(r"## Languages\n.*?```sh\n(.+?)\n```", readme, re.S)
+    assert match, "README lost its languages commands"
+    flask = Path(sys.executable).with_name("flask")
+    for command in [re.sub(r"\s+#.*$", "", line) for line in match.group(1).splitlines()]:
+        args = shlex.split(command)
+        assert args[0] == ".venv/bin/flask", f"README command not run with the project's flask: {command}"
+        result = subprocess.run([str(flask), *args[1:], "--help"], cwd=ROOT, capture_output=True, text=True,  # noqa: S603
+                                timeout=120, check=False)
+        assert result.returncode == 0 and "Usage:" in result.stdout, f"{command}\n{result.stdout}\n{result.stderr}"
