@@ -70,7 +70,12 @@ NUMBER_NAMES = {
     "return_session": N_("return session"), "dip_score": N_("dip score"), "usual": N_("usual"),
     "measure": N_("measure"), "first": N_("first"), "latest": N_("latest"), "first_session": N_("first session"),
     "change": N_("change"), "reliable_change": N_("reliable change"), "cutoff": N_("cutoff"),
-    "items": N_("items"), "answers": N_("answers"),
+    "items": N_("items"), "answers": N_("answers"), "confirm": N_("confirm"), "dip_session": N_("dip session"),
+    "dip_z": N_("dip z"), "early": N_("early"), "held_back": N_("held back"), "went_along": N_("went along"),
+    "frustrated": N_("frustrated"), "last_session": N_("last session"), "return_score": N_("return score"),
+    "session": N_("session"), "caseness": N_("caseness"), "also": N_("also"), "reliable": N_("reliable"),
+    "until_session": N_("until session"), "days": N_("days"), "since_session": N_("since session"),
+    "threshold_weeks": N_("threshold weeks"),
 }
 #: Words among the values of an event's numbers.
 VALUE_WORDS = {

@@ -59,3 +59,15 @@ def test_an_event_it_does_not_know_falls_back_to_the_reasons_first_clause():
     reason = "The patient reported something new; it may be worth asking."
     assert brief("something_new", None, 3, {}, reason) == "The patient reported something new"
     assert brief("sudden_drop", "bond", 3, {"score": 2.0}, "Stored before: details.") == "Stored before"
+
+
+def test_every_number_an_event_stores_has_a_name_to_translate():
+    from dashboards.therapist.wording import NUMBER_NAMES
+
+    keys = set()
+    for kind in KINDS:
+        for seed in range(6):
+            history = generate_patient(kind, seed)
+            for event in evaluate(history, last_day(history)).events:
+                keys |= set(event.numbers)
+    assert keys - set(NUMBER_NAMES) == set()
