@@ -1,6 +1,7 @@
 """The entry point: every rule over one treatment as of a date, and the current risk level."""
 
 import datetime
+from collections.abc import Iterable
 
 from dashboards.flags.change import change_events
 from dashboards.flags.engagement import disengagement_events
@@ -12,7 +13,7 @@ from dashboards.flags.outcome import outcome_events
 from dashboards.flags.repair import repair_events
 from dashboards.flags.ruptures import rupture_events
 from dashboards.flags.thresholds import DEFAULT_THRESHOLDS, Thresholds
-from dashboards.flags.timeline import build_timeline
+from dashboards.flags.timeline import Timeline, build_timeline, timelines
 
 # Current events of these kinds turn current disengagement from watch into high: withdrawal in
 # behaviour together with an unresolved or repeated rupture, or a confirmed decline. Watch-level
@@ -28,18 +29,38 @@ def evaluate(history: PatientHistory, as_of: datetime.date,
     Deterministic: the same history, date and thresholds always give the same result.
     """
     t = build_timeline(history, as_of, thresholds.recent_sessions)
-    events: list[Event] = [
+    events = _alerting_events(t, thresholds) + marker_events(t, thresholds) + repair_events(t, thresholds)
+    events += disengagement_events(t, thresholds, _escalates(t, events))
+    return Evaluation(risk=risk_level(events), events=order(events))
+
+
+def rated_high(history: PatientHistory, days: Iterable[datetime.date],
+               thresholds: Thresholds = DEFAULT_THRESHOLDS) -> bool:
+    """Whether `evaluate(history, day, thresholds).risk` is "high" on any of `days`, at a fraction
+    of the cost: the history is sorted and scored once, and the marker and repair rules, which
+    never rate a treatment high nor escalate disengagement, are left out."""
+    for t in timelines(history, days, thresholds.recent_sessions):
+        events = _alerting_events(t, thresholds)
+        if risk_level(events) == "high":
+            return True
+        # Current disengagement is high only when escalated (disengagement_events).
+        if _escalates(t, events) and risk_level(disengagement_events(t, thresholds, True)) == "high":
+            return True
+    return False
+
+
+def _alerting_events(t: Timeline, thresholds: Thresholds) -> list[Event]:
+    """The rules that can rate a treatment high (and whose events escalate disengagement)."""
+    return [
         *rupture_events(t, thresholds),
-        *marker_events(t, thresholds),
         *change_events(t, thresholds),
-        *repair_events(t, thresholds),
         *low_alliance_events(t, thresholds),
         *outcome_events(t, thresholds),
     ]
+
+
+def _escalates(t: Timeline, events: list[Event]) -> bool:
     # The last answered form counts even when silence has pushed it out of the recent sessions:
     # an unresolved rupture followed by unanswered forms is the classic way out of treatment.
     last_answered = max((s.number for s in t.sessions if s.patient is not None and s.patient.answered), default=None)
-    escalate = any(e.code in RUPTURE_OR_DECLINE and (e.current or e.session_number == last_answered)
-                   for e in events)
-    events += disengagement_events(t, thresholds, escalate)
-    return Evaluation(risk=risk_level(events), events=order(events))
+    return any(e.code in RUPTURE_OR_DECLINE and (e.current or e.session_number == last_answered) for e in events)

@@ -3,7 +3,7 @@ scored points of each scale. Built once per evaluation so each rule is a single 
 
 import datetime
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, TypeVar
 
@@ -38,17 +38,25 @@ class Timeline:
 
 
 def build_timeline(history: PatientHistory, as_of: datetime.date, recent: int) -> Timeline:
-    sessions = tuple(sorted((s for s in history.sessions if s.date <= as_of),
-                            key=lambda s: s.number))
-    return Timeline(
-        sessions=sessions,
-        points={scale: _scored(sessions, scale) for scale in history.norms},
-        norms=history.norms,
-        recent=frozenset(s.number for s in sessions[-recent:]),
-        as_of=as_of,
-        ended_on=history.ended_on,
-        outcomes={scale: measure.until(as_of) for scale, measure in history.outcomes.items()},
-    )
+    return next(timelines(history, (as_of,), recent))
+
+
+def timelines(history: PatientHistory, days: Iterable[datetime.date], recent: int) -> Iterator[Timeline]:
+    """The treatment as of each of `days`, its sessions sorted and scored once for all of them
+    (a first evaluation looks at the treatment as of every session date)."""
+    ordered = sorted(history.sessions, key=lambda s: s.number)
+    scored = {scale: _scored(ordered, scale) for scale in history.norms}
+    for day in days:
+        sessions = tuple(s for s in ordered if s.date <= day)
+        yield Timeline(
+            sessions=sessions,
+            points={scale: tuple(p for on, p in points if on <= day) for scale, points in scored.items()},
+            norms=history.norms,
+            recent=frozenset(s.number for s in sessions[-recent:]),
+            as_of=day,
+            ended_on=history.ended_on,
+            outcomes={scale: measure.until(day) for scale, measure in history.outcomes.items()},
+        )
 
 
 def as_score(value: object) -> float | None:
@@ -58,15 +66,15 @@ def as_score(value: object) -> float | None:
     return None
 
 
-def _scored(sessions: Sequence[SessionRecord], scale: str) -> tuple[Point, ...]:
+def _scored(sessions: Sequence[SessionRecord], scale: str) -> list[tuple[datetime.date, Point]]:
     # Unanswered forms and unscored scales are skipped, never read as zero.
     points = []
     for s in sessions:
         if s.patient is not None and s.patient.answered:
             value = as_score(s.patient.scores.get(scale))
             if value is not None:
-                points.append(Point(s.number, value))
-    return tuple(points)
+                points.append((s.date, Point(s.number, value)))
+    return points
 
 
 def runs(items: Iterable[T], holds: Callable[[T], bool]) -> list[list[T]]:

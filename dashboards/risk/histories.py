@@ -33,12 +33,14 @@ _SESSIONS = select(
     TherapySession.starts_at,
     TherapySession.attendance,
 ).where(TherapySession.patient_id.in_(_IDS))
+# Whether a form was answered or has expired is decided in the query: converting two timestamps
+# for every invitation was a visible part of a whole clinic's load.
 _INVITATIONS = (
     select(
         Invitation.session_id,
         Invitation.respondent,
-        Invitation.completed_at,
-        Invitation.expires_at,
+        Invitation.completed_at.is_not(None),
+        Invitation.expires_at <= bindparam("now"),
         Response.answers,
         Response.scores,
     )
@@ -48,11 +50,11 @@ _INVITATIONS = (
 )
 
 
-def _answers(invitation_row: tuple, now: datetime) -> Answers | None:
-    _, _, completed_at, expires_at, items, scores = invitation_row
-    if completed_at is not None:
+def _answers(invitation_row: tuple) -> Answers | None:
+    _, _, completed, expired, items, scores = invitation_row
+    if completed:
         return Answers(answered=True, scores=scores or {}, items=items or {})
-    if expires_at <= now:
+    if expired:
         return Answers(answered=False, scores={}, items={})
     return None  # still open: not (yet) unanswered
 
@@ -73,11 +75,11 @@ def load_histories_and_zones(
     given = {"ids": ids}
     patients = db.session.execute(_PATIENTS, given).all()
     sessions = db.session.execute(_SESSIONS, given).all()
-    invitations = db.session.execute(_INVITATIONS, given).all()
+    invitations = db.session.execute(_INVITATIONS, {**given, "now": now}).all()
 
     by_session: dict[int, dict[str, Answers | None]] = defaultdict(dict)
     for row in invitations:
-        by_session[row[0]][row[1]] = _answers(row, now)
+        by_session[row[0]][row[1]] = _answers(row)
     zones = {pid: tz for pid, _, _, tz, _ in patients}
     records: dict[int, list[SessionRecord]] = defaultdict(list)
     zone_cache: dict[str, ZoneInfo] = {}

@@ -15,6 +15,7 @@ from flask import Flask, current_app
 from sqlalchemy import bindparam, select, update
 
 from dashboards.flags import DEFAULT_THRESHOLDS, Evaluation, Event, PatientHistory, Thresholds, evaluate, event_key
+from dashboards.flags.engine import rated_high
 from dashboards.flags.events import new_events
 from dashboards.risk.histories import load_histories_and_zones
 from dashboards.risk.models import PatientRisk, RiskEvent
@@ -90,8 +91,7 @@ def ever_high(history: PatientHistory, evaluation: Evaluation, as_of: date, limi
     """Was the treatment rated high as of any of its session dates (or now)?"""
     if evaluation.risk == "high":
         return True
-    dates = sorted({s.date for s in history.sessions if s.date <= as_of})
-    return any(evaluate(history, d, limits).risk == "high" for d in dates)
+    return rated_high(history, sorted({s.date for s in history.sessions if s.date <= as_of}), limits)
 
 
 def store(
