@@ -234,3 +234,26 @@ def test_the_director_and_admin_pages_fit_a_phone_in_spanish(browser, live_serve
                 expect(page.locator("html")).to_have_attribute("lang", "es")
                 check(page, f"{path} (es)")
         context.close()
+
+
+def test_the_therapist_pages_fit_a_phone_in_spanish(browser, live_server, demo_clinic):
+    """The therapist's own pages with the therapist's own language set to Spanish (about a fifth longer):
+    every page fits, and each line of why on the home page stays one line."""
+    therapist = db.session.scalar(select(User).where(User.email == demo_clinic.emails["therapist"]))
+    therapist.language = "es"
+    db.session.commit()
+    db.session.remove()
+    context = browser.new_context(base_url=live_server, **PHONE)
+    page = context.new_page()
+    sign_in(page, demo_clinic.emails["therapist"], demo_clinic.authenticators["therapist"])
+    for who, path in SIGNED_IN.values():
+        if who == "therapist":
+            path = path or demo_clinic.alert_path
+            assert page.goto(path).ok, path
+            expect(page.locator("html")).to_have_attribute("lang", "es")
+            check(page, f"{path} (es)")
+    page.goto("/")
+    expect(page.locator(".attention-list li").first.locator(".why")).to_contain_text("Tensión 5 de 5, no resuelta")
+    for why in page.locator(".attention-list .why").all():
+        assert why.evaluate("el => el.scrollHeight <= el.clientHeight + 1 && getComputedStyle(el).overflow == 'visible'")
+    context.close()
