@@ -52,6 +52,7 @@ def kiosk_code(patient: Patient, number: int) -> ResponseReturnValue:
         message = _("This questionnaire is no longer open: its link has expired or it is answered.")
         return render_template("error.html", title=_("No code made"), message=message, reference=None), 409
     issued = codes.issue(invitation, current_user)
-    scan = external_url("kiosk.code_screen", code=issued.code)
+    # In the fragment: it fills in the code screen (kiosk.js) and never reaches the server or a log.
+    scan = external_url("kiosk.code_screen", _anchor=f"code={issued.code}")
     return render_template("dashboards/kiosk/code.html", patient=patient, number=number, issued=issued,
                            qr=qr_svg(scan, title=_("QR code for the clinic tablet")))

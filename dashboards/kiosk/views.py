@@ -62,7 +62,7 @@ def code_screen(tablet: KioskDevice) -> ResponseReturnValue:
     """The screen between patients: it shows nothing of anyone, and opening it ends a patient part."""
     if tablet.invitation_id is not None:
         device.end_patient(tablet)
-    form = CodeEntryForm(formdata=None, code=request.args.get("code", "")[:16])
+    form = CodeEntryForm(formdata=None)
     return render_template("kiosk/code_screen.html", form=form, error=None)
 
 

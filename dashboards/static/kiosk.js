@@ -3,6 +3,7 @@
 // is not added to the history. While the patient is active it tells the server now and then
 // (data-alive), whose own idle limit would otherwise end the patient part; a 410 means it has.
 // A page restored from the back-forward cache is fetched again, and the server decides what it shows.
+// Loaded (deferred) on every page of a kiosk device, from templates/kiosk/_device.html.
 (() => {
   const me = document.currentScript;
   const idle = Number(me.dataset.idleSeconds) * 1000;
@@ -27,5 +28,17 @@
     addEventListener(type, awake, { capture: true, passive: true });
   }
   addEventListener("pageshow", (event) => { if (event.persisted) location.reload(); });
+  // The QR code of a code (/kiosk#code=K7M3QX) fills in the code screen, also when it is opened
+  // over the code screen itself (only the fragment changes); the code leaves the address at once.
+  const fill = () => {
+    const typed = /^#code=([A-Za-z0-9 -]{1,16})$/.exec(location.hash);
+    const field = document.getElementById("code");
+    if (typed && field) {
+      field.value = typed[1];
+      history.replaceState(null, "", location.pathname);
+    }
+  };
+  addEventListener("hashchange", fill);
+  fill();
   awake();
 })();

@@ -7,11 +7,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from markupsafe import Markup
 from sqlalchemy import select
 
 from dashboards.audit.models import AuditEvent
 from dashboards.auth.models import LoginSession
-from dashboards.kiosk import codes
+from dashboards.kiosk import clinician, codes
 from dashboards.kiosk.models import KioskCode
 from feedback.extensions import db
 from feedback.models import Invitation, utcnow
@@ -116,11 +117,19 @@ def test_a_wrong_code_says_so_and_shows_nothing(open_tablet, therapist, visit, c
     assert tablet.enter("ZZZZZZ").status_code == 429
 
 
-def test_the_qr_code_fills_in_the_code_without_using_it(open_tablet, therapist, visit, code_for):
+def test_the_qr_code_fills_in_the_code_screen_without_using_the_code(as_user, open_tablet, therapist, visit,
+                                                                     monkeypatch):
+    drawn: list[str] = []
+    monkeypatch.setattr(clinician, "qr_svg", lambda uri, title: drawn.append(uri) or Markup("<svg></svg>"))
+    client = as_user(therapist)
+    page = client.get("/patients/P-KIOSK")
+    made = client.post(f"/patients/P-KIOSK/sessions/{visit.session.number}/kiosk-code",
+                       data={"csrf_token": csrf_token_from(page.text)})
+    code = made.text.split('id="kiosk-code">', 1)[1].split("<", 1)[0].replace(" ", "")
+    [qr_address] = drawn
+    assert qr_address.endswith(f"/kiosk#code={code}")  # in the fragment: never sent to the server
     tablet = open_tablet(therapist)
-    code = code_for(visit, therapist)
-    screen = tablet.client.get(f"/kiosk?code={code}")
-    assert f'value="{code}"' in screen.text and tablet.device.invitation_id is None
+    assert tablet.client.get(qr_address).status_code == 200 and tablet.device.invitation_id is None
     assert tablet.enter(code).status_code == 303
 
 
