@@ -196,3 +196,16 @@ def test_no_code_for_an_answered_questionnaire(as_user, therapist, visit):
     made = client.post(f"/patients/P-KIOSK/sessions/{visit.session.number}/kiosk-code",
                        data={"csrf_token": csrf_token_from(page.text)})
     assert made.status_code == 409 and db.session.scalar(select(KioskCode)) is None
+
+
+def test_the_tablet_speaks_the_clinics_language_and_the_survey_the_patients(open_tablet, therapist, visit, code_for):
+    therapist.clinic.language = "es"
+    db.session.commit()
+    tablet = open_tablet(therapist)
+    screen = tablet.client.get("/kiosk").text
+    assert '<html lang="es"' in screen and "Le damos la bienvenida" in screen
+    assert "Escriba el código que le dio su terapeuta." in tablet.enter("").text
+    visit.session.patient.language = "en"
+    db.session.commit()
+    tablet.enter(code_for(visit, therapist))
+    assert '<html lang="en"' in tablet.client.get("/kiosk/survey").text
