@@ -36,6 +36,7 @@ CHANGES_DATA = frozenset({
 READS_ONLY = frozenset({
     "backup", "flags", "validate-flags", "instruments list", "instruments show", "delivery status", "delivery problems",
     "export-fhir",  # reads only; the export itself is recorded as the director's download is
+    "translations update", "translations compile", "translations check",  # the catalogs' files in the checkout, no data
 })
 SCHEMA_GROUP = "db"
 NAME_MAX = 64
