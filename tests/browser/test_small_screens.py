@@ -64,7 +64,7 @@ SIGNED_IN = {
     "admin.break_glass": ("admin", "/admin/break-glass"),
 }
 ON_THE_WAY_IN = {"auth.login", "auth.second_factor", "auth.enrol", "auth.set_password", "survey.form", "survey.thanks",
-                 "survey.outcome_form", "survey.battery_thanks"}
+                 "survey.outcome_form", "survey.battery_thanks", "unsubscribe.confirm"}
 
 MEASURE = """() => {
   const width = document.documentElement.clientWidth;
