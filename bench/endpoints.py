@@ -13,6 +13,7 @@ from urllib.parse import urlencode, urlsplit
 from flask import Flask
 from sqlalchemy import select
 
+from bench.answer_flag import measure_answer_to_flag
 from bench.cookies import clinician_cookie, survey_cookie
 from bench.dataset import Data
 from bench.load import SURVEY, Run, Summary, probe, wrk
@@ -36,11 +37,14 @@ def open_pool_tokens(pool: dict[str, str]) -> list[str]:
     return [token for digest, token in pool.items() if digest in hashes]
 
 
-def answers_body(csrf_token: str) -> str:
-    """A valid patient form: every item answered, no rupture."""
+def answers_body(csrf_token: str, *, rupture: bool = False) -> str:
+    """A valid patient form: every item answered, no rupture (or one left unresolved, a high flag)."""
     fields: list[tuple[str, str]] = [("csrf_token", csrf_token), ("started", str(int(time.time()) - 60))]
+    ruptured = {"rupture": "yes", "rupture_tension": "5", "rupture_resolved": "1"} if rupture else {}
     for item in session_instruments()["patient"].items:
-        if item.type == "likert":
+        if item.id in ruptured:
+            fields.append((item.id, ruptured[item.id]))
+        elif item.type == "likert":
             fields.append((item.id, "4" if not item.id.startswith(("held", "went", "frus")) else "1"))
         elif item.type == "yes_no":
             fields.append((item.id, "no"))
@@ -121,6 +125,9 @@ def measure_http(
         survey_get.summary = summarise(
             timing, lambda s: wrk(base, seconds=s, script=SURVEY, args=[str(work / "get-tokens.txt"), "GET"])
         )
+        # Before the POST runs, whose thousands of answers would give the worker a backlog first.
+        measure_answer_to_flag(app, env, base, open_pool_tokens(post_pool), answers_body(csrf, rupture=True), cookie,
+                               log, out)
 
         def post_run(seconds: float) -> Run:
             time.sleep(1)  # let the previous run's last requests finish: their tokens are used up

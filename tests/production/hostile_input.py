@@ -38,12 +38,15 @@ def sign_in(browser: Browser, email: str, password: str) -> dict[str, int]:
 
 
 def send_everywhere(new_browser: Callable[[], Browser], accounts: dict[str, str], password: str,
-                    code: str) -> dict[str, int]:
+                    code: str, signed_in: tuple[Browser, dict[str, int]] | None = None) -> dict[str, int]:
     """Sign in as each of `accounts` (role -> e-mail) and send each of their forms a hostile value;
-    the statuses, by form (and by a hostile path and query parameter)."""
+    the statuses, by form (and by a hostile path and query parameter). `signed_in`: the therapist's
+    browser already signed in by `sign_in`, with the statuses it returned."""
     patient = f"/patients/{code}"
-    therapist = new_browser()
-    statuses = sign_in(therapist, accounts["therapist"], password)
+    therapist, statuses = signed_in or (new_browser(), {})
+    if signed_in is None:
+        statuses = sign_in(therapist, accounts["therapist"], password)
+    statuses = dict(statuses)
     statuses.update({
         "note": therapist.submit(patient, {"text": HOSTILE}, f"{patient}/notes")[0],
         "new patient": therapist.submit("/new-patient", {"code": HOSTILE, "language": "en"})[0],
