@@ -130,10 +130,11 @@ class FreshLink:
 
 @dataclass(frozen=True)
 class FreshLinkTiming:
-    """When a fresh link's SMS would go if asked for now."""
+    """When a fresh link's message would go if asked for now."""
 
     next: Planned | None  # at the first moment every rule allows; None: none before the new link expires
     can_go_now: bool  # now is outside quiet hours and within the weekly cap: only the daily cap may be in the way
+    channel: str = "sms"  # how it would go: "sms" or "email"
 
 
 def fresh_link_timing(
@@ -143,13 +144,14 @@ def fresh_link_timing(
     `sends` (the patient's `timing.sends_of`) saves a query per form on a page."""
     now = now or utcnow()
     patient = invitation.session.patient
-    if invitation.respondent != "patient" or channel_for(patient) is None:
+    channel = channel_for(patient) if invitation.respondent == "patient" else None
+    if channel is None:
         return None
     policy = policy_for(patient)
     previous = without_queued(sends_of(patient.id) if sends is None else sends, invitation.id)
     facts = (now, now, previous, patient.clinic.timezone, policy, now + _valid_for(policy))
     plan, asked = send_plan(*facts), send_plan(*facts, daily_cap_from=now)
-    return FreshLinkTiming(in_words(plan, policy) if plan else None, asked is not None and asked.when == now)
+    return FreshLinkTiming(in_words(plan, policy) if plan else None, asked is not None and asked.when == now, channel)
 
 
 def send_fresh_link(

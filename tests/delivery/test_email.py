@@ -14,7 +14,7 @@ from sqlalchemy import select
 from dashboards.audit.models import AuditEvent
 from feedback.delivery import staff
 from feedback.delivery.dispatcher import Dispatcher
-from feedback.delivery.planner import cancel_stale, plan_reminders, send_fresh_link
+from feedback.delivery.planner import cancel_stale, fresh_link_timing, plan_reminders, send_fresh_link
 from feedback.delivery.settings import delivery
 from feedback.delivery.unsubscribe import unsubscribe_token
 from feedback.extensions import db
@@ -125,6 +125,7 @@ def test_a_reminder_goes_by_email_and_an_expired_link_sends_nothing_more(planned
     assert [m.message["Subject"] for m in sink.received] == [
         "A 1-minute questionnaire for you", "Reminder: your questionnaire is open"]
     assert len(set(received_links(sink))) == 1
+    assert fresh_link_timing(patient_invitation(planned)).channel == "email"  # the therapist's page says so
     # A fresh link after expiry goes by e-mail too; once its link expires, whatever is queued is cancelled.
     clock(patient_invitation(planned).expires_at + timedelta(hours=1))
     fresh = send_fresh_link(patient_invitation(planned))
