@@ -11,13 +11,13 @@ from feedback.delivery.rules import (
     Go,
     Plan,
     Postpone,
+    block_reason,
+    channel_order,
     daily_cap_from,
+    first_open_channel,
     reason_words,
     send_plan,
     send_verdict,
-    block_reason,
-    channel_order,
-    first_open_channel,
 )
 from feedback.delivery.schedule import Policy
 
