@@ -7,6 +7,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import jsonschema
+import pytest
+import yaml
 from sqlalchemy import event, select
 
 from dashboards.risk.changed import evaluate_changed
@@ -97,3 +100,24 @@ def test_an_outcome_answer_its_safety_alert_and_the_mark_are_one_transaction(cli
     assert not any("patient_risks" in sql or "risk_events" in sql for sql in answer_work)
     assert db.session.scalars(select(SafetyAlert.patient_id)).all() == [patient.id]
 
+
+
+def test_a_page_and_an_answer_read_no_instrument_file_and_compile_no_template(app, client, make_session, monkeypatch):
+    """Instrument files are parsed and checked once per process, templates compiled once: a survey
+    request that did either again would pay for it on every phone."""
+    first, second = make_session(), make_session()
+    client.get(f"/s/{first.links['patient'].token}")  # the process's first page: templates compiled
+    path = f"/s/{second.links['patient'].token}"
+    client.get(path)  # its first opening
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("per-request work")
+
+    monkeypatch.setattr(yaml, "load", refuse)
+    monkeypatch.setattr(jsonschema, "Draft202012Validator", refuse)
+    monkeypatch.setattr(app.jinja_env, "compile", refuse)
+    page = client.get(path)
+    answer = client.post(path, data={**PATIENT_FORM, "csrf_token": csrf_token_from(page.text)})
+    assert page.status_code == 200 and answer.status_code == 303
+    with pytest.raises(AssertionError, match="per-request work"):  # the spies do catch a compilation
+        app.jinja_env.compile("{{ 1 }}")
