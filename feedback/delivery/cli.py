@@ -47,7 +47,7 @@ def problems_command(clinic_name: str) -> None:
         raise click.ClickException(f"no clinic named {clinic_name!r}")
     for p in staff.needs_attention(clinic.id):
         code = f" (error {p.error_code})" if p.error_code else ""
-        click.echo(f"#{p.outbox_id}  {p.patient_code:<10} {p.kind:<10} {p.status:<11} {p.reason}{code}")
+        click.echo(f"#{p.outbox_id}  {p.patient_code:<10} {p.channel:<5} {p.kind:<10} {p.status:<11} {p.reason}{code}")
 
 
 @delivery_cli.command("run-once")

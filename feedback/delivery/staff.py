@@ -32,6 +32,7 @@ class Problem:
     patient_code: str
     invitation_id: int
     kind: str
+    channel: str  # "sms" or "email"
     status: str
     reason: str
     error_code: int | None
@@ -62,6 +63,7 @@ def needs_attention(
             patient_code=code,
             invitation_id=row.invitation_id,
             kind=row.kind,
+            channel=row.channel,
             status=row.status,
             reason=row.last_error or _default_reason(row.status),
             error_code=row.error_code,

@@ -247,7 +247,7 @@ def test_a_hard_bounce_stops_email_and_shows_as_a_delivery_problem(planned, clie
     patient = db.session.get(Patient, planned.session.patient.id)
     assert patient.email_bounced_at is not None
     [problem] = staff.needs_attention(patient.clinic_id)
-    assert (problem.status, problem.reason) == ("undelivered", "the e-mail address bounced")
+    assert (problem.channel, problem.status, problem.reason) == ("email", "undelivered", "the e-mail address bounced")
     assert len(audit_rows("email_bounce")) == 1
 
 
