@@ -14,6 +14,7 @@ from sqlalchemy import select
 from dashboards.audit.models import AuditEvent
 from feedback.delivery import staff
 from feedback.delivery.dispatcher import Dispatcher
+from feedback.delivery.optout import record_opt_out
 from feedback.delivery.planner import cancel_stale, fresh_link_timing, plan_reminders, send_fresh_link
 from feedback.delivery.settings import delivery
 from feedback.delivery.unsubscribe import unsubscribe_token
@@ -158,6 +159,17 @@ def test_a_spanish_patient_gets_a_spanish_email(planned, make_email_patient, mak
     html = spanish.get_body(("html",)).get_content()
     assert '<html lang="es">' in html and "Abrir el cuestionario" in html
     assert "darse de baja" in spanish.get_body(("plain",)).get_content()
+
+
+def test_an_sms_stop_leaves_the_emails_be_and_an_unsubscribe_the_sms(planned, client, make_patient, make_session,
+                                                                    clock):
+    record_opt_out([planned.session.patient.id])  # STOP by SMS: a patient's e-mails are another consent
+    assert [r.status for r in rows()] == ["pending"]
+    clock(local(2026, 1, 14, 15, 0))
+    both = make_patient(phone="+447400000001", sms_consent=True, email="both@mail.example.net", email_consent=True)
+    make_session(both, starts_at=SESSION_START)  # prefers SMS: its invitation goes by SMS
+    client.post(f"/u/{unsubscribe_token(both.id, 'email')}")
+    assert [(r.channel, r.status) for r in rows(patient_id=both.id)] == [("sms", "pending")]
 
 
 # -- what the SMTP server answers ---------------------------------------------------------------
