@@ -98,12 +98,13 @@ def test_the_switch_reaches_no_further_than_its_token(client, make_patient, make
 
 
 def test_a_therapists_form_follows_the_therapists_language(client, make_user, make_patient, make_session):
+    """Not the patient's: a Spanish-speaking therapist of an English-speaking patient reads Spanish."""
     therapist = make_user()
     therapist.language = "es"
     db.session.commit()
     page = client.get(f"/s/{make_session(make_patient(therapist)).links['therapist'].token}")
-    # The therapist's form has no Spanish yet: its questions stay English, the page is Spanish.
     assert '<html lang="es"' in page.text and "Enviar mis respuestas" in page.text
+    assert "¿Cuánta conexión sintió hoy con este paciente?" in page.text
 
 
 def test_a_string_missing_from_the_catalog_falls_back_to_english(app):
