@@ -19,7 +19,7 @@ from feedback.changes import mark_flags_stale
 from feedback.extensions import db
 from feedback.instruments.model import Instrument
 from feedback.models import Invitation, Patient, Response, TherapySession, utcnow
-from feedback.signals import patient_language_chosen, response_recorded
+from feedback.signals import patient_language_chosen
 
 
 class LinkProblem(Exception):
@@ -209,5 +209,4 @@ def record_response(
     except IntegrityError:
         db.session.rollback()
         raise LinkCompleted() from None
-    response_recorded.send(response, patient_id=patient_id)
     return response

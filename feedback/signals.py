@@ -1,14 +1,11 @@
 """Events the patient side announces; the clinician side subscribes (it may import us, not
-the reverse), e.g. to recompute one patient's flags when a response arrives."""
+the reverse), e.g. to recompute one patient's flags when a session changes. (An answer is not
+announced: it marks its treatment in its own transaction, `feedback/changes.py`.)"""
 
 from blinker import Namespace
 
 _signals = Namespace()
 
-#: sender: the Response just stored (committed); `patient_id`: whose it is (no query needed to find out).
-response_recorded = _signals.signal("response-recorded")
-#: sender: the OutcomeResponse just stored (committed), one per outcome measure's page; `patient_id`: whose it is.
-outcome_recorded = _signals.signal("outcome-recorded")
 #: sender: the TherapySession created or changed (committed).
 session_changed = _signals.signal("session-changed")
 #: sender: the Invitation whose form is about to be shown or checked. Each receiver returns the ids

@@ -18,7 +18,6 @@ from feedback.instruments.model import Instrument
 from feedback.instruments.scoring import score
 from feedback.models import Invitation, OutcomeResponse, SafetyAlert, utcnow
 from feedback.safety import raise_alerts
-from feedback.signals import outcome_recorded
 
 
 class AlreadyAnswered(Exception):
@@ -53,5 +52,4 @@ def record_outcome(
     except IntegrityError:
         db.session.rollback()
         raise AlreadyAnswered() from None
-    outcome_recorded.send(response, patient_id=patient.id)
     return alerts
