@@ -14,7 +14,6 @@ from flask import Flask
 from sqlalchemy import select
 
 from bench.answer_flag import measure_answer_to_flag
-from bench.answer_flag import measure_answer_to_flag
 from bench.cookies import clinician_cookie, survey_cookie
 from bench.dataset import Data
 from bench.load import SURVEY, Run, Summary, probe, wrk
@@ -126,9 +125,6 @@ def measure_http(
         survey_get.summary = summarise(
             timing, lambda s: wrk(base, seconds=s, script=SURVEY, args=[str(work / "get-tokens.txt"), "GET"])
         )
-        # Before the POST runs, whose thousands of answers would give the worker a backlog first.
-        measure_answer_to_flag(app, env, base, open_pool_tokens(post_pool), answers_body(csrf, rupture=True), cookie,
-                               log, out)
         # Before the POST runs, whose thousands of answers would give the worker a backlog first.
         measure_answer_to_flag(app, env, base, open_pool_tokens(post_pool), answers_body(csrf, rupture=True), cookie,
                                log, out)
