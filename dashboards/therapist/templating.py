@@ -62,4 +62,5 @@ def _words(state: BlueprintSetupState) -> None:
         ATTENDANCE_WORDS=wording.Spoken(wording.ATTENDANCE_WORDS),
         END_REASON_WORDS=wording.Spoken(wording.END_REASON_WORDS),
         OUTCOME_NAMES=wording.Spoken(KIND_NAMES),
+        MESSAGE_STATUS_WORDS=wording.Spoken(wording.MESSAGE_STATUS_WORDS),
     )

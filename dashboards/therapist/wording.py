@@ -57,6 +57,12 @@ SOON = timedelta(minutes=1)
 DISENGAGEMENT_SUBJECTS = {"unanswered": N_("unanswered forms"), "missed": N_("missed sessions"), "gap": N_("long gap")}
 
 
+#: An SMS's (or e-mail's) state in the outbox (feedback/models/outbox.py), as staff read it.
+MESSAGE_STATUS_WORDS = {
+    "pending": N_("pending"), "claimed": N_("being sent"), "sending": N_("being sent"), "sent": N_("sent"),
+    "delivered": N_("delivered"), "undelivered": N_("undelivered"), "failed": N_("failed"),
+    "uncertain": N_("uncertain"), "cancelled": N_("cancelled"),
+}
 #: What an event's numbers are called in its list of numbers (the keys the engine writes).
 NUMBER_NAMES = {
     "tension": N_("tension"), "resolved": N_("resolved"), "kind": N_("kind"), "threshold": N_("threshold"),
