@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, case, extract, func, or_, select
 
@@ -51,7 +52,8 @@ class SupervisionCase:
     code: str
     therapist: str
     sessions: tuple[int, ...]  # sessions of the current unresolved-rupture events
-    reason: str  # the latest one's reason
+    reason: str  # the latest one's reason, in English
+    reason_message: dict[str, Any] | None = None  # ... and as a phrase, said in the reader's language
 
 
 @dataclass(frozen=True)
@@ -209,7 +211,8 @@ def _month_range(first: tuple[int, int], last: tuple[int, int]) -> list[tuple[in
 
 def _supervision(clinic_id: int, names: dict[int, str]) -> list[SupervisionCase]:
     rows = db.session.execute(
-        select(Patient.id, Patient.code, Patient.therapist_id, RiskEvent.session_number, RiskEvent.reason)
+        select(Patient.id, Patient.code, Patient.therapist_id, RiskEvent.session_number, RiskEvent.reason,
+               RiskEvent.reason_message)
         .join(RiskEvent, RiskEvent.patient_id == Patient.id)
         .where(
             _in_clinic(clinic_id),
@@ -225,7 +228,7 @@ def _supervision(clinic_id: int, names: dict[int, str]) -> list[SupervisionCase]
     return [
         SupervisionCase(pid, found[-1].code, names.get(found[-1].therapist_id, ""),
                         tuple(sorted({r.session_number for r in found if r.session_number is not None})),
-                        found[-1].reason)
+                        found[-1].reason, found[-1].reason_message)
         for pid, found in by_patient.items()
     ]
 

@@ -85,9 +85,10 @@ def _date(text: str | None) -> date | None:
     try:
         day = date.fromisoformat(text)
     except ValueError:
-        abort(422, description=f"{text[:20]!r} is not a date written YYYY-MM-DD")
+        abort(422, description=_("%(text)r is not a date written YYYY-MM-DD", text=text[:20]))
     if not plausible(day):
-        abort(422, description=f"{text[:20]!r}: choose a date in the years {YEARS[0]} to {YEARS[1]}")
+        abort(422, description=_("%(text)r: choose a date in the years %(first)s to %(last)s", text=text[:20],
+                                 first=YEARS[0], last=YEARS[1]))
     return day
 
 
