@@ -39,6 +39,9 @@ def read_response(resource: Resource, sessions: Sessions, *, instruments: Instru
         resource.origin.paths.update(instrument_id="QuestionnaireResponse.questionnaire",
                                      instrument_version="QuestionnaireResponse.questionnaire")
         _author(resource, instrument)
+        if isinstance(data.get("language"), str):  # checked against the instrument's languages like a CSV cell
+            cells["language"] = data["language"]
+            resource.origin.paths["language"] = "QuestionnaireResponse.language"
         answers = _answers(resource, instrument)
         if status == "completed" and answers == {}:
             resource.problem("item", "a completed response answers its questions")

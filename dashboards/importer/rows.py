@@ -29,7 +29,7 @@ REQUIRED_COLUMNS = (
     "respondent",
     "instrument_id",
 )
-OPTIONAL_COLUMNS = ("instrument_version",)
+OPTIONAL_COLUMNS = ("instrument_version", "language")
 SESSION_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS  # every other column is an item id
 # Spelling in the file -> value stored; the file says "no-show" as people write it.
 ATTENDANCE_IN_FILE = {"attended": "attended", "no-show": "no_show", "cancelled": "cancelled",
@@ -49,6 +49,8 @@ class Questionnaire:
     instrument: Instrument
     #: None: sent to the respondent and not answered.
     answers: Mapping[str, Any] | None
+    #: The language the answers were given in (one of the instrument's; its first when not said).
+    language: str = ""
 
 
 @dataclass(frozen=True)
@@ -202,6 +204,10 @@ def _questionnaire(
         instrument = None  # the row's item columns cannot be judged against the wrong questionnaire
     if answered and attendance not in (None, "attended"):
         problem("attendance", f"is {values['attendance']}, but the row has answers: only an attended session has them")
+    language = values.get("language", "")
+    if instrument is not None and language and language not in instrument.languages:
+        spoken = ", ".join(instrument.languages)
+        problem("language", f"{quoted(language)} is not a language of {instrument.id} ({spoken})")
     if instrument is not None:
         items = {item.id for item in instrument.items}
         for column in answered:
@@ -216,7 +222,8 @@ def _questionnaire(
     problems += [Problem(number, item_id, message) for item_id, message in item_problems.items()]
     if problems or attendance != "attended":
         return respondent, None, problems
-    return respondent, Questionnaire(respondent, instrument, answers if answered else None), problems
+    answered_in = language or instrument.languages[0]
+    return respondent, Questionnaire(respondent, instrument, answers if answered else None, answered_in), problems
 
 
 def _instrument(

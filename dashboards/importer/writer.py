@@ -133,6 +133,7 @@ def _answer(invitation: Invitation, row: ImportRow, completed_at: datetime) -> N
             scores=score(row.questionnaire.instrument, answers),
             submitted_at=completed_at,
             seconds_taken=None,  # not known for answers from another system
+            language=row.questionnaire.language,
         )
     )
 
@@ -144,4 +145,5 @@ def _outcome(invitation: Invitation, row: ImportRow) -> None:
     instrument, answers = row.questionnaire.instrument, dict(row.questionnaire.answers)
     db.session.add(OutcomeResponse(invitation=invitation, instrument_id=instrument.id,
                                    instrument_version=instrument.version, answers=answers,
-                                   scores=score(instrument, answers), submitted_at=invitation.session.ends_at))
+                                   scores=score(instrument, answers), submitted_at=invitation.session.ends_at,
+                                   language=row.questionnaire.language))

@@ -1,13 +1,21 @@
 """Exports say which language each answer was given in: the CSV's `language` column, and the FHIR
-QuestionnaireResponse's `language` element with each question's text as the patient read it."""
+QuestionnaireResponse's `language` element with each question's text as the patient read it; an
+import keeps it (FHIR's element, the CSV import's optional column), and refuses one the form lacks."""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
+
 from dashboards.export import export_lines, score_scales
+from dashboards.fhir.export import clinic_context
+from dashboards.fhir.operations import Matching, import_bundle
+from feedback.extensions import db
+from feedback.models import Invitation, OutcomeResponse, Patient, Response, TherapySession
 from tests.battery.helpers import PHQ9_FORM, send, set_clinic_battery
 from tests.factories import PATIENT_FORM
 from tests.fhir.conftest import export
@@ -40,3 +48,19 @@ def test_a_spanish_patients_answers_are_exported_as_spanish(client, make_clinic,
     assert phq_es["item"][0]["text"] == "Poco interés o placer en hacer cosas"
     for resource in answered:
         validate(resource)
+
+    # Into another clinic: each answer keeps its language.
+    target = make_clinic("Target")
+    mapped = make_user("therapist", target)
+    own = clinic_context(clinic).systems
+    therapists = {(own.practitioner, str(p.therapist_id)): mapped.email for p in (spanish, english)}
+    result = import_bundle(json.dumps(export(clinic)).encode(), clinic_name="Target",
+                           matching=Matching((own.patient,), therapists))
+    assert result.problems == [] and result.written
+    imported = [(code, instrument, language) for model, instrument in ((Response, "alliance"), (OutcomeResponse, "phq-9"))
+                for code, language in db.session.execute(
+                    select(Patient.code, model.language).join(Invitation, Invitation.id == model.invitation_id)
+                    .join(TherapySession, TherapySession.id == Invitation.session_id)
+                    .join(Patient, Patient.id == TherapySession.patient_id).where(Patient.clinic_id == target.id))]
+    assert sorted(imported) == [("P-EN", "alliance", "en"), ("P-EN", "phq-9", "en"),
+                                ("P-ES", "alliance", "es"), ("P-ES", "phq-9", "es")]

@@ -168,3 +168,11 @@ def test_header_problems_are_row_1():
 
 def test_column_letters_as_a_spreadsheet_names_them():
     assert [column_letter(i) for i in (0, 25, 26, 27, 701, 702)] == ["A", "Z", "AA", "AB", "ZZ", "AAA"]
+
+
+def test_the_language_the_answers_were_given_in_is_one_of_the_instruments():
+    rows, problems = parse(row(language="es"), row(session_number="4"))
+    assert problems == [] and [r.questionnaire.language for r in rows] == ["es", "en"]  # unsaid: the first
+    _, problems = parse(row(language="fr"))
+    assert [(p.column, p.message) for p in problems] == [
+        ("language", "'fr' is not a language of post-session-patient (en, es)")]
