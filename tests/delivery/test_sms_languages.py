@@ -18,12 +18,20 @@ from feedback.delivery.messages import (
     render,
     segments,
 )
+from feedback.delivery.rendering import message_for
 from feedback.i18n import LANGUAGES
+from feedback.phones import PhoneCipher
+from tests.delivery.conftest import CLINIC_CONTACT, mobile, replies, sms_from, twilio_config
 
 # A base URL and a clinic name longer than most: what a real deployment might configure.
 LONG_LINK = "https://feedback.northside-psychotherapy.example.org/s/" + "Zq3-x_9Lk2Vb7Rt0Yw4Hn8Jm1Pc6Sd5Fg-A_BcDeFgH"
 LONG_NAME = "Centro de Psicoterapia Norte"
 CONTACT = "recepcion@northside-psychotherapy.example.org"
+
+
+@pytest.fixture
+def app_config(fake_twilio):
+    return twilio_config(fake_twilio)  # HELP is answered only with Twilio configured
 
 
 def every_text() -> list[str]:
@@ -66,3 +74,16 @@ def test_segments_per_encoding():
     assert segments("x" * 307) == 3
     assert segments("[" * 80) == 1 and segments("[" * 81) == 2  # the extension table costs two septets
     assert segments("ó" * 70) == 1 and segments("ó" * 71) == 2 and segments("ó" * 135) == 3  # UCS-2
+
+
+def test_the_worker_writes_to_a_patient_in_their_language(app, sms_session, make_sms_patient):
+    _, row = sms_session(make_sms_patient(language="es"))
+    message = message_for(row, PhoneCipher(app.config["PHONE_ENCRYPTION_KEY"]), "Northside")
+    assert message.body.startswith("Northside: Hola, tiene un cuestionario de 1 minuto: https://")
+    assert message.body.endswith(" Responda STOP para darse de baja") and segments(message.body) <= MAX_SEGMENTS
+
+
+def test_help_is_answered_in_the_language_of_the_patient_with_that_number(post, make_sms_patient):
+    make_sms_patient(phone=mobile(77), language="es")
+    [text] = replies(post("/sms/inbound", sms_from(mobile(77), "HELP")))
+    assert text == f"Northside: para recibir ayuda, contacte con {CLINIC_CONTACT}. Responda STOP para darse de baja."

@@ -118,3 +118,10 @@ def test_a_string_missing_from_the_catalog_falls_back_to_english(app):
         assert gettext("Send my answers") == "Enviar mis respuestas"
         assert gettext("A sentence no catalog has") == "A sentence no catalog has"
         assert translated(phrase("Nothing for %(n)s here", n=3)) == "Nothing for 3 here"
+
+
+def test_a_broken_link_answers_in_the_browsers_language_if_it_ships(client):
+    page = client.get("/s/not-a-real-token", headers={"Accept-Language": "es-ES,es;q=0.9,en;q=0.5"})
+    assert page.status_code == 404 and "Este enlace no funciona" in page.text and '<html lang="es"' in page.text
+    page = client.get("/s/not-a-real-token", headers={"Accept-Language": "fr-FR"})
+    assert "This link doesn’t work" in page.text and '<html lang="en"' in page.text
