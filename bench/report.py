@@ -45,11 +45,18 @@ def step(message: str) -> None:
 
 def report(out: Measured, quick: bool, command: str) -> list[str]:
     base = out.baseline
-    assert base is not None
-    lines = [
+    head = [
         f"## The stack's ceiling and the app on {out.database}{' (quick, small clinic)' if quick else ''}",
         "",
         f"`{command}` on {datetime.now(UTC):%Y-%m-%d}, {machine()}.",
+    ]
+    rows = ["", "| measure | value | target | met? |", "|---|---|---|---|"]
+    rows += [f"| {m} | {v} | {t} | {y} |" for m, v, t, y in out.rows]
+    if base is None:  # a partial run without HTTP (--only recompute)
+        return [*head, f"Load average (1/5/15 min) before the timings: {out.load}; anything above ~0 means other "
+                "processes shared the two cores.", *rows]
+    lines = [
+        *head,
         f"gunicorn {WORKERS} sync workers (`gunicorn -w {WORKERS} -b 127.0.0.1:PORT --access-logfile - "
         f"'app:create_app()'`, APP_ENV=production), wrk 1 thread × {CONNECTIONS} connections on the same machine; "
         "medians of the timed runs after a warm-up; latencies in ms. Ratios are to the baseline of the same run. "
@@ -71,6 +78,4 @@ def report(out: Measured, quick: bool, command: str) -> list[str]:
             f"| {e.name} | {s.per_second:,.0f} | {s.per_second / base.per_second:.2f} | {s.p50_ms:.1f} | "
             f"{s.p95_ms:.1f} ({s.p95_ms / base.p95_ms:.1f}×) | {s.p99_ms:.1f} | {s.errors} | {e.target} | {_yes(met)} |"
         )
-    lines += ["", "| measure | value | target | met? |", "|---|---|---|---|"]
-    lines += [f"| {m} | {v} | {t} | {y} |" for m, v, t, y in out.rows]
-    return lines
+    return lines + rows

@@ -3,6 +3,8 @@
     .venv/bin/python bench/run.py                    # SQLite and PostgreSQL, full size (~10 min each)
     .venv/bin/python bench/run.py --db sqlite --quick    # a small clinic: checks the harness in a minute
     .venv/bin/python bench/run.py --only survey --no-write   # the survey rows and their baseline only
+    .venv/bin/python bench/run.py --only recompute           # the flag recompute rows only
+    .venv/bin/python bench/run.py --only director            # the director overview and its baseline only
 
 For each database: builds a clinic with the synthetic-cohort generator (50 therapists, 2,000
 patients, 60,000 sessions), a second one of 500 patients (the export's memory at two sizes) and a
@@ -19,6 +21,7 @@ The steps live in their own modules: `dataset` (the clinics), `recompute` (flag 
 from __future__ import annotations
 
 import argparse
+import os
 import secrets
 import sys
 import tempfile
@@ -35,6 +38,7 @@ from app import create_app
 from bench import delivery as delivery_bench
 from bench.common import POSTGRES_URL, ROOT, scratch_postgres, tune_postgres, write_section
 from bench.dataset import build
+from bench.director import measure_director
 from bench.endpoints import measure_http
 from bench.export_memory import measure_exports
 from bench.load import ensure_wrk
@@ -75,10 +79,14 @@ def bench_database(kind: str, quick: bool, tmp: Path, only: str = "") -> Measure
             if kind == "postgresql":
                 out.database += f" ({tuned}, as docs/production.md advises)"
             data = build(size, out)
-            if not only:
+            if only in ("", "recompute"):
+                out.load = out.load or " / ".join(f"{x:.1f}" for x in os.getloadavg())
                 measure_flags(data, out)
             log = tmp / "gunicorn.log"
-            measure_http(app, env, data, timing, log, out, survey_only=only == "survey")
+            if only in ("", "survey"):
+                measure_http(app, env, data, timing, log, out, survey_only=only == "survey")
+            elif only == "director":
+                measure_director(app, env, data, timing, log, out)
             if not only:
                 measure_exports(app, env, (data.small, data.main), log, out)
             db.session.remove()
@@ -111,13 +119,15 @@ def main() -> None:
     parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--quick", action="store_true", help="a small clinic and short runs, to check the harness")
     parser.add_argument("--no-write", action="store_true", help="print only; leave bench/RESULTS.md alone")
-    parser.add_argument("--only", choices=("survey",), default="",
-                        help="only the survey rows and the baseline (a partial run: implies --no-write)")
+    parser.add_argument("--only", choices=("survey", "recompute", "director"), default="",
+                        help="only the survey rows, the recompute rows or the director's overview, with the "
+                             "baseline where HTTP is measured (a partial run: implies --no-write)")
     args = parser.parse_args()
     args.no_write = args.no_write or bool(args.only)
     ensure_wrk()
     command = (
         "python bench/run.py" + (f" --db {args.db}" if args.db != "both" else "") + (" --quick" if args.quick else "")
+        + (f" --only {args.only}" if args.only else "")
     )
     for kind in ("sqlite", "postgresql") if args.db == "both" else (args.db,):
         with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
