@@ -140,3 +140,17 @@ def test_instruments_say_which_translations_are_validated(runner):
     assert shown["translations"] == {"en": "original", "es": "validated"}
     listed = runner.invoke(args=["instruments", "list"]).output
     assert "post-session-patient v1" in listed and "languages: en (original), es (not validated)" in listed
+
+
+def test_a_patient_with_an_email_address_and_consent(runner, clinic_with_therapist, app):
+    add = ["patients", "add", "EA-8", "--clinic", "Eastside", "--therapist", "t@example.org"]
+    result = runner.invoke(args=[*add, "--email", "Someone@Mail.Example.NET", "--email-consent"])
+    assert result.exit_code == 0 and "channel: email" in result.output, result.output
+    patient = db.session.scalars(select(Patient)).one()
+    assert patient.email_consent and patient.email_consent_at is not None
+    # Encrypted at rest like the number; the domain is stored in lower case.
+    assert b"Someone" not in patient.email_encrypted
+    assert PhoneCipher(app.config["PHONE_ENCRYPTION_KEY"]).decrypt(patient.email_encrypted) == "Someone@mail.example.net"
+    _fails(runner, [*add[:2], "EA-9", *add[3:], "--email-consent"], "e-mail consent needs an e-mail address")
+    _fails(runner, [*add[:2], "EA-9", *add[3:], "--email", "not an address"], "is not an e-mail address")
+    _fails(runner, [*add[:2], "EA-9", *add[3:], "--email", "a@b.org", "--channel", "email"], "e-mail consent")
