@@ -2,7 +2,7 @@
 // Without JavaScript every question shows and the server ignores irrelevant follow-ups.
 (function () {
   document.documentElement.classList.add("js");
-  var form = document.querySelector("form");
+  var form = document.getElementById("answers");  // not the language switch above it
   if (!form) return;
   var dependants = form.querySelectorAll("[data-show-if]");
   function update() {
