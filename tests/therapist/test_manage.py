@@ -144,11 +144,22 @@ def test_a_therapist_adds_a_patient_to_their_caseload(world, as_user):
     assert "P-A9" in client.get("/").text
 
 
+def test_a_patient_who_agreed_to_email_gets_links_by_email(world, as_user):
+    response = post(as_user(world.own), "/new-patient", code="P-A9", email="p-a9@mail.example.net", email_consent="y",
+                    language="en")
+    assert response.status_code == 303
+    patient = db.session.scalars(select(Patient).where(Patient.code == "P-A9")).one()
+    assert patient.email_consent and patient.preferred_channel == "email" and patient.has_email
+    assert b"p-a9" not in patient.email_encrypted
+
+
 @pytest.mark.parametrize(("data", "message"), [
     ({"code": "P-A1"}, "Patient P-A1 already exists in Clinic A."),
     ({"code": "Ann Smith"}, "Patient code must be 2-32 letters"),
     ({"code": "P-A9", "sms_consent": "y"}, "SMS consent needs a mobile number."),
     ({"code": "P-A9", "mobile": "not a number"}, "Not a phone number: give it in international form"),
+    ({"code": "P-A9", "email_consent": "y"}, "E-mail consent needs an e-mail address."),
+    ({"code": "P-A9", "email": "not an address"}, "Not an address is not an e-mail address."),
     ({"code": ""}, "Enter a code for the patient."),
 ])
 def test_a_patient_with_a_problem_comes_back_with_the_message(world, as_user, data, message):
