@@ -3,6 +3,7 @@ scored points of each scale. Built once per evaluation so each rule is a single 
 
 import datetime
 import math
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, TypeVar
@@ -45,18 +46,37 @@ def timelines(history: PatientHistory, days: Iterable[datetime.date], recent: in
     """The treatment as of each of `days`, its sessions sorted and scored once for all of them
     (a first evaluation looks at the treatment as of every session date)."""
     ordered = sorted(history.sessions, key=lambda s: s.number)
-    scored = {scale: _scored(ordered, scale) for scale in history.norms}
+    all_sessions = _Dated.of([(s.date, s) for s in ordered])
+    scored = {scale: _Dated.of(_scored(ordered, scale)) for scale in history.norms}
     for day in days:
-        sessions = tuple(s for s in ordered if s.date <= day)
+        sessions = all_sessions.known_on(day)
         yield Timeline(
             sessions=sessions,
-            points={scale: tuple(p for on, p in points if on <= day) for scale, points in scored.items()},
+            points={scale: points.known_on(day) for scale, points in scored.items()},
             norms=history.norms,
             recent=frozenset(s.number for s in sessions[-recent:]),
             as_of=day,
             ended_on=history.ended_on,
             outcomes={scale: measure.until(day) for scale, measure in history.outcomes.items()},
         )
+
+
+class _Dated(NamedTuple):
+    """Items in session order with their dates."""
+
+    dates: list[datetime.date]
+    items: list
+    in_order: bool  # the dates never go back: what is known on a day is a prefix
+
+    @classmethod
+    def of(cls, pairs: Sequence[tuple[datetime.date, T]]) -> "_Dated":
+        dates = [on for on, _ in pairs]
+        return cls(dates, [item for _, item in pairs], all(a <= b for a, b in zip(dates, dates[1:], strict=False)))
+
+    def known_on(self, day: datetime.date) -> tuple:
+        if self.in_order:
+            return tuple(self.items[:bisect_right(self.dates, day)])
+        return tuple(item for on, item in zip(self.dates, self.items, strict=True) if on <= day)
 
 
 def as_score(value: object) -> float | None:
