@@ -173,13 +173,13 @@ class Dispatcher:
             self._after_permanent(attempt, exc, outcomes)
         except UncertainSendError as exc:
             outcomes.uncertain += _settle(attempt, status="uncertain", last_error=exc.reason)
-            log.warning("SMS %s for patient %s is uncertain: %s", attempt.row_id, attempt.code, exc.reason)
+            log.warning("Message %s for patient %s is uncertain: %s", attempt.row_id, attempt.code, exc.reason)
         except Exception:  # a bug or an unforeseen error: it may have been sent, so never retry blindly
-            log.exception("SMS %s for patient %s: unexpected error during the send", attempt.row_id, attempt.code)
+            log.exception("Message %s for patient %s: unexpected error during the send", attempt.row_id, attempt.code)
             outcomes.uncertain += _settle(attempt, status="uncertain", last_error="unexpected error during the send")
         else:
             outcomes.sent += _settle_sent(attempt, result.provider_id, utcnow())
-            log.info("SMS %s (%s) for patient %s sent", attempt.row_id, attempt.kind, attempt.code)
+            log.info("Message %s (%s) for patient %s sent", attempt.row_id, attempt.kind, attempt.code)
 
     def _after_transient(self, attempt: Attempt, exc: TransientSendError, outcomes: Outcomes) -> None:
         now = utcnow()
@@ -191,13 +191,14 @@ class Dispatcher:
         if attempt.number >= MAX_ATTEMPTS:
             reason = f"gave up after {attempt.number} attempts: {exc.reason}"
             outcomes.failed += _settle(attempt, status="failed", last_error=reason, error_code=exc.code)
-            log.warning("SMS %s for patient %s failed: %s", attempt.row_id, attempt.code, reason)
+            log.warning("Message %s for patient %s failed: %s", attempt.row_id, attempt.code, reason)
             return
         outcomes.retried += _settle(
             attempt, status="pending", due_at=now + wait, last_error=exc.reason, error_code=exc.code
         )
         log.info(
-            "SMS %s for patient %s: %s; retry in %ds", attempt.row_id, attempt.code, exc.reason, wait.total_seconds()
+            "Message %s for patient %s: %s; retry in %ds",
+            attempt.row_id, attempt.code, exc.reason, wait.total_seconds(),
         )
 
     def _after_permanent(self, attempt: Attempt, exc: PermanentSendError, outcomes: Outcomes) -> None:
@@ -213,7 +214,7 @@ class Dispatcher:
             outcomes.skipped += _settle(attempt, status="pending", attempts=attempt.number - 1, last_error=exc.reason)
             return
         outcomes.failed += _settle(attempt, status="failed", last_error=exc.reason, error_code=exc.code)
-        log.warning("SMS %s for patient %s refused: %s", attempt.row_id, attempt.code, exc.reason)
+        log.warning("Message %s for patient %s refused: %s", attempt.row_id, attempt.code, exc.reason)
         if exc.code == OPTED_OUT:
             record_opt_out([attempt.patient_id])
 

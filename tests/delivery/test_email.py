@@ -4,6 +4,7 @@ on loopback (tests/director/smtp_sink.py) that records what it receives; one-cli
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import timedelta
 from typing import Any
@@ -170,6 +171,15 @@ def test_an_sms_stop_leaves_the_emails_be_and_an_unsubscribe_the_sms(planned, cl
     make_session(both, starts_at=SESSION_START)  # prefers SMS: its invitation goes by SMS
     client.post(f"/u/{unsubscribe_token(both.id, 'email')}")
     assert [(r.channel, r.status) for r in rows(patient_id=both.id)] == [("sms", "pending")]
+
+
+def test_logs_name_the_patient_code_never_the_address_or_the_link(planned, client, dispatcher, sink, caplog):
+    with caplog.at_level(logging.DEBUG):
+        dispatcher.run()
+        bounce(client, sink.received[0].message["Message-ID"])
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert planned.session.patient.code in logged
+    assert "mail.example.net" not in logged and link_of(patient_invitation(planned)) not in logged
 
 
 # -- what the SMTP server answers ---------------------------------------------------------------
