@@ -136,7 +136,7 @@ def clinic_overview(clinic_id: int, now: datetime) -> ClinicOverview:
         response=Rate(sum(r.count for r in responses.values()), sum(r.total for r in responses.values())),
         response_window_days=WINDOW.days,
         response_as_of=as_of,
-        response_refresh_minutes=round(interval().total_seconds() / 60),
+        response_refresh_minutes=max(1, round(interval().total_seconds() / 60)),
         ended_by_month=_ended_by_month(clinic_id),
         supervision=_supervision(clinic_id, names),
         calibration=_calibration(clinic_id),
