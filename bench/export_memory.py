@@ -50,10 +50,17 @@ def measure_export(
         connection.request("GET", path, headers={"Cookie": cookie})
         answer = connection.getresponse()
         first = size = lines = 0.0
-        while chunk := answer.read(65536):
-            first = first or time.perf_counter() - started
-            size += len(chunk)
-            lines += chunk.count(b"\n")
+        try:
+            while chunk := answer.read(65536):
+                first = first or time.perf_counter() - started
+                size += len(chunk)
+                lines += chunk.count(b"\n")
+        except (http.client.IncompleteRead, ConnectionError):  # the worker died mid-stream
+            out.add(f"{kind} export, {clinic.patients} patients",
+                    f"cut off after {size / 1e6:.1f} MB and {time.perf_counter() - started:.0f} s: the sync worker "
+                    "was killed mid-stream (gunicorn's --timeout, 30 s by default)", "streamed to the end", False)
+            connection.close()
+            return None
         elapsed = time.perf_counter() - started
         connection.close()
         after = server.peak_rss_kib()

@@ -170,17 +170,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="3 small clinics, short runs: checks the harness")
     parser.add_argument("--no-write", action="store_true", help="print only; leave bench/RESULTS.md alone")
+    parser.add_argument("--patients", type=int, help="the organisation's patients (full size: 50,000)")
+    parser.add_argument("--messages", type=int, help="due SMS for the delivery step (full size: 50,000)")
     args = parser.parse_args()
+    kind = "quick" if args.quick else "full"
+    SIZES[kind] = {**SIZES[kind], **{k: v for k, v in (("patients", args.patients), ("messages", args.messages)) if v}}
     ensure_wrk()
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="bench-org-") as tmp:
         org = bench(args.quick, Path(tmp))
     org.run_seconds = time.perf_counter() - started
-    command = "python bench/organisation.py" + (" --quick" if args.quick else "")
+    command = "python bench/organisation.py" + (" --quick" if args.quick else "") + "".join(
+        f" --{k} {v}" for k, v in (("patients", args.patients), ("messages", args.messages)) if v)
     lines = report(org, command, args.quick)
     print("\n".join(lines), flush=True)
     if not args.no_write:
-        write_section("organisation" + ("-quick" if args.quick else ""), lines)
+        write_section("organisation" + ("-quick" if args.quick else ""), lines)  # one section: the latest run
 
 
 if __name__ == "__main__":
