@@ -78,14 +78,33 @@ def chart(points: Sequence[Point], sigma: float, th: Thresholds) -> Chart:
     return Chart(charted, tuple(base))
 
 
-def change_events(t: Timeline, th: Thresholds) -> list[Event]:
+class Charts:
+    """Each scale's latest chart, reused for a series that starts like it: a chart judges each session
+    on the ones before it only, so the chart of a shorter series is a slice of the longer one's (a
+    first evaluation looks at a treatment as of each of its dates, the latest first)."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, tuple[Sequence[Point], list[Charted]]] = {}
+
+    def charted(self, scale: str, points: Sequence[Point], sigma: float, th: Thresholds) -> list[Charted]:
+        seen = self._seen.get(scale)
+        if seen is not None and len(points) <= len(seen[0]) and tuple(points) == tuple(seen[0][:len(points)]):
+            return seen[1][:max(0, len(points) - th.baseline_sessions)]
+        found = chart(points, sigma, th).charted
+        self._seen[scale] = (points, found)
+        return found
+
+
+def change_events(t: Timeline, th: Thresholds, charts: Charts | None = None) -> list[Event]:
+    """`charts`: kept across evaluations of one treatment with the same thresholds."""
     events: list[Event] = []
     for scale in th.change_scales:
         norm = t.norms.get(scale)
         if norm is None:
             continue
         sigma = within_sd(norm.sd, norm.reliability)
-        charted = chart(t.points.get(scale, ()), sigma, th).charted
+        points = t.points.get(scale, ())
+        charted = charts.charted(scale, points, sigma, th) if charts else chart(points, sigma, th).charted
         if not charted:
             continue
         latest = charted[-1]

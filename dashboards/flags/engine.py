@@ -3,7 +3,7 @@
 import datetime
 from collections.abc import Iterable
 
-from dashboards.flags.change import change_events
+from dashboards.flags.change import Charts, change_events
 from dashboards.flags.engagement import disengagement_events
 from dashboards.flags.events import Evaluation, Event, order, risk_level
 from dashboards.flags.history import PatientHistory
@@ -37,10 +37,12 @@ def evaluate(history: PatientHistory, as_of: datetime.date,
 def rated_high(history: PatientHistory, days: Iterable[datetime.date],
                thresholds: Thresholds = DEFAULT_THRESHOLDS) -> bool:
     """Whether `evaluate(history, day, thresholds).risk` is "high" on any of `days`, at a fraction
-    of the cost: the history is sorted and scored once, and the marker and repair rules, which
-    never rate a treatment high nor escalate disengagement, are left out."""
-    for t in timelines(history, days, thresholds.recent_sessions):
-        events = _alerting_events(t, thresholds)
+    of the cost: the history is sorted and scored once, its change charts computed once (latest
+    day first, earlier days' charts are slices), and the marker and repair rules, which never rate
+    a treatment high nor escalate disengagement, are left out."""
+    charts = Charts()
+    for t in timelines(history, sorted(days, reverse=True), thresholds.recent_sessions):
+        events = _alerting_events(t, thresholds, charts)
         if risk_level(events) == "high":
             return True
         # Current disengagement is high only when escalated (disengagement_events).
@@ -49,11 +51,11 @@ def rated_high(history: PatientHistory, days: Iterable[datetime.date],
     return False
 
 
-def _alerting_events(t: Timeline, thresholds: Thresholds) -> list[Event]:
+def _alerting_events(t: Timeline, thresholds: Thresholds, charts: Charts | None = None) -> list[Event]:
     """The rules that can rate a treatment high (and whose events escalate disengagement)."""
     return [
         *rupture_events(t, thresholds),
-        *change_events(t, thresholds),
+        *change_events(t, thresholds, charts),
         *low_alliance_events(t, thresholds),
         *outcome_events(t, thresholds),
     ]

@@ -13,7 +13,7 @@ import pytest
 from dashboards.demo.cohort import KINDS
 from dashboards.demo.cohort import generate_patient as cohort_patient
 from dashboards.flags import DEFAULT_THRESHOLDS, PatientHistory, Thresholds, evaluate
-from dashboards.flags.change import change_events
+from dashboards.flags.change import Charts, change_events, chart
 from dashboards.flags.engagement import disengagement_events
 from dashboards.flags.engine import RUPTURE_OR_DECLINE, rated_high
 from dashboards.flags.events import Evaluation, order, risk_level
@@ -104,3 +104,14 @@ def test_a_high_from_escalated_disengagement_alone_is_found():
     assert ev.risk == "high"
     assert {e.code for e in ev.events if e.current and e.severity == "high"} == {"disengagement"}
     assert rated_high(h, [day(5)]) and not rated_high(h, [day(1)])
+
+
+def test_a_chart_is_reused_only_for_a_series_that_starts_like_the_one_charted():
+    """A first evaluation walks a treatment's dates latest first: each earlier day's chart is a slice
+    of the later one's, unless the dates are out of session order and a session is not known yet."""
+    full = tuple(Point(n, 4.4 - 0.12 * n) for n in range(1, 13))
+    gap = full[:3] + full[4:9]  # session 4 not known yet
+    charts = Charts()
+    for series in (full, full[:7], gap, full[:2], full[:3], full):
+        assert charts.charted("alliance", series, 0.36, DEFAULT_THRESHOLDS) == chart(series, 0.36, DEFAULT_THRESHOLDS).charted
+    assert chart(gap, 0.36, DEFAULT_THRESHOLDS).charted != chart(full, 0.36, DEFAULT_THRESHOLDS).charted[:len(gap) - 4]
