@@ -10,18 +10,12 @@ from wtforms.validators import InputRequired
 
 from dashboards.audit import audit
 from feedback.extensions import db
-from feedback.i18n import LANGUAGES, language_name
+from feedback.i18n import LANGUAGES, LanguageForm
 from feedback.models import Clinic, User
-from feedback.text_edges import HygienicForm
 
 
-class ClinicLanguageForm(HygienicForm):
-    # SelectField refuses any value that is not a choice ("Not a valid choice"): a shipped language only.
+class ClinicLanguageForm(LanguageForm):
     language = SelectField(lazy_gettext("Default language of the clinic"), validators=[InputRequired()])
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self.language.choices = [(code, language_name(code)) for code in LANGUAGES]
 
 
 def set_clinic_language(clinic: Clinic, language: str, actor: User) -> bool:

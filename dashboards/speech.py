@@ -6,37 +6,14 @@ reader's style: "3,1" and "5, 7 y 8" in Spanish)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
 from typing import Any
 
-from babel.dates import format_date
-from babel.numbers import format_decimal
 from flask import Flask
-from flask_babel import get_locale
-from flask_babel import gettext as _gettext
 
-from feedback.i18n import DEFAULT_LANGUAGE
+from feedback.i18n import PAGE_SPEAKER
 from feedback.phrases import Day, Listed, Localised, Num, Phrase, said, speak
 
-
-class _PageSpeaker:
-    """The request's (or `speaking(...)`'s) language, through Flask-Babel."""
-
-    def gettext(self, msgid: str) -> str:
-        return _gettext(msgid) if msgid else ""  # gettext("") would be the catalog's header
-
-    def number(self, value: float, places: int | None) -> str:
-        pattern = "#,##0.###" if places is None else "0" + ("." + "0" * places if places else "")
-        return format_decimal(value, format=pattern, locale=get_locale() or DEFAULT_LANGUAGE).replace("-", "−")
-
-    def language(self) -> str:
-        return str(get_locale() or DEFAULT_LANGUAGE)
-
-    def day(self, value: date) -> str:
-        return format_date(value, format="medium", locale=get_locale() or DEFAULT_LANGUAGE)
-
-
-SPEAKER = _PageSpeaker()
+SPEAKER = PAGE_SPEAKER  # the request's (or `speaking(...)`'s) language, through Flask-Babel
 
 
 def say(text: Phrase | Listed | Num | Day | Localised | Mapping[str, Any] | str | None) -> str:

@@ -25,9 +25,11 @@ from babel.numbers import format_decimal
 from flask import Flask, current_app, g, has_request_context
 from flask_babel import force_locale, get_locale, gettext, refresh
 from flask_login import current_user
+from wtforms import SelectField
 
 from feedback.extensions import babel
 from feedback.phrases import Phrase, render
+from feedback.text_edges import HygienicForm
 
 DEFAULT_LANGUAGE = "en"
 #: Languages with catalogs that ship; a language listed here must be complete (tests/i18n).
@@ -74,11 +76,33 @@ class PageSpeaker:
         pattern = "#,##0.###" if places is None else "0" + ("." + "0" * places if places else "")
         return format_decimal(value, format=pattern, locale=get_locale() or DEFAULT_LANGUAGE).replace("-", "−")
 
+    def language(self) -> str:
+        return page_language()
+
     def day(self, value: date) -> str:
         return format_date(value, format="medium", locale=get_locale() or DEFAULT_LANGUAGE)
 
 
 PAGE_SPEAKER = PageSpeaker()
+
+
+def offered_languages() -> list[tuple[str, str]]:
+    """The languages a person may choose, as (code, the language's own name) pairs."""
+    return [(code, language_name(code)) for code in shipped_languages()]
+
+
+class LanguageForm(HygienicForm):
+    """A choice of language: the patient's on the survey, a clinician's own, the clinic's default.
+    SelectField refuses a value that is not offered, server-side."""
+
+    language = SelectField()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.language.choices = self.offered()
+
+    def offered(self) -> list[tuple[str, str]]:
+        return offered_languages()
 
 
 def translated(text: Phrase | str) -> str:

@@ -13,13 +13,11 @@ from dataclasses import dataclass
 from flask import Blueprint, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from wtforms import SelectField
 
 from feedback import invitations
-from feedback.i18n import language_name, shipped_languages, use_language
+from feedback.i18n import LanguageForm, offered_languages, use_language
 from feedback.invitations import LinkInvalid
 from feedback.models import Invitation
-from feedback.text_edges import HygienicForm
 
 bp = Blueprint("survey_language", __name__)
 
@@ -30,20 +28,11 @@ class Switch:
     choices: tuple[tuple[str, str], ...]  # (code, the language's own name)
 
 
-class LanguageForm(HygienicForm):
-    language = SelectField()  # refuses a value not among the choices, server-side
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.language.choices = [(code, language_name(code)) for code in shipped_languages()]
-
-
 def language_switch(invitation: Invitation, token: str) -> Switch | None:
     """The switch for a patient's form (None on a therapist's)."""
     if invitation.respondent != "patient":
         return None
-    choices = tuple((code, language_name(code)) for code in shipped_languages())
-    return Switch(url_for("survey_language.change", token=token), choices)
+    return Switch(url_for("survey_language.change", token=token), tuple(offered_languages()))
 
 
 @bp.post("/s/<token>/language")

@@ -14,28 +14,25 @@ from dashboards.audit import audit
 from dashboards.auth.account_views import _account_page
 from dashboards.auth.views import bp
 from feedback.extensions import db
-from feedback.i18n import LANGUAGES, language_name
+from feedback.i18n import DEFAULT_LANGUAGE, LANGUAGES, LanguageForm, language_name, offered_languages
 from feedback.models import User
-from feedback.text_edges import HygienicForm
 
 #: The form's value for "no language of my own": the clinic's default decides.
 CLINIC_DEFAULT = ""
 
 
 def language_choices() -> list[tuple[str, str]]:
-    clinic = language_name(current_user.clinic.language) if current_user.clinic.language in LANGUAGES else "English"
-    return [(CLINIC_DEFAULT, _("The clinic's default (%(language)s)", language=clinic))] + [
-        (code, language_name(code)) for code in LANGUAGES
-    ]
+    clinic = getattr(current_user, "clinic", None)  # None: a form built outside a signed-in request
+    default = clinic.language if clinic is not None and clinic.language in LANGUAGES else DEFAULT_LANGUAGE
+    return [(CLINIC_DEFAULT, _("The clinic's default (%(language)s)", language=language_name(default))),
+            *offered_languages()]
 
 
-class LanguageForm(HygienicForm):
-    # SelectField refuses any value not among the choices ("Not a valid choice"), server-side.
+class OwnLanguageForm(LanguageForm):
     language = SelectField(lazy_gettext("Language of the app"))
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self.language.choices = language_choices()
+    def offered(self) -> list[tuple[str, str]]:
+        return language_choices()
 
 
 def set_language(user: User, language: str | None) -> None:
@@ -53,7 +50,7 @@ def _choices() -> dict[str, object]:
 
 @bp.post("/account/language")
 def change_language() -> ResponseReturnValue:
-    form = LanguageForm()
+    form = OwnLanguageForm()
     if not form.validate():
         return _account_page(422, error=_("Choose one of the languages offered."))
     set_language(current_user, form.language.data or None)
