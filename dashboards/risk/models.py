@@ -28,6 +28,9 @@ class PatientRisk(db.Model):
     evaluated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: First sentence of the most important current event, for lists.
     main_reason: Mapped[str] = mapped_column(String(400), default="")
+    #: ... as a phrase (feedback.phrases, JSON), read in each clinician's language; None before phrases
+    #: (the English sentence is read then) and when nothing is current.
+    main_reason_message: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class RiskEvent(db.Model):

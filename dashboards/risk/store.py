@@ -77,14 +77,13 @@ def local_today(timezone: str, now: datetime) -> date:
     return now.astimezone(ZoneInfo(timezone)).date()
 
 
-def _main_reason(evaluation: Evaluation) -> str:
+def _main_event(evaluation: Evaluation) -> Event | None:
     rank = {"high": 0, "watch": 1}
     current = [e for e in evaluation.events if e.current and e.severity in rank]
     if not current:
-        return ""
+        return None
     # Most severe first, then the most recent session.
-    best = min(current, key=lambda e: (rank[e.severity], -(e.session_number or 10**6)))
-    return best.reason[:400]
+    return min(current, key=lambda e: (rank[e.severity], -(e.session_number or 10**6)))
 
 
 def ever_high(history: PatientHistory, evaluation: Evaluation, as_of: date, limits: Thresholds) -> bool:
@@ -118,7 +117,9 @@ def store(
     risk.level = evaluation.risk
     risk.as_of = as_of
     risk.evaluated_at = now
-    risk.main_reason = _main_reason(evaluation)
+    main = _main_event(evaluation)
+    risk.main_reason = main.reason[:400] if main else ""
+    risk.main_reason_message = main.message.to_json() if main and main.message is not None else None
     # A full re-walk decides afresh (after a rule change, old highs may no longer be highs);
     # otherwise "ever" only grows.
     risk.ever_high = (ever_high(history, evaluation, as_of, limits) if full_history
