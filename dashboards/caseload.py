@@ -57,7 +57,8 @@ class CaseloadRow:
     answered: int  # patient questionnaires answered
     due: int  # patient questionnaires answered or expired unanswered (open ones are not due yet)
     risk: str  # "high" | "watch" | "none" (none also before the first evaluation)
-    main_reason: str
+    main_reason: str  # in English; said in the reader's language: wording.stored_main_reason
+    main_reason_message: dict[str, Any] | None
     flags: tuple[Flag, ...]  # current events, most severe first, then latest
 
     @property
@@ -128,7 +129,7 @@ def caseload(
             patient_id=r.id, code=r.code, therapist_id=r.therapist_id, status=r.status, end_reason=r.end_reason,
             ended_on=r.ended_on, sessions_so_far=r.sessions or 0, last_session_at=r.last_session_at,
             last_answer_at=r.last_answer_at, answered=r.answered or 0, due=r.due or 0, risk=r.risk,
-            main_reason=r.main_reason or "", flags=tuple(flags.get(r.id, ())),
+            main_reason=r.main_reason or "", main_reason_message=r.main_reason_message, flags=tuple(flags.get(r.id, ())),
         )
         for r in rows
     ]
@@ -207,6 +208,7 @@ def _patients_query(chosen: Sequence[int], now: datetime) -> Select:
             Patient.ended_on,
             func.coalesce(PatientRisk.level, "none").label("risk"),
             PatientRisk.main_reason,
+            PatientRisk.main_reason_message,
             sessions.c.sessions,
             sessions.c.last_session_at,
             forms.c.answered,

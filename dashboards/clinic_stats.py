@@ -41,7 +41,8 @@ class HighRiskCase:
     patient_id: int
     code: str
     therapist: str
-    main_reason: str
+    main_reason: str  # in English
+    main_reason_message: dict[str, Any] | None = None  # ... and as a phrase, said in the reader's language
 
 
 @dataclass(frozen=True)
@@ -172,12 +173,14 @@ def _active_by_therapist_and_level(clinic_id: int) -> dict[tuple[int, str], int]
 
 def _high_risk(clinic_id: int, names: dict[int, str]) -> list[HighRiskCase]:
     rows = db.session.execute(
-        select(Patient.id, Patient.code, Patient.therapist_id, PatientRisk.main_reason)
+        select(Patient.id, Patient.code, Patient.therapist_id, PatientRisk.main_reason,
+               PatientRisk.main_reason_message)
         .join(PatientRisk, PatientRisk.patient_id == Patient.id)
         .where(_in_clinic(clinic_id), Patient.status == "active", PatientRisk.level == "high")
         .order_by(Patient.code)
     ).all()
-    return [HighRiskCase(pid, code, names.get(tid, ""), reason or "") for pid, code, tid, reason in rows]
+    return [HighRiskCase(pid, code, names.get(tid, ""), reason or "", message)
+            for pid, code, tid, reason, message in rows]
 
 
 def _ended_by_month(clinic_id: int) -> list[EndedMonth]:

@@ -53,6 +53,7 @@ def _words(state: BlueprintSetupState) -> None:
         stored_flag_label=wording.stored_flag_label,
         stored_event_name=wording.stored_event_name,
         stored_reason=wording.stored_reason,
+        stored_main_reason=wording.stored_main_reason,
         grouped_flags=wording.grouped_flags,
         event_name=wording.event_name,
         number_words=wording.number_words,

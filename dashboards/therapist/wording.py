@@ -143,6 +143,13 @@ def stored_reason(event: Any) -> str:
     return say(message) if message else event.reason
 
 
+def stored_main_reason(risk: Any) -> str:
+    """A treatment's main reason (`PatientRisk`, a caseload row or a high-risk case) in the reader's
+    language; the English sentence for a row stored before phrases."""
+    message = getattr(risk, "main_reason_message", None)
+    return say(message) if message else risk.main_reason
+
+
 def number_words(numbers: Mapping[str, object]) -> list[tuple[str, str]]:
     """An event's numbers as (name, value) pairs for a small list: "tension" → "5"."""
     return [(_(NUMBER_NAMES[key]) if key in NUMBER_NAMES else key.replace("_", " "), _plain(value))

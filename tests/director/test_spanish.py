@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from dashboards.audit import AuditEvent
+from dashboards.risk.models import PatientRisk
 from feedback.extensions import db
 from feedback.mail import console_outbox
 from feedback.models import User
@@ -120,3 +121,24 @@ def test_a_reset_notice_reaches_a_clinician_in_the_clinics_default(clinics, as_u
     [notice] = mail_to(clinics.blake.email)
     assert notice["Subject"] == "Se ha restablecido su verificación en dos pasos"
     assert "ha restablecido su verificación en dos pasos" in notice.get_content()
+
+
+def high_risk_row(page: str) -> str:
+    start = page.index('id="at-risk"')
+    return page[page.index("/patients/A-HIGH", start):page.index("</tr>", page.index("/patients/A-HIGH", start))]
+
+
+def test_a_high_risk_treatments_main_reason_is_read_in_spanish(clinics, as_user):
+    # Fails before main reasons were phrases: the row said the stored English sentence.
+    row = high_risk_row(as_user(speaks(clinics.director, "es")).get("/clinic").text)
+    assert "El paciente comunicó tensión con el terapeuta" in row and "no se resolvió" in row
+    assert "not resolved" not in row
+
+
+def test_a_main_reason_stored_before_phrases_is_read_in_english(clinics, as_user):
+    risk = db.session.get(PatientRisk, clinics.patients["A-HIGH"].id)
+    assert risk.main_reason_message is not None  # the evaluation stored the phrase
+    risk.main_reason_message = None
+    db.session.commit()
+    row = high_risk_row(as_user(speaks(clinics.director, "es")).get("/clinic").text)
+    assert "not resolved" in row
