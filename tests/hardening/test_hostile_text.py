@@ -15,6 +15,7 @@ from sqlalchemy import select
 from wtforms import FileField, SelectField
 
 from dashboards.fhir.operations import import_bundle
+from dashboards.risk.changed import evaluate_changed
 from dashboards.therapist.models import GuidanceNote
 from feedback.extensions import db
 from feedback.models import Response, TherapySession
@@ -31,6 +32,7 @@ def flagged(world, make_session) -> None:
     """P-A1 with an unresolved rupture: its page shows the guidance panel and its note form."""
     answer_patient_form(make_session(world.patient), {**CALM, "rupture": True, "rupture_tension": 4,
                                                       "rupture_resolved": 1})
+    evaluate_changed()  # the worker's next poll: an answer's flags are evaluated outside its request
 
 
 def stored_anywhere(text: str) -> list[str]:
