@@ -103,19 +103,8 @@ def add_patient(
         raise SetupError(_("patient code must be 2-32 letters, digits, '-' or '_' (a pseudonym, not a name)"))
     if db.session.scalar(select(Patient).where(Patient.clinic_id == clinic.id, Patient.code == code)):
         raise SetupError(_("patient %(code)s already exists in %(clinic)s", code=code, clinic=clinic.name))
-    if sms_consent and not phone:
-        raise SetupError(_("SMS consent needs a mobile number"))
-    if email_consent and not email:
-        raise SetupError(_("e-mail consent needs an e-mail address"))
-    if language not in patient_languages():
-        raise SetupError(_("language must be one of %(languages)s", languages=", ".join(patient_languages())))
-    channel = channel or ("sms" if sms_consent else "email" if email_consent else "link")
-    if channel not in CHANNELS:
-        raise SetupError(_("channel must be one of %(channels)s", channels=", ".join(CHANNELS)))
-    if channel == "sms" and not sms_consent:
-        raise SetupError(_("the SMS channel needs the patient's SMS consent"))
-    if channel == "email" and not email_consent:
-        raise SetupError(_("the e-mail channel needs the patient's e-mail consent"))
+    channel = check_contact(phone=phone, sms_consent=sms_consent, email=email, email_consent=email_consent,
+                            language=language, channel=channel)
     patient = Patient(
         code=code,
         clinic=clinic,
@@ -137,6 +126,26 @@ def add_patient(
     return patient
 
 
+def check_contact(*, phone: str | None, sms_consent: bool, email: str | None, email_consent: bool, language: str,
+                  channel: str | None) -> str:
+    """The channel links go by (the one given, else the first the patient agreed to); a SetupError
+    for a contradiction. Adding a patient and changing their contact details share these rules."""
+    if sms_consent and not phone:
+        raise SetupError(_("SMS consent needs a mobile number"))
+    if email_consent and not email:
+        raise SetupError(_("e-mail consent needs an e-mail address"))
+    if language not in patient_languages():
+        raise SetupError(_("language must be one of %(languages)s", languages=", ".join(patient_languages())))
+    channel = channel or ("sms" if sms_consent else "email" if email_consent else "link")
+    if channel not in CHANNELS:
+        raise SetupError(_("channel must be one of %(channels)s", channels=", ".join(CHANNELS)))
+    if channel == "sms" and not sms_consent:
+        raise SetupError(_("the SMS channel needs the patient's SMS consent"))
+    if channel == "email" and not email_consent:
+        raise SetupError(_("the e-mail channel needs the patient's e-mail consent"))
+    return channel
+
+
 def set_phone(patient: Patient, raw: str) -> None:
     """Store the number in E.164; national numbers are read as the clinic's country's."""
     try:
@@ -150,14 +159,52 @@ def set_phone(patient: Patient, raw: str) -> None:
 
 def set_email(patient: Patient, raw: str) -> None:
     """Store the address encrypted, as the number is; a new address may be tried again after a bounce."""
+    patient.email_encrypted = phone_cipher().encrypt(email_address(raw))
+    patient.email_bounced_at = None
+
+
+def email_address(raw: str) -> str:
+    """The address as stored: NFC, the domain lower-cased."""
     address = unicodedata.normalize("NFC", raw.strip())
     local, _at, domain = address.rpartition("@")
     if not EMAIL_PATTERN.match(address) or len(address) > 254:
         raise SetupError(_("%(email)s is not an e-mail address", email=address))
     if not address.isascii():
         raise SetupError(_("write the e-mail address in plain letters, digits and . _ - + @"))
-    patient.email_encrypted = phone_cipher().encrypt(f"{local}@{domain.lower()}")
-    patient.email_bounced_at = None
+    return f"{local}@{domain.lower()}"
+
+
+def change_contact(patient: Patient, *, phone: str | None, sms_consent: bool, email: str | None, email_consent: bool,
+                   language: str, channel: str, now: datetime | None = None) -> list[str]:
+    """Set a patient's contact details (not committed): the names of the fields that changed, never their
+    values. A new address clears its bounce mark; a STOP or an unsubscribe stays (the patient's own word)."""
+    check_contact(phone=phone, sms_consent=sms_consent, email=email, email_consent=email_consent,
+                  language=language, channel=channel)
+    changed = []
+    before = patient.phone_lookup
+    if phone:
+        set_phone(patient, phone)
+    else:
+        patient.phone_encrypted = patient.phone_lookup = None
+    if patient.phone_lookup != before:
+        changed.append("mobile")
+    stored = phone_cipher().decrypt(patient.email_encrypted) if patient.email_encrypted is not None else None
+    if (email_address(email) if email else None) != stored:
+        changed.append("e-mail address")
+        if email:
+            set_email(patient, email)
+        else:
+            patient.email_encrypted = None
+    for name, given in (("sms_consent", sms_consent), ("email_consent", email_consent)):
+        if getattr(patient, name) != given:
+            changed.append(f"{name.replace('_', ' ')} {'given' if given else 'withdrawn'}")
+            setattr(patient, name, given)
+            setattr(patient, f"{name}_at", (now or utcnow()) if given else None)
+    for name, value in (("language", language), ("preferred_channel", channel)):
+        if getattr(patient, name) != value:
+            changed.append(name.replace("_", " "))
+            setattr(patient, name, value)
+    return changed
 
 
 def find_patient(code: str, clinic: Clinic | None = None) -> Patient:

@@ -9,7 +9,7 @@ every patient through the access policy. Importing this package registers the ro
 """
 
 # Imported for their routes and template words.
-from dashboards.therapist import data, home, manage, notes, own_outcomes, patient_page, review, templating  # noqa: F401
+from dashboards.therapist import contact, data, home, manage, notes, own_outcomes, patient_page, review, templating  # noqa: F401
 from dashboards.therapist.blueprint import bp
 
 __all__ = ["bp"]

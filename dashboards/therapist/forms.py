@@ -15,6 +15,10 @@ from dashboards.therapist.operations import FRESH_LINK_WHEN, MESSAGE_ACTIONS, Se
 from dashboards.therapist.wording import ATTENDANCE_WORDS, END_REASON_WORDS
 from feedback.models import RESPONDENTS
 from feedback.text_edges import HygienicForm
+from feedback.translatable import N_
+
+#: How a patient's questionnaire links go (feedback.models.CHANNELS).
+CHANNEL_WORDS = {"sms": N_("By SMS"), "email": N_("By e-mail"), "link": N_("The therapist hands the link over")}
 
 
 def _choices(words: dict[str, str]) -> list[SelectChoice]:
@@ -60,7 +64,8 @@ class NoteForm(HygienicForm):
     )
 
 
-class AddPatientForm(HygienicForm):
+class _NewPatientFields(HygienicForm):
+    """A new patient's code and therapist: first on the form (fields keep the order they were made in)."""
     code = StringField(
         lazy_gettext("Patient code (a pseudonym, never a name)"),
         validators=[DataRequired(lazy_gettext("Enter a code for the patient.")),
@@ -68,6 +73,10 @@ class AddPatientForm(HygienicForm):
         render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
     )
     therapist_id = SelectField(lazy_gettext("Therapist"), coerce=int, validate_choice=True)
+
+
+class ContactFields(HygienicForm):
+    """How a patient is reached: on the new-patient form and on the page that changes it."""
     mobile = StringField(lazy_gettext("Mobile number (optional, for links by SMS)"),
                          validators=[Optional(),
                                      Length(max=32, message=lazy_gettext("That is too long for a phone number."))],
@@ -79,6 +88,18 @@ class AddPatientForm(HygienicForm):
                         render_kw={"autocomplete": "off", "inputmode": "email", "spellcheck": "false"})
     email_consent = BooleanField(lazy_gettext("The patient agreed to get their questionnaire links by e-mail"))
     language = SelectField(lazy_gettext("Language of the patient's questionnaire"), validators=[DataRequired()])
+
+    def use_languages(self, languages: dict[str, str]) -> None:
+        self.language.choices = [SelectChoice(code, name) for code, name in languages.items()]
+
+
+class AddPatientForm(_NewPatientFields, ContactFields):
+    pass
+
+
+class ContactForm(ContactFields):
+    channel = SelectField(lazy_gettext("Questionnaire links go"), choices=_choices(CHANNEL_WORDS),
+                          validators=[DataRequired(lazy_gettext("Choose how the links go."))])
 
 
 #: Years a link's expiry can fall in: outside them a value is forged (and would overflow the database's dates).

@@ -36,7 +36,7 @@ from feedback.sessions import next_session_number
 from feedback.translatable import N_
 
 
-def _form_page(form: FlaskForm, *, heading: str, action: str, submit: str, back: tuple[str, str],
+def form_page(form: FlaskForm, *, heading: str, action: str, submit: str, back: tuple[str, str],
                intro: tuple[str, ...] = (), error: str | None = None, status: int = 200) -> ResponseReturnValue:
     return render_template(
         "dashboards/therapist/form_page.html", form=form, heading=heading, action=action, submit=submit,
@@ -44,11 +44,11 @@ def _form_page(form: FlaskForm, *, heading: str, action: str, submit: str, back:
     ), status
 
 
-def _to_patient(patient: Patient, anchor: str | None = None) -> ResponseReturnValue:
+def to_patient(patient: Patient, anchor: str | None = None) -> ResponseReturnValue:
     return redirect(url_for("dashboards.patient", code=patient.code, _anchor=anchor), code=303)
 
 
-def _back(patient: Patient) -> tuple[str, str]:
+def back_to(patient: Patient) -> tuple[str, str]:
     return url_for("dashboards.patient", code=patient.code), _("Back to %(code)s", code=patient.code)
 
 
@@ -79,23 +79,23 @@ def new_session(patient: Patient) -> ResponseReturnValue:
     page: dict[str, Any] = {
         "heading": _("Add session %(number)s for %(code)s", number=next_session_number(patient), code=patient.code),
         "action": url_for("dashboards.new_session", code=patient.code), "submit": N_("Save the session"),
-        "back": _back(patient), "intro": SESSION_INTRO,
+        "back": back_to(patient), "intro": SESSION_INTRO,
     }
     if patient.status != "active":
-        return _form_page(form, error=_(ENDED), status=422 if form.is_submitted() else 200, **page)
+        return form_page(form, error=_(ENDED), status=422 if form.is_submitted() else 200, **page)
     if not form.is_submitted():
         now = utcnow().astimezone(viewer_zone())
         form.day.data, form.start.data = now.date(), time(now.hour)
-        return _form_page(form, **page)
+        return form_page(form, **page)
     if not form.validate():
-        return _form_page(form, status=422, **page)
+        return form_page(form, status=422, **page)
     try:
         session = operations.add_session(patient, form.entry(viewer_zone()))
     except TreatmentError as exc:
-        return _form_page(form, error=str(exc), status=422, **page)
+        return form_page(form, error=str(exc), status=422, **page)
     flash(_("Session %(number)s was saved (%(attendance)s).", number=session.number,
             attendance=_(ATTENDANCE_WORDS.get(session.attendance, session.attendance)).lower()))
-    return _to_patient(patient, f"session-{session.number}")
+    return to_patient(patient, f"session-{session.number}")
 
 
 @bp.route("/patients/<code>/sessions/<int:number>", methods=["GET", "POST"])
@@ -106,21 +106,21 @@ def edit_session(patient: Patient, number: int) -> ResponseReturnValue:
     page: dict[str, Any] = {
         "heading": _("Session %(number)s of %(code)s", number=session.number, code=patient.code),
         "action": url_for("dashboards.edit_session", code=patient.code, number=number), "submit": N_("Save changes"),
-        "back": _back(patient), "intro": SESSION_INTRO,
+        "back": back_to(patient), "intro": SESSION_INTRO,
     }
     if not form.is_submitted():
         local = session.starts_at.astimezone(viewer_zone())
         form.day.data, form.start.data = local.date(), local.time().replace(second=0, microsecond=0)
         form.duration_minutes.data, form.attendance.data = session.duration_minutes, session.attendance
-        return _form_page(form, **page)
+        return form_page(form, **page)
     if not form.validate():
-        return _form_page(form, status=422, **page)
+        return form_page(form, status=422, **page)
     try:
         operations.change_session(session, form.entry(viewer_zone()))
     except TreatmentError as exc:
-        return _form_page(form, error=str(exc), status=422, **page)
+        return form_page(form, error=str(exc), status=422, **page)
     flash(_("Session %(number)s was saved.", number=session.number))
-    return _to_patient(patient, f"session-{session.number}")
+    return to_patient(patient, f"session-{session.number}")
 
 
 # --- links and messages -------------------------------------------------------------------------
@@ -144,9 +144,9 @@ def fresh_link(patient: Patient, number: int) -> ResponseReturnValue:
         sent = operations.fresh_link(invitation, send_now=form.when.data == "now", link_expires=form.replacing())
     except TreatmentError as exc:
         flash(str(exc))
-        return _to_patient(patient, f"session-{number}")
+        return to_patient(patient, f"session-{number}")
     flash(fresh_link_done(number, invitation.respondent, sent, utcnow(), viewer_zone()))
-    return _to_patient(patient, f"session-{number}")
+    return to_patient(patient, f"session-{number}")
 
 
 @bp.post("/patients/<code>/messages/<int:outbox_id>")
@@ -167,7 +167,7 @@ def message_action(patient: Patient, outbox_id: int) -> ResponseReturnValue:
         flash(_("The message will be sent again (outside quiet hours)."))
     else:
         flash(_("Noted: the message arrived."))
-    return _to_patient(patient, "messages")
+    return to_patient(patient, "messages")
 
 
 # --- ending a treatment -------------------------------------------------------------------------
@@ -180,22 +180,22 @@ def end_treatment(patient: Patient) -> ResponseReturnValue:
     page: dict[str, Any] = {
         "heading": _("End the treatment of %(code)s", code=patient.code),
         "action": url_for("dashboards.end_treatment", code=patient.code), "submit": N_("End the treatment"),
-        "back": _back(patient),
+        "back": back_to(patient),
         "intro": (N_("Its answers and flags stay visible; no new sessions can be added afterwards. "
                      "The clinic's figures count dropouts by this reason."),),
     }
     if not form.is_submitted():
         form.ended_on.data = local_today(patient.clinic.timezone, utcnow())
-        return _form_page(form, **page)
+        return form_page(form, **page)
     if not form.validate():
-        return _form_page(form, status=422, **page)
+        return form_page(form, status=422, **page)
     try:
         assert form.ended_on.data is not None
         operations.end_treatment(patient, form.reason.data or "", form.ended_on.data)
     except TreatmentError as exc:
-        return _form_page(form, error=str(exc), status=422, **page)
+        return form_page(form, error=str(exc), status=422, **page)
     flash(_("The treatment of %(code)s has ended.", code=patient.code))
-    return _to_patient(patient)
+    return to_patient(patient)
 
 
 # --- a new patient ------------------------------------------------------------------------------
@@ -211,7 +211,7 @@ def _add_patient_form() -> AddPatientForm:
         form.therapist_id.choices = [SelectChoice(u.id, u.display_name or u.email) for u in clinicians]
     else:
         del form.therapist_id  # a therapist adds patients to their own caseload
-    form.language.choices = [SelectChoice(code, name) for code, name in patient_languages().items()]
+    form.use_languages(patient_languages())
     return form
 
 
@@ -226,9 +226,9 @@ def new_patient() -> ResponseReturnValue:
                      "are stored encrypted and used only to send questionnaire links, if the patient agreed."),),
     }
     if not form.is_submitted():
-        return _form_page(form, **page)
+        return form_page(form, **page)
     if not form.validate():
-        return _form_page(form, status=422, **page)
+        return form_page(form, status=422, **page)
     therapist = current_user._get_current_object()
     if "therapist_id" in form:
         therapist = db.session.get(User, form.therapist_id.data)  # one of the choices: checked by validate()
@@ -237,6 +237,6 @@ def new_patient() -> ResponseReturnValue:
     try:
         patient = operations.add_patient(entry)
     except TreatmentError as exc:
-        return _form_page(form, error=str(exc), status=422, **page)
+        return form_page(form, error=str(exc), status=422, **page)
     flash(_("%(code)s was added. Add their first session when it has taken place.", code=patient.code))
     return redirect(url_for("dashboards.patient", code=patient.code), code=303)

@@ -16,10 +16,11 @@ from dashboards.audit import audit
 from dashboards.guidance import Guidance
 from dashboards.risk.store import local_today, recompute_patients
 from dashboards.setup import operations as setup
+from dashboards.speech import say
 from dashboards.therapist.models import NOTE_MAX, GuidanceNote, HomeVisit
 from dashboards.therapist.wording import ATTENDANCE_WORDS
 from feedback.delivery import staff
-from feedback.delivery.planner import FreshLink, FreshLinkRefused, send_fresh_link
+from feedback.delivery.planner import FreshLink, FreshLinkRefused, cancel_open, send_fresh_link
 from feedback.extensions import db
 from feedback.invitations import LinkCompleted
 from feedback.links import link_validity, session_instruments
@@ -116,7 +117,7 @@ def add_session(patient: Patient, entry: SessionInput, *, now: datetime | None =
         )
     except SessionError as exc:
         db.session.rollback()
-        raise TreatmentError(_sentence(str(exc))) from None
+        raise TreatmentError(_sentence(say(exc.message))) from None
     except IntegrityError:
         db.session.rollback()
         raise TreatmentError(_("Another session was added for this patient at the same moment; please check the "
@@ -139,7 +140,7 @@ def change_session(session: TherapySession, entry: SessionInput, *, now: datetim
         set_attendance(session, entry.attendance, instruments=session_instruments(), valid_for=link_validity(), now=now)
     except SessionError as exc:
         db.session.rollback()
-        raise TreatmentError(_sentence(str(exc))) from None
+        raise TreatmentError(_sentence(say(exc.message))) from None
     return session
 
 
@@ -223,6 +224,38 @@ def add_patient(entry: NewPatient, *, now: datetime | None = None) -> Patient:
     audit("add_patient", patient=patient, detail=f"therapist {entry.therapist.id}")
     db.session.commit()
     return patient
+
+
+@dataclass(frozen=True)
+class Contact:
+    mobile: str
+    sms_consent: bool
+    email: str
+    email_consent: bool
+    language: str
+    channel: str
+
+
+def change_contact(patient: Patient, entry: Contact, *, now: datetime | None = None) -> list[str]:
+    """Change how the patient is reached; a withdrawn consent cancels that channel's queued messages.
+    Audited with the names of the changed fields, never their values. Returns those names."""
+    try:
+        changed = setup.change_contact(
+            patient, phone=entry.mobile.strip() or None, sms_consent=entry.sms_consent,
+            email=entry.email.strip() or None, email_consent=entry.email_consent, language=entry.language,
+            channel=entry.channel, now=now,
+        )
+    except setup.SetupError as exc:
+        db.session.rollback()
+        raise TreatmentError(_sentence(str(exc))) from None
+    cancelled = sum(cancel_open((OutboxMessage.patient_id == patient.id) & (OutboxMessage.channel == channel),
+                                f"{channel} consent withdrawn")
+                    for channel in ("sms", "email") if f"{channel} consent withdrawn" in changed)
+    if changed:
+        audit("change_contact", patient=patient,
+              detail=", ".join(changed) + (f"; {cancelled} queued message(s) cancelled" if cancelled else ""))
+    db.session.commit()
+    return changed
 
 
 def _sentence(message: str) -> str:

@@ -181,6 +181,10 @@ MATRIX: dict[tuple[str, str], Case] = {
            ("kiosk.leave_second_factor", "GET", "/kiosk/leave/2fa"),
            ("kiosk.leave_second_factor", "POST", "/kiosk/leave/2fa"),
        )},
+    ("dashboards.change_contact", "GET"): Case(lambda w: PATIENT + "/contact", TREATMENT_PAGE),
+    ("dashboards.change_contact", "POST"): Case(
+        lambda w: PATIENT + "/contact", TREATMENT_CHANGE, lambda w: {"language": "es", "channel": "link"}
+    ),
     ("dashboards.end_treatment", "GET"): Case(lambda w: PATIENT + "/end", TREATMENT_PAGE),
     ("dashboards.end_treatment", "POST"): Case(
         lambda w: PATIENT + "/end", TREATMENT_CHANGE, lambda w: {"reason": "completed", "ended_on": "2026-01-10"}

@@ -326,6 +326,10 @@ FORMS: dict[str, Forgery] = {
         _signed_in("own", "/patients/P-A1/end", reason="completed", ended_on="2026-01-10"),
         lambda c: count(Patient, Patient.status == "ended") == 1,
     ),
+    "dashboards.change_contact": Forgery(
+        _signed_in("own", "/patients/P-A1/contact", language="es", channel="link"),
+        lambda c: count(Patient, Patient.language == "es") == 1,
+    ),
     "safety.acknowledge_alert": Forgery(
         _acknowledge, lambda c: count(SafetyAlert, SafetyAlert.acknowledged_at.is_not(None)) == 1
     ),

@@ -47,6 +47,7 @@ SIGNED_IN = {
     "dashboards.new_patient": ("therapist", "/new-patient"),
     "dashboards.patient": ("therapist", f"/patients/{PATIENT}"),
     "dashboards.end_treatment": ("therapist", f"/patients/{PATIENT}/end"),
+    "dashboards.change_contact": ("therapist", f"/patients/{PATIENT}/contact"),
     "dashboards.new_session": ("therapist", f"/patients/{PATIENT}/sessions/new"),
     "dashboards.edit_session": ("therapist", f"/patients/{PATIENT}/sessions/3"),
     "dashboards.patient_battery": ("therapist", f"/patients/{PATIENT}/battery"),

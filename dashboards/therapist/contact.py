@@ -1,0 +1,66 @@
+"""Changing how a patient is reached during a treatment: their language, mobile number and SMS
+consent, e-mail address and e-mail consent, and the channel their links go by.
+
+The treating therapist and the clinic's directors (`guards.managed_patient`); the same fields and
+rules as the new-patient form (`forms.ContactFields`, `setup.operations.check_contact`). The GET
+shows the stored number and address (decrypted for this page only) so they can be corrected.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from dashboards.setup.operations import phone_cipher
+from dashboards.therapist import operations
+from dashboards.therapist.blueprint import bp
+from dashboards.therapist.forms import ContactForm
+from dashboards.therapist.guards import managed_patient
+from dashboards.therapist.manage import back_to, form_page, to_patient
+from dashboards.therapist.operations import Contact, TreatmentError
+from feedback.links import patient_languages
+from feedback.models import Patient
+from feedback.translatable import N_
+
+CONTACT_INTRO = (
+    N_("The mobile number and the e-mail address are stored encrypted and used only to send questionnaire links, "
+       "if the patient agreed. Withdrawing a consent cancels the messages still waiting on that channel; a new "
+       "e-mail address is tried again even if the old one bounced."),
+)
+
+
+@bp.route("/patients/<code>/contact", methods=["GET", "POST"])
+@managed_patient
+def change_contact(patient: Patient) -> ResponseReturnValue:
+    form = ContactForm()
+    form.use_languages(patient_languages())
+    page: dict[str, Any] = {
+        "heading": _("How %(code)s is reached", code=patient.code),
+        "action": url_for("dashboards.change_contact", code=patient.code), "submit": N_("Save changes"),
+        "back": back_to(patient), "intro": CONTACT_INTRO,
+    }
+    if not form.is_submitted():
+        _fill(form, patient)
+        return form_page(form, **page)
+    if not form.validate():
+        return form_page(form, status=422, **page)
+    entry = Contact(form.mobile.data or "", form.sms_consent.data, form.email.data or "", form.email_consent.data,
+                    form.language.data or "", form.channel.data or "")
+    try:
+        changed = operations.change_contact(patient, entry)
+    except TreatmentError as exc:
+        return form_page(form, error=str(exc), status=422, **page)
+    flash(_("The contact details of %(code)s were saved.", code=patient.code) if changed
+          else _("Nothing had changed."))
+    return to_patient(patient)
+
+
+def _fill(form: ContactForm, patient: Patient) -> None:
+    cipher = phone_cipher()
+    form.mobile.data = cipher.decrypt(patient.phone_encrypted) if patient.phone_encrypted is not None else ""
+    form.email.data = cipher.decrypt(patient.email_encrypted) if patient.email_encrypted is not None else ""
+    form.sms_consent.data, form.email_consent.data = patient.sms_consent, patient.email_consent
+    form.language.data, form.channel.data = patient.language, patient.preferred_channel
