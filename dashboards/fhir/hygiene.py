@@ -13,7 +13,10 @@ from __future__ import annotations
 from typing import Any
 
 from dashboards.fhir.problems import FhirProblem, shown
+from dashboards.importer.problems import hostile
+from feedback.phrases import Phrase, phrase
 from feedback.text_hygiene import HostileText, refused_character
+from feedback.translatable import N_
 
 #: Problems listed before the rest are only counted: a hostile bundle cannot make an endless page.
 MAX_LISTED = 100
@@ -26,7 +29,7 @@ class _Found:
         self.listed: list[FhirProblem] = []
         self.more = 0
 
-    def add(self, entry: int | None, full_url: str | None, path: str, message: str) -> None:
+    def add(self, entry: int | None, full_url: str | None, path: str, message: Phrase) -> None:
         if len(self.listed) < MAX_LISTED:
             self.listed.append(FhirProblem(entry, full_url, path, message))
         else:
@@ -35,8 +38,9 @@ class _Found:
     def problems(self) -> list[FhirProblem]:
         if not self.more:
             return self.listed
-        return [*self.listed, FhirProblem(None, None, "Bundle", f"{self.more} more strings hold characters the input "
-                                                                f"rule refuses; the first {MAX_LISTED} are listed")]
+        more = phrase(N_("%(more)s more strings hold characters the input rule refuses; the first %(listed)s are "
+                         "listed"), more=self.more, listed=MAX_LISTED)
+        return [*self.listed, FhirProblem(None, None, "Bundle", more)]
 
 
 def hostile_strings(raw: Any) -> list[FhirProblem]:
@@ -76,14 +80,15 @@ def _walk(value: Any, entry: int | None, full_url: str | None, path: str, found:
         if isinstance(value, str):
             character = refused_character(value, multiline=True)
             if character is not None:
-                found.add(entry, full_url, path or "entry", str(HostileText(character)))
+                found.add(entry, full_url, path or "entry", hostile(HostileText(character)))
         elif isinstance(value, dict):
             children = []
             for key, child in value.items():
                 character = refused_character(key, multiline=True)
                 name = shown(key)
                 if character is not None:
-                    found.add(entry, full_url, _join(path, name), f"the property name {HostileText(character)}")
+                    found.add(entry, full_url, _join(path, name),
+                              phrase(N_("the property name %(refusal)s"), refusal=hostile(HostileText(character))))
                 children.append((child, _join(path, name)))
             stack += reversed(children)  # in the document's order
         elif isinstance(value, list):

@@ -34,6 +34,8 @@ from feedback.config import ConfigError
 from feedback.extensions import db
 from feedback.instruments.registry import registry
 from feedback.models import Clinic, Patient, User, utcnow
+from feedback.phrases import Num, Phrase, phrase
+from feedback.translatable import N_
 
 DEFAULT_LIMIT_MB = 20
 MB = 1024 * 1024
@@ -74,12 +76,12 @@ def import_limit(config: Mapping[str, object]) -> int:
     return int(megabytes * MB)
 
 
-def size_problem(size: int, limit: int) -> str | None:
+def size_problem(size: int, limit: int) -> Phrase | None:
     if size <= limit:
         return None
-    return gettext("the bundle is %(size)s MB; an import takes at most %(limit)s MB (FHIR_IMPORT_MAX_MB): "
-                   "export it per patient or per date range and import the parts", size=format(size / MB, ".1f"),
-                   limit=round(limit / MB))
+    return phrase(N_("the bundle is %(size)s MB; an import takes at most %(limit)s MB (FHIR_IMPORT_MAX_MB): "
+                     "export it per patient or per date range and import the parts"), size=Num(size / MB, 1),
+                  limit=round(limit / MB))
 
 
 def parse_practitioners(lines: Iterable[str]) -> tuple[dict[tuple[str, str], str], list[str]]:
@@ -115,9 +117,9 @@ def import_bundle(
     try:
         raw = json.loads(data.decode("utf-8-sig"))
     except RecursionError:
-        return _refused("the JSON is nested too deeply to be a FHIR Bundle")
+        return _refused(phrase(N_("the JSON is nested too deeply to be a FHIR Bundle")))
     except (UnicodeDecodeError, ValueError) as exc:
-        return _refused(f"the file is not JSON text ({str(exc)[:120]})")
+        return _refused(phrase(N_("the file is not JSON text (%(reason)s)"), reason=str(exc)[:120]))
     hostile = hostile_strings(raw)
     if hostile:  # the input rule first, as for a file's cells: nothing of such a bundle is read
         return _audited(FhirImport(hostile), actor, dry_run)
@@ -146,7 +148,7 @@ def _audited(result: FhirImport, actor: User | None, dry_run: bool) -> FhirImpor
     return result
 
 
-def _refused(message: str) -> FhirImport:
+def _refused(message: Phrase) -> FhirImport:
     return FhirImport([FhirProblem(None, None, "Bundle", message)])
 
 

@@ -24,6 +24,7 @@ from dashboards.fhir.bundle import MEDIA_TYPE
 from dashboards.fhir.export import Selection, export_filename, start_fhir_export
 from dashboards.fhir.operations import MB, Matching, import_bundle, import_limit, parse_practitioners, size_problem
 from dashboards.fhir.search import YEARS, plausible
+from dashboards.speech import say
 from feedback.models import utcnow
 from feedback.text_edges import HygienicForm
 
@@ -54,7 +55,8 @@ def allow_bundle_uploads(endpoint: str | None, values: dict | None) -> None:
 @bp.errorhandler(RequestEntityTooLarge)
 def too_large(exc: RequestEntityTooLarge) -> ResponseReturnValue:
     limit = import_limit(current_app.config)
-    message = size_problem(request.content_length or limit + 1, limit) or _("at most %(mb)s MB", mb=round(limit / MB))
+    too_big = size_problem(request.content_length or limit + 1, limit)
+    message = say(too_big) if too_big else _("at most %(mb)s MB", mb=round(limit / MB))
     return render_template("dashboards/director/fhir_import.html", form=ImportForm(formdata=None),
                            problems=[message], result=None), 413
 
@@ -111,5 +113,6 @@ def import_page() -> ResponseReturnValue:
         dry_run=form.dry_run.data, actor=current_user._get_current_object(),
     )
     status = 422 if result.problems else 200
-    problems = [str(problem) for problem in result.problems]
+    problems = [_("%(where)s: %(problem)s", where=problem.location(), problem=say(problem.phrase))
+                for problem in result.problems]
     return render_template("dashboards/director/fhir_import.html", form=form, problems=problems, result=result), status

@@ -19,12 +19,14 @@ from dashboards.fhir import systems
 from dashboards.fhir.problems import FhirProblem, Origin, shown
 from dashboards.fhir.responses import ATTENDANCE_WORDS
 from feedback.models import END_REASONS
+from feedback.phrases import Listed, Phrase, phrase
+from feedback.translatable import N_
 
 IMPORTED = ("EpisodeOfCare", "Encounter", "QuestionnaireResponse")
 #: An export's other entries: definitions, references, and scores and flags this app computes again.
 READ_OVER = ("Questionnaire", "CodeSystem", "Observation", "Patient", "Practitioner")
 BUNDLE_TYPES = ("collection", "transaction", "batch", "searchset")
-CONTEXT = "see docs/fhir.md, Import"
+CONTEXT = phrase(N_("see docs/fhir.md, Import"))
 DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
@@ -86,22 +88,24 @@ class Resource:
         self.origin = Origin(index, full_url, self.type)
         self.data, self.reading, self.target = data, reading, target
 
-    def problem(self, path: str, message: str) -> None:
+    def problem(self, path: str, message: Phrase) -> None:
         self.reading.problems.append(self.origin.problem(f"{self.type}.{path}" if path else self.type, message))
 
     def identifier_of(self, value: Any, path: str, kind: str) -> tuple[str, str] | None:
         """A reference's (system, value): references are logical, by identifier."""
         if not isinstance(value, dict):
-            self.problem(path, f"is not a reference to a {kind}")
+            self.problem(path, phrase(N_("is not a reference to a %(kind)s"), kind=kind))
             return None
         if value.get("type") not in (None, kind):
-            self.problem(f"{path}.type", f"is {shown(str(value.get('type')))}, not {kind}")
+            self.problem(f"{path}.type", phrase(N_("is %(value)s, not %(kind)s"), value=shown(str(value.get("type"))),
+                                               kind=kind))
             return None
         identifier = value.get("identifier")
         if not (isinstance(identifier, dict) and isinstance(identifier.get("system"), str)
                 and isinstance(identifier.get("value"), str)):
             self.problem(f"{path}.identifier",
-                         f"a {kind} is referenced by its identifier, system and value ({CONTEXT})")
+                         phrase(N_("a %(kind)s is referenced by its identifier, system and value (%(context)s)"),
+                                kind=kind, context=CONTEXT))
             return None
         return identifier["system"], identifier["value"]
 
@@ -111,10 +115,11 @@ class Resource:
             return None
         system, value = found
         if system not in self.target.patient_systems:
-            own = self.target.own_patient_system or "none yet: the clinic is new"
+            own = self.target.own_patient_system or phrase(N_("none yet: the clinic is new"))
             self.problem(f"{name}.identifier.system",
-                         f"{shown(system)} is not this clinic's patient system ({own}): a patient of another clinic "
-                         "is not imported (if these codes are this clinic's own, accept the system: --accept-system)")
+                         phrase(N_("%(system)s is not this clinic's patient system (%(own)s): a patient of another "
+                                   "clinic is not imported (if these codes are this clinic's own, accept the system: "
+                                   "--accept-system)"), system=shown(system), own=own))
             return None
         self.origin.paths["patient_code"] = f"{self.type}.{name}.identifier.value"
         return value
@@ -128,7 +133,7 @@ class Resource:
     def extension(self, url: str) -> tuple[int, dict[str, Any]] | None:
         extensions = self.data.get("extension", [])
         if not isinstance(extensions, list):
-            self.problem("extension", "is not a list")
+            self.problem("extension", phrase(N_("is not a list")))
             return None
         return next(((k, e) for k, e in enumerate(extensions) if isinstance(e, dict) and e.get("url") == url), None)
 
@@ -145,11 +150,13 @@ class Resource:
             j, part = next(((j, p) for j, p in enumerate(parts) if isinstance(p, dict) and p.get("url") == url),
                            (None, None))
             if part is None:
-                self.problem(f"extension[{k}]", f"the session extension has no {url} ({CONTEXT})")
+                self.problem(f"extension[{k}]", phrase(N_("the session extension has no %(part)s (%(context)s)"),
+                                                       part=url, context=CONTEXT))
                 continue
             value, path = part.get(key), f"extension[{k}].extension[{j}].{key}"
             if not isinstance(value, kind) or isinstance(value, bool):
-                self.problem(path, f"the session's {url} is missing or not a {key[5:].lower()}")
+                self.problem(path, phrase(N_("the session's %(part)s is missing or not a %(kind)s"), part=url,
+                                          kind=key[5:].lower()))
                 continue
             cells[column] = str(value)
             self.origin.paths[column] = f"{self.type}.{path}"
@@ -160,17 +167,18 @@ def read_bundle(raw: Any, target: Target, read_response) -> Reading:
     """The rows of every imported resource, and every problem found (with its entry and path)."""
     reading = Reading()
 
-    def whole(path: str, message: str) -> Reading:
+    def whole(path: str, message: Phrase) -> Reading:
         reading.problems.append(FhirProblem(None, None, path, message))
         return reading
 
     if not isinstance(raw, dict) or raw.get("resourceType") != "Bundle":
-        return whole("Bundle", "the file is not a FHIR Bundle (resourceType \"Bundle\")")
+        return whole("Bundle", phrase(N_("the file is not a FHIR Bundle (resourceType \"Bundle\")")))
     if raw.get("type") not in BUNDLE_TYPES:
-        return whole("Bundle.type", f"is {shown(str(raw.get('type')))}; one of {', '.join(BUNDLE_TYPES)} is imported")
+        return whole("Bundle.type", phrase(N_("is %(value)s; one of %(types)s is imported"),
+                                           value=shown(str(raw.get("type"))), types=Listed(BUNDLE_TYPES, ", ")))
     entries = raw.get("entry", [])
     if not isinstance(entries, list):
-        return whole("Bundle.entry", "is not a list")
+        return whole("Bundle.entry", phrase(N_("is not a list")))
     by_type: dict[str, list[Resource]] = {kind: [] for kind in IMPORTED}
     for index, entry in enumerate(entries):
         resource = entry.get("resource") if isinstance(entry, dict) else None
@@ -181,10 +189,12 @@ def read_bundle(raw: Any, target: Target, read_response) -> Reading:
         elif kind in READ_OVER:
             reading.read_over += 1
         else:
-            what = f"a {shown(kind)}" if isinstance(kind, str) else "an entry without a resource"
+            what = (phrase(N_("a %(kind)s"), kind=shown(kind)) if isinstance(kind, str)
+                    else phrase(N_("an entry without a resource")))
+            message = phrase(N_("%(what)s is not imported: a bundle for import holds %(types)s resources "
+                                "(%(context)s)"), what=what, types=Listed(IMPORTED, ", "), context=CONTEXT)
             reading.problems.append(FhirProblem(index, full_url, "resource.resourceType" if kind else "resource",
-                                                f"{what} is not imported: a bundle for import holds "
-                                                f"{', '.join(IMPORTED)} resources ({CONTEXT})"))
+                                                message))
     treating = {code: p for code, p in map(_episode, by_type["EpisodeOfCare"]) if code is not None}
     sessions: dict[str, tuple[dict[str, str], Practitioner | None]] = {}  # by fullUrl and by (code, number)
     for resource in by_type["Encounter"]:
@@ -202,7 +212,8 @@ def _episode(resource: Resource) -> tuple[str | None, Practitioner | None]:
     manager = resource.data.get("careManager")
     status = resource.data.get("status")
     if status not in ("active", "finished"):
-        resource.problem("status", f"is {shown(str(status))}; an active or finished treatment is imported")
+        resource.problem("status", phrase(N_("is %(value)s; an active or finished treatment is imported"),
+                                          value=shown(str(status))))
     elif status == "finished" and code is not None:
         _end(resource, code)
     return code, resource.practitioner(manager, "careManager") if manager is not None else None
@@ -216,10 +227,10 @@ def _end(resource: Resource, code: str) -> None:
     ended = period.get("end") if isinstance(period, dict) else None
     if reason not in END_REASONS:
         where = f"extension[{found[0]}].valueCoding.code" if found else "extension"
-        resource.problem(where, f"a finished treatment says why it ended ({', '.join(END_REASONS)}) "
-                                "in the end-reason extension")
+        resource.problem(where, phrase(N_("a finished treatment says why it ended (%(reasons)s) in the end-reason "
+                                          "extension"), reasons=Listed(tuple(END_REASONS), ", ")))
     elif not (isinstance(ended, str) and DATE.match(ended)):
-        resource.problem("period.end", "a finished treatment has the date it ended (YYYY-MM-DD)")
+        resource.problem("period.end", phrase(N_("a finished treatment has the date it ended (YYYY-MM-DD)")))
     else:
         resource.reading.ends.append(End(code, reason, ended, resource.origin))
 
@@ -229,7 +240,8 @@ def _encounter(resource: Resource, treating: Mapping[str, Practitioner | None],
     cells: dict[str, str] = {}
     code = resource.patient_code("subject")
     if not resource.session(cells):
-        resource.problem("extension", f"the session's number and date are in the session extension ({CONTEXT})")
+        resource.problem("extension", phrase(N_("the session's number and date are in the session extension "
+                                                 "(%(context)s)"), context=CONTEXT))
     found = resource.extension(systems.ATTENDANCE)
     status = resource.data.get("status")
     if found is not None:
@@ -237,15 +249,15 @@ def _encounter(resource: Resource, treating: Mapping[str, Practitioner | None],
         coding = extension.get("valueCoding")
         word = coding.get("code") if isinstance(coding, dict) else None
         if word not in ATTENDANCE_WORDS.values():
-            words = ", ".join(ATTENDANCE_WORDS.values())
-            resource.problem(f"extension[{k}].valueCoding", f"attendance is one of {words}")
+            words = Listed(tuple(ATTENDANCE_WORDS.values()), ", ")
+            resource.problem(f"extension[{k}].valueCoding", phrase(N_("attendance is one of %(words)s"), words=words))
             return
         cells["attendance"] = word
         resource.origin.paths["attendance"] = f"Encounter.extension[{k}].valueCoding.code"
     elif status == "finished":
         cells["attendance"], resource.origin.paths["attendance"] = "attended", "Encounter.status"
     elif status != "planned":
-        resource.problem("status", "a session that did not take place says how (the attendance extension)")
+        resource.problem("status", phrase(N_("a session that did not take place says how (the attendance extension)")))
         return
     if status == "planned" or cells.get("attendance") == "scheduled":
         resource.reading.planned += 1  # the import is for sessions that took place
@@ -272,12 +284,12 @@ def _add_row(resource: Resource, cells: dict[str, str], session: tuple[dict[str,
     if email is None:
         if named:
             path, origin = named[0].path, named[0].origin
-            message = ("is not an account of this clinic: map the practitioner to one "
-                       "(--practitioner 'system|value=e-mail')")
+            message = phrase(N_("is not an account of this clinic: map the practitioner to one "
+                                "(--practitioner 'system|value=e-mail')"))
         else:
             path, origin = f"{resource.type}.subject", resource.origin
-            message = (f"patient {shown(code)} is new to this clinic and the bundle names no therapist for them "
-                       "(EpisodeOfCare.careManager or Encounter.participant)")
+            message = phrase(N_("patient %(patient)s is new to this clinic and the bundle names no therapist for "
+                                "them (EpisodeOfCare.careManager or Encounter.participant)"), patient=shown(code))
         problem = origin.problem(path, message)
         if problem not in resource.reading.problems:  # once per practitioner reference, not per row
             resource.reading.problems.append(problem)

@@ -13,6 +13,8 @@ from dashboards.fhir.problems import FhirProblem
 from dashboards.fhir.reader import End
 from feedback.extensions import db
 from feedback.models import Clinic, Patient
+from feedback.phrases import phrase
+from feedback.translatable import N_
 
 PATH = "EpisodeOfCare.period.end"
 
@@ -33,20 +35,23 @@ def check_ends(
         try:
             day = date.fromisoformat(end.ended_on[:10])
         except ValueError:
-            problems.append(end.origin.problem(PATH, f"{end.ended_on[:10]!r} is not a date"))
+            not_a_date = phrase(N_("%(value)s is not a date"), value=repr(end.ended_on[:10]))
+            problems.append(end.origin.problem(PATH, not_a_date))
             continue
         held = known.get(end.code)
         if day > today:
-            problems.append(end.origin.problem(PATH, f"{day} is in the future"))
+            problems.append(end.origin.problem(PATH, phrase(N_("%(day)s is in the future"), day=str(day))))
         elif held is None and end.code not in patients_in_rows:
-            message = "this patient is not in the clinic and the bundle has no session of theirs"
+            message = phrase(N_("this patient is not in the clinic and the bundle has no session of theirs"))
             problems.append(end.origin.problem("EpisodeOfCare.patient", message))
         elif held is not None and held[0] == "ended":
             if (held[1], held[2]) != (end.reason, day):
-                message = f"the treatment already ended in this clinic: {held[1]} on {held[2]}"
+                message = phrase(N_("the treatment already ended in this clinic: %(reason)s on %(day)s"),
+                                 reason=held[1], day=str(held[2]))
                 problems.append(end.origin.problem(PATH, message))
         elif to_write.setdefault(end.code, (end.reason, day)) != (end.reason, day):
-            problems.append(end.origin.problem(PATH, "another EpisodeOfCare of the bundle ends it differently"))
+            differently = phrase(N_("another EpisodeOfCare of the bundle ends it differently"))
+            problems.append(end.origin.problem(PATH, differently))
     return to_write, problems
 
 

@@ -7,8 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from dashboards.importer.problems import Problem
+from dashboards.importer.problems import Problem, row_ref, session_of
 from dashboards.importer.rows import FILE_WORD, ImportRow
+from feedback.phrases import phrase
+from feedback.translatable import N_
+
+THE_RESPONDENT = {"patient": N_("the patient"), "therapist": N_("the therapist")}
 
 
 def check_consistency(rows: Sequence[ImportRow]) -> list[Problem]:
@@ -26,14 +30,14 @@ def _one_row_per_questionnaire(rows: Sequence[ImportRow]) -> list[Problem]:
     for row in rows:
         key = row.questionnaire_key
         if key in first:
-            who = f"the {row.respondent}" if row.respondent else "no respondent"
-            who = f"{who}'s {row.outcome}" if row.outcome else who
+            who = phrase(THE_RESPONDENT[row.respondent] if row.respondent else N_("no respondent"))
+            who = phrase(N_("%(who)s's %(measure)s"), who=who, measure=row.outcome) if row.outcome else who
             problems.append(
                 Problem(
                     row.row,
                     "respondent",
-                    f"session {row.session_number} of {row.patient_code} already has a row for {who} "
-                    f"(row {first[key].row}); one row per questionnaire",
+                    phrase(N_("%(session)s already has a row for %(who)s (%(row)s); one row per questionnaire"),
+                           session=session_of(row), who=who, row=row_ref(first[key].row)),
                 )
             )
         else:
@@ -52,8 +56,9 @@ def _one_therapist_per_patient(rows: Sequence[ImportRow]) -> list[Problem]:
                 Problem(
                     row.row,
                     "therapist_email",
-                    f"patient {row.patient_code} is with {earlier.therapist_email} in row {earlier.row}; "
-                    "all of a patient's rows name the same therapist",
+                    phrase(N_("patient %(patient)s is with %(therapist)s in %(row)s; all of a patient's rows name "
+                              "the same therapist"), patient=row.patient_code, therapist=earlier.therapist_email,
+                           row=row_ref(earlier.row)),
                 )
             )
     return problems
@@ -64,15 +69,15 @@ def _sessions_agree(rows: Sequence[ImportRow]) -> list[Problem]:
     problems = []
     for row in rows:
         earlier = first.setdefault(row.session_key, row)
-        session = f"session {row.session_number} of {row.patient_code}"
+        session, row_of_earlier = session_of(row), row_ref(earlier.row)
         if row.session_date != earlier.session_date:
-            problems.append(
-                Problem(row.row, "session_date", f"{session} is dated {earlier.session_date} in row {earlier.row}")
-            )
+            message = phrase(N_("%(session)s is dated %(date)s in %(row)s"), session=session,
+                             date=str(earlier.session_date), row=row_of_earlier)
+            problems.append(Problem(row.row, "session_date", message))
         if row.attendance != earlier.attendance:
-            problems.append(
-                Problem(row.row, "attendance", f"{session} is {FILE_WORD[earlier.attendance]} in row {earlier.row}")
-            )
+            message = phrase(N_("%(session)s is %(attendance)s in %(row)s"), session=session,
+                             attendance=FILE_WORD[earlier.attendance], row=row_of_earlier)
+            problems.append(Problem(row.row, "attendance", message))
     return problems
 
 
@@ -90,8 +95,9 @@ def _dates_follow_numbers(rows: Sequence[ImportRow]) -> list[Problem]:
                     Problem(
                         after.row,
                         "session_date",
-                        f"session {after.session_number} of {after.patient_code} is dated before session "
-                        f"{before.session_number} ({before.session_date}, row {before.row})",
+                        phrase(N_("%(session)s is dated before session %(number)s (%(date)s, %(row)s)"),
+                               session=session_of(after), number=before.session_number,
+                               date=str(before.session_date), row=row_ref(before.row)),
                     )
                 )
     return problems

@@ -15,13 +15,15 @@ from sqlalchemy import select
 from dashboards.setup.operations import SetupError, find_therapist
 from feedback.extensions import db
 from feedback.models import Clinic, Invitation, OutcomeResponse, Patient, Response, TherapySession, User
+from feedback.phrases import Phrase, phrase
+from feedback.translatable import N_
 
 
 @dataclass(frozen=True)
 class KnownTherapist:
     id: int
-    #: Why this account cannot take the file's patients (the set-up operations' own words); None if it can.
-    problem: str | None = None
+    #: Why this account cannot take the file's patients (the set-up operations' rule); None if it can.
+    problem: Phrase | None = None
 
 
 @dataclass(frozen=True)
@@ -127,11 +129,11 @@ def load_existing(clinic: Clinic | None, therapist_emails: Iterable[str]) -> Exi
     return existing
 
 
-def _why_not_therapist(user: User, clinic: Clinic | None) -> str | None:
+def _why_not_therapist(user: User, clinic: Clinic | None) -> Phrase | None:
     if clinic is None:
-        return f"{user.email} already has an account in another clinic"
+        return phrase(N_("%(email)s already has an account in another clinic"), email=user.email)
     try:
         find_therapist(user.email, clinic)
-    except SetupError as exc:
-        return str(exc)
+    except SetupError:  # the user is of this clinic, so the rule refused their role
+        return phrase(N_("%(email)s is an %(role)s account and cannot have patients"), email=user.email, role=user.role)
     return None

@@ -6,25 +6,27 @@ earlier answer). A file that answers such a follow-up contradicts itself, so her
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from dashboards.importer.problems import quoted
 from feedback.instruments.answers import NO, PARSERS, YES, AnswerError, to_form_values
 from feedback.instruments.model import Condition, Instrument, Item
+from feedback.phrases import Listed, Phrase, phrase
+from feedback.translatable import N_
 
 MULTIPLE_SEPARATOR = ";"
-PARTIAL = "is empty, but the row answers other items: a questionnaire is answered in full or not at all"
+PARTIAL = N_("is empty, but the row answers other items: a questionnaire is answered in full or not at all")
 
 
-def parse_item_cells(instrument: Instrument, cells: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+def parse_item_cells(instrument: Instrument, cells: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, Phrase]]:
     """(answers, problems) from a row's item cells (item id -> text); problems: item id -> message.
 
     Called for a row with at least one answer, so an empty required item makes it a partial
     questionnaire, which the survey form can never produce.
     """
     answers: dict[str, Any] = {}
-    problems: dict[str, str] = {}
+    problems: dict[str, Phrase] = {}
     undecided: set[str] = set()  # faulty answers: whether their follow-ups were asked cannot be told
     for item in instrument.items:
         raw = cells.get(item.id, "").strip()
@@ -34,18 +36,19 @@ def parse_item_cells(instrument: Instrument, cells: Mapping[str, str]) -> tuple[
             continue
         if condition is not None and not condition.holds(answers):
             if raw:
-                problems[item.id] = f"is answered, but this question is only asked when {condition_text(condition)}"
+                problems[item.id] = phrase(N_("is answered, but this question is only asked when %(condition)s"),
+                                           condition=condition_text(condition))
                 undecided.add(item.id)
             continue
         try:
             value = _parse(item, raw) if raw else None
         except AnswerError:
-            problems[item.id] = f"{quoted(raw)} is not {expected(item)}"
+            problems[item.id] = phrase(N_("%(value)s is not %(expected)s"), value=quoted(raw), expected=expected(item))
             undecided.add(item.id)
             continue
         if value is None or value == []:  # a multiple choice of only separators is no answer either
             if item.required:
-                problems[item.id] = PARTIAL
+                problems[item.id] = phrase(PARTIAL)
             continue
         answers[item.id] = value
     return answers, problems
@@ -56,25 +59,36 @@ def _parse(item: Item, raw: str) -> Any:
     return PARSERS[item.type](item, values)
 
 
-def expected(item: Item) -> str:
+def expected(item: Item) -> Phrase:
     """What a cell of this item must hold, in the file's terms."""
+    options = Listed(tuple(item.option_ids), ", ")
     if item.type == "likert":
-        return f"a whole number from {item.min} to {item.max}"
+        return phrase(N_("a whole number from %(min)s to %(max)s"), min=item.min, max=item.max)
     if item.type == "yes_no":
-        return f"{YES} or {NO}"
+        return either((YES, NO))
     if item.type == "single_choice":
-        return "one of " + ", ".join(item.option_ids)
+        return phrase(N_("one of %(options)s"), options=options)
     if item.type == "multiple_choice":
-        return f"option ids joined by '{MULTIPLE_SEPARATOR}', from " + ", ".join(item.option_ids)
-    return f"text of at most {item.max_length} characters"
+        return phrase(N_("option ids joined by '%(separator)s', from %(options)s"), separator=MULTIPLE_SEPARATOR,
+                      options=options)
+    return phrase(N_("text of at most %(n)s characters"), n=item.max_length)
 
 
-def condition_text(condition: Condition) -> str:
-    return f"{condition.item} is " + " or ".join(cell_text(value) for value in condition.values)
+def condition_text(condition: Condition) -> Phrase:
+    return phrase(N_("%(item)s is %(values)s"), item=condition.item,
+                  values=either([cell_text(value) for value in condition.values]))
 
 
-def cell_text(value: Any) -> str:
+def either(choices: Sequence[Any]) -> Any:
+    """"a", "a or b", "a or b or c"."""
+    said = choices[0]
+    for choice in choices[1:]:
+        said = phrase(N_("%(first)s or %(second)s"), first=said, second=choice)
+    return said
+
+
+def cell_text(value: Any) -> Phrase | str:
     """A typed answer written the way the file writes it (for messages)."""
     if value is None:
-        return "(empty)"
+        return phrase(N_("(empty)"))
     return MULTIPLE_SEPARATOR.join(to_form_values({"value": value})["value"])

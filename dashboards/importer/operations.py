@@ -21,6 +21,8 @@ from feedback.extensions import db
 from feedback.instruments.registry import registry
 from feedback.links import link_validity
 from feedback.models import Clinic, utcnow
+from feedback.phrases import phrase
+from feedback.translatable import N_
 
 
 @dataclass(frozen=True)
@@ -71,8 +73,8 @@ def import_table(
     except IntegrityError:
         # Someone changed the same records between our checks and the write.
         db.session.rollback()
-        message = "the database changed while the file was being imported; nothing was written, run it again"
-        return ImportOutcome([Problem(None, "database", message)])
+        message = N_("the database changed while the file was being imported; nothing was written, run it again")
+        return ImportOutcome([Problem(None, "database", phrase(message))])
     return ImportOutcome([], plan, written=True, affected_patient_ids=frozenset(patient_ids))
 
 
@@ -80,9 +82,9 @@ def _new_clinic_problems(name: str, timezone: str) -> list[Problem]:
     # The same rules as dashboards.setup.operations.add_clinic, which commits and so cannot be part of this transaction.
     problems = []
     if not 2 <= len(name) <= 200:
-        problems.append(Problem(None, "--clinic", "clinic name must be 2 to 200 characters"))
+        problems.append(Problem(None, "--clinic", phrase(N_("clinic name must be 2 to 200 characters"))))
     if _zone(timezone) is None:
-        message = f"unknown time zone {timezone!r} (use an IANA name such as Europe/Berlin)"
+        message = phrase(N_("unknown time zone %(zone)s (use an IANA name such as Europe/Berlin)"), zone=repr(timezone))
         problems.append(Problem(None, "--timezone", message))
     return problems
 

@@ -12,8 +12,12 @@ from dataclasses import dataclass, field
 
 from dashboards.importer.existing import Existing, KnownQuestionnaire, KnownSession
 from dashboards.importer.item_cells import cell_text
-from dashboards.importer.problems import Problem
-from dashboards.importer.rows import FILE_WORD, ImportRow
+from dashboards.importer.problems import Problem, session_of
+from dashboards.importer.rows import FILE_WORD, RESPONDENT, ImportRow
+from feedback.phrases import Phrase, phrase
+from feedback.translatable import N_
+
+THE_RESPONDENTS = {"patient": N_("the patient's"), "therapist": N_("the therapist's")}
 
 
 @dataclass
@@ -49,7 +53,8 @@ def plan_import(
     plan = Plan(clinic_name, create_clinic=existing.clinic_id is None, rows=len(rows))
     problems: list[Problem] = []
     if existing.clinic_id is None and not create_missing:
-        problems.append(Problem(None, "--clinic", f"no clinic named {clinic_name!r}; add it or use --create-missing"))
+        problems.append(Problem(None, "--clinic", phrase(N_("no clinic named %(name)s; add it or use --create-missing"),
+                                                         name=repr(clinic_name))))
     first_rows = _first_rows(rows)
     for row in rows:
         if first_rows["therapist", row.therapist_email] is row:
@@ -104,7 +109,8 @@ def _therapist(row: ImportRow, existing: Existing, plan: Plan, create_missing: b
         Problem(
             row.row,
             "therapist_email",
-            f"no account for {row.therapist_email} in {plan.clinic_name}; add it or use --create-missing",
+            phrase(N_("no account for %(email)s in %(clinic)s; add it or use --create-missing"),
+                   email=row.therapist_email, clinic=plan.clinic_name),
         )
     ]
 
@@ -115,21 +121,26 @@ def _patient(row: ImportRow, existing: Existing, plan: Plan) -> list[Problem]:
         plan.patients[row.patient_code] = row.therapist_email
         return []
     if known.therapist_email != row.therapist_email:
-        message = f"patient {row.patient_code} is with {known.therapist_email} in the database"
+        message = phrase(N_("patient %(patient)s is with %(therapist)s in the database"), patient=row.patient_code,
+                         therapist=known.therapist_email)
         return [Problem(row.row, "therapist_email", message)]
     return []
 
 
 def _session_conflicts(row: ImportRow, known: KnownSession) -> list[Problem]:
-    session = f"session {row.session_number} of {row.patient_code} is already recorded"
+    session = session_of(row)
     problems = []
     if known.date != row.session_date:
-        problems.append(Problem(row.row, "session_date", f"{session} on {known.date}"))
+        message = phrase(N_("%(session)s is already recorded on %(date)s"), session=session, date=str(known.date))
+        problems.append(Problem(row.row, "session_date", message))
     if known.attendance != row.attendance:
         word = FILE_WORD.get(known.attendance, known.attendance)  # "scheduled" has no spelling in the file
-        problems.append(Problem(row.row, "attendance", f"{session} as {word}"))
+        message = phrase(N_("%(session)s is already recorded as %(attendance)s"), session=session, attendance=word)
+        problems.append(Problem(row.row, "attendance", message))
     if known.therapist_email != row.therapist_email:
-        problems.append(Problem(row.row, "therapist_email", f"{session} with {known.therapist_email}"))
+        message = phrase(N_("%(session)s is already recorded with %(therapist)s"), session=session,
+                         therapist=known.therapist_email)
+        problems.append(Problem(row.row, "therapist_email", message))
     return problems
 
 
@@ -137,17 +148,17 @@ def _questionnaire(row: ImportRow, known: KnownQuestionnaire) -> tuple[list[Prob
     """(conflicts, whether the row answers a questionnaire stored unanswered)."""
     assert row.questionnaire is not None
     instrument, answers = row.questionnaire.instrument, row.questionnaire.answers
-    where = f"session {row.session_number} of {row.patient_code}"
+    where = session_of(row)
     if (known.instrument_id, known.instrument_version) != (instrument.id, instrument.version):
-        message = (
-            f"{where} already has a {row.questionnaire.respondent} questionnaire "
-            f"{known.instrument_id} version {known.instrument_version}"
-        )
+        message = phrase(N_("%(session)s already has a %(respondent)s questionnaire %(instrument)s "
+                            "version %(version)s"), session=where, respondent=RESPONDENT[row.questionnaire.respondent],
+                         instrument=known.instrument_id, version=known.instrument_version)
         return [Problem(row.row, "instrument_id", message)], False
     if known.answers is None:
         return [], answers is not None
     if answers is None:
-        message = f"the {row.questionnaire.respondent}'s questionnaire for {where} is already answered in the database"
+        message = phrase(N_("%(whose)s questionnaire for %(session)s is already answered in the database"),
+                         whose=THE_RESPONDENTS[row.questionnaire.respondent], session=where)
         return [Problem(row.row, "respondent", message)], False
     return _differences(row, known.answers, where), False
 
@@ -159,14 +170,15 @@ def _outcome(row: ImportRow, existing: Existing) -> tuple[list[Problem], bool]:
     known = existing.outcomes.get((*row.session_key, instrument.id))
     if known is None:
         return [], True
-    where = f"session {row.session_number} of {row.patient_code}"
+    where = session_of(row)
     if known.instrument_version != instrument.version:
-        message = f"{where} already has {instrument.id} version {known.instrument_version} answered"
+        message = phrase(N_("%(session)s already has %(instrument)s version %(version)s answered"), session=where,
+                         instrument=instrument.id, version=known.instrument_version)
         return [Problem(row.row, "instrument_id", message)], False
     return _differences(row, known.answers, where), False
 
 
-def _differences(row: ImportRow, stored: dict, where: str) -> list[Problem]:
+def _differences(row: ImportRow, stored: dict, where: Phrase) -> list[Problem]:
     """An answer already stored is never overwritten: each item the file answers otherwise is a problem."""
     assert row.questionnaire is not None and row.questionnaire.answers is not None
     answers = row.questionnaire.answers
@@ -174,8 +186,8 @@ def _differences(row: ImportRow, stored: dict, where: str) -> list[Problem]:
         Problem(
             row.row,
             item.id,
-            f"the database already holds {cell_text(stored.get(item.id))} for {where}; "
-            f"the file says {cell_text(answers.get(item.id))}",
+            phrase(N_("the database already holds %(stored)s for %(session)s; the file says %(value)s"),
+                   stored=cell_text(stored.get(item.id)), session=where, value=cell_text(answers.get(item.id))),
         )
         for item in row.questionnaire.instrument.items
         if stored.get(item.id) != answers.get(item.id)
@@ -188,8 +200,8 @@ def _outcomes_need_a_patient_form(plan: Plan, existing: Existing) -> list[Proble
     planned = {row.session_key for row in plan.questionnaires if row.respondent == "patient"}
     return [
         Problem(row.row, "instrument_id",
-                f"session {row.session_number} of {row.patient_code} has no patient questionnaire in the file or "
-                f"the database; {row.outcome} is answered on the patient's link after it")
+                phrase(N_("%(session)s has no patient questionnaire in the file or the database; %(measure)s is "
+                          "answered on the patient's link after it"), session=session_of(row), measure=row.outcome))
         for row in plan.outcomes
         if row.session_key not in planned and (*row.session_key, "patient") not in existing.questionnaires
     ]

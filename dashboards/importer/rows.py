@@ -7,18 +7,20 @@ Cross-row checks live in `consistency`, checks against the database in `plan`.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from dashboards.importer.csvfile import Table
 from dashboards.importer.item_cells import parse_item_cells
-from dashboards.importer.problems import HEADER_ROW, Problem, quoted
+from dashboards.importer.problems import HEADER_ROW, Problem, hostile, quoted
 from dashboards.setup.operations import CODE_PATTERN, EMAIL_PATTERN
 from feedback.instruments.model import Instrument
 from feedback.models import ATTENDANCE, RESPONDENTS
+from feedback.phrases import Listed, Phrase, phrase
 from feedback.text_hygiene import HostileText, clean, refused_character, whole_number
+from feedback.translatable import N_
 
 REQUIRED_COLUMNS = (
     "patient_code",
@@ -36,6 +38,9 @@ ATTENDANCE_IN_FILE = {"attended": "attended", "no-show": "no_show", "cancelled":
                       "cancelled-by-clinic": "clinic_cancelled"}
 assert set(ATTENDANCE_IN_FILE.values()) <= set(ATTENDANCE)
 FILE_WORD = {stored: word for word, stored in ATTENDANCE_IN_FILE.items()}
+#: A respondent as a message names them ("answered by the therapist").
+RESPONDENT = {"patient": N_("patient"), "therapist": N_("therapist")}
+assert set(RESPONDENT) == set(RESPONDENTS)
 
 DATE_SHAPE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
@@ -78,9 +83,10 @@ class ImportRow:
 
 
 def check_header(header: Sequence[str]) -> list[Problem]:
-    problems = [Problem(HEADER_ROW, c, "this required column is missing") for c in REQUIRED_COLUMNS if c not in header]
+    missing, twice = phrase(N_("this required column is missing")), phrase(N_("this column appears more than once"))
+    problems = [Problem(HEADER_ROW, c, missing) for c in REQUIRED_COLUMNS if c not in header]
     repeated = [name for i, name in enumerate(header) if name and name in header[:i]]
-    problems += [Problem(HEADER_ROW, name, "this column appears more than once") for name in dict.fromkeys(repeated)]
+    problems += [Problem(HEADER_ROW, name, twice) for name in dict.fromkeys(repeated)]
     return problems + _refused_cells(HEADER_ROW, header)
 
 
@@ -110,10 +116,10 @@ def parse_row(
     for column, parse in fields.items():
         try:
             if not values[column]:
-                raise ValueError("is empty")
+                raise ValueError(phrase(N_("is empty")))
             session[column] = parse(values[column])
         except ValueError as exc:
-            problems.append(Problem(number, column, str(exc)))
+            problems.append(Problem(number, column, exc.args[0]))
     respondent, questionnaire, questionnaire_problems = _questionnaire(
         number, values, session.get("attendance"), instruments
     )
@@ -130,7 +136,8 @@ def _session_fields(today: date) -> dict[str, Callable[[str], Any]]:
     def session_date(text: str) -> date:
         day = _date(text)
         if day > today:
-            raise ValueError(f"{day} is in the future; the import is for sessions that took place")
+            raise ValueError(phrase(N_("%(day)s is in the future; the import is for sessions that took place"),
+                                    day=str(day)))
         return day
 
     return {
@@ -144,14 +151,15 @@ def _session_fields(today: date) -> dict[str, Callable[[str], Any]]:
 
 def _code(text: str) -> str:
     if not CODE_PATTERN.match(text):
-        raise ValueError(f"{quoted(text)} is not a patient code: 2-32 letters, digits, '-' or '_' (a pseudonym)")
+        raise ValueError(phrase(N_("%(value)s is not a patient code: 2-32 letters, digits, '-' or '_' (a pseudonym)"),
+                                value=quoted(text)))
     return text
 
 
 def _email(text: str) -> str:
     email = text.lower()  # accounts are stored in lower case
     if not EMAIL_PATTERN.match(email) or len(email) > 254:
-        raise ValueError(f"{quoted(text)} is not an e-mail address")
+        raise ValueError(phrase(N_("%(value)s is not an e-mail address"), value=quoted(text)))
     return email
 
 
@@ -161,7 +169,7 @@ def _session_number(text: str) -> int:
     except ValueError:
         number = 0
     if number < 1:
-        raise ValueError(f"{quoted(text)} is not a session number (1, 2, 3, …)")
+        raise ValueError(phrase(N_("%(value)s is not a session number (1, 2, 3, …)"), value=quoted(text)))
     return number
 
 
@@ -171,12 +179,12 @@ def _date(text: str) -> date:
             return date.fromisoformat(text)
     except ValueError:  # well-shaped but impossible, e.g. 2024-02-30
         pass
-    raise ValueError(f"{quoted(text)} is not a date written YYYY-MM-DD")
+    raise ValueError(phrase(N_("%(value)s is not a date written YYYY-MM-DD"), value=quoted(text)))
 
 
 def _attendance(text: str) -> str:
     if text not in ATTENDANCE_IN_FILE:
-        raise ValueError(f"{quoted(text)} is not one of {', '.join(ATTENDANCE_IN_FILE)}")
+        raise ValueError(one_of(text, ATTENDANCE_IN_FILE))
     return ATTENDANCE_IN_FILE[text]
 
 
@@ -186,38 +194,47 @@ def _questionnaire(
     """(respondent if valid, the questionnaire the row records if any, problems)."""
     problems: list[Problem] = []
 
-    def problem(column: str, message: str) -> None:
+    def problem(column: str, message: Phrase) -> None:
         problems.append(Problem(number, column, message))
 
     answered = {column: value for column, value in values.items() if column not in SESSION_COLUMNS and value}
     respondent = values["respondent"] or None
     if respondent is not None and respondent not in RESPONDENTS:
-        problem("respondent", f"{quoted(respondent)} is not one of {', '.join(RESPONDENTS)}")
+        problem("respondent", one_of(respondent, RESPONDENTS))
         respondent = None
     elif respondent is None and (answered or values["instrument_id"]):
-        problem("respondent", "is empty, but the row names a questionnaire or has answers")
+        problem("respondent", phrase(N_("is empty, but the row names a questionnaire or has answers")))
     instrument = _instrument(values, instruments, problem)
     if not values["instrument_id"] and (answered or (respondent and attendance == "attended")):
-        problem("instrument_id", "is empty, but the row has answers or is the questionnaire of an attended session")
+        problem("instrument_id",
+                phrase(N_("is empty, but the row has answers or is the questionnaire of an attended session")))
     if instrument is not None and respondent is not None and instrument.respondent != respondent:
-        problem("instrument_id", f"{instrument.id} is answered by the {instrument.respondent}, not the {respondent}")
+        problem("instrument_id", phrase(N_("%(instrument)s is answered by the %(respondent)s, not the %(other)s"),
+                                        instrument=instrument.id, respondent=RESPONDENT[instrument.respondent],
+                                        other=RESPONDENT[respondent]))
         instrument = None  # the row's item columns cannot be judged against the wrong questionnaire
     if answered and attendance not in (None, "attended"):
-        problem("attendance", f"is {values['attendance']}, but the row has answers: only an attended session has them")
+        problem("attendance",
+                phrase(N_("is %(attendance)s, but the row has answers: only an attended session has them"),
+                       attendance=values["attendance"]))
     language = values.get("language", "")
     if instrument is not None and language and language not in instrument.languages:
-        spoken = ", ".join(instrument.languages)
-        problem("language", f"{quoted(language)} is not a language of {instrument.id} ({spoken})")
+        problem("language", phrase(N_("%(value)s is not a language of %(instrument)s (%(languages)s)"),
+                                   value=quoted(language), instrument=instrument.id,
+                                   languages=", ".join(instrument.languages)))
     if instrument is not None:
         items = {item.id for item in instrument.items}
         for column in answered:
             if column not in items:
-                problem(column, f"is not an item of {instrument.id} version {instrument.version}")
+                problem(column, phrase(N_("is not an item of %(instrument)s version %(version)s"),
+                                       instrument=instrument.id, version=instrument.version))
         answered = {column: value for column, value in answered.items() if column in items}
     if instrument is None or respondent is None:
         return respondent, None, problems
     if instrument.purpose == "outcome" and not answered and attendance == "attended":
-        problem("instrument_id", f"{instrument.id} is an outcome measure: a row of it holds answers; this one has none")
+        problem("instrument_id",
+                phrase(N_("%(instrument)s is an outcome measure: a row of it holds answers; this one has none"),
+                       instrument=instrument.id))
     answers, item_problems = parse_item_cells(instrument, answered) if answered else ({}, {})
     problems += [Problem(number, item_id, message) for item_id, message in item_problems.items()]
     if problems or attendance != "attended":
@@ -227,17 +244,17 @@ def _questionnaire(
 
 
 def _instrument(
-    values: Mapping[str, str], instruments: InstrumentLookup, problem: Callable[[str, str], None]
+    values: Mapping[str, str], instruments: InstrumentLookup, problem: Callable[[str, Phrase], None]
 ) -> Instrument | None:
     instrument_id, version = values["instrument_id"], values.get("instrument_version", "") or None
     if not instrument_id:
         if version:
-            problem("instrument_version", "is given, but instrument_id is empty")
+            problem("instrument_version", phrase(N_("is given, but instrument_id is empty")))
         return None
     try:
         return instruments(instrument_id, version)
-    except LookupError as exc:
-        problem("instrument_version" if version else "instrument_id", str(exc))
+    except LookupError:
+        problem("instrument_version" if version else "instrument_id", no_instrument(instrument_id, version))
         return None
 
 
@@ -257,7 +274,8 @@ def _named_cells(number: int, header: Sequence[str], cells: Sequence[str]) -> tu
         if name:
             values[name] = clean(cell, multiline=True).strip()
         elif cell.strip():
-            problems.append(Problem(number, column_letter(index), "has a value, but its column has no name in row 1"))
+            problems.append(Problem(number, column_letter(index),
+                                    phrase(N_("has a value, but its column has no name in row 1"))))
     return values, problems
 
 
@@ -269,8 +287,19 @@ def _refused_cells(number: int, cells: Sequence[str], header: Sequence[str] = ()
         character = refused_character(cell, multiline=True)
         if character is not None:
             name = header[index] if index < len(header) else ""
-            problems.append(Problem(number, name or column_letter(index), str(HostileText(character))))
+            problems.append(Problem(number, name or column_letter(index), hostile(HostileText(character))))
     return problems
+
+
+def no_instrument(instrument_id: str, version: str | None) -> Phrase:
+    """The registry's LookupError, said."""
+    if version:
+        return phrase(N_("no instrument %(instrument)s version %(version)s"), instrument=instrument_id, version=version)
+    return phrase(N_("no instrument %(instrument)s"), instrument=instrument_id)
+
+
+def one_of(text: str, allowed: Iterable[str]) -> Phrase:
+    return phrase(N_("%(value)s is not one of %(allowed)s"), value=quoted(text), allowed=Listed(tuple(allowed), ", "))
 
 
 def column_letter(index: int) -> str:
