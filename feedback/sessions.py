@@ -13,11 +13,18 @@ from feedback.extensions import db
 from feedback.instruments.model import Instrument
 from feedback.invitations import IssuedLink, issue_invitation
 from feedback.models import ATTENDANCE, Invitation, Patient, TherapySession, utcnow
+from feedback.phrases import Listed, Phrase, phrase
 from feedback.signals import session_changed
+from feedback.translatable import N_
 
 
 class SessionError(ValueError):
-    pass
+    """Why a session cannot be recorded: `message` is a phrase the edge says in its reader's
+    language; str() is the English."""
+
+    def __init__(self, message: Phrase) -> None:
+        self.message = message
+        super().__init__(str(message))
 
 
 @dataclass
@@ -44,9 +51,9 @@ def record_session(
 ) -> SessionRecorded:
     _check_attendance(attendance)
     if patient.status != "active":
-        raise SessionError(f"patient {patient.code} has ended treatment")
+        raise SessionError(phrase(N_("patient %(code)s has ended treatment"), code=patient.code))
     if not 5 <= duration_minutes <= 480:
-        raise SessionError("duration must be between 5 and 480 minutes")
+        raise SessionError(phrase(N_("duration must be between 5 and 480 minutes")))
     session = TherapySession(
         patient=patient,
         therapist_id=patient.therapist_id,
@@ -75,7 +82,8 @@ def set_attendance(
 
 def _check_attendance(attendance: str) -> None:
     if attendance not in ATTENDANCE:
-        raise SessionError(f"attendance must be one of {', '.join(ATTENDANCE)}")
+        raise SessionError(phrase(N_("attendance must be one of %(choices)s"),
+                                  choices=Listed(tuple(ATTENDANCE), sep=", ")))
 
 
 def _save(

@@ -17,6 +17,7 @@ from dashboards.battery.forms import BatteryForm, ClinicBatteryForm, PatientBatt
 from dashboards.battery.wording import described
 from dashboards.director import CLINIC_READERS
 from dashboards.director import bp as director_bp
+from dashboards.speech import say
 from dashboards.therapist.blueprint import bp as therapist_bp
 from dashboards.therapist.guards import audit_view, managed_patient
 from feedback.battery.due import outcome_measures
@@ -48,7 +49,7 @@ def clinic_battery() -> ResponseReturnValue:
     try:
         entries = operations.set_clinic_battery(clinic, form.battery(), current_user._get_current_object())
     except BatteryError as exc:
-        return _page(form, problems=exc.problems, status=422, **page)
+        return _page(form, problems=[say(p) for p in exc.problems], status=422, **page)
     flash(_("The clinic's battery is saved: %(battery)s. It applies to forms opened from now on.",
             battery=described(entries)))
     return redirect(url_for("director.clinic_battery"), code=303)
@@ -74,7 +75,7 @@ def patient_battery(patient: Patient) -> ResponseReturnValue:
         try:
             entries = operations.set_patient_battery(patient, own_battery, current_user._get_current_object())
         except BatteryError as exc:
-            problems = exc.problems
+            problems = [say(p) for p in exc.problems]
         else:
             chosen = _("the clinic's battery") if entries is None else described(entries)
             flash(_("%(code)s now answers %(battery)s. It applies to forms opened from now on.", code=patient.code,

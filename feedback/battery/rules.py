@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from feedback.phrases import Listed, Phrase, phrase
 from feedback.text_hygiene import whole_number
 from feedback.translatable import N_
 
@@ -34,11 +35,20 @@ LARGEST_N, LARGEST_WEEKS = 52, 52  # a year of weekly sessions: anything rarer i
 
 
 class BatteryError(ValueError):
-    """A battery that cannot be stored; `problems` name each entry's fault."""
+    """A battery that cannot be stored; `problems` name each entry's fault, as phrases the edge says
+    in its reader's language (str() of each is the English)."""
 
-    def __init__(self, problems: Sequence[str]) -> None:
+    def __init__(self, problems: Sequence[Phrase]) -> None:
         self.problems = list(problems)
-        super().__init__("; ".join(self.problems))
+        super().__init__("; ".join(map(str, self.problems)))
+
+
+class _EntryFault(ValueError):
+    """What is wrong with one entry, as a phrase."""
+
+    def __init__(self, problem: Phrase) -> None:
+        self.problem = problem
+        super().__init__(str(problem))
 
 
 @dataclass(frozen=True)
@@ -83,16 +93,17 @@ def parse_battery(raw: object, outcome_measures: Collection[str]) -> list[Entry]
     `outcome_measures` are the ids of the outcome measures the app knows (instrument files with
     `purpose: outcome`, answered by the patient)."""
     if not isinstance(raw, list):
-        raise BatteryError(["a battery is a list of entries"])
+        raise BatteryError([phrase(N_("a battery is a list of entries"))])
     entries, problems = [], []
     for position, item in enumerate(raw, start=1):
         try:
             entry = _entry(item, outcome_measures)
-        except ValueError as exc:
-            problems.append(f"entry {position}: {exc}")
+        except _EntryFault as exc:
+            problems.append(phrase(N_("entry %(position)s: %(problem)s"), position=position, problem=exc.problem))
             continue
         if any(e.instrument == entry.instrument for e in entries):
-            problems.append(f"entry {position}: {entry.instrument} is already in the battery; list each measure once")
+            problems.append(phrase(N_("entry %(position)s: %(measure)s is already in the battery; list each measure "
+                                      "once"), position=position, measure=entry.instrument))
             continue
         entries.append(entry)
     if problems:
@@ -116,26 +127,28 @@ def usable_entries(raw: object, outcome_measures: Collection[str]) -> list[Entry
 
 def _entry(item: object, outcome_measures: Collection[str]) -> Entry:
     if not isinstance(item, Mapping):
-        raise ValueError("is not an entry with an instrument and how often it is asked")
+        raise _EntryFault(phrase(N_("is not an entry with an instrument and how often it is asked")))
     instrument = item.get("instrument")
     if instrument not in outcome_measures:
-        known = ", ".join(sorted(outcome_measures)) or "none installed"
-        raise ValueError(f"{instrument!r} is not an outcome measure this app knows ({known})")
+        known = Listed(tuple(sorted(outcome_measures)), sep=", ") if outcome_measures else phrase(N_("none installed"))
+        raise _EntryFault(phrase(N_("%(measure)s is not an outcome measure this app knows (%(known)s)"),
+                                 measure=repr(instrument), known=known))
     every = item.get("every")
     if every not in EVERY:
-        raise ValueError(f"how often must be one of {', '.join(EVERY)}, not {every!r}")
-    n = _count(item, "n", DEFAULT_N, LARGEST_N, "n (every n-th session)", required=every == "nth")
-    weeks = _count(item, "weeks", DEFAULT_WEEKS, LARGEST_WEEKS, "the number of weeks",
+        raise _EntryFault(phrase(N_("how often must be one of %(choices)s, not %(given)s"),
+                                 choices=Listed(tuple(EVERY), sep=", "), given=repr(every)))
+    n = _count(item, "n", DEFAULT_N, LARGEST_N, phrase(N_("n (every n-th session)")), required=every == "nth")
+    weeks = _count(item, "weeks", DEFAULT_WEEKS, LARGEST_WEEKS, phrase(N_("the number of weeks")),
                    required=every == "intake_and_weeks")
     return Entry(str(instrument), every, n, weeks)
 
 
-def _count(item: Mapping[str, Any], key: str, default: int, largest: int, name: str, *, required: bool) -> int:
+def _count(item: Mapping[str, Any], key: str, default: int, largest: int, name: Phrase, *, required: bool) -> int:
     """A whole number from 1 to `largest`; the default when absent and this rule does not use it."""
     value = item.get(key)
     if value is None or value == "":
         if required:
-            raise ValueError(f"{name} is missing")
+            raise _EntryFault(phrase(N_("%(name)s is missing"), name=name))
         return default
     if isinstance(value, bool):
         value = None  # JSON true is not a number
@@ -147,7 +160,8 @@ def _count(item: Mapping[str, Any], key: str, default: int, largest: int, name: 
     if not isinstance(value, int) or not 1 <= value <= largest:
         if not required:
             return default  # not used by this rule: never a reason to refuse the battery
-        raise ValueError(f"{name} must be a whole number from 1 to {largest}")
+        raise _EntryFault(phrase(N_("%(name)s must be a whole number from 1 to %(largest)s"), name=name,
+                                 largest=largest))
     return value
 
 

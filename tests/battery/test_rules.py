@@ -84,7 +84,7 @@ def test_a_valid_battery_is_read_with_defaults_for_what_its_rule_does_not_use():
 def test_an_invalid_battery_is_refused_with_a_message_naming_the_entry(raw, message):
     with pytest.raises(BatteryError) as refused:
         parse_battery(raw, MEASURES)
-    assert refused.value.problems == [message]
+    assert [str(problem) for problem in refused.value.problems] == [message]
 
 
 def test_every_problem_is_named_at_once():
