@@ -45,7 +45,7 @@ def live_server(app) -> Iterator[str]:
     thread.join(timeout=5)
 
 
-def _page(browser, live_server: str, options: dict) -> Iterator[object]:
+def open_page(browser, live_server: str, options: dict) -> Iterator[object]:
     context = browser.new_context(base_url=live_server, **options)
     page = context.new_page()
     # Nothing may leave loopback: any request to another host fails the test.
@@ -58,12 +58,12 @@ def _page(browser, live_server: str, options: dict) -> Iterator[object]:
 
 @pytest.fixture
 def phone_page(browser, live_server) -> Iterator[object]:
-    yield from _page(browser, live_server, PHONE)
+    yield from open_page(browser, live_server, PHONE)
 
 
 @pytest.fixture
 def desktop_page(browser, live_server) -> Iterator[object]:
-    yield from _page(browser, live_server, DESKTOP)
+    yield from open_page(browser, live_server, DESKTOP)
 
 
 def assert_accessible(page, name: str) -> None:

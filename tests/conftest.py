@@ -20,6 +20,7 @@ from sqlalchemy import create_engine, event, make_url, text
 from app import create_app
 from feedback.config import normalise_database_url
 from feedback.extensions import db
+from tests import smtp_sink
 
 pytest_plugins = ["tests.browser_support"]  # real-browser fixtures, one browser per run
 
@@ -128,6 +129,13 @@ class PerRequestGlobalsClient(FlaskClient):
     def open(self, *args, **kwargs):
         vars(g._get_current_object()).clear()
         return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def sink() -> Iterator[smtp_sink.Sink]:
+    """A real SMTP server on loopback that keeps what it receives (tests/smtp_sink.py)."""
+    with smtp_sink.serve() as server:
+        yield server
 
 
 @pytest.fixture

@@ -16,15 +16,8 @@ from feedback.delivery.settings import delivery
 from feedback.extensions import db
 from feedback.models import Patient
 from tests.browser_support import assert_accessible
-from tests.director import smtp_sink
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def sink():
-    with smtp_sink.serve() as server:
-        yield server
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from dashboards.kiosk.models import KioskDevice
 from feedback.extensions import db
 from tests.auth.conftest import enrol  # noqa: F401  (fixture)
 from tests.browser.kiosk_support import ALLIANCE, TABLET, enter_code, make_code, open_kiosk, sign_in, tap_all
-from tests.browser_support import DESKTOP, assert_accessible
+from tests.browser_support import DESKTOP, assert_accessible, open_page
 from tests.factories import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -43,20 +43,12 @@ def clinic(make_user, make_patient, make_session, enrol):  # noqa: F811
 
 @pytest.fixture
 def tablet(browser, live_server):
-    context = browser.new_context(base_url=live_server, **TABLET)
-    page = context.new_page()
-    outside: list[str] = []
-    page.on("request", lambda r: None if r.url.startswith(("http://127.0.0.1", "data:")) else outside.append(r.url))
-    yield page
-    context.close()
-    assert outside == []
+    yield from open_page(browser, live_server, TABLET)
 
 
 @pytest.fixture
 def desk(browser, live_server):
-    context = browser.new_context(base_url=live_server, **DESKTOP)
-    yield context.new_page()
-    context.close()
+    yield from open_page(browser, live_server, DESKTOP)  # a second browser context: the therapist's desk
 
 
 def _shows_nothing_of_the_patient(page) -> None:

@@ -1,5 +1,5 @@
 """Invitations by e-mail: the same outbox, rules and quiet hours as SMS, through a real SMTP server
-on loopback (tests/director/smtp_sink.py) that records what it receives; one-click unsubscribe
+on loopback (tests/smtp_sink.py) that records what it receives; one-click unsubscribe
 (RFC 8058) and the bounce webhook."""
 
 from __future__ import annotations
@@ -22,18 +22,11 @@ from feedback.delivery.unsubscribe import unsubscribe_token
 from feedback.extensions import db
 from feedback.models import Patient
 from tests.delivery.conftest import PUBLIC_BASE_URL, link_of, local, patient_invitation, rows
-from tests.director import smtp_sink
 from tests.threads import run_at_once
 
 SESSION_START = local(2026, 1, 14, 14, 0)  # ends 14:50: its message is due 15:20, as an SMS's
 DUE = local(2026, 1, 14, 15, 20)
 SECRET = "bounce-secret-for-tests"
-
-
-@pytest.fixture
-def sink():
-    with smtp_sink.serve() as server:
-        yield server
 
 
 @pytest.fixture

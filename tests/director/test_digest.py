@@ -19,8 +19,8 @@ from dashboards.risk.store import recompute_patients
 from feedback import mail
 from feedback.extensions import db
 from feedback.models import Patient, User, utcnow
+from tests import smtp_sink
 from tests.dashboards.builders import UNRESOLVED, add_session
-from tests.director import smtp_sink
 from tests.director.conftest import FREE_TEXT
 from tests.threads import run_at_once
 

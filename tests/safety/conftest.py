@@ -54,3 +54,11 @@ def clinics(make_clinic, make_user, make_patient) -> Clinics:
     )
     db.session.commit()
     return world
+
+
+@pytest.fixture
+def sink(app, sink):
+    """The suite's SMTP sink, with the app sending to it."""
+    app.config.update(SMTP_HOST=sink.host, SMTP_PORT=sink.port, SMTP_FROM="monitor@clinic.example.org",
+                      SMTP_STARTTLS="0")
+    return sink

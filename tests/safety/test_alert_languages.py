@@ -8,26 +8,16 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-import pytest
-
 from dashboards.safety import notify
 from dashboards.safety.message import WAITING_SUBJECT
 from feedback.extensions import db
 from feedback.models import utcnow
-from tests.director import smtp_sink
+from tests import smtp_sink
 from tests.safety.builders import answer_phq9
 from tests.safety.conftest import BASE, ON_CALL
 
 SPANISH_WAITING = "Hay una alerta de seguridad pendiente en el panel"
 SPANISH_ESCALATED = "Una alerta de seguridad no se ha confirmado"
-
-
-@pytest.fixture
-def sink(app):
-    with smtp_sink.serve() as server:
-        app.config.update(SMTP_HOST=server.host, SMTP_PORT=server.port, SMTP_FROM="monitor@clinic.example.org",
-                          SMTP_STARTTLS="0")
-        yield server
 
 
 def by_recipients(sink: smtp_sink.Sink) -> dict[tuple[str, ...], smtp_sink.Received]:

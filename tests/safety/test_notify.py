@@ -19,18 +19,10 @@ from feedback import mail
 from feedback.delivery.worker import JOBS
 from feedback.extensions import db
 from feedback.models import SafetyAlert
-from tests.director import smtp_sink
+from tests import smtp_sink
 from tests.safety.builders import alerts_of, answer_phq9
 from tests.safety.conftest import BASE, ON_CALL
 from tests.threads import run_at_once
-
-
-@pytest.fixture
-def sink(app):
-    with smtp_sink.serve() as server:
-        app.config.update(SMTP_HOST=server.host, SMTP_PORT=server.port, SMTP_FROM="monitor@clinic.example.org",
-                          SMTP_STARTTLS="0")
-        yield server
 
 
 def audit_rows(action: str) -> list[AuditEvent]:
