@@ -11,9 +11,11 @@ from click.testing import Result
 
 from dashboards.demo import clinic as demo
 from dashboards.fhir.bundle import bundle_chunks
-from dashboards.fhir.export import Selection, clinic_entries
+from dashboards.fhir.export import Selection, clinic_context, clinic_entries
+from dashboards.fhir.operations import Matching
 from feedback.models import Clinic, utcnow
 from tests.auth.conftest import sign_in_as, world  # noqa: F401  (fixtures)
+from tests.factories import PATIENT_FORM, answer_patient_form
 
 
 @pytest.fixture
@@ -42,3 +44,29 @@ def run(app, runner, tmp_path: Path) -> Callable[..., Result]:
         return runner.invoke(args=[command, *arguments])
 
     return invoke
+
+
+TARGET = "Target clinic"
+
+
+@pytest.fixture
+def source(make_clinic, make_user, make_patient, make_session):
+    """A clinic with one answered session; the bundle of it; an empty clinic to import it into."""
+    clinic = make_clinic("Source clinic")
+    therapist = make_user("therapist", clinic)
+    recorded = make_session(make_patient(therapist, code="P-SRC"))
+    answers = {**{k: int(v) for k, v in PATIENT_FORM.items() if v.isdigit()}, "rupture": True, "comment": "ok"}
+    answer_patient_form(recorded, answers)
+    target = make_clinic(TARGET)
+    mapped = make_user("therapist", target)
+    systems = clinic_context(clinic).systems
+    matching = Matching((systems.patient,), {(systems.practitioner, str(therapist.id)): mapped.email})
+    return export(clinic), matching
+
+
+def response(bundle: dict) -> dict:
+    return next(e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "QuestionnaireResponse")
+
+
+def item(bundle: dict, link_id: str) -> dict:
+    return next(i for i in response(bundle)["item"] if i["linkId"] == link_id)

@@ -10,43 +10,16 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from dashboards.fhir.export import clinic_context
-from dashboards.fhir.operations import Matching, import_bundle
+from dashboards.fhir.operations import import_bundle
 from feedback.extensions import db
 from feedback.models import Clinic, Invitation, Patient, Response, TherapySession
 from tests.conftest import csrf_token_from
-from tests.factories import PATIENT_FORM, answer_patient_form
-from tests.fhir.conftest import export
-
-TARGET = "Target clinic"
-
-
-@pytest.fixture
-def source(make_clinic, make_user, make_patient, make_session):
-    """A clinic with one answered session; the bundle of it; an empty clinic to import it into."""
-    clinic = make_clinic("Source clinic")
-    therapist = make_user("therapist", clinic)
-    recorded = make_session(make_patient(therapist, code="P-SRC"))
-    answers = {**{k: int(v) for k, v in PATIENT_FORM.items() if v.isdigit()}, "rupture": True, "comment": "ok"}
-    answer_patient_form(recorded, answers)
-    target = make_clinic(TARGET)
-    mapped = make_user("therapist", target)
-    systems = clinic_context(clinic).systems
-    matching = Matching((systems.patient,), {(systems.practitioner, str(therapist.id)): mapped.email})
-    return export(clinic), matching
+from tests.fhir.conftest import TARGET, item, response
 
 
 def counts() -> tuple[int, ...]:
     return tuple(db.session.scalar(select(func.count()).select_from(t)) for t in (Patient, TherapySession,
                                                                                   Invitation, Response))
-
-
-def response(bundle: dict) -> dict:
-    return next(e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "QuestionnaireResponse")
-
-
-def item(bundle: dict, link_id: str) -> dict:
-    return next(i for i in response(bundle)["item"] if i["linkId"] == link_id)
 
 
 def _nested(depth: int) -> dict:
