@@ -1,4 +1,5 @@
-"""The patient's language, changed from the survey page: POST /s/<token>/language.
+"""The patient's language, changed from the survey page: POST /s/<token>/language (on the clinic
+tablet, POST /kiosk/language: dashboards/kiosk).
 
 The link is the only key: it changes the language of the patient it belongs to, nothing else. A
 therapist's own form has no switch (a clinician's language is their account's setting). The form
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, g, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -29,15 +30,23 @@ class Switch:
 
 
 def language_switch(invitation: Invitation, token: str) -> Switch | None:
-    """The switch for a patient's form (None on a therapist's)."""
+    """The switch for a patient's form (None on a therapist's); on the clinic tablet it posts to the
+    tablet's own address (`g.survey_url`, see survey._url), which has no token in it."""
     if invitation.respondent != "patient":
         return None
-    return Switch(url_for("survey_language.change", token=token), tuple(offered_languages()))
+    elsewhere = g.get("survey_url")
+    action = elsewhere("language") if elsewhere else url_for("survey_language.change", token=token)
+    return Switch(action, tuple(offered_languages()))
 
 
 @bp.post("/s/<token>/language")
 def change(token: str) -> ResponseReturnValue:
-    invitation = invitations.resolve(token, answered=True)
+    return switch_language(invitations.resolve(token, answered=True), url_for("survey.form", token=token))
+
+
+def switch_language(invitation: Invitation, back: str) -> ResponseReturnValue:
+    """Set the patient's language from the posted form, then back to their questionnaire (a 422 page
+    for a language not offered). The link and the clinic tablet's patient part both end here."""
     if invitation.respondent != "patient":
         raise LinkInvalid()
     patient = invitation.session.patient
@@ -49,4 +58,4 @@ def change(token: str) -> ResponseReturnValue:
             message=_("Please go back and choose one of the languages offered on the page."), reference=None,
         ), 422
     invitations.choose_language(patient, form.language.data)
-    return redirect(url_for("survey.form", token=token), code=303)
+    return redirect(back, code=303)

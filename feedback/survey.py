@@ -58,8 +58,7 @@ def _render(
             instrument=instrument,
             hidden=hidden,
             questions=None if values or errors else _blank_questions(instrument, language, hidden),
-            # Not on the clinic tablet: its pages have their own addresses (dashboards/kiosk).
-            switch=None if g.get("survey_url") else language_switch(invitation, token),
+            switch=language_switch(invitation, token),
             language=language,
             token=token,
             action=action,

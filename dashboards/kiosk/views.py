@@ -25,6 +25,7 @@ from feedback import survey
 from feedback.battery.due import progress
 from feedback.i18n import use_language
 from feedback.invitations import link_token
+from feedback.language_switch import switch_language
 from feedback.models import Invitation
 from feedback.safety import crisis_text_for
 
@@ -102,6 +103,8 @@ def _address(endpoint: str, **values: str) -> str:
         return url_for("kiosk.thanks")
     if endpoint in ("outcome_form", "outcome_submit"):
         return url_for("kiosk.outcome_form", **values)
+    if endpoint == "language":
+        return url_for("kiosk.language")
     return url_for("kiosk.form")
 
 
@@ -119,6 +122,14 @@ def outcome_form(tablet: KioskDevice, invitation: Invitation, token: str, instru
     if request.method == "POST":
         return survey.outcome_submit(token, instrument_id)
     return survey.outcome_form(token, instrument_id)
+
+
+@bp.post("/language")
+@on_a_tablet
+@_with_patient
+def language(tablet: KioskDevice, invitation: Invitation, token: str) -> ResponseReturnValue:
+    """The survey page's language switch on the tablet: the patient part's patient, never a token."""
+    return switch_language(invitation, url_for("kiosk.form"))
 
 
 @bp.get("/thanks")

@@ -177,6 +177,7 @@ MATRIX: dict[tuple[str, str], Case] = {
            ("kiosk.form", "GET", "/kiosk/survey"), ("kiosk.form", "POST", "/kiosk/survey"),
            ("kiosk.outcome_form", "GET", "/kiosk/survey/phq-9"), ("kiosk.outcome_form", "POST", "/kiosk/survey/phq-9"),
            ("kiosk.thanks", "GET", "/kiosk/thanks"), ("kiosk.alive", "GET", "/kiosk/alive"),
+           ("kiosk.language", "POST", "/kiosk/language"),
            ("kiosk.leave", "GET", "/kiosk/leave"), ("kiosk.leave", "POST", "/kiosk/leave"),
            ("kiosk.leave_second_factor", "GET", "/kiosk/leave/2fa"),
            ("kiosk.leave_second_factor", "POST", "/kiosk/leave/2fa"),

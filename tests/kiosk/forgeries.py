@@ -17,7 +17,7 @@ from feedback import invitations
 from feedback.extensions import db
 from feedback.instruments.registry import registry
 from feedback.instruments.scoring import score
-from feedback.models import OutcomeResponse, Response
+from feedback.models import OutcomeResponse, Patient, Response
 from tests.factories import CALM, PATIENT_FORM, TEST_PASSWORD
 
 
@@ -68,6 +68,11 @@ def _survey(c: Any):
     return "/kiosk/survey", dict(PATIENT_FORM)
 
 
+def _language(c: Any):
+    _patient_on_tablet(c)
+    return "/kiosk/language", {"language": "es"}
+
+
 def _outcome(c: Any):
     c.w.patient.clinic.outcome_battery = [{"instrument": "phq-9", "every": "session"}]
     db.session.commit()
@@ -94,6 +99,7 @@ KIOSK_FORGERIES: dict[str, tuple[Callable[[Any], tuple[str, dict[str, str]]], Ca
     "kiosk.enter_code": (_enter, lambda c: _count(KioskDevice, KioskDevice.invitation_id.is_not(None)) == 1),
     "kiosk.form": (_survey, lambda c: _count(Response) == 1),
     "kiosk.outcome_form": (_outcome, lambda c: _count(OutcomeResponse) == 1),
+    "kiosk.language": (_language, lambda c: _count(Patient, Patient.language == "es") == 1),
     "kiosk.leave": (_leave, lambda c: _count(LoginSession) == 1),
     "kiosk.leave_second_factor": (_leave_second_factor, lambda c: _count(KioskDevice, KioskDevice.ended_at.is_not(None)) == 1),
 }

@@ -209,3 +209,35 @@ def test_the_tablet_speaks_the_clinics_language_and_the_survey_the_patients(open
     db.session.commit()
     tablet.enter(code_for(visit, therapist))
     assert '<html lang="en"' in tablet.client.get("/kiosk/survey").text
+
+
+# --- the survey's language switch on the tablet (views.language): the tablet's own address, the part's patient ---
+def test_the_patient_switches_language_on_the_tablet(open_tablet, therapist, visit, code_for):
+    tablet = open_tablet(therapist)
+    tablet.enter(code_for(visit, therapist))
+    page = tablet.client.get("/kiosk/survey").text
+    assert 'action="/kiosk/language"' in page and "/s/" not in page  # no link on the tablet
+    moved = tablet.client.post("/kiosk/language", data={"language": "es", "csrf_token": csrf_token_from(page)})
+    assert moved.status_code == 303 and moved.location.endswith("/kiosk/survey")
+    db.session.refresh(visit.session.patient)
+    assert visit.session.patient.language == "es"
+    assert '<html lang="es"' in tablet.client.get("/kiosk/survey").text
+
+
+def test_a_language_not_offered_is_refused_and_changes_nothing(open_tablet, therapist, visit, code_for):
+    tablet = open_tablet(therapist)
+    tablet.enter(code_for(visit, therapist))
+    page = tablet.client.get("/kiosk/survey").text
+    refused = tablet.client.post("/kiosk/language", data={"language": "xx", "csrf_token": csrf_token_from(page)})
+    assert refused.status_code == 422
+    db.session.refresh(visit.session.patient)
+    assert visit.session.patient.language == "en"
+
+
+def test_without_a_patient_part_it_goes_back_to_the_code_screen(open_tablet, therapist, visit):
+    tablet = open_tablet(therapist)
+    screen = tablet.client.get("/kiosk").text
+    back = tablet.client.post("/kiosk/language", data={"language": "es", "csrf_token": csrf_token_from(screen)})
+    assert back.status_code == 303 and back.location.endswith("/kiosk")
+    db.session.refresh(visit.session.patient)
+    assert visit.session.patient.language == "en"
