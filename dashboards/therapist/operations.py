@@ -166,7 +166,7 @@ def fresh_link(invitation: Invitation, *, send_now: bool = False, link_expires: 
         raise TreatmentError(_("That form has been answered already, so it needs no new link.")) from None
     except FreshLinkRefused as exc:
         db.session.rollback()
-        raise TreatmentError(str(exc)) from None
+        raise TreatmentError(say(exc.message)) from None
 
 
 MESSAGE_ACTIONS = ("resend", "confirm")

@@ -208,14 +208,22 @@ def fresh_link_done(number: int, respondent: str, sent: FreshLink, now: datetime
         return _("Your form for session %(number)s has a new link; the old one no longer works.", number=number)
     if sent.planned is not None:
         when = send_time(sent.planned.when, now, zone)
+        by_email = sent.message is not None and sent.message.channel == "email"
+        if sent.planned.because and by_email:
+            return _("A fresh link for session %(number)s will go to the patient by e-mail %(when)s, because of "
+                     "%(because)s. The old link no longer works.", number=number, when=when,
+                     because=say(sent.planned.because))
         if sent.planned.because:
             return _("A fresh link for session %(number)s will go to the patient by SMS %(when)s, because of "
                      "%(because)s. The old link no longer works.", number=number, when=when,
                      because=say(sent.planned.because))
+        if by_email:
+            return _("A fresh link for session %(number)s will go to the patient by e-mail %(when)s. The old link "
+                     "no longer works.", number=number, when=when)
         return _("A fresh link for session %(number)s will go to the patient by SMS %(when)s. The old link no "
                  "longer works.", number=number, when=when)
     return _("A fresh link for session %(number)s is ready to hand over (%(why)s); the old link no longer works.",
-             number=number, why=say(sent.not_by_sms) if sent.not_by_sms else _("not by SMS"))
+             number=number, why=say(sent.not_by_sms) if sent.not_by_sms else _("not by SMS or e-mail"))
 
 
 def percent(value: float | None) -> str:

@@ -30,6 +30,7 @@ from sqlalchemy import ColumnElement, Connection, and_, or_, select, update
 
 from feedback.extensions import db
 from feedback.models.outbox import OutboxMessage as Row
+from feedback.translatable import N_
 
 
 def _due(now: datetime) -> ColumnElement[bool]:
@@ -103,7 +104,7 @@ def recover_stalled(now: datetime) -> int:
         .where(Row.status == "sending", Row.claim_expires_at <= now)
         .values(
             status="uncertain",
-            last_error="the dispatcher stopped during the send",
+            last_error=N_("the dispatcher stopped during the send"),
             claimed_by=None,
             claim_expires_at=None,
         )

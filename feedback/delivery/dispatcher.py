@@ -41,6 +41,7 @@ from feedback.extensions import db
 from feedback.models import Invitation, utcnow
 from feedback.models.outbox import REACHED_STATUSES, OutboxMessage
 from feedback.phones import PhoneCipher
+from feedback.translatable import N_
 
 log = logging.getLogger(__name__)
 
@@ -176,7 +177,8 @@ class Dispatcher:
             log.warning("Message %s for patient %s is uncertain: %s", attempt.row_id, attempt.code, exc.reason)
         except Exception:  # a bug or an unforeseen error: it may have been sent, so never retry blindly
             log.exception("Message %s for patient %s: unexpected error during the send", attempt.row_id, attempt.code)
-            outcomes.uncertain += _settle(attempt, status="uncertain", last_error="unexpected error during the send")
+            outcomes.uncertain += _settle(attempt, status="uncertain",
+                                          last_error=N_("unexpected error during the send"))
         else:
             outcomes.sent += _settle_sent(attempt, result.provider_id, utcnow())
             log.info("Message %s (%s) for patient %s sent", attempt.row_id, attempt.kind, attempt.code)

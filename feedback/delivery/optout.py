@@ -17,6 +17,7 @@ from feedback.extensions import db
 from feedback.models import Patient, utcnow
 from feedback.models.outbox import OutboxMessage
 from feedback.phones import PhoneCipher
+from feedback.translatable import N_
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ def opt_out(patient_ids: list[int], *, now: datetime | None = None) -> int:
         .values(sms_opted_out_at=now)
     )
     cancelled = cancel_open(
-        OutboxMessage.patient_id.in_(patient_ids) & (OutboxMessage.channel == "sms"), "patient opted out of SMS"
+        OutboxMessage.patient_id.in_(patient_ids) & (OutboxMessage.channel == "sms"), N_("patient opted out of SMS")
     )
     log.info("SMS opt-out for patient id(s) %s; %d queued message(s) cancelled", patient_ids, cancelled)
     return cancelled

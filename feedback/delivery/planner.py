@@ -16,7 +16,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from feedback.delivery.rendering import invitation_link
-from feedback.delivery.rules import MESSAGE_CHANNELS, NO_TIME, Plan, channel_order, send_plan
+from feedback.delivery.rules import (
+    ANSWERED,
+    BOUNCED,
+    EXPIRED,
+    MESSAGE_CHANNELS,
+    NO_TIME,
+    Plan,
+    channel_order,
+    send_plan,
+)
 from feedback.delivery.schedule import Policy, invitation_due, reminder_due
 from feedback.delivery.settings import block_reason_for, channel_for, settings
 from feedback.delivery.timing import Planned, Send, in_words, policy_for, previous_sends, sends_of, without_queued
@@ -24,6 +33,8 @@ from feedback.extensions import db
 from feedback.invitations import LinkCompleted, LinkReplaced, reissue
 from feedback.models import Invitation, Patient, TherapySession, utcnow
 from feedback.models.outbox import OPEN_STATUSES, OutboxMessage
+from feedback.phrases import Listed, Phrase, phrase
+from feedback.translatable import N_
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +59,7 @@ def plan_session(session: TherapySession, *, now: datetime | None = None) -> lis
     have been attended (a correction), cancel what is still queued for it."""
     invitation_ids = select(Invitation.id).where(Invitation.session_id == session.id)
     if session.attendance != "attended":
-        if cancel_open(OutboxMessage.invitation_id.in_(invitation_ids), "session not attended"):
+        if cancel_open(OutboxMessage.invitation_id.in_(invitation_ids), N_("session not attended")):
             db.session.commit()
         return []
     invitations = db.session.scalars(select(Invitation).where(Invitation.id.in_(invitation_ids))).all()
@@ -117,7 +128,11 @@ def plan_reminders(*, now: datetime | None = None, limit: int = 500) -> int:
 
 
 class FreshLinkRefused(ValueError):
-    """Nothing was done, for the reason given (words for the therapist)."""
+    """Nothing was done, for the reason given: `message`, a phrase the edge says to the therapist."""
+
+    def __init__(self, message: Phrase) -> None:
+        self.message = message
+        super().__init__(str(message))
 
 
 @dataclass(frozen=True)
@@ -170,17 +185,16 @@ def send_fresh_link(
     policy = policy_for(patient)
     if invitation.completed_at is not None:
         raise LinkCompleted()
-    cancel_open(OutboxMessage.invitation_id == invitation.id, "replaced by a fresh link")
+    cancel_open(OutboxMessage.invitation_id == invitation.id, N_("replaced by a fresh link"))
     channel = channel_for(patient) if invitation.respondent == "patient" else None
-    reason = _why_no_channel(patient) if invitation.respondent == "patient" else "not the patient's link"
+    reason = _why_no_channel(patient) if invitation.respondent == "patient" else N_("not the patient's link")
     row = plan = None
     if channel is not None:
         plan, reason = _plan(invitation, channel, now, now, policy, now + _valid_for(policy), now if send_now else None)
         if send_now and (plan is None or plan.when > now):
             db.session.rollback()  # the cancellations too: nothing changes
             held = in_words(plan, policy).because if plan else None
-            raise FreshLinkRefused(f"The SMS cannot go now, because of {held}; nothing was changed." if held else
-                                   "The SMS cannot go before the new link would expire; nothing was changed.")
+            raise FreshLinkRefused(_cannot_go(channel, held))
         rounds = db.session.scalar(
             select(func.coalesce(func.max(OutboxMessage.round), 0)).where(
                 OutboxMessage.invitation_id == invitation.id, OutboxMessage.kind == "fresh_link"
@@ -195,11 +209,21 @@ def send_fresh_link(
         # Someone replaced this link first (a double click, two tabs): theirs stands, and so
         # does the SMS it queued, so that the patient gets one link.
         db.session.rollback()
-        raise FreshLinkRefused("That link had just been replaced: nothing more was sent.") from None
+        raise FreshLinkRefused(phrase(N_("That link had just been replaced: nothing more was sent."))) from None
     if row is not None and row.status == "cancelled":
         reason, row = row.last_error, None
     planned = in_words(plan, policy) if row is not None and plan is not None else None
     return FreshLink(invitation_link(invitation), row, planned, reason)
+
+
+def _cannot_go(channel: str, held: Listed | None) -> Phrase:
+    if channel == "email":
+        if held is not None:
+            return phrase(N_("The e-mail cannot go now, because of %(held)s; nothing was changed."), held=held)
+        return phrase(N_("The e-mail cannot go before the new link would expire; nothing was changed."))
+    if held is not None:
+        return phrase(N_("The SMS cannot go now, because of %(held)s; nothing was changed."), held=held)
+    return phrase(N_("The SMS cannot go before the new link would expire; nothing was changed."))
 
 
 def _valid_for(policy: Policy) -> timedelta:
@@ -221,17 +245,17 @@ def cancel_stale(*, now: datetime | None = None) -> int:
     now = now or utcnow()
     cancelled = 0
     for reason, condition in (
-        ("already answered", Invitation.completed_at.is_not(None)),
-        ("link expired before it could be sent", Invitation.expires_at <= now),
+        (ANSWERED, Invitation.completed_at.is_not(None)),
+        (EXPIRED, Invitation.expires_at <= now),
     ):
         stale = select(Invitation.id).where(condition)
         cancelled += cancel_open(OutboxMessage.invitation_id.in_(stale), reason)
     for channel, reason, condition in (
-        ("sms", "patient opted out of SMS", Patient.sms_opted_out_at.is_not(None)),
-        ("sms", "no SMS consent", ~Patient.sms_consent),
-        ("email", "patient unsubscribed from e-mail", Patient.email_opted_out_at.is_not(None)),
-        ("email", "the e-mail address bounced", Patient.email_bounced_at.is_not(None)),
-        ("email", "no e-mail consent", ~Patient.email_consent),
+        ("sms", N_("patient opted out of SMS"), Patient.sms_opted_out_at.is_not(None)),
+        ("sms", N_("no SMS consent"), ~Patient.sms_consent),
+        ("email", N_("patient unsubscribed from e-mail"), Patient.email_opted_out_at.is_not(None)),
+        ("email", BOUNCED, Patient.email_bounced_at.is_not(None)),
+        ("email", N_("no e-mail consent"), ~Patient.email_consent),
     ):
         patients = OutboxMessage.patient_id.in_(select(Patient.id).where(condition))
         cancelled += cancel_open(patients & (OutboxMessage.channel == channel), reason)

@@ -12,6 +12,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
 from feedback.delivery.schedule import Policy, Wait, earliest_send
+from feedback.phrases import Phrase, phrase
+from feedback.translatable import N_
 
 if TYPE_CHECKING:
     from feedback.models import Patient
@@ -19,12 +21,13 @@ if TYPE_CHECKING:
 
 #: The channels that send a message (the third, "link", is handed over by the therapist).
 MESSAGE_CHANNELS = ("sms", "email")
-#: Words for the therapist's screen, per channel: (opted out, no consent, no address).
+#: Words for the therapist's screen, per channel: (opted out, no consent, no address). Stored as
+#: English (an outbox row's `last_error`) and translated where they are shown, like every reason here.
 _BLOCKED = {
-    "sms": ("patient opted out of SMS", "no SMS consent", "no mobile number"),
-    "email": ("patient unsubscribed from e-mail", "no e-mail consent", "no e-mail address"),
+    "sms": (N_("patient opted out of SMS"), N_("no SMS consent"), N_("no mobile number")),
+    "email": (N_("patient unsubscribed from e-mail"), N_("no e-mail consent"), N_("no e-mail address")),
 }
-BOUNCED = "the e-mail address bounced"
+BOUNCED = N_("the e-mail address bounced")
 
 
 def block_reason(
@@ -41,7 +44,7 @@ def block_reason(
     if not has_address:
         return no_address
     if preferred_channel == "link":
-        return "patient prefers the link"
+        return N_("patient prefers the link")
     return None
 
 
@@ -93,7 +96,10 @@ class Cancel:
 
 Verdict = Go | Postpone | Cancel
 
-NO_TIME = "no allowed sending time before the link expires"
+ANSWERED = N_("already answered")
+EXPIRED = N_("link expired before it could be sent")
+
+NO_TIME = N_("no allowed sending time before the link expires")
 
 
 def send_verdict(
@@ -116,9 +122,9 @@ def send_verdict(
     if block_reason:
         return Cancel(block_reason)
     if completed:
-        return Cancel("already answered")
+        return Cancel(ANSWERED)
     if now >= expires_at:
-        return Cancel("link expired before it could be sent")
+        return Cancel(EXPIRED)
     found = earliest_send(now, previous_sends, tz_name, policy, deadline=expires_at, daily_cap_from=daily_cap_from)
     if found is None:
         return Cancel(NO_TIME)
@@ -173,18 +179,20 @@ def send_plan(
     return Plan(found.when, delay + found.reasons)
 
 
-def reason_words(reason: Reason, policy: Policy) -> str:
-    """A reason in words for the therapist's screen: "quiet hours (21:00–08:00)"."""
+def reason_words(reason: Reason, policy: Policy) -> Phrase:
+    """A reason as a phrase for the therapist's screen: "quiet hours (21:00–08:00)". The caps count
+    a patient's SMS and e-mails together, so they say "message"."""
     if reason == "delay_after_session":
-        return f"the {policy.patient_delay_minutes}-minute wait after the session"
+        return phrase(N_("the %(minutes)s-minute wait after the session"), minutes=policy.patient_delay_minutes)
     if reason == "retry":
-        return "a sending problem (it is tried again)"
+        return phrase(N_("a sending problem (it is tried again)"))
     if reason == "quiet_hours":
-        return f"quiet hours ({policy.quiet_start:%H:%M}–{policy.quiet_end:%H:%M})"
+        return phrase(N_("quiet hours (%(start)s–%(end)s)"), start=f"{policy.quiet_start:%H:%M}",
+                      end=f"{policy.quiet_end:%H:%M}")
     if reason == "daily_cap":
-        return f"the limit of {_sms(policy.max_per_day)} a day"
-    return f"the limit of {_sms(policy.max_per_week)} in 7 days"
-
-
-def _sms(count: int) -> str:
-    return "one SMS" if count == 1 else f"{count} SMS"
+        if policy.max_per_day == 1:
+            return phrase(N_("the limit of one message a day"))
+        return phrase(N_("the limit of %(count)s messages a day"), count=policy.max_per_day)
+    if policy.max_per_week == 1:
+        return phrase(N_("the limit of one message in 7 days"))
+    return phrase(N_("the limit of %(count)s messages in 7 days"), count=policy.max_per_week)

@@ -18,6 +18,7 @@ from feedback.delivery.timing import Planned, queued_plan
 from feedback.extensions import db
 from feedback.models import Invitation, Patient, utcnow
 from feedback.models.outbox import OutboxMessage
+from feedback.translatable import N_
 
 #: Rows that did not reach the patient and that no process will retry.
 FAILED_STATUSES = ("failed", "undelivered")
@@ -65,7 +66,7 @@ def needs_attention(
             kind=row.kind,
             channel=row.channel,
             status=row.status,
-            reason=row.last_error or _default_reason(row.status),
+            reason=row.last_error or _default_reason(row.status, row.channel),
             error_code=row.error_code,
             when=row.last_attempt_at or row.created_at,
         )
@@ -73,11 +74,14 @@ def needs_attention(
     ]
 
 
-def _default_reason(status: str) -> str:
-    return {
-        "uncertain": "may not have been sent: check with the patient",
-        "undelivered": "the phone network could not deliver it",
-    }.get(status, "not sent")
+def _default_reason(status: str, channel: str) -> str:
+    """English marked for translation: the screens say a reason in their reader's language."""
+    if status == "uncertain":
+        return N_("may not have been sent: check with the patient")
+    if status == "undelivered":
+        return N_("the e-mail could not be delivered") if channel == "email" else N_(
+            "the phone network could not deliver it")
+    return N_("not sent")
 
 
 @dataclass(frozen=True)
@@ -112,7 +116,7 @@ def invitation_delivery(invitation: Invitation, *, now: datetime | None = None) 
 
 def confirm_sent(outbox_id: int, *, now: datetime | None = None) -> bool:
     """Staff checked (Twilio console, or the patient) that an uncertain message arrived."""
-    return _resolve(outbox_id, status="sent", sent_at=now or utcnow(), last_error="confirmed by staff")
+    return _resolve(outbox_id, status="sent", sent_at=now or utcnow(), last_error=N_("confirmed by staff"))
 
 
 def send_again(outbox_id: int, *, now: datetime | None = None) -> bool:
@@ -126,7 +130,7 @@ def send_again(outbox_id: int, *, now: datetime | None = None) -> bool:
         attempts=0,
         provider_id=None,
         error_code=None,
-        last_error="sent again by staff",
+        last_error=N_("sent again by staff"),
     )
 
 

@@ -18,6 +18,7 @@ from feedback.delivery.settings import settings
 from feedback.extensions import db
 from feedback.models import Patient
 from feedback.models.outbox import OPEN_STATUSES, REACHED_STATUSES, OutboxMessage
+from feedback.phrases import Listed
 
 #: Statuses whose due or send time counts against a patient's caps when planning.
 COUNTED = OPEN_STATUSES + REACHED_STATUSES
@@ -59,12 +60,12 @@ class Planned:
     """A plan as the therapist's screen says it."""
 
     when: datetime
-    because: str | None  # "quiet hours (21:00–08:00) and …"; None: nothing holds it back
+    because: Listed | None  # "quiet hours (21:00–08:00) and …", said at the edge; None: nothing holds it back
 
 
 def in_words(plan: Plan, policy: Policy) -> Planned:
-    words = [reason_words(reason, policy) for reason in plan.reasons]
-    return Planned(plan.when, " and ".join(words) or None)
+    words = tuple(reason_words(reason, policy) for reason in plan.reasons)
+    return Planned(plan.when, Listed(words) if words else None)
 
 
 def queued_plan(row: OutboxMessage, now: datetime) -> Planned:

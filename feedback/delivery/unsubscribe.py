@@ -26,6 +26,7 @@ from feedback.i18n import use_language
 from feedback.links import external_url
 from feedback.models import Patient
 from feedback.signals import email_stopped
+from feedback.translatable import N_
 
 bp = Blueprint("unsubscribe", __name__)
 
@@ -80,7 +81,7 @@ def confirm(token: str) -> ResponseReturnValue:
 # do what the patient's own link does (stop e-mail to that one patient), and must know that link.
 def unsubscribe(token: str) -> ResponseReturnValue:
     patient = _patient(token)
-    if stop_email(patient.id, "email_opted_out_at", "patient unsubscribed from e-mail"):
+    if stop_email(patient.id, "email_opted_out_at", N_("patient unsubscribed from e-mail")):
         email_stopped.send("unsubscribe", patient_id=patient.id)  # the audit row, in this transaction
     db.session.commit()
     return render_template("feedback/unsubscribe.html", token=token, done=True)

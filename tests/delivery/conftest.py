@@ -22,9 +22,11 @@ from werkzeug.test import TestResponse
 from feedback.delivery import settings
 from feedback.delivery.rendering import invitation_link
 from feedback.delivery.senders import TwilioSender
+from feedback.delivery.timing import Planned
 from feedback.extensions import db
 from feedback.models import Invitation, Patient
 from feedback.models.outbox import OutboxMessage
+from feedback.phrases import ENGLISH, speak
 from tests.fake_twilio import FakeTwilio
 
 SENDER_NUMBER = "+15005550006"
@@ -215,3 +217,8 @@ def clock() -> Iterator[Callable[[datetime], None]]:
 def patient_invitation(recorded: Any) -> Invitation:
     """The patient's invitation of a recorded session."""
     return recorded.links["patient"].invitation
+
+
+def english(planned: Planned | None) -> Planned | None:
+    """A plan with its reasons said in English (the screens say them in their reader's language)."""
+    return planned and Planned(planned.when, planned.because and speak(planned.because, ENGLISH))

@@ -10,13 +10,12 @@ import pytest
 from feedback import invitations
 from feedback.delivery import planner, setup, staff, timing
 from feedback.delivery.optout import record_opt_out
-from feedback.delivery.planner import FreshLinkTiming
 from feedback.delivery.timing import Planned
 from feedback.extensions import db
 from feedback.invitations import LinkInvalid, link_token
 from feedback.links import link_validity, session_instruments
 from feedback.sessions import set_attendance
-from tests.delivery.conftest import LONDON, local, patient_invitation, reconfigure, rows
+from tests.delivery.conftest import LONDON, english, local, patient_invitation, reconfigure, rows
 
 # -- the invitation ----------------------------------------------------------------------------
 
@@ -336,10 +335,11 @@ def test_a_fresh_link_says_when_it_goes_and_may_go_now_if_only_the_daily_cap_hol
     mark_sent(row, local(2026, 1, 14, 9, 0))
     invitation = patient_invitation(recorded)
     clock(local(2026, 1, 14, 15, 0))
-    tomorrow = Planned(local(2026, 1, 15, 8, 0), "the limit of one SMS a day and quiet hours (21:00–08:00)")
+    tomorrow = Planned(local(2026, 1, 15, 8, 0), "the limit of one message a day and quiet hours (21:00–08:00)")
 
-    assert planner.fresh_link_timing(invitation) == FreshLinkTiming(tomorrow, can_go_now=True)
-    assert planner.send_fresh_link(invitation).planned == tomorrow
+    timing = planner.fresh_link_timing(invitation)
+    assert (english(timing.next), timing.can_go_now) == (tomorrow, True)
+    assert english(planner.send_fresh_link(invitation).planned) == tomorrow
     clock(local(2026, 1, 14, 15, 30))
     now = planner.send_fresh_link(invitation, send_now=True)
 
@@ -354,8 +354,9 @@ def test_now_is_refused_in_quiet_hours_and_nothing_changes(clock, sms_session):
     invitation = patient_invitation(recorded)
     token = link_token(invitation)
 
-    assert planner.fresh_link_timing(invitation) == FreshLinkTiming(
-        Planned(local(2026, 1, 15, 8, 0), "quiet hours (21:00–08:00)"), can_go_now=False)
+    timing = planner.fresh_link_timing(invitation)
+    assert (english(timing.next), timing.can_go_now) == (Planned(local(2026, 1, 15, 8, 0), "quiet hours (21:00–08:00)"),
+                                                         False)
     with pytest.raises(planner.FreshLinkRefused, match=r"cannot go now, because of quiet hours \(21:00–08:00\)"):
         planner.send_fresh_link(invitation, send_now=True)
 

@@ -124,9 +124,12 @@ def test_a_plan_says_why_it_is_not_now():
 
 def test_the_reasons_in_words_name_the_clinic_s_settings():
     words = [reason_words(r, POLICY) for r in ("delay_after_session", "quiet_hours", "daily_cap", "weekly_cap", "retry")]
-    assert words == ["the 30-minute wait after the session", "quiet hours (21:00–08:00)", "the limit of one SMS a day",
-                     "the limit of 3 SMS in 7 days", "a sending problem (it is tried again)"]
-    assert reason_words("daily_cap", Policy(max_per_day=2)) == "the limit of 2 SMS a day"
+    # The caps count SMS and e-mails together: "message" (they said "SMS" before e-mail was a channel).
+    assert list(map(str, words)) == [
+        "the 30-minute wait after the session", "quiet hours (21:00–08:00)", "the limit of one message a day",
+        "the limit of 3 messages in 7 days", "a sending problem (it is tried again)"]
+    assert str(reason_words("daily_cap", Policy(max_per_day=2))) == "the limit of 2 messages a day"
+    assert str(reason_words("weekly_cap", Policy(max_per_week=1))) == "the limit of one message in 7 days"
 
 
 def test_a_fresh_link_s_last_check_counts_for_the_daily_cap_only_what_went_after_it_was_asked_for():

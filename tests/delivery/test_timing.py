@@ -10,11 +10,11 @@ from feedback.delivery.dispatcher import Dispatcher
 from feedback.delivery.settings import delivery
 from feedback.delivery.timing import Planned
 from feedback.extensions import db
-from tests.delivery.conftest import local, patient_invitation, rows
+from tests.delivery.conftest import english, local, patient_invitation, rows
 
 
 def planned_for(recorded) -> Planned | None:
-    return staff.invitation_delivery(patient_invitation(recorded)).planned
+    return english(staff.invitation_delivery(patient_invitation(recorded)).planned)
 
 
 def test_a_queued_invitation_says_when_it_goes_and_why(clock, sms_session):
@@ -36,7 +36,7 @@ def test_a_second_session_the_same_day_waits_for_the_daily_cap(clock, make_sms_p
     later, _ = sms_session(patient, starts_at=local(2026, 1, 14, 11, 0))
 
     assert planned_for(later) == Planned(
-        local(2026, 1, 15, 8, 0), "the limit of one SMS a day and quiet hours (21:00–08:00)")
+        local(2026, 1, 15, 8, 0), "the limit of one message a day and quiet hours (21:00–08:00)")
 
 
 def test_a_due_message_goes_now_and_a_retry_says_so(clock, sms_session):

@@ -21,7 +21,7 @@ from feedback.models.outbox import OutboxMessage
 from tests.therapist.conftest import text
 
 LONDON = ZoneInfo("Europe/London")  # the test clinics' zone
-CAPPED = "the limit of one SMS a day and quiet hours (21:00–08:00)"
+CAPPED = "the limit of one message a day and quiet hours (21:00–08:00)"
 
 
 def local(*args: int) -> datetime:
