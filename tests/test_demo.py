@@ -93,3 +93,25 @@ def test_demo_clinic_has_a_battery_outcome_histories_of_each_course_and_one_open
     demo.seed()
     assert (db.session.scalar(select(func.count()).select_from(OutcomeResponse)),
             db.session.scalar(select(func.count()).select_from(SafetyAlert))) == counts
+
+
+def test_demo_clinic_reaches_patients_by_sms_and_e_mail_and_one_answers_in_spanish(app):
+    seeded = demo.seed()
+    patients = {p.code: p for p in db.session.scalars(select(Patient).where(Patient.clinic_id == seeded.clinic.id))}
+    by_email = patients["NS-106"]
+    assert by_email.has_email and by_email.email_consent and by_email.preferred_channel == "email"
+    assert b"example.org" not in by_email.email_encrypted  # encrypted like every address
+    assert patients["NS-101"].preferred_channel == "sms"
+    assert {code for code, p in patients.items() if p.language != "en"} == {"NS-104"}
+    # The Spanish-speaking patient's forms were shown, and so answered, in Spanish; everyone else's in English.
+    given_in: dict[int, set[str]] = {}
+    for patient_id, language in db.session.execute(
+        select(TherapySession.patient_id, Response.language).select_from(Response).join(Invitation).join(TherapySession)
+        .where(Invitation.respondent == "patient")
+    ):
+        given_in.setdefault(patient_id, set()).add(language)
+    assert given_in[patients["NS-104"].id] == {"es"} and given_in[patients["NS-101"].id] == {"en"}
+    outcome_languages = set(db.session.scalars(
+        select(OutcomeResponse.language).join(Invitation).join(TherapySession)
+        .where(TherapySession.patient_id == patients["NS-104"].id)))
+    assert outcome_languages == {"es"}

@@ -2,7 +2,8 @@
 
 A director, two therapists and eight patients in treatment whose histories have the shapes the
 product is about: stable, a slowly weakening bond, a sudden loss, an unresolved rupture, a repaired
-rupture, repeated ruptures, a patient who stops answering, and one who is noisy but fine. Six
+rupture, repeated ruptures, a patient who stops answering, and one who is noisy but fine (one gets
+links by SMS, one by e-mail, one answers in Spanish: `CONTACT`). Six
 earlier treatments have ended (completed, dropped out, transferred), so the director's dropout
 panels and the check of the flags against dropout have something to show. The clinic's battery
 asks the PHQ-9 and GAD-7 after every alliance form: each treatment has an outcome history
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import select
 
@@ -38,6 +40,14 @@ THERAPISTS = [("alex@northside.example", "Alex Chen"), ("sam@northside.example",
 
 # Fictional UK mobile number for the patient who gets links by SMS (to the console in the demo).
 DEMO_MOBILE = "+44 7911 123456"
+#: How the patients are reached and in which language, beyond the default (English, links handed over
+#: in the session): NS-101 by SMS, NS-106 by e-mail (a reserved example.org address; e-mail goes to the
+#: console in the demo), NS-104 reads Spanish, so their questionnaires were shown and answered in Spanish.
+CONTACT: dict[str, dict[str, Any]] = {
+    "NS-101": {"phone": DEMO_MOBILE, "sms_consent": True},
+    "NS-104": {"language": "es"},
+    "NS-106": {"email": "ns-106@example.org", "email_consent": True},
+}
 # code, kind, therapist index, number of sessions, days since the last session, seed
 PATIENTS = [
     ("NS-101", "stable_high", 0, 12, 2, 11),
@@ -106,8 +116,7 @@ def _create(now: datetime) -> Clinic:
     local_today = now.astimezone(clinic.zone).date()
     treatments = [(*row, None, 0) for row in PATIENTS] + ENDED
     for code, kind, who, n_sessions, days_ago, seed_value, end_reason, days_to_end in treatments:
-        sms = {"phone": DEMO_MOBILE, "sms_consent": True} if code == PATIENTS[0][0] else {}
-        patient = setup.add_patient(code, clinic, therapists[who], now=now, **sms)
+        patient = setup.add_patient(code, clinic, therapists[who], now=now, **CONTACT.get(code, {}))
         history = generate_patient(kind, seed=seed_value, n_sessions=n_sessions)
         answered = [s.number for s in sorted(history.sessions, key=lambda s: s.number)
                     if s.patient is not None and s.patient.answered]

@@ -72,7 +72,7 @@ def _outcomes(invitation: Invitation, patient: Patient,
     assert invitation.completed_at is not None
     for minutes, (instrument, items) in enumerate(measures, start=1):
         response = OutcomeResponse(invitation=invitation, instrument_id=instrument.id,
-                                   instrument_version=instrument.version, answers=items,
+                                   instrument_version=instrument.version, language=patient.language, answers=items,
                                    scores=score(instrument, items),
                                    submitted_at=invitation.completed_at + timedelta(minutes=minutes))
         db.session.add(response)
@@ -116,6 +116,8 @@ def _invitation(
                 scores=score(instrument, items),
                 submitted_at=submitted,
                 seconds_taken=55,
+                # The patient's form in their language; the therapist's own in the clinic's default.
+                language=session.patient.language if respondent == "patient" else session.patient.clinic.language,
             )
         )
     return invitation
