@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from dashboards.fhir import systems
 from dashboards.fhir.questionnaire import ANSWER_KEYS, canonical, coding
 from dashboards.fhir.systems import ClinicSystems
-from dashboards.importer.rows import FILE_WORD
+from dashboards.importer.session_cells import FILE_WORD
 from feedback.instruments.model import Instrument
 
 ENCOUNTER_STATUS = {"attended": "finished", "scheduled": "planned"}  # any kind of cancellation: cancelled

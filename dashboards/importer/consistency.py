@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from dashboards.importer.problems import Problem, row_ref, session_of
-from dashboards.importer.rows import FILE_WORD, ImportRow
+from dashboards.importer.rows import ImportRow
+from dashboards.importer.session_cells import FILE_WORD
 from feedback.phrases import phrase
 from feedback.translatable import N_
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from dashboards.importer.existing import Existing, KnownQuestionnaire, KnownSession
 from dashboards.importer.item_cells import cell_text
 from dashboards.importer.problems import Problem, session_of
-from dashboards.importer.rows import FILE_WORD, RESPONDENT, ImportRow
+from dashboards.importer.rows import RESPONDENT, ImportRow
+from dashboards.importer.session_cells import FILE_WORD
 from feedback.phrases import Phrase, phrase
 from feedback.translatable import N_
 

@@ -6,8 +6,7 @@ Cross-row checks live in `consistency`, checks against the database in `plan`.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -15,11 +14,11 @@ from typing import Any
 from dashboards.importer.csvfile import Table
 from dashboards.importer.item_cells import parse_item_cells
 from dashboards.importer.problems import HEADER_ROW, Problem, hostile, quoted
-from dashboards.setup.operations import CODE_PATTERN, EMAIL_PATTERN
+from dashboards.importer.session_cells import one_of, session_fields
 from feedback.instruments.model import Instrument
-from feedback.models import ATTENDANCE, RESPONDENTS
-from feedback.phrases import Listed, Phrase, phrase
-from feedback.text_hygiene import HostileText, clean, refused_character, whole_number
+from feedback.models import RESPONDENTS
+from feedback.phrases import Phrase, phrase
+from feedback.text_hygiene import HostileText, clean, refused_character
 from feedback.translatable import N_
 
 REQUIRED_COLUMNS = (
@@ -33,16 +32,9 @@ REQUIRED_COLUMNS = (
 )
 OPTIONAL_COLUMNS = ("instrument_version", "language")
 SESSION_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS  # every other column is an item id
-# Spelling in the file -> value stored; the file says "no-show" as people write it.
-ATTENDANCE_IN_FILE = {"attended": "attended", "no-show": "no_show", "cancelled": "cancelled",
-                      "cancelled-by-clinic": "clinic_cancelled"}
-assert set(ATTENDANCE_IN_FILE.values()) <= set(ATTENDANCE)
-FILE_WORD = {stored: word for word, stored in ATTENDANCE_IN_FILE.items()}
 #: A respondent as a message names them ("answered by the therapist").
 RESPONDENT = {"patient": N_("patient"), "therapist": N_("therapist")}
 assert set(RESPONDENT) == set(RESPONDENTS)
-
-DATE_SHAPE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 #: (instrument id, version or None for the newest) -> instrument; raises LookupError.
 InstrumentLookup = Callable[[str, str | None], Instrument]
@@ -111,7 +103,7 @@ def parse_row(
     if refused:
         return None, refused  # what the rest of the row means is checked once these are fixed
     values, problems = _named_cells(number, header, cells)
-    fields = _session_fields(today)
+    fields = session_fields(today)
     session: dict[str, Any] = {}
     for column, parse in fields.items():
         try:
@@ -128,64 +120,6 @@ def parse_row(
         return None, problems
     outcome = _outcome_measure(values["instrument_id"], instruments)
     return ImportRow(number, **session, respondent=respondent, questionnaire=questionnaire, outcome=outcome), problems
-
-
-def _session_fields(today: date) -> dict[str, Callable[[str], Any]]:
-    """Column -> parser of a non-empty cell, raising ValueError with the message to show."""
-
-    def session_date(text: str) -> date:
-        day = _date(text)
-        if day > today:
-            raise ValueError(phrase(N_("%(day)s is in the future; the import is for sessions that took place"),
-                                    day=str(day)))
-        return day
-
-    return {
-        "patient_code": _code,
-        "therapist_email": _email,
-        "session_number": _session_number,
-        "session_date": session_date,
-        "attendance": _attendance,
-    }
-
-
-def _code(text: str) -> str:
-    if not CODE_PATTERN.match(text):
-        raise ValueError(phrase(N_("%(value)s is not a patient code: 2-32 letters, digits, '-' or '_' (a pseudonym)"),
-                                value=quoted(text)))
-    return text
-
-
-def _email(text: str) -> str:
-    email = text.lower()  # accounts are stored in lower case
-    if not EMAIL_PATTERN.match(email) or len(email) > 254:
-        raise ValueError(phrase(N_("%(value)s is not an e-mail address"), value=quoted(text)))
-    return email
-
-
-def _session_number(text: str) -> int:
-    try:
-        number = whole_number(text)
-    except ValueError:
-        number = 0
-    if number < 1:
-        raise ValueError(phrase(N_("%(value)s is not a session number (1, 2, 3, …)"), value=quoted(text)))
-    return number
-
-
-def _date(text: str) -> date:
-    try:
-        if DATE_SHAPE.match(text):
-            return date.fromisoformat(text)
-    except ValueError:  # well-shaped but impossible, e.g. 2024-02-30
-        pass
-    raise ValueError(phrase(N_("%(value)s is not a date written YYYY-MM-DD"), value=quoted(text)))
-
-
-def _attendance(text: str) -> str:
-    if text not in ATTENDANCE_IN_FILE:
-        raise ValueError(one_of(text, ATTENDANCE_IN_FILE))
-    return ATTENDANCE_IN_FILE[text]
 
 
 def _questionnaire(
@@ -296,10 +230,6 @@ def no_instrument(instrument_id: str, version: str | None) -> Phrase:
     if version:
         return phrase(N_("no instrument %(instrument)s version %(version)s"), instrument=instrument_id, version=version)
     return phrase(N_("no instrument %(instrument)s"), instrument=instrument_id)
-
-
-def one_of(text: str, allowed: Iterable[str]) -> Phrase:
-    return phrase(N_("%(value)s is not one of %(allowed)s"), value=quoted(text), allowed=Listed(tuple(allowed), ", "))
 
 
 def column_letter(index: int) -> str:
