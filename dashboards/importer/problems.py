@@ -56,7 +56,8 @@ class SessionRow(Protocol):
 
 def hostile(exc: HostileText) -> Phrase:
     """The input rule's refusal (feedback.text_hygiene.HostileText) as a phrase."""
-    kind = N_("a byte that is not UTF-8 text") if "UTF-8" in str(exc) else N_("an invisible control character")
+    surrogate = 0xD800 <= int(exc.code[2:], 16) <= 0xDFFF  # what HostileText calls a byte that is not UTF-8
+    kind = N_("a byte that is not UTF-8 text") if surrogate else N_("an invisible control character")
     return phrase(N_("holds %(kind)s (%(code)s); remove it"), kind=phrase(kind), code=exc.code)
 
 
