@@ -129,7 +129,8 @@ def caseload(
             patient_id=r.id, code=r.code, therapist_id=r.therapist_id, status=r.status, end_reason=r.end_reason,
             ended_on=r.ended_on, sessions_so_far=r.sessions or 0, last_session_at=r.last_session_at,
             last_answer_at=r.last_answer_at, answered=r.answered or 0, due=r.due or 0, risk=r.risk,
-            main_reason=r.main_reason or "", main_reason_message=r.main_reason_message, flags=tuple(flags.get(r.id, ())),
+            main_reason=r.main_reason or "", main_reason_message=r.main_reason_message,
+            flags=tuple(flags.get(r.id, ())),
         )
         for r in rows
     ]

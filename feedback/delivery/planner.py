@@ -15,17 +15,9 @@ from sqlalchemy import ColumnElement, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
+from feedback.delivery import rules
 from feedback.delivery.rendering import invitation_link
-from feedback.delivery.rules import (
-    ANSWERED,
-    BOUNCED,
-    EXPIRED,
-    MESSAGE_CHANNELS,
-    NO_TIME,
-    Plan,
-    channel_order,
-    send_plan,
-)
+from feedback.delivery.rules import MESSAGE_CHANNELS, NO_TIME, Plan, channel_order, send_plan
 from feedback.delivery.schedule import Policy, invitation_due, reminder_due
 from feedback.delivery.settings import block_reason_for, channel_for, settings
 from feedback.delivery.timing import Planned, Send, in_words, policy_for, previous_sends, sends_of, without_queued
@@ -33,7 +25,7 @@ from feedback.extensions import db
 from feedback.invitations import LinkCompleted, LinkReplaced, reissue
 from feedback.models import Invitation, Patient, TherapySession, utcnow
 from feedback.models.outbox import OPEN_STATUSES, OutboxMessage
-from feedback.phrases import Listed, Phrase, phrase
+from feedback.phrases import Phrase, phrase
 from feedback.translatable import N_
 
 log = logging.getLogger(__name__)
@@ -194,7 +186,7 @@ def send_fresh_link(
         if send_now and (plan is None or plan.when > now):
             db.session.rollback()  # the cancellations too: nothing changes
             held = in_words(plan, policy).because if plan else None
-            raise FreshLinkRefused(_cannot_go(channel, held))
+            raise FreshLinkRefused(rules.cannot_go_now(channel, held))
         rounds = db.session.scalar(
             select(func.coalesce(func.max(OutboxMessage.round), 0)).where(
                 OutboxMessage.invitation_id == invitation.id, OutboxMessage.kind == "fresh_link"
@@ -216,16 +208,6 @@ def send_fresh_link(
     return FreshLink(invitation_link(invitation), row, planned, reason)
 
 
-def _cannot_go(channel: str, held: Listed | None) -> Phrase:
-    if channel == "email":
-        if held is not None:
-            return phrase(N_("The e-mail cannot go now, because of %(held)s; nothing was changed."), held=held)
-        return phrase(N_("The e-mail cannot go before the new link would expire; nothing was changed."))
-    if held is not None:
-        return phrase(N_("The SMS cannot go now, because of %(held)s; nothing was changed."), held=held)
-    return phrase(N_("The SMS cannot go before the new link would expire; nothing was changed."))
-
-
 def _valid_for(policy: Policy) -> timedelta:
     return timedelta(hours=policy.expires_after_hours)
 
@@ -245,8 +227,8 @@ def cancel_stale(*, now: datetime | None = None) -> int:
     now = now or utcnow()
     cancelled = 0
     for reason, condition in (
-        (ANSWERED, Invitation.completed_at.is_not(None)),
-        (EXPIRED, Invitation.expires_at <= now),
+        (rules.ANSWERED, Invitation.completed_at.is_not(None)),
+        (rules.EXPIRED, Invitation.expires_at <= now),
     ):
         stale = select(Invitation.id).where(condition)
         cancelled += cancel_open(OutboxMessage.invitation_id.in_(stale), reason)
@@ -254,7 +236,7 @@ def cancel_stale(*, now: datetime | None = None) -> int:
         ("sms", N_("patient opted out of SMS"), Patient.sms_opted_out_at.is_not(None)),
         ("sms", N_("no SMS consent"), ~Patient.sms_consent),
         ("email", N_("patient unsubscribed from e-mail"), Patient.email_opted_out_at.is_not(None)),
-        ("email", BOUNCED, Patient.email_bounced_at.is_not(None)),
+        ("email", rules.BOUNCED, Patient.email_bounced_at.is_not(None)),
         ("email", N_("no e-mail consent"), ~Patient.email_consent),
     ):
         patients = OutboxMessage.patient_id.in_(select(Patient.id).where(condition))

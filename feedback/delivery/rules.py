@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
 from feedback.delivery.schedule import Policy, Wait, earliest_send
-from feedback.phrases import Phrase, phrase
+from feedback.phrases import Listed, Phrase, phrase
 from feedback.translatable import N_
 
 if TYPE_CHECKING:
@@ -196,3 +196,15 @@ def reason_words(reason: Reason, policy: Policy) -> Phrase:
     if policy.max_per_week == 1:
         return phrase(N_("the limit of one message in 7 days"))
     return phrase(N_("the limit of %(count)s messages in 7 days"), count=policy.max_per_week)
+
+
+def cannot_go_now(channel: str, held: Listed | None) -> Phrase:
+    """Why a fresh link's message cannot go now as the therapist asked: `held` its reasons
+    (`timing.in_words`), None when nothing can go before the new link would expire."""
+    if channel == "email":
+        if held is not None:
+            return phrase(N_("The e-mail cannot go now, because of %(held)s; nothing was changed."), held=held)
+        return phrase(N_("The e-mail cannot go before the new link would expire; nothing was changed."))
+    if held is not None:
+        return phrase(N_("The SMS cannot go now, because of %(held)s; nothing was changed."), held=held)
+    return phrase(N_("The SMS cannot go before the new link would expire; nothing was changed."))
