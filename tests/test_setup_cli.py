@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from feedback.extensions import db
-from feedback.models import Patient, TherapySession, User
+from feedback.models import Clinic, Patient, TherapySession, User
 from feedback.phones import PhoneCipher
 
 
@@ -132,6 +132,14 @@ def test_a_patients_language_is_one_they_can_be_written_to_in(runner, clinic_wit
     add = ["patients", "add", "EA-8", "--clinic", "Eastside", "--therapist", "t@example.org", "--language"]
     _fails(runner, [*add, "xx"], "language must be one of en, es")
     assert runner.invoke(args=[*add, "es"]).exit_code == 0
+    assert db.session.scalars(select(Patient.language)).one() == "es"
+
+
+def test_a_patient_without_a_language_reads_the_clinics(runner, clinic_with_therapist):
+    db.session.scalars(select(Clinic)).one().language = "es"
+    db.session.commit()
+    assert runner.invoke(args=["patients", "add", "EA-9", "--clinic", "Eastside", "--therapist", "t@example.org"]
+                         ).exit_code == 0
     assert db.session.scalars(select(Patient.language)).one() == "es"
 
 

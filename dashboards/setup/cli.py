@@ -71,10 +71,10 @@ def add_user(email: str, clinic_name: str, role: str, display_name: str) -> None
 @click.option("--email-consent", is_flag=True, help="The patient agreed to receive links by e-mail.")
 @click.option("--channel", type=click.Choice(CHANNELS), default=None,
               help="How links go when the patient agreed to both (default: SMS, else e-mail, else the link).")
-@click.option("--language", default="en", show_default=True)
+@click.option("--language", default=None, help="The patient's language (default: the clinic's).")
 def add_patient(
     code: str, clinic_name: str, therapist_email: str, phone: str | None, sms_consent: bool, email: str | None,
-    email_consent: bool, channel: str | None, language: str,
+    email_consent: bool, channel: str | None, language: str | None,
 ) -> None:
     """Register a patient under a pseudonymous CODE."""
     try:

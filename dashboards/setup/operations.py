@@ -96,9 +96,10 @@ def add_patient(
     email: str | None = None,
     email_consent: bool = False,
     channel: str | None = None,
-    language: str = "en",
+    language: str | None = None,
     now: datetime | None = None,
 ) -> Patient:
+    language = language or clinic.language  # not chosen: the clinic's default language
     if not CODE_PATTERN.match(code):
         raise SetupError(_("patient code must be 2-32 letters, digits, '-' or '_' (a pseudonym, not a name)"))
     if db.session.scalar(select(Patient).where(Patient.clinic_id == clinic.id, Patient.code == code)):

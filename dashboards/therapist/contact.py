@@ -18,7 +18,7 @@ from dashboards.setup.operations import phone_cipher
 from dashboards.therapist import operations
 from dashboards.therapist.blueprint import bp
 from dashboards.therapist.forms import ContactForm
-from dashboards.therapist.guards import managed_patient
+from dashboards.therapist.guards import audit_view, managed_patient
 from dashboards.therapist.manage import back_to, form_page, to_patient
 from dashboards.therapist.operations import Contact, TreatmentError
 from feedback.links import patient_languages
@@ -46,12 +46,14 @@ def change_contact(patient: Patient) -> ResponseReturnValue:
         _fill(form, patient)
         return form_page(form, **page)
     if not form.validate():
+        audit_view(patient)  # the page shown again holds the patient's number and address
         return form_page(form, status=422, **page)
     entry = Contact(form.mobile.data or "", form.sms_consent.data, form.email.data or "", form.email_consent.data,
                     form.language.data or "", form.channel.data or "")
     try:
         changed = operations.change_contact(patient, entry)
     except TreatmentError as exc:
+        audit_view(patient)
         return form_page(form, error=str(exc), status=422, **page)
     flash(_("The contact details of %(code)s were saved.", code=patient.code) if changed
           else _("Nothing had changed."))

@@ -212,6 +212,8 @@ def _add_patient_form() -> AddPatientForm:
     else:
         del form.therapist_id  # a therapist adds patients to their own caseload
     form.use_languages(patient_languages())
+    if not form.is_submitted():
+        form.language.data = current_user.clinic.language  # the clinic's default, unless the patient reads another
     return form
 
 

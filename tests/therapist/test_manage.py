@@ -181,7 +181,15 @@ def test_a_director_adds_a_patient_for_a_therapist_of_their_clinic(world, as_use
 def test_the_patients_language_is_offered_by_its_own_name_and_kept(world, as_user):
     client = as_user(world.own)
     form = client.get("/new-patient")
-    assert '<option value="es">Español</option>' in form.text and '<option value="en">English</option>' in form.text
+    assert '<option value="es">Español</option>' in form.text
+    assert '<option selected value="en">English</option>' in form.text  # the clinic's language
     assert post(client, "/new-patient", code="P-ES", language="es").status_code == 303
     assert db.session.scalars(select(Patient.language).where(Patient.code == "P-ES")).one() == "es"
     assert post(client, "/new-patient", code="P-XX", language="xx").status_code == 422  # not offered
+
+
+def test_the_new_patient_form_starts_on_the_clinics_language(world, as_user):
+    world.own.clinic.language = "es"
+    db.session.commit()
+    form = as_user(world.own).get("/new-patient")
+    assert '<option selected value="es">Español</option>' in form.text
