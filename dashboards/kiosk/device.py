@@ -107,10 +107,10 @@ def patient_part(device: KioskDevice, now: datetime | None = None) -> Invitation
 
 
 def end_patient(device: KioskDevice) -> None:
-    """Back to the code screen: the patient part is cleared and the cookie's id changes, so no page
-    of the patient's is kept by the browser's back-forward cache (commits)."""
+    """Back to the code screen: the patient part is cleared (commits). The device keeps its cookie
+    id: a request already in flight with it (the idle timer's reload beside a touch's ping) must
+    find a tablet, not an unknown browser whose cookie the lock would drop — that would take the
+    tablet out of kiosk mode without a clinician. Pages are no-store and the part is gone, so the
+    back button reaches only the code screen."""
     device.invitation_id = device.patient_seen_at = None
-    token = tokens.new_token()
-    device.token_hash = tokens.hash_token(token)
     db.session.commit()
-    session[COOKIE_KEY] = token

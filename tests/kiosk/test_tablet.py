@@ -149,10 +149,22 @@ def test_an_idle_patient_part_ends_on_the_server(open_tablet, therapist, visit, 
 def test_the_code_screen_ends_a_patient_part(open_tablet, therapist, visit, code_for):
     tablet = open_tablet(therapist)
     tablet.enter(code_for(visit, therapist))
-    old_cookie_id = tablet.device.token_hash
     tablet.client.get("/kiosk")
-    assert tablet.device.invitation_id is None and tablet.device.token_hash != old_cookie_id
+    assert tablet.device.invitation_id is None
     assert tablet.client.get("/kiosk/survey").location.endswith("/kiosk")
+
+
+def test_a_request_in_flight_when_the_part_ends_still_finds_the_tablet(app, open_tablet, therapist, visit, code_for):
+    tablet = open_tablet(therapist)
+    tablet.enter(code_for(visit, therapist))
+    cookie = tablet.client.get_cookie("session")
+    in_flight = app.test_client()  # the idle timer's reload, sent with the cookie the ping also carried
+    in_flight.set_cookie("session", cookie.value)
+    assert in_flight.get("/kiosk").status_code == 200  # the code screen: the patient part ends here
+    assert tablet.device.invitation_id is None
+    # The touch's ping, answered after: still a tablet, never a signed-out browser.
+    assert tablet.client.get("/").location.endswith("/kiosk")
+    assert tablet.client.get("/kiosk").status_code == 200
 
 
 def test_every_page_of_the_tablet_carries_the_idle_return(app, open_tablet, therapist, visit, code_for):
