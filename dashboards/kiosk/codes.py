@@ -22,7 +22,7 @@ from sqlalchemy import delete, func, select, update
 from dashboards.audit import audit
 from dashboards.kiosk.models import KioskCode, KioskCodeFailure, KioskDevice
 from feedback.extensions import db
-from feedback.models import Invitation, User, utcnow
+from feedback.models import Clinic, Invitation, User, utcnow
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 LENGTH = 6
@@ -108,6 +108,10 @@ def redeem(device: KioskDevice, typed: str, now: datetime | None = None) -> Invi
     """The questionnaire a code opens on this tablet, using the code up; CodeRefused otherwise.
     A wrong or expired code counts against the limits. Adds, does not commit."""
     now = now or utcnow()
+    # One check at a time per clinic, until the caller commits: a no-op write takes the clinic row's
+    # lock (PostgreSQL) or the write lock (SQLite) before the count, so guesses sent in parallel are
+    # counted one after another and the limits hold.
+    db.session.execute(update(Clinic).where(Clinic.id == device.clinic_id).values(id=Clinic.id))
     if paused(device, now):
         raise CodeRefused("paused")
     code = normalise(typed)

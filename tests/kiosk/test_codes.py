@@ -7,15 +7,16 @@ import math
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from dashboards.audit.models import AuditEvent
 from dashboards.auth import tokens
 from dashboards.kiosk import codes, device
 from dashboards.kiosk.codes import CodeRefused
-from dashboards.kiosk.models import KioskCode, KioskDevice
+from dashboards.kiosk.models import KioskCode, KioskCodeFailure, KioskDevice
 from feedback.extensions import db
 from feedback.models import utcnow
+from tests.threads import run_at_once
 
 
 @pytest.fixture
@@ -120,6 +121,24 @@ def test_five_wrong_codes_a_minute_pause_the_tablet_even_for_a_right_one(app, se
     assert refused.value.reason == "paused"
     other_tablet = tablet_row()
     assert codes.redeem(other_tablet, issued.code, now=now + timedelta(seconds=59)) is not None  # per device
+
+
+def test_wrong_codes_sent_at_once_are_counted_one_after_another(app, seen, therapist, tablet_row):
+    tablet_id, now = tablet_row().id, utcnow()
+    db.session.remove()
+
+    def guess() -> str:
+        tablet = db.session.get(KioskDevice, tablet_id)
+        try:
+            codes.redeem(tablet, "ZZZZZZ", now=now)
+        except CodeRefused as refused:
+            db.session.commit()  # as the tablet's request does: a wrong code is counted
+            return refused.reason
+        return "opened"
+
+    reasons = run_at_once(app, guess, threads=8)
+    assert sorted(reasons) == ["paused"] * 3 + ["wrong"] * 5  # never more than 5 checked a minute
+    assert db.session.scalar(select(func.count()).select_from(KioskCodeFailure)) == 5
 
 
 def test_the_pause_lifts_after_a_minute(app, seen, therapist, tablet_row):
