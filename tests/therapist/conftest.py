@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
 
 from dashboards.risk.store import recompute_patients
 from feedback.extensions import db
@@ -37,3 +42,17 @@ def section(markup: str, element_id: str) -> str:
     start = markup.index(f'id="{element_id}"')
     end = markup.find("</section>", start)
     return markup[start:end if end > 0 else None]
+
+
+LONDON = ZoneInfo("Europe/London")  # the test clinics' zone
+
+
+def local(*args: int) -> datetime:
+    return datetime(*args, tzinfo=LONDON)
+
+
+@pytest.fixture
+def clock() -> Iterator[Callable[[datetime], None]]:
+    """A stopped clock, from 15:00 on 14 January 2026; `clock(moment)` moves it."""
+    with time_machine.travel(local(2026, 1, 14, 15, 0), tick=False) as traveller:
+        yield traveller.move_to

@@ -5,12 +5,8 @@ and is sent once however often the button is pressed."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from sqlalchemy import select
 
 from dashboards.audit import AuditEvent
@@ -18,21 +14,9 @@ from feedback.extensions import db
 from feedback.invitations import link_token
 from feedback.models import Invitation
 from feedback.models.outbox import OutboxMessage
-from tests.therapist.conftest import text
+from tests.therapist.conftest import local, text
 
-LONDON = ZoneInfo("Europe/London")  # the test clinics' zone
 CAPPED = "the limit of one message a day and quiet hours (21:00–08:00)"
-
-
-def local(*args: int) -> datetime:
-    return datetime(*args, tzinfo=LONDON)
-
-
-@pytest.fixture
-def clock() -> Iterator[Callable[[datetime], None]]:
-    """A stopped clock, from 15:00 on 14 January 2026; `clock(moment)` moves it."""
-    with time_machine.travel(local(2026, 1, 14, 15, 0), tick=False) as traveller:
-        yield traveller.move_to
 
 
 @pytest.fixture

@@ -5,12 +5,8 @@ going by e-mail (not "SMS"), a session or a battery the rules refuse."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from flask_babel import force_locale
 from flask_login import login_user
 
@@ -18,19 +14,7 @@ from dashboards.speech import say
 from dashboards.therapist import operations
 from feedback.battery.rules import BatteryError, parse_battery
 from feedback.extensions import db
-from tests.therapist.conftest import text
-
-LONDON = ZoneInfo("Europe/London")  # the test clinics' zone
-
-
-def local(*args: int) -> datetime:
-    return datetime(*args, tzinfo=LONDON)
-
-
-@pytest.fixture
-def clock() -> Iterator[Callable[[datetime], None]]:
-    with time_machine.travel(local(2026, 1, 14, 15, 0), tick=False) as traveller:
-        yield traveller.move_to
+from tests.therapist.conftest import local, text
 
 
 @pytest.fixture
