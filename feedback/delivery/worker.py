@@ -8,7 +8,7 @@ mean a slow run is never overlapped by the next and missed runs collapse into on
 several workers is safe: every send is guarded by the outbox row's state in the database, not
 by the scheduler.
 
-Production: `flask --app app worker` (BlockingScheduler, its own process, as many as you like).
+Production: `flask --app app worker` (its own process, as many as you like).
 The laptop demo: `start_in_process(app)` (BackgroundScheduler), once per process and never in
 the reloader's watcher process.
 """
@@ -27,7 +27,6 @@ from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
-from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
 from feedback.delivery.dispatcher import Dispatcher
@@ -133,22 +132,28 @@ def _scheduler_options() -> dict[str, Any]:
     return {"timezone": UTC, "job_defaults": {"coalesce": True, "max_instances": 1, "misfire_grace_time": 30}}
 
 
+STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
+
+
 def run_worker(app: Flask) -> None:
-    """Run the jobs in this process until SIGTERM or Ctrl+C (the `worker` command)."""
+    """Run the jobs in this process until SIGTERM or Ctrl+C (the `worker` command).
+
+    The stop signals are blocked before the scheduler's threads start (they inherit the mask)
+    and taken here with `sigwait`, on this thread, at a point of its choosing. A handler would
+    run wherever the signal lands, possibly inside the scheduler's own locked sections, and
+    shutting the scheduler down from there can wait forever on a lock its own thread holds.
+    """
     jobs = DeliveryJobs(app)
-    scheduler = BlockingScheduler(**_scheduler_options())
+    scheduler = BackgroundScheduler(**_scheduler_options())
     add_jobs(scheduler, jobs)
-
-    def stop(signum: int, frame: object) -> None:
-        log.info("worker stopping (signal %d): finishing the message in hand", signum)
-        jobs.dispatcher.stop()  # the dispatch loop hands back the rest of its batch
-        scheduler.shutdown(wait=True)  # waits for running jobs, then start() returns
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    scheduler.start()
     names = [job.id for job in scheduler.get_jobs()]
     log.info("worker %s started: %s", jobs.dispatcher.worker, ", ".join(names))
-    scheduler.start()
+    signum = signal.sigwait(STOP_SIGNALS)
+    log.info("worker stopping (signal %d): finishing the message in hand", signum)
+    jobs.dispatcher.stop()  # the dispatch loop hands back the rest of its batch
+    scheduler.shutdown(wait=True)  # waits for the running jobs
     log.info("worker %s stopped", jobs.dispatcher.worker)
 
 
