@@ -24,13 +24,13 @@ def say(text: Phrase | Listed | Num | Day | Localised | Mapping[str, Any] | str 
         text = Phrase.from_json(text)
     if isinstance(text, str):
         return SPEAKER.gettext(text)
-    return speak(text, SPEAKER)
+    return speak(text, SPEAKER.now())
 
 
 def spoken(data: Any) -> Any:
     """A figure with every phrase in it said in the reader's language: the charts build phrases, this
     edge translates them before the JSON goes out."""
-    return said(data, SPEAKER)
+    return said(data, SPEAKER.now())
 
 
 def decimal(value: float | None, places: int = 1) -> str:

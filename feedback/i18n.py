@@ -23,7 +23,7 @@ from babel import Locale
 from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_decimal
 from flask import Flask, current_app, g, has_request_context
-from flask_babel import force_locale, get_locale, gettext, refresh
+from flask_babel import force_locale, get_locale, get_translations, refresh
 from flask_login import current_user
 from wtforms import SelectField
 
@@ -66,21 +66,54 @@ def shipped_languages() -> tuple[str, ...]:
     return (*LANGUAGES, *current_app.config.get("EXTRA_LANGUAGES", ()))
 
 
+class Voice:
+    """One language, resolved once: a long list of phrases (a director's 450 reasons) is said
+    without asking Flask-Babel for the locale and catalog at every word and number."""
+
+    __slots__ = ("locale", "translations")
+
+    def __init__(self, locale: Locale, translations: Any) -> None:
+        self.locale, self.translations = locale, translations
+
+    def gettext(self, msgid: str) -> str:
+        return self.translations.gettext(msgid) if msgid else ""  # "" would be the catalog's header
+
+    def number(self, value: float, places: int | None) -> str:
+        return _number(value, places, self.locale)
+
+    def language(self) -> str:
+        return str(self.locale)
+
+    def day(self, value: date) -> str:
+        return format_date(value, format="medium", locale=self.locale)
+
+
+@functools.lru_cache(maxsize=8192)
+def _number(value: float, places: int | None, locale: Locale) -> str:
+    # Cached: Babel parses the pattern and looks up the locale's symbols on every call, and a
+    # page's numbers repeat (scores to one decimal, counts).
+    pattern = "#,##0.###" if places is None else "0" + ("." + "0" * places if places else "")
+    return format_decimal(value, format=pattern, locale=locale).replace("-", "−")
+
+
 class PageSpeaker:
     """The current language (the request's, or `speaking(...)`'s) for `feedback.phrases`."""
 
+    def now(self) -> Voice:
+        """The current language, fixed for a phrase or a list of them."""
+        return Voice(get_locale() or Locale.parse(DEFAULT_LANGUAGE), get_translations())
+
     def gettext(self, msgid: str) -> str:
-        return gettext(msgid) if msgid else ""  # gettext("") would be the catalog's header
+        return self.now().gettext(msgid)
 
     def number(self, value: float, places: int | None) -> str:
-        pattern = "#,##0.###" if places is None else "0" + ("." + "0" * places if places else "")
-        return format_decimal(value, format=pattern, locale=get_locale() or DEFAULT_LANGUAGE).replace("-", "−")
+        return self.now().number(value, places)
 
     def language(self) -> str:
         return page_language()
 
     def day(self, value: date) -> str:
-        return format_date(value, format="medium", locale=get_locale() or DEFAULT_LANGUAGE)
+        return self.now().day(value)
 
 
 PAGE_SPEAKER = PageSpeaker()
@@ -108,7 +141,7 @@ class LanguageForm(HygienicForm):
 def translated(text: Phrase | str) -> str:
     """What a pure core phrased (`feedback.phrases.Phrase`, or a string marked with N_) in the
     current language, its placeholders filled in; English where the catalog lacks a string."""
-    return render(text, PAGE_SPEAKER)
+    return render(text, PAGE_SPEAKER.now())
 
 
 def select_language() -> str:
