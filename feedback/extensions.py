@@ -51,3 +51,13 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+
+
+def hold_sqlite_write_lock() -> None:
+    """SQLite has no row locks: start the session's transaction with `BEGIN IMMEDIATE`, which takes
+    the database's write lock before anything is read (WAL readers go on; other writers queue for
+    up to the busy timeout). Nothing on PostgreSQL, whose callers lock rows; nothing inside a
+    transaction that has already written, which holds the lock (pysqlite begins one only then)."""
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite" and not connection.connection.dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -26,7 +26,7 @@ from dashboards.risk.models import PatientRisk
 from dashboards.risk.store import BATCH as RECOMPUTE_BATCH
 from dashboards.risk.store import recompute_patients
 from feedback.delivery.worker import JobSpec, register_job
-from feedback.extensions import db
+from feedback.extensions import db, hold_sqlite_write_lock
 from feedback.models import Patient, TherapySession, utcnow
 
 log = logging.getLogger(__name__)
@@ -98,7 +98,7 @@ def pick_stale(cutoff: datetime, limit: int, *, skip: Collection[int] = (), only
 
 
 def _pick(cutoff: datetime, limit: int, *, skip: Collection[int], only: int | None = None) -> list[int]:
-    _lock_database()
+    hold_sqlite_write_lock()  # for the batch's transaction: batches of different processes queue
     return pick_stale(cutoff, limit, skip=skip, only=only)
 
 
@@ -114,13 +114,6 @@ def _evaluate_one(patient_id: int, cutoff: datetime, now: datetime, failed: set[
         failed.add(patient_id)
         log.exception("flag refresh failed for patient id %s; it is tried again at the next run", patient_id)
         return 0
-
-
-def _lock_database() -> None:
-    """SQLite has no row locks: take its write lock for the batch's transaction (WAL readers go
-    on; other writers queue for up to the busy timeout, a fraction of a second per batch)."""
-    if db.session.get_bind().dialect.name == "sqlite":
-        db.session.connection().exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def register(app: Flask) -> None:

@@ -20,7 +20,7 @@ from dashboards.flags.events import new_events
 from dashboards.risk.histories import load_histories_and_zones
 from dashboards.risk.models import PatientRisk, RiskEvent
 from feedback.config import ConfigError
-from feedback.extensions import db
+from feedback.extensions import db, hold_sqlite_write_lock
 from feedback.links import session_instruments
 from feedback.models import Patient, utcnow
 
@@ -33,8 +33,9 @@ _STORED_RISKS = (
     .execution_options(populate_existing=True)
 )
 # With `lock`, the risk rows are locked before anything is read, in a fixed order: two recomputes
-# of one patient (an answer arriving while the worker refreshes it) then run one after the other
-# on PostgreSQL, the second reading what the first stored.
+# of one patient (the worker's poll and its refresh, or a recorded session) then run one after the
+# other on PostgreSQL, the second reading what the first stored. SQLite has no row locks: there the
+# batch's transaction starts with the database's write lock instead (hold_sqlite_write_lock).
 _STORED_RISKS_LOCKED = _STORED_RISKS.with_for_update()
 _STORED_EVENTS = select(RiskEvent).where(RiskEvent.patient_id.in_(bindparam("ids", expanding=True)))
 # The changes marked for a batch (feedback.changes), read before its histories: an answer stored
@@ -158,9 +159,9 @@ def recompute_patients(
     """Re-evaluate and store the given patients, in batches of a few queries each; commits.
     Clears each patient's mark of a changed answer (feedback.changes) that the evaluation saw.
 
-    `lock`: hold the patients' stored rows while evaluating (a recompute after an answer, the
-    worker's refresh). Left off for whole-clinic runs, whose batches of 500 take seconds: an
-    answer's recompute would wait for them."""
+    `lock`: hold the patients while evaluating (the worker's evaluations, a recorded session):
+    their stored rows on PostgreSQL, the database's write lock on SQLite. Left off for
+    whole-clinic runs, whose batches of 500 take seconds: an answer's recompute would wait for them."""
     now = now or utcnow()
     instrument = session_instruments()["patient"]
     limits = thresholds()
@@ -168,6 +169,8 @@ def recompute_patients(
     results: dict[int, Evaluation] = {}
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
+        if lock:
+            hold_sqlite_write_lock()
         stored = db.session.scalars(_STORED_RISKS_LOCKED if lock else _STORED_RISKS, {"ids": batch})
         risks = {risk.patient_id: risk for risk in stored}
         marks = db.session.execute(_MARKS, {"ids": batch}).all()

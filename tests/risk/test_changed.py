@@ -4,10 +4,13 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
 
 from dashboards.risk import changed, store
 from dashboards.risk.models import PatientRisk, RiskEvent
@@ -54,17 +57,67 @@ def test_an_answer_marks_its_treatment_and_the_poll_evaluates_and_clears_it(make
     assert changed.evaluate_changed() == 0  # nothing left
 
 
-def test_an_answer_arriving_during_the_evaluation_keeps_its_mark(app, make_patient, make_session, monkeypatch):
+def _free_to_evaluate(patient_id: int) -> bool:
+    """Could another evaluation of the treatment (a refresh, another process's poll) take it now,
+    without waiting? Asked from another connection: on PostgreSQL its risk row, on SQLite the
+    database's write lock."""
+    if db.engine.dialect.name == "sqlite":
+        other = sqlite3.connect(db.engine.url.database, timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            return True
+        except sqlite3.OperationalError:  # database is locked
+            return False
+        finally:
+            other.close()
+    with db.engine.connect() as other:
+        try:
+            other.execute(select(PatientRisk.patient_id).where(PatientRisk.patient_id == patient_id)
+                          .with_for_update(nowait=True))
+            return True
+        except OperationalError:  # lock not available
+            return False
+
+
+def test_an_evaluation_holds_its_treatment_from_before_it_reads_until_it_has_stored(make_patient, make_session,
+                                                                                      monkeypatch):
+    patient = _answered(make_patient, make_session)
+    real = store.load_histories_and_zones
+    free: list[bool] = []
+
+    def load(ids, *args, **kwargs):
+        free.append(_free_to_evaluate(patient.id))
+        return real(ids, *args, **kwargs)
+
+    monkeypatch.setattr(store, "load_histories_and_zones", load)
+    assert changed.evaluate_changed() == 1
+    assert free == [False]  # held while reading the history (SQLite too: no overlapping evaluations)
+    assert _free_to_evaluate(patient.id)  # and handed back
+
+
+@pytest.mark.parametrize("writer", ["another request", "after the marks were read"])
+def test_an_answer_arriving_during_the_evaluation_keeps_its_mark(app, make_patient, make_session, monkeypatch, writer):
+    """`another request`: an answer committed while the evaluation runs (PostgreSQL: the evaluation
+    holds risk rows, not the patient's, so the answer does not wait). `after the marks were read`:
+    the newer mark is written in the evaluation's own transaction once it has read its marks, the
+    one moment it can land on SQLite too (where a concurrent answer waits for the write lock, and
+    so comes after the clear): the clear must leave a mark it did not read."""
+    if writer == "another request" and db.engine.dialect.name == "sqlite":
+        pytest.skip("SQLite's evaluation holds the write lock: the answer waits for it")
     patient = _answered(make_patient, make_session)
     newer = utcnow() + timedelta(seconds=1)
     real = store.load_histories_and_zones
     seen: list[object] = []
+    move_mark = update(Patient).where(Patient.id == patient.id).values(flags_stale_at=newer)
 
     def load_meanwhile(ids, *args, **kwargs):
-        seen.append(_marks(patient)[patient.id])  # what the table holds as this evaluation starts
-        if len(seen) == 1:
+        if not seen and writer == "after the marks were read":
+            db.session.execute(move_mark, execution_options={"synchronize_session": False})
+        seen.append(_marks(patient)[patient.id])  # what this evaluation's transaction sees as it starts
+        if len(seen) == 1 and writer == "another request":
             with db.engine.begin() as other_request:  # another answer commits after the mark was read
-                other_request.execute(update(Patient).where(Patient.id == patient.id).values(flags_stale_at=newer))
+                other_request.execute(move_mark)
         return real(ids, *args, **kwargs)
 
     monkeypatch.setattr(store, "load_histories_and_zones", load_meanwhile)
