@@ -5,9 +5,12 @@ reader's style: "3,1" and "5, 7 y 8" in Spanish)."""
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Mapping
 from typing import Any
 
+from babel import Locale
 from flask import Flask
 
 from feedback.i18n import PAGE_SPEAKER
@@ -21,10 +24,18 @@ def say(text: Phrase | Listed | Num | Day | Localised | Mapping[str, Any] | str 
     if text is None:
         return ""
     if isinstance(text, Mapping):
-        text = Phrase.from_json(text)
+        return _stored(json.dumps(text, sort_keys=True), SPEAKER.now().locale)
     if isinstance(text, str):
         return SPEAKER.gettext(text)
     return speak(text, SPEAKER.now())
+
+
+@functools.lru_cache(maxsize=8192)
+def _stored(message: str, locale: Locale) -> str:
+    """A phrase stored as JSON (a flag's reason) said in `locale`, the current language. Cached: a
+    list page says hundreds of them (the director's high-risk list) and they change only when flags
+    are evaluated; the catalogs are fixed for the process, so message and locale decide the text."""
+    return speak(Phrase.from_json(json.loads(message)), SPEAKER.now())
 
 
 def spoken(data: Any) -> Any:
