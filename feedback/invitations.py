@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -165,13 +165,16 @@ def choose_language(patient: Patient, language: str) -> None:
     db.session.commit()
 
 
-# Built once, in Core (no ORM bookkeeping per answer): only one transaction can move completed_at from NULL.
+# Built once, in Core (no ORM bookkeeping per answer): only one transaction can move completed_at
+# from NULL, and the answer is one INSERT (the ORM's unit of work was a third of a POST).
 _INVITATIONS = Invitation.__table__
 _CLAIM = (
     update(_INVITATIONS)
     .where(_INVITATIONS.c.id == bindparam("invitation_id"), _INVITATIONS.c.completed_at.is_(None))
     .values(completed_at=bindparam("completed_at"))
 )
+_RESPONSES = Response.__table__
+_INSERT_RESPONSE = insert(_RESPONSES).returning(_RESPONSES.c.id)
 
 
 def record_response(
@@ -182,8 +185,8 @@ def record_response(
     seconds_taken: int | None = None,
     language: str = "en",
     now: datetime | None = None,
-) -> Response:
-    """Store exactly one response per invitation, also under concurrent double submits.
+) -> int:
+    """Store exactly one response per invitation, also under concurrent double submits; its id.
 
     The guarded UPDATE claims the invitation (only one transaction can move completed_at from
     NULL); the unique invitation_id on responses is the database's own backstop.
@@ -194,19 +197,15 @@ def record_response(
     if claimed != 1:
         db.session.rollback()
         raise LinkCompleted()
-    response = Response(
-        invitation_id=invitation_id,
-        answers=answers,
-        scores=scores,
-        submitted_at=now,
-        seconds_taken=seconds_taken,
-        language=language,  # the form's language, which the answers were given in
-    )
-    db.session.add(response)
     try:
-        mark_flags_stale(patient_id, now)  # flushes the response first: a duplicate fails here
+        response_id = db.session.execute(_INSERT_RESPONSE, {
+            "invitation_id": invitation_id, "answers": answers, "scores": scores, "submitted_at": now,
+            "seconds_taken": seconds_taken,
+            "language": language,  # the form's language, which the answers were given in
+        }).scalar_one()
+        mark_flags_stale(patient_id, now)
         db.session.commit()
-    except IntegrityError:
+    except IntegrityError:  # a duplicate
         db.session.rollback()
         raise LinkCompleted() from None
-    return response
+    return response_id
