@@ -37,12 +37,17 @@ _STORED_RISKS = (
 # other on PostgreSQL, the second reading what the first stored. SQLite has no row locks: there the
 # batch's transaction starts with the database's write lock instead (hold_sqlite_write_lock).
 _STORED_RISKS_LOCKED = _STORED_RISKS.with_for_update()
+# A patient not evaluated yet has no risk row: their patient row stands in (as in the worker's
+# refresh), so two first evaluations run one after the other rather than both inserting one.
+_UNEVALUATED_LOCKED = (
+    select(Patient.id).where(Patient.id.in_(bindparam("ids", expanding=True))).order_by(Patient.id).with_for_update()
+)
 _STORED_EVENTS = select(RiskEvent).where(RiskEvent.patient_id.in_(bindparam("ids", expanding=True)))
 # The changes marked for a batch (feedback.changes), read before its histories: an answer stored
 # after this read moves the mark, and the clear below then leaves it for the next evaluation.
 _MARKS = select(Patient.id, Patient.flags_stale_at).where(
     Patient.id.in_(bindparam("ids", expanding=True)), Patient.flags_stale_at.is_not(None)
-)
+).order_by(Patient.id)  # cleared in id order, as the rows are locked: no two batches deadlock
 _PATIENTS = Patient.__table__  # Core: one executemany for the batch's marks
 _CLEAR_MARK = (
     update(_PATIENTS)
@@ -159,9 +164,10 @@ def recompute_patients(
     """Re-evaluate and store the given patients, in batches of a few queries each; commits.
     Clears each patient's mark of a changed answer (feedback.changes) that the evaluation saw.
 
-    `lock`: hold the patients while evaluating (the worker's evaluations, a recorded session):
-    their stored rows on PostgreSQL, the database's write lock on SQLite. Left off for
-    whole-clinic runs, whose batches of 500 take seconds: an answer's recompute would wait for them."""
+    `lock`: hold the patients while evaluating (the worker's evaluations, a recorded session, a
+    whole clinic): their stored rows on PostgreSQL (the patient's row before a first evaluation),
+    one statement a batch, in id order; the database's write lock on SQLite. Two evaluations of a
+    patient then run one after the other, the second reading what the first stored."""
     now = now or utcnow()
     instrument = session_instruments()["patient"]
     limits = thresholds()
@@ -173,6 +179,8 @@ def recompute_patients(
             hold_sqlite_write_lock()
         stored = db.session.scalars(_STORED_RISKS_LOCKED if lock else _STORED_RISKS, {"ids": batch})
         risks = {risk.patient_id: risk for risk in stored}
+        if lock and db.session.get_bind().dialect.name == "postgresql" and len(risks) < len(batch):
+            db.session.execute(_UNEVALUATED_LOCKED, {"ids": [pid for pid in batch if pid not in risks]})
         marks = db.session.execute(_MARKS, {"ids": batch}).all()
         histories, zones = load_histories_and_zones(batch, instrument, now)
         events: dict[int, dict[str, RiskEvent]] = defaultdict(dict)
@@ -196,6 +204,10 @@ def recompute_clinic(
 ) -> dict[int, Evaluation]:
     """Every patient of a clinic. A patient evaluated for the first time is always looked at over
     their whole history (for ever-high); `full_history` re-walks everyone's, e.g. after a threshold
-    change — about three times the work, since ever-high is sticky otherwise."""
-    ids = db.session.scalars(select(Patient.id).where(Patient.clinic_id == clinic_id)).all()
-    return recompute_patients(ids, now=now, full_history=full_history, announce=announce)
+    change — about three times the work, since ever-high is sticky otherwise.
+
+    Holds each batch's patients like the worker does (`lock`), so it never overlaps a worker's
+    evaluation of one of them: a worker's poll or a recorded session waits for the batch (500
+    patients, a second or two: bench/RESULTS.md), the batch for the worker's 50 at most."""
+    ids = db.session.scalars(select(Patient.id).where(Patient.clinic_id == clinic_id).order_by(Patient.id)).all()
+    return recompute_patients(ids, now=now, full_history=full_history, announce=announce, lock=True)

@@ -15,6 +15,7 @@ from dashboards.demo.cohort import KINDS
 from dashboards.demo.cohort import generate_patient as cohort_patient
 from dashboards.demo.seeding import store_history
 from dashboards.flags import Answers, evaluate, event_key
+from dashboards.risk import store
 from dashboards.risk.histories import load_histories
 from dashboards.risk.models import PatientRisk, RiskEvent
 from dashboards.risk.store import recompute_clinic
@@ -25,6 +26,7 @@ from feedback.extensions import db
 from feedback.links import session_instruments
 from feedback.models import utcnow
 from tests.dashboards.builders import CALM, OPEN, UNANSWERED, add_weekly
+from tests.risk.holds import free_to_evaluate
 
 FORMS = builtin_forms()
 
@@ -112,3 +114,30 @@ def test_a_form_reads_as_answered_unanswered_once_expired_or_still_open(make_pat
     assert second.patient is None and second.therapist is None
     later = load_histories([patient.id], session_instruments()["patient"], now + timedelta(days=3))[patient.id]
     assert max(later.sessions, key=lambda s: s.number).patient == Answers(answered=False, scores={}, items={})
+
+
+def test_a_whole_clinic_recompute_holds_each_batch_like_the_worker(make_clinic, make_user, make_patient,
+                                                                   monkeypatch):
+    """No worker evaluates one of its patients meanwhile (review finding: it took no locks), the
+    evaluated and the never-evaluated alike."""
+    clinic = make_clinic()
+    therapist = make_user(clinic=clinic)
+    evaluated, now = make_patient(therapist), utcnow()
+    add_weekly(evaluated, [(CALM, CALM)] * 2, first=now - timedelta(weeks=2), now=now)
+    db.session.commit()
+    recompute_clinic(clinic.id)
+    new = make_patient(therapist)
+    add_weekly(new, [(CALM, CALM)], first=now - timedelta(weeks=1), now=now)
+    db.session.commit()
+    assert db.session.get(PatientRisk, new.id) is None
+    real = store.load_histories_and_zones
+    free: list[tuple[bool, bool]] = []
+
+    def load(ids, *args, **kwargs):
+        free.append((free_to_evaluate(evaluated.id), free_to_evaluate(new.id)))
+        return real(ids, *args, **kwargs)
+
+    monkeypatch.setattr(store, "load_histories_and_zones", load)
+    assert set(recompute_clinic(clinic.id)) == {evaluated.id, new.id}
+    assert free == [(False, False)]
+    assert free_to_evaluate(evaluated.id) and free_to_evaluate(new.id)  # handed back at the commit

@@ -4,19 +4,18 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, update
-from sqlalchemy.exc import OperationalError
 
 from dashboards.risk import changed, store
 from dashboards.risk.models import PatientRisk, RiskEvent
 from feedback.extensions import db
 from feedback.models import Patient, utcnow
 from tests.factories import CALM, answer_patient_form
+from tests.risk.holds import free_to_evaluate
 from tests.threads import run_at_once
 
 QUOTED = "-".join(["an", "answer", "quoted"])  # built here, so that no source line in a traceback shows it
@@ -57,29 +56,6 @@ def test_an_answer_marks_its_treatment_and_the_poll_evaluates_and_clears_it(make
     assert changed.evaluate_changed() == 0  # nothing left
 
 
-def _free_to_evaluate(patient_id: int) -> bool:
-    """Could another evaluation of the treatment (a refresh, another process's poll) take it now,
-    without waiting? Asked from another connection: on PostgreSQL its risk row, on SQLite the
-    database's write lock."""
-    if db.engine.dialect.name == "sqlite":
-        other = sqlite3.connect(db.engine.url.database, timeout=0, isolation_level=None)
-        try:
-            other.execute("BEGIN IMMEDIATE")
-            other.execute("ROLLBACK")
-            return True
-        except sqlite3.OperationalError:  # database is locked
-            return False
-        finally:
-            other.close()
-    with db.engine.connect() as other:
-        try:
-            other.execute(select(PatientRisk.patient_id).where(PatientRisk.patient_id == patient_id)
-                          .with_for_update(nowait=True))
-            return True
-        except OperationalError:  # lock not available
-            return False
-
-
 def test_an_evaluation_holds_its_treatment_from_before_it_reads_until_it_has_stored(make_patient, make_session,
                                                                                       monkeypatch):
     patient = _answered(make_patient, make_session)
@@ -87,13 +63,13 @@ def test_an_evaluation_holds_its_treatment_from_before_it_reads_until_it_has_sto
     free: list[bool] = []
 
     def load(ids, *args, **kwargs):
-        free.append(_free_to_evaluate(patient.id))
+        free.append(free_to_evaluate(patient.id))
         return real(ids, *args, **kwargs)
 
     monkeypatch.setattr(store, "load_histories_and_zones", load)
     assert changed.evaluate_changed() == 1
     assert free == [False]  # held while reading the history (SQLite too: no overlapping evaluations)
-    assert _free_to_evaluate(patient.id)  # and handed back
+    assert free_to_evaluate(patient.id)  # and handed back
 
 
 @pytest.mark.parametrize("writer", ["another request", "after the marks were read"])
