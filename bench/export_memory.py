@@ -58,7 +58,7 @@ def measure_export(
         except (http.client.IncompleteRead, ConnectionError):  # the worker died mid-stream
             out.add(f"{kind} export, {clinic.patients} patients",
                     f"cut off after {size / 1e6:.1f} MB and {time.perf_counter() - started:.0f} s: the sync worker "
-                    "was killed mid-stream (gunicorn's --timeout, 30 s by default)", "streamed to the end", False)
+                    "was killed mid-stream (gunicorn's --timeout)", "streamed to the end", False)
             connection.close()
             return None
         elapsed = time.perf_counter() - started

@@ -57,7 +57,7 @@ def report(out: Measured, quick: bool, command: str) -> list[str]:
                 "processes shared the two cores.", *rows]
     lines = [
         *head,
-        f"gunicorn {WORKERS} sync workers (`gunicorn -w {WORKERS} -b 127.0.0.1:PORT --access-logfile - "
+        f"gunicorn {WORKERS} sync workers (`gunicorn -w {WORKERS} -b 127.0.0.1:PORT --timeout 300 --access-logfile - "
         f"'app:create_app()'`, APP_ENV=production), wrk 1 thread × {CONNECTIONS} connections on the same machine; "
         "medians of the timed runs after a warm-up; latencies in ms. Ratios are to the baseline of the same run. "
         f"Load average (1/5/15 min) before the HTTP runs: {out.load}; anything above ~0 means other processes "

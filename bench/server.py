@@ -23,7 +23,8 @@ def free_port() -> int:
 
 
 class Gunicorn:
-    """`gunicorn -w 2 -b 127.0.0.1:PORT --access-logfile - 'app:create_app()'` with the given env."""
+    """`gunicorn -w 2 -b 127.0.0.1:PORT --timeout 300 --access-logfile - 'app:create_app()'` with the given
+    env: docs/production.md's command (the timeout lets a big clinic's export stream to the end)."""
 
     def __init__(self, env: dict[str, str], log: Path) -> None:
         self.env = {**os.environ, **env}
@@ -45,6 +46,8 @@ class Gunicorn:
             str(WORKERS),
             "-b",
             f"127.0.0.1:{self.port}",
+            "--timeout",
+            "300",
             "--access-logfile",
             "-",
             "app:create_app()",

@@ -228,7 +228,8 @@ def test_production_layout_texts_the_link_takes_the_answer_and_flags_the_rupture
     web_log, worker_log = tmp_path / "gunicorn.log", tmp_path / "worker.log"
     with web_log.open("wb") as web_out, worker_log.open("wb") as worker_out:
         web = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "--access-logfile", "-", "app:create_app()"],
+            [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "--timeout", "300",
+             "--access-logfile", "-", "app:create_app()"],
             cwd=ROOT, env=env, stdout=web_out, stderr=subprocess.STDOUT,
         )  # fmt: skip
         worker = subprocess.Popen(
