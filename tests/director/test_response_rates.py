@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from dashboards import response_rates
 from dashboards.clinic_stats import clinic_overview
@@ -46,11 +46,44 @@ def test_an_answer_counts_from_the_next_refresh_and_no_sooner(clinics):
     add_session(patient, 5, starts_at=now - timedelta(days=2), patient_form=CALM, now=now)
     add_session(patient, 6, starts_at=now - timedelta(days=6), patient_form=UNANSWERED, now=now)
     db.session.commit()
-    later = now + timedelta(minutes=5)
+    later = now + response_rates.interval()  # the next run
     assert current_counts(clinics.north.id, later)[0][clinics.blake.id] == (2, 5)  # the stored figures
     refresh_all(later)
     assert current_counts(clinics.north.id, later) == (count_responses(clinics.north.id, later), later)
     assert count_responses(clinics.north.id, later)[clinics.blake.id] == (3, 7)
+
+
+def test_each_clinic_is_counted_once_an_interval_however_many_workers_run(app, clinics, make_clinic):
+    """Every worker runs the job (review finding: N workers counted every clinic N times)."""
+    app.config["RESPONSE_RATES_SECONDS"] = 600
+    now = utcnow()
+    assert refresh_all(now) == 2  # no rows yet
+    assert refresh_all(now + timedelta(minutes=1)) == 0  # another worker's run in the same interval
+    assert stored(clinics.north.id).computed_at == now
+
+    db.session.execute(update(ResponseRates).where(ResponseRates.clinic_id == clinics.north.id)
+                       .values(computed_at=now - timedelta(minutes=7)))  # 8 min old at the next run
+    db.session.commit()
+    opened = make_clinic()  # and one without a row yet
+    db.session.commit()
+    later = now + timedelta(minutes=1)
+    assert refresh_all(later) == 2
+    assert stored(clinics.north.id).computed_at == later and stored(opened.id).computed_at == later
+    assert stored(clinics.south.id).computed_at == now  # still fresh: left alone
+
+
+def test_a_clinic_another_worker_is_counting_is_skipped(app, clinics):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite: the other worker holds the write lock, and this one waits for it")
+    north, south, now = clinics.north.id, clinics.south.id, utcnow()
+    refresh_all(now)
+    db.session.remove()
+    later = now + response_rates.interval()
+    with db.engine.connect() as other_worker:
+        other_worker.execute(select(ResponseRates).where(ResponseRates.clinic_id == north).with_for_update())
+        assert refresh_all(later) == 1
+        db.session.remove()
+    assert stored(north).computed_at == now and stored(south).computed_at == later
 
 
 def test_missing_figures_are_computed_in_the_request_and_stored(clinics):
