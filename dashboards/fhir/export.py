@@ -99,29 +99,22 @@ def response_entries(
 
 def _alliance_entries(context: responses.Clinic, conditions: Sequence[ColumnElement[bool]],
                       authored: Sequence[Bound], with_scores: bool) -> Iterator[Entry]:
-    instrument = _instruments()
-    query = (
-        _sessions()
-        .add_columns(Invitation.respondent, Invitation.instrument_id, Invitation.instrument_version,
-                     Invitation.expires_at, Response.answers, Response.scores, Response.submitted_at,
-                     Response.language)
-        .join(Invitation, Invitation.session_id == TherapySession.id)
-        .outerjoin(Response, Response.invitation_id == Invitation.id)
-        .where(*conditions, *_bounded(Response.submitted_at, authored))
-        .order_by(Invitation.respondent)
-        .execution_options(yield_per=CHUNK)
-    )
-    now = utcnow()
-    for row in db.session.execute(query):
-        session = responses.Session(*row[:6])
-        respondent, instrument_id, instrument_version, expires_at, answers, scores, submitted_at, language = row[6:]
-        answered = responses.Answered(
+    """Every alliance form sent: answered, still open or expired unanswered."""
+    instrument, now = _instruments(), utcnow()
+
+    def answered(session: responses.Session, row: Sequence) -> responses.Answered:
+        respondent, instrument_id, instrument_version, expires_at, answers, scores, submitted_at, language = row
+        return responses.Answered(
             session, respondent, instrument(instrument_id, instrument_version),
             answers if submitted_at is not None else None, submitted_at, expires_at > now, scores, language=language,
         )
-        yield responses.questionnaire_response(context, answered)
-        if with_scores and answered.answers is not None:
-            yield from observations.score_observations(context, answered)
+
+    query = _answered_sessions(
+        (Invitation.respondent, Invitation.instrument_id, Invitation.instrument_version, Invitation.expires_at,
+         Response.answers, Response.scores, Response.submitted_at, Response.language),
+        Response, conditions, authored, outer=True,
+    ).order_by(Invitation.respondent)
+    yield from _response_entries(context, query, answered, with_scores)
 
 
 def _outcome_entries(context: responses.Clinic, conditions: Sequence[ColumnElement[bool]],
@@ -129,25 +122,38 @@ def _outcome_entries(context: responses.Clinic, conditions: Sequence[ColumnEleme
     """Each outcome measure's answers (always complete: a row exists only once its page was sent),
     in the order they were answered, which is the order an import stores them again."""
     instrument = _instruments()
-    query = (
-        _sessions()
-        .add_columns(Invitation.respondent, OutcomeResponse.instrument_id, OutcomeResponse.instrument_version,
-                     OutcomeResponse.answers, OutcomeResponse.scores, OutcomeResponse.submitted_at,
-                     OutcomeResponse.language)
-        .join(Invitation, Invitation.session_id == TherapySession.id)
-        .join(OutcomeResponse, OutcomeResponse.invitation_id == Invitation.id)
-        .where(*conditions, *_bounded(OutcomeResponse.submitted_at, authored))
-        .order_by(OutcomeResponse.id)
-        .execution_options(yield_per=CHUNK)
-    )
+
+    def answered(session: responses.Session, row: Sequence) -> responses.Answered:
+        respondent, instrument_id, instrument_version, answers, scores, submitted_at, language = row
+        return responses.Answered(session, respondent, instrument(instrument_id, instrument_version), answers,
+                                  submitted_at, open=False, scores=scores, outcome_measure=True, language=language)
+
+    query = _answered_sessions(
+        (Invitation.respondent, OutcomeResponse.instrument_id, OutcomeResponse.instrument_version,
+         OutcomeResponse.answers, OutcomeResponse.scores, OutcomeResponse.submitted_at, OutcomeResponse.language),
+        OutcomeResponse, conditions, authored,
+    ).order_by(OutcomeResponse.id)
+    yield from _response_entries(context, query, answered, with_scores)
+
+
+def _answered_sessions(columns: Sequence[ColumnElement], answers: type[Response] | type[OutcomeResponse],
+                       conditions: Sequence[ColumnElement[bool]], authored: Sequence[Bound], outer: bool = False):
+    """The sessions with their invitations and one kind of answers (`answers`' columns after the session's)."""
+    query = _sessions().add_columns(*columns).join(Invitation, Invitation.session_id == TherapySession.id)
+    joined = query.outerjoin if outer else query.join
+    return joined(answers, answers.invitation_id == Invitation.id).where(
+        *conditions, *_bounded(answers.submitted_at, authored)
+    ).execution_options(yield_per=CHUNK)
+
+
+def _response_entries(context: responses.Clinic, query, answered: Callable[..., responses.Answered],
+                      with_scores: bool) -> Iterator[Entry]:
+    """A QuestionnaireResponse per row (the session's six columns, then the answers'), and its scores."""
     for row in db.session.execute(query):
-        respondent, instrument_id, instrument_version, answers, scores, submitted_at, language = row[6:]
-        answered = responses.Answered(responses.Session(*row[:6]), respondent,
-                                      instrument(instrument_id, instrument_version), answers, submitted_at,
-                                      open=False, scores=scores, outcome_measure=True, language=language)
-        yield responses.questionnaire_response(context, answered)
-        if with_scores:
-            yield from observations.score_observations(context, answered)
+        found = answered(responses.Session(*row[:6]), row[6:])
+        yield responses.questionnaire_response(context, found)
+        if with_scores and found.answers is not None:
+            yield from observations.score_observations(context, found)
 
 
 def _bounded(column: ColumnElement[datetime], authored: Sequence[Bound]) -> list[ColumnElement[bool]]:
