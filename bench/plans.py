@@ -122,6 +122,24 @@ def _survey_token(therapist_id: int, code: str) -> str:
     return tokens.token_for(token_key(), nonce)
 
 
+def page(app: Flask, path: str, cookie: str, expected: tuple[int, ...] = (200,)) -> Callable[[], object]:
+    """A GET of `path` through the test client, signed in by `cookie` (a Cookie header value)."""
+
+    def get() -> object:
+        client = app.test_client()
+        if cookie:
+            client.set_cookie(*cookie.split("=", 1), domain="localhost")
+        # A request of the test client reuses the app context the caller holds, and its `g`
+        # would keep the user Flask-Login loaded last (the director, whose cookie is made
+        # last): each page in a context of its own is seen by its own cookie's user.
+        with app.app_context():
+            answer = client.get(path)
+        assert answer.status_code in expected, (path, answer.status_code)
+        return answer.close()
+
+    return get
+
+
 def hot_paths(app: Flask, who: Subjects) -> dict[str, Callable[[], object]]:
     """Each hot path as something to run once: the pages through the test client with a signed-in
     cookie, the survey's token lookup, the worker's refresh pick and the delivery claim (both
@@ -131,27 +149,16 @@ def hot_paths(app: Flask, who: Subjects) -> dict[str, Callable[[], object]]:
     token = _survey_token(who.therapist_id, who.patient_code)
     db.session.commit()
 
-    def page(path: str, cookie: str, expected: tuple[int, ...] = (200,)) -> Callable[[], object]:
-        def get() -> object:
-            client = app.test_client()
-            if cookie:
-                client.set_cookie(*cookie.split("=", 1), domain="localhost")
-            answer = client.get(path)
-            assert answer.status_code in expected, (path, answer.status_code)
-            return answer.close()
-
-        return get
-
     def refresh_pick() -> object:  # as the hourly refresh finds it: every evaluation older than the cutoff
         picked = pick_stale(utcnow() + timedelta(hours=1), 100)
         db.session.rollback()
         return picked
 
     return {
-        "therapist home": page("/", therapist),
-        "patient page": page(f"/patients/{who.patient_code}", therapist),
-        "director overview": page("/clinic", director),
-        "survey token lookup": page(f"/s/{token}", "", (200, 409, 410)),  # open, answered or expired
+        "therapist home": page(app, "/", therapist),
+        "patient page": page(app, f"/patients/{who.patient_code}", therapist),
+        "director overview": page(app, "/clinic", director),
+        "survey token lookup": page(app, f"/s/{token}", "", (200, 409, 410)),  # open, answered or expired
         "worker refresh pick": refresh_pick,
         "delivery claim": delivery_claim,
     }

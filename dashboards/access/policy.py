@@ -14,7 +14,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, select
+from sqlalchemy.orm import aliased
 
 from dashboards.access.models import BreakGlassGrant, PatientShare
 from dashboards.audit.models import AuditEvent
@@ -39,8 +40,15 @@ def patient_filter(user: Any, *, now: datetime | None = None) -> ColumnElement[b
     if user.role == "director":
         return same_clinic
     if user.role == "therapist":
-        shared = select(PatientShare.patient_id).where(PatientShare.user_id == user.id)
-        return and_(same_clinic, or_(Patient.therapist_id == user.id, Patient.id.in_(shared)))
+        # Led by the therapist: their own patients by patients.therapist_id, the shared ones by
+        # patient_shares.user_id, each kept to the clinic inside. As `clinic AND (therapist_id = …
+        # OR id IN (shared))` PostgreSQL could use neither index and read the whole clinic, then
+        # joined patient_risks by reading it whole (tests/risk/test_query_plans.py).
+        mine = aliased(Patient)
+        own = select(mine.id).where(mine.therapist_id == user.id, mine.clinic_id == user.clinic_id)
+        shared = (select(PatientShare.patient_id).join(mine, mine.id == PatientShare.patient_id)
+                  .where(PatientShare.user_id == user.id, mine.clinic_id == user.clinic_id))
+        return Patient.id.in_(own.union_all(shared))
     if user.role == "admin":
         granted = select(BreakGlassGrant.patient_id).where(
             BreakGlassGrant.user_id == user.id, BreakGlassGrant.expires_at > (now or utcnow())

@@ -16,7 +16,9 @@ import pytest
 from sqlalchemy import select
 
 from bench import plans
-from bench.clinic import build_clinic, settle
+from bench.clinic import BuiltClinic, build_clinic, settle
+from bench.cookies import clinician_cookie
+from dashboards.access.models import PatientShare
 from dashboards.risk.store import recompute_clinic
 from feedback.extensions import db
 from feedback.models import Patient
@@ -44,9 +46,21 @@ def organisation(app):
     clinics = [build_clinic(f"Plan clinic {n}", therapists=3, patients=100, seed=n) for n in range(8)]
     make_due_messages(200)  # a pending outbox of another clinic
     for clinic in clinics:
+        share_with_colleagues(clinic)
         recompute_clinic(clinic.clinic_id)
     settle()
     return clinics[0]
+
+
+def share_with_colleagues(clinic: BuiltClinic, each: int = 3) -> None:
+    """Each therapist sees a few of the next one's patients: the access policy's second way in
+    (with no shares the planner may take any index of the empty table)."""
+    for n, therapist in enumerate(clinic.therapist_ids):
+        colleague = clinic.therapist_ids[(n + 1) % len(clinic.therapist_ids)]
+        ids = db.session.scalars(select(Patient.id).where(Patient.therapist_id == colleague)
+                                 .order_by(Patient.id).limit(each)).all()
+        db.session.add_all(PatientShare(patient_id=i, user_id=therapist, granted_by_id=colleague) for i in ids)
+    db.session.commit()
 
 
 def test_every_hot_query_can_reach_its_rows_by_index(app, organisation):
@@ -70,3 +84,21 @@ def test_the_check_finds_a_table_read_whole(app, organisation):
     plan = plans.explain("SELECT id FROM therapy_sessions WHERE duration_minutes = %(d)s", {"d": 50},
                          seqscan=False)
     assert [str(scan) for scan in plan.whole] == ["therapy_sessions: Seq Scan"]
+
+
+@pytest.mark.parametrize("query", ["", "?risk=flagged&status=all"])
+def test_the_caseload_starts_from_the_therapists_own_patients(app, organisation, query):
+    """The therapist home finds its patients by patients.therapist_id (and the shares by user),
+    never by walking the clinic's patients for the therapist's: as `clinic AND (therapist_id = …
+    OR id IN (shared))` no index served the therapist, and at 12,000 patients PostgreSQL read the
+    clinic and, with a risk filter, patient_risks whole (hash join)."""
+    home = plans.page(app, "/" + query, clinician_cookie(app, organisation.therapist_ids[0]))
+    statements = plans.check({"home": home}, seqscan=False)["home"]
+    # The caseload's ids (dashboards.caseload._chosen_ids): the statement selecting patient ids alone.
+    [chosen] = [p for p in statements if p.sql.startswith("SELECT patients.id FROM patients")]
+    patients = [scan for scan in chosen.scans if scan.table == "patients"]
+
+    assert any("therapist_id" in (scan.condition or "") for scan in patients), [str(s) for s in patients]
+    assert [str(s) for s in patients if "clinic_id" in (s.condition or "")] == []
+    assert [str(s) for s in chosen.scans if s.table in ("patients", "patient_risks", "patient_shares")
+            and s.whole] == []
