@@ -36,6 +36,7 @@
     if (typed && field) {
       field.value = typed[1];
       history.replaceState(null, "", location.pathname);
+      awake();  // a scanned code is activity: the idle return must not reload it away
     }
   };
   addEventListener("hashchange", fill);
