@@ -175,12 +175,7 @@ def recompute_patients(
     results: dict[int, Evaluation] = {}
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
-        if lock:
-            hold_sqlite_write_lock()
-        stored = db.session.scalars(_STORED_RISKS_LOCKED if lock else _STORED_RISKS, {"ids": batch})
-        risks = {risk.patient_id: risk for risk in stored}
-        if lock and db.session.get_bind().dialect.name == "postgresql" and len(risks) < len(batch):
-            db.session.execute(_UNEVALUATED_LOCKED, {"ids": [pid for pid in batch if pid not in risks]})
+        risks = _hold(batch) if lock else _by_patient(db.session.scalars(_STORED_RISKS, {"ids": batch}))
         marks = db.session.execute(_MARKS, {"ids": batch}).all()
         histories, zones = load_histories_and_zones(batch, instrument, now)
         events: dict[int, dict[str, RiskEvent]] = defaultdict(dict)
@@ -197,6 +192,20 @@ def recompute_patients(
             db.session.execute(_CLEAR_MARK, [{"pid": pid, "mark": mark} for pid, mark in marks])
         db.session.commit()  # one flush for the batch
     return results
+
+
+def _hold(batch: list[int]) -> dict[int, PatientRisk]:
+    """Hold a batch's patients for this transaction and read their stored risks: on SQLite the
+    database's write lock; on PostgreSQL their risk rows, and the patient rows of those with none."""
+    hold_sqlite_write_lock()
+    risks = _by_patient(db.session.scalars(_STORED_RISKS_LOCKED, {"ids": batch}))
+    if db.session.get_bind().dialect.name == "postgresql" and len(risks) < len(batch):
+        db.session.execute(_UNEVALUATED_LOCKED, {"ids": [pid for pid in batch if pid not in risks]})
+    return risks
+
+
+def _by_patient(risks: Iterable[PatientRisk]) -> dict[int, PatientRisk]:
+    return {risk.patient_id: risk for risk in risks}
 
 
 def recompute_clinic(
