@@ -73,7 +73,9 @@ def _write_transaction(conn: Connection) -> Iterator[None]:
             yield
         return
     # pysqlite would start a deferred transaction by itself, which takes the write lock only at
-    # the first write; with the driver in autocommit mode we issue BEGIN IMMEDIATE ourselves.
+    # the first write; with the driver in autocommit mode we issue BEGIN IMMEDIATE ourselves. (The
+    # session's transactions take it with feedback.extensions.hold_sqlite_write_lock; the claim
+    # runs on a connection of its own so that it commits apart from whatever the session holds.)
     conn.execution_options(isolation_level="AUTOCOMMIT")
     conn.exec_driver_sql("BEGIN IMMEDIATE")
     try:
