@@ -110,7 +110,7 @@ class PageSpeaker:
         return self.now().number(value, places)
 
     def language(self) -> str:
-        return page_language()
+        return self.now().language()
 
     def day(self, value: date) -> str:
         return self.now().day(value)
