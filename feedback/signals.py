@@ -20,6 +20,9 @@ sms_keyword = _signals.signal("sms-keyword")
 #: sent once when it stops; `patient_id`: whose. Never the address. Receivers add to the transaction that
 #: stops it (the audit trail's row), like `sms_keyword`.
 email_stopped = _signals.signal("email-stopped")
+#: sender: "resubscribe" (the patient's unsubscribe page), sent once when e-mail to a patient who had
+#: unsubscribed resumes; `patient_id`: whose. Receivers add to that transaction, like `email_stopped`.
+email_resumed = _signals.signal("email-resumed")
 #: sender: the Patient who chose another language on the survey page (not yet committed); `previous`:
 #: the language before. Receivers add to that transaction (the audit trail's row).
 patient_language_chosen = _signals.signal("patient-language-chosen")

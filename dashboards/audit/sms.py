@@ -1,6 +1,7 @@
 """Patients' SMS keywords (STOP, START, HELP) and the end of their e-mails (the unsubscribe link, a
-hard bounce) in the audit trail. The webhooks and the link are on the patient side, which may not
-import the trail, so it announces them (`feedback.signals.sms_keyword`, `email_stopped`)."""
+hard bounce) and their return (the same link's undo) in the audit trail. The webhooks and the link
+are on the patient side, which may not import the trail, so it announces them
+(`feedback.signals.sms_keyword`, `email_stopped`, `email_resumed`)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlalchemy import select
 from dashboards.audit import audit
 from feedback.extensions import db
 from feedback.models import Patient
-from feedback.signals import email_stopped, patient_language_chosen, sms_keyword
+from feedback.signals import email_resumed, email_stopped, patient_language_chosen, sms_keyword
 
 
 def on_keyword(keyword: str, *, patient_ids: Sequence[int], **_: Any) -> None:
@@ -36,6 +37,11 @@ def on_email_stopped(why: str, *, patient_id: int, **_: Any) -> None:
     audit(action, patient=db.session.get(Patient, patient_id), detail=detail)
 
 
+def on_email_resumed(why: str, *, patient_id: int, **_: Any) -> None:
+    audit("email_resubscribe", patient=db.session.get(Patient, patient_id),
+          detail="asked for the e-mails again on the unsubscribe page")
+
+
 def on_language(patient: Patient, *, previous: str, **_: Any) -> None:
     detail = f"{previous} -> {patient.language}, by the patient on the survey page"
     audit("patient_language", patient=patient, detail=detail)
@@ -45,3 +51,4 @@ def connect() -> None:
     sms_keyword.connect(on_keyword)
     patient_language_chosen.connect(on_language)
     email_stopped.connect(on_email_stopped)
+    email_resumed.connect(on_email_resumed)

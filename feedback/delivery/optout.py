@@ -1,5 +1,6 @@
 """Opting out and back in, by SMS keyword (STOP/START) or by Twilio refusing a send (21610); and
-out of e-mail, by the one-click unsubscribe link (`unsubscribe`) or a hard bounce (`stop_email`).
+out of e-mail, by the one-click unsubscribe link (`unsubscribe`) or a hard bounce (`stop_email`),
+and back in by the same link (`resume_email`).
 
 `opt_out`, `opt_in` and `stop_email` add to the caller's transaction: a webhook commits them together with
 its processed-webhook key (see `replays`). `record_opt_out` is the use case on its own, committed.
@@ -81,4 +82,17 @@ def stop_email(patient_id: int, column: str, reason: str, *, now: datetime | Non
     ).rowcount
     cancelled = cancel_open((OutboxMessage.patient_id == patient_id) & (OutboxMessage.channel == "email"), reason)
     log.info("e-mail stopped for patient id %s (%s); %d queued e-mail(s) cancelled", patient_id, reason, cancelled)
+    return changed == 1
+
+
+def resume_email(patient_id: int) -> bool:
+    """The patient asked for the e-mails again on their unsubscribe page (like START for SMS; their
+    consent is unchanged): the next invitation may go by e-mail. E-mails cancelled when they
+    unsubscribed stay cancelled, and a bounce stays (the address failed, a new one clears it).
+    False if they were not unsubscribed: nothing changed then."""
+    changed = db.session.execute(
+        update(Patient).where(Patient.id == patient_id, Patient.email_opted_out_at.is_not(None))
+        .values(email_opted_out_at=None)
+    ).rowcount
+    log.info("e-mail resumed for patient id %s", patient_id)
     return changed == 1

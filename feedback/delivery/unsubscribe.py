@@ -8,6 +8,8 @@ A GET only shows a page with a button: mail scanners and link previews fetch eve
 e-mail, and a GET that unsubscribed would unsubscribe patients who never asked. The POST (the
 button, or the mail client's own RFC 8058 request) unsubscribes at once: the e-mails still queued
 for the patient are cancelled in the same transaction, and the audit trail records it by patient.
+The page then offers to undo it (`/u/<token>/resume`, an ordinary form with its CSRF token): the
+e-mails resume from the next invitation, also recorded in the trail.
 """
 
 from __future__ import annotations
@@ -20,12 +22,12 @@ import re
 from flask import Blueprint, abort, current_app, render_template
 from flask.typing import ResponseReturnValue
 
-from feedback.delivery.optout import stop_email
+from feedback.delivery.optout import resume_email, stop_email
 from feedback.extensions import csrf, db
 from feedback.i18n import use_language
 from feedback.links import external_url
 from feedback.models import Patient
-from feedback.signals import email_stopped
+from feedback.signals import email_resumed, email_stopped
 from feedback.translatable import N_
 
 bp = Blueprint("unsubscribe", __name__)
@@ -72,7 +74,7 @@ def _patient(token: str) -> Patient:
 @bp.get("/u/<token>")
 def confirm(token: str) -> ResponseReturnValue:
     patient = _patient(token)
-    return render_template("feedback/unsubscribe.html", token=token, done=patient.email_opted_out_at is not None)
+    return _page(token, "stopped" if patient.email_opted_out_at is not None else "asked")
 
 
 @bp.post("/u/<token>")
@@ -84,4 +86,19 @@ def unsubscribe(token: str) -> ResponseReturnValue:
     if stop_email(patient.id, "email_opted_out_at", N_("patient unsubscribed from e-mail")):
         email_stopped.send("unsubscribe", patient_id=patient.id)  # the audit row, in this transaction
     db.session.commit()
-    return render_template("feedback/unsubscribe.html", token=token, done=True)
+    return _page(token, "stopped")
+
+
+@bp.post("/u/<token>/resume")
+def resume(token: str) -> ResponseReturnValue:
+    """Undo the unsubscribe (a click by mistake): e-mail may go out again from the next invitation."""
+    patient = _patient(token)
+    if resume_email(patient.id):
+        email_resumed.send("resubscribe", patient_id=patient.id)  # the audit row, in this transaction
+    db.session.commit()
+    return _page(token, "resumed")
+
+
+def _page(token: str, state: str) -> ResponseReturnValue:
+    """The page in one of its three states: "asked" (do you want to stop?), "stopped", "resumed"."""
+    return render_template("feedback/unsubscribe.html", token=token, state=state)

@@ -25,6 +25,7 @@ from dashboards.fhir.export import clinic_context
 from dashboards.fhir.systems import ATTENDANCE, SESSION
 from dashboards.risk.models import ClinicNorm
 from dashboards.therapist.models import GuidanceNote
+from feedback.delivery.unsubscribe import unsubscribe_token
 from feedback.extensions import db
 from feedback.models import (
     Clinic,
@@ -212,6 +213,12 @@ def _language(c: Ctx):
     return link + "/language", {"language": "es"}
 
 
+def _resubscribe(c: Ctx):
+    c.w.patient.email_opted_out_at = utcnow()
+    db.session.commit()
+    return f"/u/{unsubscribe_token(c.w.patient.id, 'email')}/resume", {}
+
+
 def _attended_session(c: Ctx) -> TherapySession:
     return c._make_session(c.w.patient).session
 
@@ -305,6 +312,7 @@ FORMS: dict[str, Forgery] = {
     "survey.submit": Forgery(_survey, lambda c: count(Response) == 1),
     "survey.outcome_submit": Forgery(_outcome_measure, lambda c: count(OutcomeResponse) == 1),
     "survey_language.change": Forgery(_language, lambda c: count(Patient, Patient.language == "es") == 1),
+    "unsubscribe.resume": Forgery(_resubscribe, lambda c: db.session.get(Patient, c.w.patient.id).email_opted_out_at is None),
     "director.clinic_battery": Forgery(
         _signed_in("director", "/clinic/battery", measure_1="phq-9", every_1="session"),
         lambda c: db.session.get(Clinic, c.w.director.clinic_id).outcome_battery != [],
@@ -350,8 +358,8 @@ FORMS: dict[str, Forgery] = {
 NOT_CSRF = {
     "sms.inbound": "Twilio webhook: X-Twilio-Signature (tests/delivery)",
     "sms.status": "Twilio webhook: X-Twilio-Signature (tests/delivery)",
-    "unsubscribe.unsubscribe": "RFC 8058: mail clients POST with no session; the signed token in the URL (tests/delivery/test_email.py)",
-    "bounces.bounce": "mail provider's webhook: EMAIL_BOUNCE_SECRET, compared in constant time (tests/delivery/test_email.py)",
+    "unsubscribe.unsubscribe": "RFC 8058: mail clients POST with no session; the signed token in the URL (tests/delivery/email)",
+    "bounces.bounce": "mail provider's webhook: EMAIL_BOUNCE_SECRET, compared in constant time (tests/delivery/email)",
 }
 
 

@@ -1,5 +1,6 @@
 """The e-mail invitation on a phone: the e-mail as the loopback SMTP server received it, its button's
-link to the questionnaire, and its unsubscribe link (a page that asks, then a button that does it)."""
+link to the questionnaire, and its unsubscribe link (a page that asks, then a button that does it,
+then one that undoes it)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ def app_config(sink):
             "SMTP_FROM": "links@clinic.example.org", "SMS_SENDER_NAME": "Northside"}
 
 
-def test_the_email_leads_to_the_survey_and_its_unsubscribe_link_asks_first(app, live_server, phone_page, sink,
+def test_the_email_leads_to_the_survey_and_its_unsubscribe_link_asks_first_and_can_be_undone(app, live_server, phone_page, sink,
                                                                            make_patient, make_session):
     app.config["PUBLIC_BASE_URL"] = live_server  # the links in the e-mail lead to this server
     patient = make_patient(email="patient@mail.example.net", email_consent=True)
@@ -56,3 +57,9 @@ def test_the_email_leads_to_the_survey_and_its_unsubscribe_link_asks_first(app, 
     expect(page.get_by_role("status")).to_contain_text("You are unsubscribed")
     assert_accessible(page, "unsubscribe-done")
     assert db.session.get(Patient, patient_id).email_opted_out_at is not None
+    db.session.remove()
+
+    page.get_by_role("button", name="Get the e-mails again").tap()  # a tap by mistake, undone
+    expect(page.get_by_role("status")).to_contain_text("You will get questionnaire e-mails again")
+    assert_accessible(page, "unsubscribe-undone")
+    assert db.session.get(Patient, patient_id).email_opted_out_at is None

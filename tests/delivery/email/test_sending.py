@@ -1,68 +1,22 @@
 """Invitations by e-mail: the same outbox, rules and quiet hours as SMS, through a real SMTP server
-on loopback (tests/smtp_sink.py) that records what it receives; one-click unsubscribe
-(RFC 8058) and the bounce webhook."""
+on loopback (tests/smtp_sink.py) that records what it receives. Unsubscribing and bounces:
+test_unsubscribe_and_bounces.py."""
 
 from __future__ import annotations
 
 import logging
 import re
 from datetime import timedelta
-from typing import Any
 
-import pytest
-from sqlalchemy import select
-
-from dashboards.audit.models import AuditEvent
 from feedback.delivery import staff
 from feedback.delivery.dispatcher import Dispatcher
 from feedback.delivery.optout import record_opt_out
 from feedback.delivery.planner import cancel_stale, fresh_link_timing, plan_reminders, send_fresh_link
 from feedback.delivery.settings import delivery
 from feedback.delivery.unsubscribe import unsubscribe_token
-from feedback.extensions import db
-from feedback.models import Patient
 from tests.delivery.conftest import PUBLIC_BASE_URL, link_of, local, patient_invitation, rows
+from tests.delivery.email.conftest import DUE, SESSION_START, bounce
 from tests.threads import run_at_once
-
-SESSION_START = local(2026, 1, 14, 14, 0)  # ends 14:50: its message is due 15:20, as an SMS's
-DUE = local(2026, 1, 14, 15, 20)
-SECRET = "bounce-secret-for-tests"
-
-
-@pytest.fixture
-def app_config(sink) -> dict[str, Any]:
-    return {
-        "SMTP_HOST": sink.host, "SMTP_PORT": sink.port, "SMTP_STARTTLS": "0", "SMTP_TIMEOUT_SECONDS": 2,
-        "SMTP_FROM": "links@clinic.example.org", "SMS_SENDER_NAME": "Northside", "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
-        "EMAIL_BOUNCE_SECRET": SECRET,
-    }
-
-
-@pytest.fixture
-def make_email_patient(make_patient):
-    counter = iter(range(1, 100_000))
-
-    def make(**kwargs: Any) -> Patient:
-        kwargs.setdefault("email", f"patient{next(counter)}@mail.example.net")
-        kwargs.setdefault("email_consent", True)
-        return make_patient(**kwargs)
-
-    return make
-
-
-@pytest.fixture
-def dispatcher(app) -> Dispatcher:
-    found = delivery()
-    return Dispatcher(found.sender, found.cipher)
-
-
-@pytest.fixture
-def planned(clock, make_email_patient, make_session):
-    """An e-mail patient's invitation, planned at 15:00 and due now (15:20)."""
-    clock(local(2026, 1, 14, 15, 0))
-    recorded = make_session(make_email_patient(), starts_at=SESSION_START)
-    clock(DUE)
-    return recorded
 
 
 def received_links(sink) -> list[str]:
@@ -198,84 +152,3 @@ def test_a_connection_lost_after_the_message_is_uncertain_and_never_resent(plann
     dispatcher.run()
     assert len(sink.received) == 1 and rows()[0].status == "uncertain"
     assert [p.status for p in staff.needs_attention(planned.session.patient.clinic_id)] == ["uncertain"]
-
-
-# -- one-click unsubscribe -----------------------------------------------------------------------
-
-
-def audit_rows(action: str) -> list[AuditEvent]:
-    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
-
-
-@pytest.fixture
-def csrf_on(app):
-    app.config["WTF_CSRF_ENABLED"] = True
-    yield
-    app.config["WTF_CSRF_ENABLED"] = False
-
-
-def test_the_get_only_asks_and_the_post_unsubscribes_without_a_session_or_csrf(planned, client, csrf_on, sink):
-    patient_id = planned.session.patient.id
-    path = f"/u/{unsubscribe_token(patient_id, 'email')}"
-    page = client.get(path)
-    assert page.status_code == 200 and "Unsubscribe" in page.get_data(as_text=True)
-    db.session.expire_all()
-    assert db.session.get(Patient, patient_id).email_opted_out_at is None  # a mail scanner's GET changes nothing
-    answer = client.post(path, data={"List-Unsubscribe": "One-Click"})  # RFC 8058: no cookie, no token
-    assert answer.status_code == 200 and "You are unsubscribed" in answer.get_data(as_text=True)
-    db.session.expire_all()
-    assert db.session.get(Patient, patient_id).email_opted_out_at is not None
-    assert [(r.status, r.last_error) for r in rows()] == [("cancelled", "patient unsubscribed from e-mail")]
-    assert client.post(path).status_code == 200
-    [event] = audit_rows("email_unsubscribe")
-    assert event.patient_id == patient_id and "@" not in event.detail
-
-
-@pytest.mark.parametrize("token", ["e1_" + "A" * 32, "x1_abc", "e1"])
-def test_a_forged_or_broken_unsubscribe_link_is_not_found(planned, client, token):
-    assert client.get(f"/u/{token}").status_code == 404
-    assert client.post(f"/u/{token}").status_code == 404
-
-
-def test_after_unsubscribing_the_therapist_sees_why_and_hands_the_link_over(planned, client):
-    patient = planned.session.patient
-    client.post(f"/u/{unsubscribe_token(patient.id, 'email')}")
-    db.session.expire_all()
-    assert staff.invitation_delivery(patient_invitation(planned)).reason == "patient unsubscribed from e-mail"
-
-
-# -- bounces ------------------------------------------------------------------------------------
-
-
-def bounce(client, message_id: str, kind: str = "hard", secret: str = SECRET):
-    return client.post("/email/bounce", json={"message_id": message_id, "type": kind},
-                       headers={"Authorization": f"Bearer {secret}"})
-
-
-def test_a_hard_bounce_stops_email_and_shows_as_a_delivery_problem(planned, client, dispatcher, sink):
-    dispatcher.run()
-    message_id = sink.received[0].message["Message-ID"]
-    assert bounce(client, message_id, "soft").status_code == 204
-    assert rows()[0].status == "sent"
-    assert bounce(client, message_id).status_code == 204
-    assert bounce(client, message_id).status_code == 204  # a repeat changes nothing
-    patient = db.session.get(Patient, planned.session.patient.id)
-    assert patient.email_bounced_at is not None
-    [problem] = staff.needs_attention(patient.clinic_id)
-    assert (problem.channel, problem.status, problem.reason) == ("email", "undelivered", "the e-mail address bounced")
-    assert len(audit_rows("email_bounce")) == 1
-
-
-@pytest.mark.parametrize(
-    ("secret", "body", "status"),
-    [("wrong", {"message_id": "<x@y>", "type": "hard"}, 403), (SECRET, {"message_id": "<x@y>", "type": "odd"}, 400),
-     (SECRET, ["not", "an", "object"], 400), (SECRET, {"message_id": "<am1.0@nowhere>", "type": "hard"}, 404)],
-)
-def test_a_bounce_report_that_is_wrong_is_refused_clearly(planned, client, secret, body, status):
-    answer = client.post("/email/bounce", json=body, headers={"Authorization": f"Bearer {secret}"})
-    assert answer.status_code == status
-
-
-def test_without_a_secret_there_is_no_bounce_route(planned, app, client):
-    app.config["EMAIL_BOUNCE_SECRET"] = ""
-    assert bounce(client, "<x@y>").status_code == 404

@@ -1,0 +1,123 @@
+"""Out of e-mail and back: the one-click unsubscribe link (RFC 8058) and its undo, and the bounce
+webhook, with e-mail sent through a real SMTP server on loopback (tests/smtp_sink.py)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from feedback.delivery import staff
+from feedback.delivery.unsubscribe import unsubscribe_token
+from feedback.extensions import db
+from feedback.models import Patient
+from tests.conftest import csrf_token_from
+from tests.delivery.conftest import patient_invitation, rows
+from tests.delivery.email.conftest import DUE, SECRET, SESSION_START, audit_rows, bounce
+
+# -- one-click unsubscribe -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def csrf_on(app):
+    app.config["WTF_CSRF_ENABLED"] = True
+    yield
+    app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_the_get_only_asks_and_the_post_unsubscribes_without_a_session_or_csrf(planned, client, csrf_on, sink):
+    patient_id = planned.session.patient.id
+    path = f"/u/{unsubscribe_token(patient_id, 'email')}"
+    page = client.get(path)
+    assert page.status_code == 200 and "Unsubscribe" in page.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Patient, patient_id).email_opted_out_at is None  # a mail scanner's GET changes nothing
+    answer = client.post(path, data={"List-Unsubscribe": "One-Click"})  # RFC 8058: no cookie, no token
+    assert answer.status_code == 200 and "You are unsubscribed" in answer.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Patient, patient_id).email_opted_out_at is not None
+    assert [(r.status, r.last_error) for r in rows()] == [("cancelled", "patient unsubscribed from e-mail")]
+    assert client.post(path).status_code == 200
+    [event] = audit_rows("email_unsubscribe")
+    assert event.patient_id == patient_id and "@" not in event.detail
+
+
+@pytest.mark.parametrize("token", ["e1_" + "A" * 32, "x1_abc", "e1"])
+def test_a_forged_or_broken_unsubscribe_link_is_not_found(planned, client, token):
+    assert client.get(f"/u/{token}").status_code == 404
+    assert client.post(f"/u/{token}").status_code == 404
+
+
+def test_after_unsubscribing_the_therapist_sees_why_and_hands_the_link_over(planned, client):
+    patient = planned.session.patient
+    client.post(f"/u/{unsubscribe_token(patient.id, 'email')}")
+    db.session.expire_all()
+    assert staff.invitation_delivery(patient_invitation(planned)).reason == "patient unsubscribed from e-mail"
+
+
+def test_unsubscribed_by_mistake_the_patient_gets_the_emails_again(planned, client, csrf_on, clock,
+                                                                    make_session, dispatcher, sink):
+    patient = planned.session.patient
+    path = f"/u/{unsubscribe_token(patient.id, 'email')}"
+    stopped = client.post(path).get_data(as_text=True)
+    assert "Get the e-mails again" in stopped
+    assert client.post(f"{path}/resume").status_code == 400  # an ordinary form: its CSRF token is needed
+    page = client.post(f"{path}/resume", data={"csrf_token": csrf_token_from(stopped)})
+    assert page.status_code == 200 and "You will get questionnaire e-mails again" in page.get_data(as_text=True)
+    assert client.post(f"{path}/resume", data={"csrf_token": csrf_token_from(stopped)}).status_code == 200
+    db.session.expire_all()
+    assert db.session.get(Patient, patient.id).email_opted_out_at is None
+    [event] = audit_rows("email_resubscribe")  # once, though asked twice
+    assert event.patient_id == patient.id and "@" not in event.detail
+    assert [r.status for r in rows()] == ["cancelled"]  # what was cancelled stays so, as the page says
+
+    clock(DUE + timedelta(days=7))  # the next session's invitation goes by e-mail again
+    make_session(db.session.get(Patient, patient.id), starts_at=SESSION_START + timedelta(days=7))
+    clock(DUE + timedelta(days=7, minutes=1))
+    assert dispatcher.run().sent == 1 and len(sink.received) == 1
+
+
+def test_getting_the_emails_again_leaves_a_bounce_and_a_broken_link_changes_nothing(planned, client, dispatcher,
+                                                                                    sink):
+    patient_id = planned.session.patient.id
+    dispatcher.run()
+    bounce(client, sink.received[0].message["Message-ID"])
+    path = f"/u/{unsubscribe_token(patient_id, 'email')}"
+    token = csrf_token_from(client.post(path).get_data(as_text=True))
+    assert client.post(f"{path}/resume", data={"csrf_token": token}).status_code == 200
+    assert client.post("/u/e1_" + "A" * 32 + "/resume", data={"csrf_token": token}).status_code == 404
+    db.session.expire_all()
+    patient = db.session.get(Patient, patient_id)
+    assert patient.email_opted_out_at is None and patient.email_bounced_at is not None  # only a new address clears it
+
+
+# -- bounces ------------------------------------------------------------------------------------
+
+
+def test_a_hard_bounce_stops_email_and_shows_as_a_delivery_problem(planned, client, dispatcher, sink):
+    dispatcher.run()
+    message_id = sink.received[0].message["Message-ID"]
+    assert bounce(client, message_id, "soft").status_code == 204
+    assert rows()[0].status == "sent"
+    assert bounce(client, message_id).status_code == 204
+    assert bounce(client, message_id).status_code == 204  # a repeat changes nothing
+    patient = db.session.get(Patient, planned.session.patient.id)
+    assert patient.email_bounced_at is not None
+    [problem] = staff.needs_attention(patient.clinic_id)
+    assert (problem.channel, problem.status, problem.reason) == ("email", "undelivered", "the e-mail address bounced")
+    assert len(audit_rows("email_bounce")) == 1
+
+
+@pytest.mark.parametrize(
+    ("secret", "body", "status"),
+    [("wrong", {"message_id": "<x@y>", "type": "hard"}, 403), (SECRET, {"message_id": "<x@y>", "type": "odd"}, 400),
+     (SECRET, ["not", "an", "object"], 400), (SECRET, {"message_id": "<am1.0@nowhere>", "type": "hard"}, 404)],
+)
+def test_a_bounce_report_that_is_wrong_is_refused_clearly(planned, client, secret, body, status):
+    answer = client.post("/email/bounce", json=body, headers={"Authorization": f"Bearer {secret}"})
+    assert answer.status_code == status
+
+
+def test_without_a_secret_there_is_no_bounce_route(planned, app, client):
+    app.config["EMAIL_BOUNCE_SECRET"] = ""
+    assert bounce(client, "<x@y>").status_code == 404
