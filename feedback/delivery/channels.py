@@ -48,7 +48,7 @@ def send(outgoing: Outgoing, sms: Sender, *, status_callback: str | None) -> Sen
     try:
         configured_mailer(current_app.config).send(outgoing.message)
     except MailMaybeSent as exc:
-        raise UncertainSendError(str(exc)) from exc
+        raise UncertainSendError(str(exc), provider_id=outgoing.provider_id) from exc
     except (smtplib.SMTPException, OSError) as exc:
         raise smtp_error(exc) from exc
     return SendResult(outgoing.provider_id, "sent")

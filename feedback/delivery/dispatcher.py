@@ -173,7 +173,8 @@ class Dispatcher:
         except PermanentSendError as exc:
             self._after_permanent(attempt, exc, outcomes)
         except UncertainSendError as exc:
-            outcomes.uncertain += _settle(attempt, status="uncertain", last_error=exc.reason)
+            known = {"provider_id": exc.provider_id} if exc.provider_id else {}
+            outcomes.uncertain += _settle(attempt, status="uncertain", last_error=exc.reason, **known)
             log.warning("Message %s for patient %s is uncertain: %s", attempt.row_id, attempt.code, exc.reason)
         except Exception:  # a bug or an unforeseen error: it may have been sent, so never retry blindly
             log.exception("Message %s for patient %s: unexpected error during the send", attempt.row_id, attempt.code)

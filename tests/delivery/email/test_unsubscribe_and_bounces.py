@@ -108,6 +108,18 @@ def test_a_hard_bounce_stops_email_and_shows_as_a_delivery_problem(planned, clie
     assert len(audit_rows("email_bounce")) == 1
 
 
+def test_a_bounce_of_an_uncertain_email_is_found_by_its_message_id(planned, client, dispatcher, sink):
+    """The connection broke after the content went out: the server may have taken it. Its
+    Message-ID was chosen before the send, so a bounce report about it still finds the row."""
+    sink.hang_up_after_data = True
+    assert dispatcher.run().uncertain == 1
+    [received] = sink.received
+    assert rows()[0].provider_id == received.message["Message-ID"].strip("<>").partition("@")[0]
+    assert bounce(client, received.message["Message-ID"]).status_code == 204
+    assert (rows()[0].status, rows()[0].last_error) == ("undelivered", "the e-mail address bounced")
+    assert db.session.get(Patient, planned.session.patient.id).email_bounced_at is not None
+
+
 @pytest.mark.parametrize(
     ("secret", "body", "status"),
     [("wrong", {"message_id": "<x@y>", "type": "hard"}, 403), (SECRET, {"message_id": "<x@y>", "type": "odd"}, 400),
