@@ -37,7 +37,7 @@ def on_email_stopped(why: str, *, patient_id: int, **_: Any) -> None:
     audit(action, patient=db.session.get(Patient, patient_id), detail=detail)
 
 
-def on_email_resumed(why: str, *, patient_id: int, **_: Any) -> None:
+def on_email_resumed(_why: str, *, patient_id: int, **_: Any) -> None:
     audit("email_resubscribe", patient=db.session.get(Patient, patient_id),
           detail="asked for the e-mails again on the unsubscribe page")
 

@@ -94,5 +94,6 @@ def resume_email(patient_id: int) -> bool:
         update(Patient).where(Patient.id == patient_id, Patient.email_opted_out_at.is_not(None))
         .values(email_opted_out_at=None)
     ).rowcount
-    log.info("e-mail resumed for patient id %s", patient_id)
+    if changed:
+        log.info("e-mail resumed for patient id %s", patient_id)
     return changed == 1

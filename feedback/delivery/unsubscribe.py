@@ -8,8 +8,11 @@ A GET only shows a page with a button: mail scanners and link previews fetch eve
 e-mail, and a GET that unsubscribed would unsubscribe patients who never asked. The POST (the
 button, or the mail client's own RFC 8058 request) unsubscribes at once: the e-mails still queued
 for the patient are cancelled in the same transaction, and the audit trail records it by patient.
-The page then offers to undo it (`/u/<token>/resume`, an ordinary form with its CSRF token): the
-e-mails resume from the next invitation, also recorded in the trail.
+The page that answers that POST offers to undo it (`/u/<token>/resume`, an ordinary form with its
+CSRF token) for an hour: its form carries a second signed token, for this unsubscribe only, which
+the later page of an old e-mail's link does not have. So someone else holding an old e-mail (a
+shared or former mailbox) can stop the e-mails but not turn them back on. The e-mails resume from
+the next invitation, also recorded in the trail.
 """
 
 from __future__ import annotations
@@ -19,10 +22,12 @@ import hashlib
 import hmac
 import re
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, abort, current_app, render_template, request
 from flask.typing import ResponseReturnValue
+from itsdangerous import BadData, URLSafeTimedSerializer
 
 from feedback.delivery.optout import resume_email, stop_email
+from feedback.delivery.settings import block_reason_for
 from feedback.extensions import csrf, db
 from feedback.i18n import use_language
 from feedback.links import external_url
@@ -35,6 +40,9 @@ bp = Blueprint("unsubscribe", __name__)
 #: Channels a link can unsubscribe from, and their letter in the token (SMS have STOP).
 _CHANNELS = {"email": "e"}
 _TOKEN = re.compile(r"^([a-z])([0-9a-f]{1,12})_([A-Za-z0-9_-]{32})$")
+#: How long the page of an unsubscribe can undo it. A project choice: time enough to notice a tap by
+#: mistake, too short for an old e-mail in other hands to turn the e-mails back on later.
+UNDO_SECONDS = 3600
 
 
 def unsubscribe_token(patient_id: int, channel: str) -> str:
@@ -74,7 +82,7 @@ def _patient(token: str) -> Patient:
 @bp.get("/u/<token>")
 def confirm(token: str) -> ResponseReturnValue:
     patient = _patient(token)
-    return _page(token, "stopped" if patient.email_opted_out_at is not None else "asked")
+    return _page(token, "stopped" if patient.email_opted_out_at is not None else "asked")  # no undo here
 
 
 @bp.post("/u/<token>")
@@ -83,22 +91,46 @@ def confirm(token: str) -> ResponseReturnValue:
 # do what the patient's own link does (stop e-mail to that one patient), and must know that link.
 def unsubscribe(token: str) -> ResponseReturnValue:
     patient = _patient(token)
-    if stop_email(patient.id, "email_opted_out_at", N_("patient unsubscribed from e-mail")):
+    stopped = stop_email(patient.id, "email_opted_out_at", N_("patient unsubscribed from e-mail"))
+    if stopped:
         email_stopped.send("unsubscribe", patient_id=patient.id)  # the audit row, in this transaction
     db.session.commit()
-    return _page(token, "stopped")
+    # Only the request that unsubscribed may undo it: a repeat (or a later click) gets no undo.
+    return _page(token, "stopped", undo=_undo_token(patient) if stopped else None)
 
 
 @bp.post("/u/<token>/resume")
 def resume(token: str) -> ResponseReturnValue:
-    """Undo the unsubscribe (a click by mistake): e-mail may go out again from the next invitation."""
+    """Undo the unsubscribe (a tap by mistake), within the hour, from the page that did it: e-mail
+    may go out again from the next invitation. Sent twice, the second finds it done."""
     patient = _patient(token)
-    if resume_email(patient.id):
-        email_resumed.send("resubscribe", patient_id=patient.id)  # the audit row, in this transaction
-    db.session.commit()
-    return _page(token, "resumed")
+    if patient.email_opted_out_at is not None:
+        if not _undoes(patient, request.form.get("undo", "")):
+            return _page(token, "too_late", status=400)
+        if resume_email(patient.id):
+            email_resumed.send("resubscribe", patient_id=patient.id)  # the audit row, in this transaction
+        db.session.commit()
+    return _page(token, "resumed", can_email=block_reason_for(patient, "email") is None)
 
 
-def _page(token: str, state: str) -> ResponseReturnValue:
-    """The page in one of its three states: "asked" (do you want to stop?), "stopped", "resumed"."""
-    return render_template("feedback/unsubscribe.html", token=token, state=state)
+def _undo_signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="email-unsubscribe-undo")
+
+
+def _undo_token(patient: Patient) -> str:
+    """Names the patient and the moment of this unsubscribe, so it undoes that one only."""
+    return _undo_signer().dumps([patient.id, patient.email_opted_out_at.isoformat()])
+
+
+def _undoes(patient: Patient, undo: str) -> bool:
+    try:
+        patient_id, stopped_at = _undo_signer().loads(undo, max_age=UNDO_SECONDS)
+    except (BadData, TypeError, ValueError):  # forged, expired or malformed
+        return False
+    return patient_id == patient.id and stopped_at == patient.email_opted_out_at.isoformat()
+
+
+def _page(token: str, state: str, status: int = 200, **shown: object) -> ResponseReturnValue:
+    """The page in one of its states: "asked" (do you want to stop?), "stopped", "resumed" and
+    "too_late" (an undo after its hour)."""
+    return render_template("feedback/unsubscribe.html", token=token, state=state, **shown), status

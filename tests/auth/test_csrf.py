@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -214,9 +215,10 @@ def _language(c: Ctx):
 
 
 def _resubscribe(c: Ctx):
-    c.w.patient.email_opted_out_at = utcnow()
-    db.session.commit()
-    return f"/u/{unsubscribe_token(c.w.patient.id, 'email')}/resume", {}
+    """The undo of an unsubscribe: its page's form, with the undo token the unsubscribe gave."""
+    path = f"/u/{unsubscribe_token(c.w.patient.id, 'email')}"
+    page = c.client.post(path).text  # RFC 8058's one-click POST: no CSRF token of its own
+    return f"{path}/resume", {"undo": re.search(r'name="undo" value="([^"]+)"', page)[1]}
 
 
 def _attended_session(c: Ctx) -> TherapySession:

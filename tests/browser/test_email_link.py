@@ -27,8 +27,8 @@ def app_config(sink):
             "SMTP_FROM": "links@clinic.example.org", "SMS_SENDER_NAME": "Northside"}
 
 
-def test_the_email_leads_to_the_survey_and_its_unsubscribe_link_asks_first_and_can_be_undone(app, live_server, phone_page, sink,
-                                                                           make_patient, make_session):
+def test_the_email_leads_to_the_survey_and_its_unsubscribe_link_asks_first_and_can_be_undone(
+        app, live_server, phone_page, sink, make_patient, make_session):
     app.config["PUBLIC_BASE_URL"] = live_server  # the links in the e-mail lead to this server
     patient = make_patient(email="patient@mail.example.net", email_consent=True)
     patient_id = patient.id

@@ -3,6 +3,7 @@ webhook, with e-mail sent through a real SMTP server on loopback (tests/smtp_sin
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -55,16 +56,21 @@ def test_after_unsubscribing_the_therapist_sees_why_and_hands_the_link_over(plan
     assert staff.invitation_delivery(patient_invitation(planned)).reason == "patient unsubscribed from e-mail"
 
 
+def undo_form(page: str) -> dict[str, str]:
+    """The fields of the unsubscribe page's "Get the e-mails again" form."""
+    return {"csrf_token": csrf_token_from(page), "undo": re.search(r'name="undo" value="([^"]+)"', page)[1]}
+
+
 def test_unsubscribed_by_mistake_the_patient_gets_the_emails_again(planned, client, csrf_on, clock,
                                                                     make_session, dispatcher, sink):
     patient = planned.session.patient
     path = f"/u/{unsubscribe_token(patient.id, 'email')}"
     stopped = client.post(path).get_data(as_text=True)
     assert "Get the e-mails again" in stopped
-    assert client.post(f"{path}/resume").status_code == 400  # an ordinary form: its CSRF token is needed
-    page = client.post(f"{path}/resume", data={"csrf_token": csrf_token_from(stopped)})
+    assert client.post(f"{path}/resume", data={"undo": undo_form(stopped)["undo"]}).status_code == 400  # no CSRF
+    page = client.post(f"{path}/resume", data=undo_form(stopped))
     assert page.status_code == 200 and "You will get questionnaire e-mails again" in page.get_data(as_text=True)
-    assert client.post(f"{path}/resume", data={"csrf_token": csrf_token_from(stopped)}).status_code == 200
+    assert client.post(f"{path}/resume", data=undo_form(stopped)).status_code == 200  # a double tap
     db.session.expire_all()
     assert db.session.get(Patient, patient.id).email_opted_out_at is None
     [event] = audit_rows("email_resubscribe")  # once, though asked twice
@@ -77,15 +83,34 @@ def test_unsubscribed_by_mistake_the_patient_gets_the_emails_again(planned, clie
     assert dispatcher.run().sent == 1 and len(sink.received) == 1
 
 
-def test_getting_the_emails_again_leaves_a_bounce_and_a_broken_link_changes_nothing(planned, client, dispatcher,
-                                                                                    sink):
+def test_only_the_unsubscribe_itself_can_undo_it_and_only_for_an_hour(planned, client, clock):
+    patient_id = planned.session.patient.id
+    path = f"/u/{unsubscribe_token(patient_id, 'email')}"
+    form = undo_form(client.post(path).get_data(as_text=True))
+    for later in (client.get(path), client.post(path)):  # an old e-mail's link, opened again: no undo
+        assert "Get the e-mails again" not in later.get_data(as_text=True)
+    forged = client.post(f"{path}/resume", data={**form, "undo": form["undo"][:-2] + "xx"})
+    other = client.post(f"/u/{unsubscribe_token(patient_id + 1, 'email')}/resume", data=form)
+    clock(DUE + timedelta(hours=1, minutes=1))
+    expired = client.post(f"{path}/resume", data=form)
+    assert (forged.status_code, expired.status_code) == (400, 400) and other.status_code in (400, 404)
+    assert "only works for an hour" in expired.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Patient, patient_id).email_opted_out_at is not None
+    assert audit_rows("email_resubscribe") == []
+
+
+def test_undoing_leaves_a_bounce_and_says_no_email_can_go(planned, client, dispatcher, sink):
     patient_id = planned.session.patient.id
     dispatcher.run()
     bounce(client, sink.received[0].message["Message-ID"])
     path = f"/u/{unsubscribe_token(patient_id, 'email')}"
-    token = csrf_token_from(client.post(path).get_data(as_text=True))
-    assert client.post(f"{path}/resume", data={"csrf_token": token}).status_code == 200
-    assert client.post("/u/e1_" + "A" * 32 + "/resume", data={"csrf_token": token}).status_code == 404
+    form = undo_form(client.post(path).get_data(as_text=True))
+    assert client.post("/u/e1_" + "A" * 32 + "/resume", data=form).status_code == 404  # a broken link
+    db.session.expire_all()
+    assert db.session.get(Patient, patient_id).email_opted_out_at is not None  # ... changed nothing
+    page = client.post(f"{path}/resume", data=form)
+    assert page.status_code == 200 and "cannot send you e-mails" in page.get_data(as_text=True)
     db.session.expire_all()
     patient = db.session.get(Patient, patient_id)
     assert patient.email_opted_out_at is None and patient.email_bounced_at is not None  # only a new address clears it
