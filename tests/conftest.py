@@ -119,8 +119,8 @@ def _empty_all(url: str) -> None:
 
     TRUNCATE … RESTART IDENTITY of all 27 tables cost ~70 ms a test (it swaps every table's and
     index's files). Most tests touch a handful of small tables, so this finds the tables that hold
-    rows in one query and DELETEs from those (~1 ms). `session_replication_role = replica` (the
-    test server's superuser may set it) turns triggers off for this transaction only: the foreign
+    rows in one query and DELETEs from those (~1 ms). `session_replication_role = replica` (which
+    needs a superuser: README says so) turns triggers off for this transaction only: the foreign
     keys' (so the order does not matter) and the audit trail's append-only one."""
     names = [t.name for t in db.metadata.sorted_tables]
     with _emptying_engine(url).begin() as conn:
