@@ -48,7 +48,9 @@ def send(outgoing: Outgoing, sms: Sender, *, status_callback: str | None) -> Sen
     try:
         configured_mailer(current_app.config).send(outgoing.message)
     except MailMaybeSent as exc:
-        raise UncertainSendError(str(exc), provider_id=outgoing.provider_id) from exc
+        uncertain = UncertainSendError(str(exc))
+        uncertain.provider_id = outgoing.provider_id  # kept on the row: a later bounce report names it
+        raise uncertain from exc
     except (smtplib.SMTPException, OSError) as exc:
         raise smtp_error(exc) from exc
     return SendResult(outgoing.provider_id, "sent")

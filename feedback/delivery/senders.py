@@ -90,13 +90,9 @@ class PermanentSendError(SendError):
 
 
 class UncertainSendError(SendError):
-    """The request may or may not have reached the provider; do not re-send blindly.
-    `provider_id`: the id the message would have there, when it was chosen before the send (an
-    e-mail's Message-ID), so that a later report about it (a bounce) still finds its row."""
+    """The request may or may not have reached the provider; do not re-send blindly."""
 
-    def __init__(self, reason: str, provider_id: str | None = None) -> None:
-        super().__init__(reason)
-        self.provider_id = provider_id
+    provider_id: str | None = None  # its id there, if chosen before the send (an e-mail's Message-ID)
 
 
 class Sender(Protocol):
