@@ -21,6 +21,7 @@ from dashboards.therapist.models import NOTE_MAX, GuidanceNote, HomeVisit
 from dashboards.therapist.wording import ATTENDANCE_WORDS
 from feedback.delivery import staff
 from feedback.delivery.planner import FreshLink, FreshLinkRefused, cancel_open, send_fresh_link
+from feedback.delivery.reroute import reroute_queued
 from feedback.extensions import db
 from feedback.invitations import LinkCompleted
 from feedback.links import link_validity, session_instruments
@@ -237,7 +238,8 @@ class Contact:
 
 
 def change_contact(patient: Patient, entry: Contact, *, now: datetime | None = None) -> list[str]:
-    """Change how the patient is reached; a withdrawn consent cancels that channel's queued messages.
+    """Change how the patient is reached; a withdrawn consent cancels that channel's queued messages,
+    and the rest follow the patient's channel (feedback/delivery/reroute.py).
     Audited with the names of the changed fields, never their values. Returns those names."""
     try:
         changed = setup.change_contact(
@@ -252,8 +254,10 @@ def change_contact(patient: Patient, entry: Contact, *, now: datetime | None = N
                                 f"{channel} consent withdrawn")
                     for channel in ("sms", "email") if f"{channel} consent withdrawn" in changed)
     if changed:
+        channel, moved = reroute_queued(patient)  # what is still queued goes the new way
         audit("change_contact", patient=patient,
-              detail=", ".join(changed) + (f"; {cancelled} queued message(s) cancelled" if cancelled else ""))
+              detail=", ".join(changed) + (f"; {cancelled} queued message(s) cancelled" if cancelled else "")
+              + (f"; {moved} queued message(s) moved to {channel}" if moved else ""))
     db.session.commit()
     return changed
 

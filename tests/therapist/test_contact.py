@@ -1,6 +1,6 @@
 """Changing how a patient is reached during a treatment (dashboards/therapist/contact.py): the same
 rules as adding one, stored encrypted, audited by field name only, a withdrawn consent cancelling
-that channel's queued messages, a new address clearing a bounce."""
+that channel's queued messages, the others following a new channel, a new address clearing a bounce."""
 
 from __future__ import annotations
 
@@ -91,6 +91,28 @@ def test_withdrawing_email_consent_cancels_the_queued_email(world, as_user, reac
     assert post(as_user(world.own), **KEEP, email="p-a1@mail.example.net").status_code == 303
     db.session.refresh(message)
     assert message.status == "cancelled" and not reachable.email_consent
+
+
+def test_a_new_channel_takes_the_queued_messages_with_it_but_not_one_being_sent(world, as_user, reachable):
+    waiting = queued(reachable, "sms")
+    claimed = OutboxMessage(invitation=waiting.invitation, patient_id=reachable.id, kind="reminder",
+                            due_at=utcnow(), channel="sms", status="claimed")
+    db.session.add(claimed)
+    db.session.commit()
+    assert post(as_user(world.own), **{**KEEP, "channel": "email"}, email="p-a1@mail.example.net",
+                email_consent="y").status_code == 303
+    db.session.refresh(waiting), db.session.refresh(claimed)
+    assert (waiting.channel, waiting.status, waiting.due_at) == ("email", "pending", waiting.due_at)
+    assert claimed.channel == "sms"  # a dispatcher holds it: it goes the way it was read
+    assert last_audit().detail == "preferred channel; 1 queued message(s) moved to email"
+
+
+def test_with_no_channel_left_the_queued_messages_stay_for_the_dispatcher_to_cancel(world, as_user, reachable):
+    message = queued(reachable, "sms")
+    assert post(as_user(world.own), **{**KEEP, "channel": "link"}).status_code == 303
+    db.session.refresh(message)
+    assert (message.channel, message.status) == ("sms", "pending")
+    assert last_audit().detail == "e-mail address, email consent withdrawn, preferred channel"
 
 
 def test_a_new_address_clears_the_bounce_but_the_same_one_does_not(world, as_user, reachable):
