@@ -27,8 +27,8 @@ from feedback.translatable import N_
 
 CONTACT_INTRO = (
     N_("The mobile number and the e-mail address are stored encrypted and used only to send questionnaire links, "
-       "if the patient agreed. Withdrawing a consent cancels the messages still waiting on that channel; a new "
-       "e-mail address is tried again even if the old one bounced."),
+       "if the patient agreed. Messages still waiting go the way you choose here, and are cancelled if no way "
+       "is left; a new e-mail address is tried again even if the old one bounced."),
 )
 
 

@@ -238,8 +238,8 @@ class Contact:
 
 
 def change_contact(patient: Patient, entry: Contact, *, now: datetime | None = None) -> list[str]:
-    """Change how the patient is reached; a withdrawn consent cancels that channel's queued messages,
-    and the rest follow the patient's channel (feedback/delivery/reroute.py).
+    """Change how the patient is reached: the queued messages follow the patient's channel, or are
+    cancelled when none is left (feedback/delivery/reroute.py); a withdrawn channel sends nothing more.
     Audited with the names of the changed fields, never their values. Returns those names."""
     try:
         changed = setup.change_contact(
@@ -250,14 +250,16 @@ def change_contact(patient: Patient, entry: Contact, *, now: datetime | None = N
     except setup.SetupError as exc:
         db.session.rollback()
         raise TreatmentError(_sentence(str(exc))) from None
-    cancelled = sum(cancel_open((OutboxMessage.patient_id == patient.id) & (OutboxMessage.channel == channel),
-                                f"{channel} consent withdrawn")
-                    for channel in ("sms", "email") if f"{channel} consent withdrawn" in changed)
     if changed:
-        channel, moved = reroute_queued(patient)  # what is still queued goes the new way
+        # What is queued goes the new way first; a row a dispatcher holds on a withdrawn channel is cancelled.
+        channel, rerouted = reroute_queued(patient)
+        cancelled = sum(cancel_open((OutboxMessage.patient_id == patient.id) & (OutboxMessage.channel == withdrawn),
+                                    f"{withdrawn} consent withdrawn")
+                        for withdrawn in ("sms", "email") if f"{withdrawn} consent withdrawn" in changed)
+        moved = f"; {rerouted} queued message(s) moved to {channel}" if channel and rerouted else ""
+        cancelled += 0 if channel else rerouted
         audit("change_contact", patient=patient,
-              detail=", ".join(changed) + (f"; {cancelled} queued message(s) cancelled" if cancelled else "")
-              + (f"; {moved} queued message(s) moved to {channel}" if moved else ""))
+              detail=", ".join(changed) + moved + (f"; {cancelled} queued message(s) cancelled" if cancelled else ""))
     db.session.commit()
     return changed
 

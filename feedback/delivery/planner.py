@@ -81,7 +81,8 @@ def plan_missing(*, now: datetime | None = None, limit: int = 500) -> int:
 
 
 def plan_reminders(*, now: datetime | None = None, limit: int = 500) -> int:
-    """One reminder, by its channel, for each message still unanswered `reminder_after_hours` after it went.
+    """One reminder, by the patient's channel now (else the invitation's), for each message still
+    unanswered `reminder_after_hours` after it went.
 
     Candidates are found with the shortest reminder delay of any clinic and then checked
     against the patient's own policy.
@@ -111,8 +112,9 @@ def plan_reminders(*, now: datetime | None = None, limit: int = 500) -> int:
         due = reminder_due(sent.sent_at, policy)
         if due > now:
             continue
-        plan, reason = _plan(sent.invitation, sent.channel, due, now, policy, sent.invitation.expires_at)
-        planned += _commit_new(_new_row(sent.invitation, sent.channel, "reminder", 0, now, plan, reason)) is not None
+        channel = channel_for(sent.patient) or sent.channel  # the contact details may have changed since
+        plan, reason = _plan(sent.invitation, channel, due, now, policy, sent.invitation.expires_at)
+        planned += _commit_new(_new_row(sent.invitation, channel, "reminder", 0, now, plan, reason)) is not None
     return planned
 
 
@@ -179,7 +181,7 @@ def send_fresh_link(
         raise LinkCompleted()
     cancel_open(OutboxMessage.invitation_id == invitation.id, N_("replaced by a fresh link"))
     channel = channel_for(patient) if invitation.respondent == "patient" else None
-    reason = _why_no_channel(patient) if invitation.respondent == "patient" else N_("not the patient's link")
+    reason = why_no_channel(patient) if invitation.respondent == "patient" else N_("not the patient's link")
     row = plan = None
     if channel is not None:
         plan, reason = _plan(invitation, channel, now, now, policy, now + _valid_for(policy), now if send_now else None)
@@ -212,7 +214,7 @@ def _valid_for(policy: Policy) -> timedelta:
     return timedelta(hours=policy.expires_after_hours)
 
 
-def _why_no_channel(patient: Patient) -> str | None:
+def why_no_channel(patient: Patient) -> str | None:
     """Why no message can reach the patient: what blocks their preferred channel (SMS for "link")."""
     if channel_for(patient) is not None:
         return None

@@ -11,6 +11,8 @@ from sqlalchemy import select
 
 from dashboards.audit import AuditEvent
 from dashboards.setup.operations import phone_cipher, set_email, set_phone
+from feedback.delivery.planner import plan_reminders
+from feedback.delivery.staff import invitation_delivery as delivery_of
 from feedback.extensions import db
 from feedback.links import link_validity, session_instruments
 from feedback.models import Invitation, utcnow
@@ -71,48 +73,56 @@ def test_the_page_shows_what_is_stored_and_saves_a_change_by_field_name(world, a
     assert "contact details of P-A1 were saved" in text(client.get("/patients/P-A1").text)
 
 
-def test_withdrawing_sms_consent_cancels_the_queued_sms_only(world, as_user, reachable):
-    sms, email = queued(reachable, "sms"), None
-    email = OutboxMessage(invitation=sms.invitation, patient_id=reachable.id, kind="reminder", due_at=utcnow(),
-                          channel="email", status="pending")
-    db.session.add(email)
+BOTH = {**KEEP, "email": "p-a1@mail.example.net", "email_consent": "y"}  # both channels open, SMS preferred
+
+
+def test_moving_to_email_without_sms_consent_takes_the_queued_sms_along(world, as_user, reachable):
+    sms = queued(reachable, "sms")
+    due = sms.due_at
+    claimed = OutboxMessage(invitation=sms.invitation, patient_id=reachable.id, kind="reminder", due_at=utcnow(),
+                            channel="sms", status="claimed")
+    db.session.add(claimed)
     db.session.commit()
     response = post(as_user(world.director), mobile="+447911123456", email="p-a1@mail.example.net",
                     email_consent="y", language="en", channel="email")
     assert response.status_code == 303
-    db.session.refresh(sms), db.session.refresh(email), db.session.refresh(reachable)
-    assert (sms.status, email.status) == ("cancelled", "pending")
+    db.session.refresh(sms), db.session.refresh(claimed), db.session.refresh(reachable)
+    assert (sms.channel, sms.status, sms.due_at) == ("email", "pending", due)  # moved, not cancelled
+    # A dispatcher held this one: it does not move under its feet, and the withdrawn SMS cancels it.
+    assert (claimed.channel, claimed.status) == ("sms", "cancelled")
     assert not reachable.sms_consent and reachable.sms_consent_at is None and reachable.preferred_channel == "email"
-    assert last_audit().detail == "sms consent withdrawn, preferred channel; 1 queued message(s) cancelled"
+    assert last_audit().detail == ("sms consent withdrawn, preferred channel; 1 queued message(s) moved to email; "
+                                   "1 queued message(s) cancelled")
 
 
-def test_withdrawing_email_consent_cancels_the_queued_email(world, as_user, reachable):
+def test_withdrawing_email_consent_sends_the_queued_email_by_sms_instead(world, as_user, reachable):
     message = queued(reachable, "email")
     assert post(as_user(world.own), **KEEP, email="p-a1@mail.example.net").status_code == 303
     db.session.refresh(message)
-    assert message.status == "cancelled" and not reachable.email_consent
+    assert (message.channel, message.status) == ("sms", "pending") and not reachable.email_consent
 
 
-def test_a_new_channel_takes_the_queued_messages_with_it_but_not_one_being_sent(world, as_user, reachable):
+def test_a_new_channel_takes_the_queued_message_with_it_and_its_reminder_follows(world, as_user, reachable):
     waiting = queued(reachable, "sms")
-    claimed = OutboxMessage(invitation=waiting.invitation, patient_id=reachable.id, kind="reminder",
-                            due_at=utcnow(), channel="sms", status="claimed")
-    db.session.add(claimed)
-    db.session.commit()
-    assert post(as_user(world.own), **{**KEEP, "channel": "email"}, email="p-a1@mail.example.net",
-                email_consent="y").status_code == 303
-    db.session.refresh(waiting), db.session.refresh(claimed)
-    assert (waiting.channel, waiting.status, waiting.due_at) == ("email", "pending", waiting.due_at)
-    assert claimed.channel == "sms"  # a dispatcher holds it: it goes the way it was read
+    due = waiting.due_at
+    assert post(as_user(world.own), **{**BOTH, "channel": "email"}).status_code == 303
+    db.session.refresh(waiting)
+    assert (waiting.channel, waiting.status, waiting.due_at) == ("email", "pending", due)
     assert last_audit().detail == "preferred channel; 1 queued message(s) moved to email"
+    waiting.status, waiting.channel, waiting.sent_at = "sent", "sms", utcnow() - timedelta(days=3)  # as if it
+    db.session.commit()  # had gone by SMS before the change: its reminder goes the new way
+    assert plan_reminders(now=utcnow()) == 1
+    reminder = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "reminder")).one()
+    assert reminder.channel == "email"
 
 
-def test_with_no_channel_left_the_queued_messages_stay_for_the_dispatcher_to_cancel(world, as_user, reachable):
+def test_with_no_channel_left_the_queued_messages_are_cancelled_and_the_link_shown(world, as_user, reachable):
     message = queued(reachable, "sms")
-    assert post(as_user(world.own), **{**KEEP, "channel": "link"}).status_code == 303
+    assert post(as_user(world.own), **{**BOTH, "channel": "link"}).status_code == 303
     db.session.refresh(message)
-    assert (message.channel, message.status) == ("sms", "pending")
-    assert last_audit().detail == "e-mail address, email consent withdrawn, preferred channel"
+    assert (message.channel, message.status, message.last_error) == ("sms", "cancelled", "patient prefers the link")
+    assert last_audit().detail == "preferred channel; 1 queued message(s) cancelled"
+    assert delivery_of(message.invitation).link_to_hand_over
 
 
 def test_a_new_address_clears_the_bounce_but_the_same_one_does_not(world, as_user, reachable):
