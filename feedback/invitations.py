@@ -165,8 +165,9 @@ def choose_language(patient: Patient, language: str) -> None:
     db.session.commit()
 
 
-# Built once, in Core (no ORM bookkeeping per answer): only one transaction can move completed_at
-# from NULL, and the answer is one INSERT (the ORM's unit of work was a third of a POST).
+# Built once, in Core: only one transaction can move completed_at from NULL, and the answer is one
+# INSERT … RETURNING. (A profile put the ORM's unit of work at a third of a POST, but old and new
+# timed interleaved took the same: bench/RESULTS.md. The statement stays for its plainness.)
 _INVITATIONS = Invitation.__table__
 _CLAIM = (
     update(_INVITATIONS)
