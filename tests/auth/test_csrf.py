@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -43,6 +42,7 @@ from feedback.models.outbox import OutboxMessage
 from tests.auth.conftest import World
 from tests.calibration.history import give_history
 from tests.conftest import csrf_token_from
+from tests.delivery.email.conftest import undo_token_from
 from tests.factories import PATIENT_FORM, TEST_PASSWORD
 from tests.kiosk.forgeries import KIOSK_FORGERIES
 from tests.safety.builders import answer_phq9
@@ -218,7 +218,7 @@ def _resubscribe(c: Ctx):
     """The undo of an unsubscribe: its page's form, with the undo token the unsubscribe gave."""
     path = f"/u/{unsubscribe_token(c.w.patient.id, 'email')}"
     page = c.client.post(path).text  # RFC 8058's one-click POST: no CSRF token of its own
-    return f"{path}/resume", {"undo": re.search(r'name="undo" value="([^"]+)"', page)[1]}
+    return f"{path}/resume", {"undo": undo_token_from(page)}
 
 
 def _attended_session(c: Ctx) -> TherapySession:

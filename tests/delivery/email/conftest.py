@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -63,3 +64,8 @@ def audit_rows(action: str) -> list[AuditEvent]:
 def bounce(client, message_id: str, kind: str = "hard", secret: str = SECRET):
     return client.post("/email/bounce", json={"message_id": message_id, "type": kind},
                        headers={"Authorization": f"Bearer {secret}"})
+
+
+def undo_token_from(page: str) -> str:
+    """The undo token in an unsubscribe page's "Get the e-mails again" form."""
+    return re.search(r'name="undo" value="([^"]+)"', page)[1]

@@ -3,7 +3,6 @@ webhook, with e-mail sent through a real SMTP server on loopback (tests/smtp_sin
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -14,7 +13,7 @@ from feedback.extensions import db
 from feedback.models import Patient
 from tests.conftest import csrf_token_from
 from tests.delivery.conftest import patient_invitation, rows
-from tests.delivery.email.conftest import DUE, SECRET, SESSION_START, audit_rows, bounce
+from tests.delivery.email.conftest import DUE, SECRET, SESSION_START, audit_rows, bounce, undo_token_from
 
 # -- one-click unsubscribe -----------------------------------------------------------------------
 
@@ -58,7 +57,7 @@ def test_after_unsubscribing_the_therapist_sees_why_and_hands_the_link_over(plan
 
 def undo_form(page: str) -> dict[str, str]:
     """The fields of the unsubscribe page's "Get the e-mails again" form."""
-    return {"csrf_token": csrf_token_from(page), "undo": re.search(r'name="undo" value="([^"]+)"', page)[1]}
+    return {"csrf_token": csrf_token_from(page), "undo": undo_token_from(page)}
 
 
 def test_unsubscribed_by_mistake_the_patient_gets_the_emails_again(planned, client, csrf_on, clock,
