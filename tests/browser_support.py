@@ -4,11 +4,13 @@ loopback by a real HTTP server in a thread."""
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 CHROMIUM = "/usr/bin/chromium"
@@ -77,3 +79,16 @@ def assert_accessible(page, name: str) -> None:
         page.screenshot(path=str(ARTIFACTS / f"axe-{name}.png"), full_page=True)
     summary = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in bad]
     assert not bad, f"axe found serious/critical violations on {name}: {summary}"
+
+
+def draw_every_chart(page, expected: int) -> None:
+    """Brings each chart (a div.chart, drawn by charts.js when it comes near the screen) to the screen
+    in turn and waits until it is drawn. The scroll is the DOM's own scrollIntoView: Playwright's
+    scroll_into_view_if_needed first waits for two animation frames with the element unmoved, and
+    once in CI (a busy two-core machine) that wait never came back in 30 s, Playwright logging no
+    "not stable", after the chart had drawn: a stall in the headless browser, not the page."""
+    charts = page.locator(".chart")
+    expect(charts).to_have_count(expected)
+    for chart in charts.all():
+        chart.evaluate("chart => chart.scrollIntoView({block: 'center'})")
+        expect(chart).to_have_class(re.compile(r"\bchart--drawn\b"))

@@ -14,7 +14,7 @@ from dashboards.charts.clinic import ended_by_month_chart
 from dashboards.charts.patient import patient_charts
 from dashboards.charts.table import chart_table
 from dashboards.clinic_stats import EndedMonth, Rate
-from tests.browser_support import assert_accessible
+from tests.browser_support import assert_accessible, draw_every_chart
 from tests.dashboards.chart_data import HISTORY, ITEMS
 
 pytestmark = pytest.mark.browser
@@ -77,16 +77,8 @@ def open_probe(page, variant: str) -> list[str]:
     page.on("console", lambda m: warnings.append(m.text) if m.type in ("warning", "error") else None)
     page.add_init_script(COLLECT_VIOLATIONS)
     page.goto(f"/probe/{variant}")
-    draw_every_chart(page)
+    draw_every_chart(page, CHARTS)
     return warnings
-
-
-def draw_every_chart(page, count: int = CHARTS) -> None:
-    """Scroll to each chart (they are drawn when near the screen) and wait until all are drawn."""
-    for i in range(count):
-        page.locator(".chart").nth(i).scroll_into_view_if_needed()
-        page.wait_for_selector(f".chart--drawn >> nth={i}")
-    page.wait_for_selector(f".chart--drawn >> nth={count - 1}")
 
 
 def test_charts_draw_under_strict_csp_on_a_phone(probe, phone_page):

@@ -7,7 +7,7 @@ import pytest
 from feedback.extensions import db
 from feedback.models import utcnow
 from tests.auth.conftest import enrol  # noqa: F401  (fixture)
-from tests.browser_support import assert_accessible
+from tests.browser_support import assert_accessible, draw_every_chart
 from tests.director.conftest import add_failed_sms, build_clinics, wire
 from tests.factories import TEST_PASSWORD
 
@@ -38,8 +38,7 @@ def sign_in_to_overview(page, email: str, authenticator) -> None:
     page.get_by_label("Code").fill(authenticator.now())
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/clinic")
-    page.locator(".chart").scroll_into_view_if_needed()  # drawn when scrolled to
-    page.wait_for_selector(".chart--drawn .main-svg")
+    draw_every_chart(page, 1)
 
 
 def test_director_signs_in_and_sees_the_clinic_overview(desktop_page, director):

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from tests.auth.conftest import enrol  # noqa: F401  (fixture)
 from tests.browser.demo_support import RUPTURE_PATIENT, demo_therapist, sign_in  # noqa: F401  (fixture)
-from tests.browser_support import PHONE, assert_accessible
+from tests.browser_support import PHONE, assert_accessible, draw_every_chart
 
 pytestmark = pytest.mark.browser
 
@@ -39,13 +39,6 @@ def transferred(requests) -> int:
     return sum(max(s["responseHeadersSize"], 0) + max(s["responseBodySize"], 0) for s in (r.sizes() for r in requests))
 
 
-def draw_every_chart(page) -> None:
-    charts = page.locator(".chart")
-    for i in range(charts.count()):
-        charts.nth(i).scroll_into_view_if_needed()
-    expect(page.locator(".chart.chart--drawn")).to_have_count(5)  # the four alliance charts and the outcome trend
-
-
 def test_first_load_is_short_and_light_and_every_chart_draws_under_600_kb(patient_page):
     page, requests = patient_page
     phone = page.viewport_size["width"] < 400
@@ -63,7 +56,7 @@ def test_first_load_is_short_and_light_and_every_chart_draws_under_600_kb(patien
     else:
         for summary in summaries.values():
             expect(summary.locator("xpath=..")).to_have_attribute("open", "")
-    draw_every_chart(page)
+    draw_every_chart(page, 5)  # the four alliance charts and the outcome trend
     assert any("/assets/plotly-basic-" in r.url for r in requests)
     total = transferred(requests)
     assert total < FIRST_LOAD_BYTES, f"{total:,} bytes transferred"

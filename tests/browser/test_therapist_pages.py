@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from tests.auth.conftest import enrol  # noqa: F401  (fixture)
 from tests.browser.demo_support import RUPTURE_PATIENT, demo_therapist, sign_in  # noqa: F401  (fixture)
-from tests.browser_support import DESKTOP, PHONE, assert_accessible
+from tests.browser_support import DESKTOP, PHONE, assert_accessible, draw_every_chart
 
 pytestmark = pytest.mark.browser
 
@@ -43,10 +43,7 @@ def test_therapist_finds_the_rupture_at_the_top_and_its_charts_draw(browser, liv
         if size == "phone":  # secondary sections are folded on a phone
             for section in ("Alliance over the sessions", "Outcomes beside the alliance"):
                 page.locator("details.fold > summary", has_text=section).click()
-        for chart in page.locator(".chart").all():  # each is drawn when scrolled to
-            chart.scroll_into_view_if_needed()
-        page.wait_for_selector(".chart.chart--drawn .main-svg")
-        expect(page.locator(".chart.chart--drawn")).to_have_count(5)  # four alliance charts and the outcome trend (wait_for_function's eval is refused by the CSP)
+        draw_every_chart(page, 5)  # four alliance charts and the outcome trend
         assert page.locator(".chart .scatterlayer .trace").count() > 4
         # The guidance panel answers the flag.
         expect(page.locator("#guidance h2")).to_contain_text("confrontation rupture")
