@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Hashable
 from datetime import timedelta
 
-from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
+from flask import Blueprint, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from markupsafe import Markup
 
-from feedback import invitations
+from feedback import invitations, survey_page
 from feedback.battery.due import Progress, progress
 from feedback.battery.store import AlreadyAnswered, record_outcome
-from feedback.i18n import DEFAULT_LANGUAGE, page_language, translated, use_language
+from feedback.i18n import DEFAULT_LANGUAGE, page_language, translated, use_language, weekday_date
 from feedback.instruments.answers import parse_answers
 from feedback.instruments.model import Instrument
 from feedback.instruments.registry import registry
@@ -44,49 +44,48 @@ def _render(
     errors: dict[str, str],
     status: int = 200,
 ) -> ResponseReturnValue:
-    """The alliance form or an outcome measure: one template, one way of showing questions and errors."""
+    """The alliance form or an outcome measure: one template, one way of showing questions and errors.
+    A blank form on the link's own pages is a copy of a page kept per process (`survey_page`)."""
     patient = invitation.session.patient
-    language = _form_language(invitation, instrument)
-    alliance = instrument.id == invitation.instrument_id
-    hidden = hidden_items(invitation) if alliance else frozenset()
-    # An outcome measure's file has no notice of its own: the same people see it as the alliance form.
-    notice = instrument.privacy_notice or _alliance(invitation).privacy_notice
-    action = _url("submit", token) if alliance else _url("outcome_submit", token, instrument_id=instrument.id)
+    kept = not values and not errors and g.get("survey_url") is None
+    page_values = _page_values(invitation, survey_page.TOKEN if kept else token, instrument, steps)
+    day = weekday_date(invitation.session.starts_at.astimezone(patient.clinic.zone))
+    if kept:
+        return survey_page.blank_form(instrument, page_values, token=token, day=day, started=int(time.time())), status
     return (
         render_template(
             "feedback/survey.html",
             instrument=instrument,
-            hidden=hidden,
-            questions=None if values or errors else _blank_questions(instrument, language, hidden),
-            switch=language_switch(invitation, token),
-            language=language,
-            token=token,
-            action=action,
-            privacy_notice=instrument.text(notice, language) if notice else "",
-            step=(steps.position(instrument.id), len(steps.forms)) if len(steps.forms) > 1 else None,
-            more_to_come=steps.followed_by_another(instrument.id),
-            crisis=_crisis(invitation, language) if steps.alerted else None,
+            **page_values,
             values=values,
             errors={item_id: translated(message) for item_id, message in errors.items()},
             started=request.form.get("started") or int(time.time()),
-            session_date=invitation.session.starts_at.astimezone(patient.clinic.zone),
-            not_monitored=not_monitored_notice(patient.clinic) if invitation.respondent == "patient" else "",
+            session_day=day,
         ),
         status,
     )
 
 
-def _blank_questions(instrument: Instrument, language: str, hidden: frozenset[str]) -> Markup:
-    """The questions of an empty form, rendered once per process: the loop over the items was half
-    of a survey GET (bench/RESULTS.md), and its output depends only on these three."""
-    cache = current_app.extensions.setdefault("survey_blank_questions", {})
-    key = (instrument.id, instrument.version, language, page_language(), hidden)
-    if key not in cache:
-        html = render_template(
-            "feedback/_questions.html", instrument=instrument, hidden=hidden, language=language, values={}, errors={}
-        )
-        cache[key] = Markup(html)  # noqa: S704  (an autoescaped template's output, not raw input)
-    return cache[key]
+def _page_values(invitation: Invitation, token: str, instrument: Instrument, steps: Progress) -> dict[str, Hashable]:
+    """What the form's page shows besides its answers, errors and the per-request values."""
+    language = _form_language(invitation, instrument)
+    alliance = instrument.id == invitation.instrument_id
+    # An outcome measure's file has no notice of its own: the same people see it as the alliance form.
+    notice = instrument.privacy_notice or _alliance(invitation).privacy_notice
+    action = _url("submit", token) if alliance else _url("outcome_submit", token, instrument_id=instrument.id)
+    return {
+        "hidden": hidden_items(invitation) if alliance else frozenset(),
+        "switch": language_switch(invitation, token),
+        "language": language,
+        "token": token,
+        "action": action,
+        "privacy_notice": instrument.text(notice, language) if notice else "",
+        "step": (steps.position(instrument.id), len(steps.forms)) if len(steps.forms) > 1 else None,
+        "more_to_come": steps.followed_by_another(instrument.id),
+        "crisis": _crisis(invitation, language) if steps.alerted else None,
+        "not_monitored": not_monitored_notice(invitation.session.patient.clinic)
+        if invitation.respondent == "patient" else "",
+    }
 
 
 def _crisis(invitation: Invitation, language: str) -> str:

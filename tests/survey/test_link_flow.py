@@ -177,28 +177,3 @@ def test_reissued_link_replaces_the_old_one(client, make_session):
     assert fresh != link.token
     assert client.get(f"/s/{link.token}").status_code == 404
     assert client.get(f"/s/{fresh}").status_code == 200
-
-
-def test_blank_form_questions_are_rendered_once_and_errors_still_reshow(app, client, make_session):
-    """The blank form's questions come from a copy rendered once per instrument and language;
-    a form re-shown with answers and errors is rendered afresh (and never cached)."""
-    from flask import template_rendered
-
-    rendered: list[str] = []
-
-    def seen(sender, template, context, **extra):
-        rendered.append(template.name)
-
-    first, second = (f"/s/{make_session().links['patient'].token}" for _ in range(2))
-    with template_rendered.connected_to(seen, app):
-        page_one, page_two = client.get(first), client.get(second)
-        assert rendered.count("feedback/_questions.html") == 1
-        form = {**PATIENT_FORM, "bond_trust": "9"}
-        reshown = client.post(second, data={**form, "csrf_token": csrf_token_from(page_two.text)})
-    assert reshown.status_code == 422 and "Please choose a value from 1 to 5." in reshown.text
-    assert re.search(r'name="bond_understood" value="4" checked', reshown.text)
-    questions = re.compile(r'<fieldset.*</fieldset>', re.S)
-    assert questions.search(page_one.text).group() == questions.search(page_two.text).group()
-    assert "checked" not in questions.search(page_one.text).group()
-    # After the error, a fresh GET shows the blank copy again, not the answers entered.
-    assert "checked" not in questions.search(client.get(second).text).group()
