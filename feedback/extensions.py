@@ -7,7 +7,9 @@ factory.
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
 
 from flask_babel import Babel
 from flask_login import LoginManager
@@ -17,6 +19,9 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 class Base(DeclarativeBase):
@@ -61,3 +66,26 @@ def hold_sqlite_write_lock() -> None:
     connection = db.session.connection()
     if connection.dialect.name == "sqlite" and not connection.connection.dbapi_connection.in_transaction:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+
+def without_transaction(view: Callable[P, R]) -> Callable[P, R]:
+    """For a view that reads, and writes at most one statement (a survey GET stamping `opened_at`):
+    the session's connection in autocommit, so PostgreSQL gets no BEGIN and no ROLLBACK, two of a
+    survey GET's four round trips. Each statement sees what was committed when it began, as under
+    the READ COMMITTED every other request uses; SQLite (pysqlite) begins only before a write, so
+    nothing changes there. Afterwards the connection goes back out of autocommit, as at the end of a
+    request, so nothing else can run on it in autocommit (tests share one session across requests)."""
+
+    @functools.wraps(view)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        session = db.session()
+        if session.in_transaction():  # something has read already: stay in its transaction
+            return view(*args, **kwargs)
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        try:
+            return view(*args, **kwargs)
+        finally:
+            session.rollback()  # nothing to undo: it returns the connection to the pool, which resets it
+
+    return wrapper

@@ -18,6 +18,7 @@ from flask.typing import ResponseReturnValue
 from feedback import invitations, survey_page
 from feedback.battery.due import Progress, progress
 from feedback.battery.store import AlreadyAnswered, record_outcome
+from feedback.extensions import without_transaction
 from feedback.i18n import DEFAULT_LANGUAGE, page_language, translated, use_language, weekday_date
 from feedback.instruments.answers import parse_answers
 from feedback.instruments.model import Instrument
@@ -93,6 +94,7 @@ def _crisis(invitation: Invitation, language: str) -> str:
 
 
 @bp.get("/s/<token>")
+@without_transaction
 def form(token: str) -> ResponseReturnValue:
     invitation = invitations.resolve(token, answered=True)
     steps = progress(invitation)
@@ -130,6 +132,7 @@ def submit(token: str) -> ResponseReturnValue:
 
 
 @bp.get("/s/<token>/<instrument_id>")
+@without_transaction
 def outcome_form(token: str, instrument_id: str) -> ResponseReturnValue:
     invitation, steps, instrument = _outcome_page(token, instrument_id)
     if invitation.completed_at is None:
@@ -160,6 +163,7 @@ def outcome_submit(token: str, instrument_id: str) -> ResponseReturnValue:
 
 
 @bp.get("/s/<token>/thanks")
+@without_transaction
 def battery_thanks(token: str) -> ResponseReturnValue:
     """The thank-you page at the end of a battery: with the crisis text when an answer raised an alert."""
     invitation = invitations.resolve(token, answered=True)

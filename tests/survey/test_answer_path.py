@@ -82,6 +82,30 @@ def test_the_page_is_one_lookup_and_the_answer_one_transaction_that_marks_the_tr
     assert db.session.get(Patient, patient_id).flags_stale_at is None
 
 
+def test_on_postgresql_the_page_opens_no_transaction_and_the_answer_one(client, make_session):
+    """The page's lookup runs in autocommit: no BEGIN and no ROLLBACK, two round trips fewer
+    (feedback/extensions.py without_transaction); the answer after it, on the same session, is one
+    transaction again."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("pysqlite begins a transaction only before a write: there is nothing to save")
+    path = f"/s/{make_session().links['patient'].token}"
+    client.get(path)  # the first opening
+    autocommit: list[bool] = []
+
+    def statement(conn, cursor, sql, parameters, context, executemany) -> None:  # noqa: ANN001
+        autocommit.append(conn.connection.dbapi_connection.autocommit)
+
+    event.listen(db.engine, "before_cursor_execute", statement)
+    try:
+        page = client.get(path)
+        page_statements = len(autocommit)
+        client.post(path, data={**PATIENT_FORM, "csrf_token": csrf_token_from(page.text)})
+    finally:
+        event.remove(db.engine, "before_cursor_execute", statement)
+    assert autocommit[:page_statements] == [True]
+    assert len(autocommit) > page_statements + 1 and not any(autocommit[page_statements:])
+
+
 def test_an_outcome_answer_its_safety_alert_and_the_mark_are_one_transaction(client, make_session, make_patient):
     patient = make_patient()
     set_clinic_battery(patient.clinic, BOTH_EVERY_SESSION)
