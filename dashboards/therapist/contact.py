@@ -1,5 +1,6 @@
 """Changing how a patient is reached during a treatment: their language, mobile number and SMS
-consent, e-mail address and e-mail consent, and the channel their links go by.
+consent, e-mail address and e-mail consent, and the channel their links go by; and, for a patient
+who unsubscribed from the e-mails and asked the clinic for them again, lifting that.
 
 The treating therapist and the clinic's directors (`guards.managed_patient`); the same fields and
 rules as the new-patient form (`forms.ContactFields`, `setup.operations.check_contact`). The GET
@@ -37,6 +38,8 @@ CONTACT_INTRO = (
 def change_contact(patient: Patient) -> ResponseReturnValue:
     form = ContactForm()
     form.use_languages(patient_languages())
+    if patient.email_opted_out_at is None:
+        del form.email_resume  # nothing to lift: the box is neither shown nor read
     page: dict[str, Any] = {
         "heading": _("How %(code)s is reached", code=patient.code),
         "action": url_for("dashboards.change_contact", code=patient.code), "submit": N_("Save changes"),
@@ -49,7 +52,8 @@ def change_contact(patient: Patient) -> ResponseReturnValue:
         audit_view(patient)  # the page shown again holds the patient's number and address
         return form_page(form, status=422, **page)
     entry = Contact(form.mobile.data or "", form.sms_consent.data, form.email.data or "", form.email_consent.data,
-                    form.language.data or "", form.channel.data or "")
+                    form.language.data or "", form.channel.data or "",
+                    resume_email="email_resume" in form and form.email_resume.data)
     try:
         changed = operations.change_contact(patient, entry)
     except TreatmentError as exc:

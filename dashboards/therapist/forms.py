@@ -98,6 +98,9 @@ class AddPatientForm(_NewPatientFields, ContactFields):
 
 
 class ContactForm(ContactFields):
+    #: Shown only while the patient is unsubscribed from e-mail (dashboards/therapist/contact.py).
+    email_resume = BooleanField(lazy_gettext("The patient unsubscribed from the e-mails and has asked you to send them "
+                                             "again (recorded in the audit trail)"))
     channel = SelectField(lazy_gettext("Questionnaire links go"), choices=_choices(CHANNEL_WORDS),
                           validators=[DataRequired(lazy_gettext("Choose how the links go."))])
 

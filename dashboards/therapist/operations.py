@@ -20,6 +20,7 @@ from dashboards.speech import say
 from dashboards.therapist.models import NOTE_MAX, GuidanceNote, HomeVisit
 from dashboards.therapist.wording import ATTENDANCE_WORDS
 from feedback.delivery import staff
+from feedback.delivery.optout import resume_email
 from feedback.delivery.planner import FreshLink, FreshLinkRefused, cancel_open, send_fresh_link
 from feedback.delivery.reroute import reroute_queued
 from feedback.extensions import db
@@ -235,12 +236,15 @@ class Contact:
     email_consent: bool
     language: str
     channel: str
+    resume_email: bool = False  # the patient, unsubscribed, asked the clinic for the e-mails again
 
 
 def change_contact(patient: Patient, entry: Contact, *, now: datetime | None = None) -> list[str]:
     """Change how the patient is reached: the queued messages follow the patient's channel, or are
     cancelled when none is left (feedback/delivery/reroute.py); a withdrawn channel sends nothing more.
-    Audited with the names of the changed fields, never their values. Returns those names."""
+    An e-mail unsubscribe is lifted only when the patient asked for it (`entry.resume_email`); a bounce
+    stays until the address changes. Audited with the names of the changed fields, never their values.
+    Returns those names."""
     try:
         changed = setup.change_contact(
             patient, phone=entry.mobile.strip() or None, sms_consent=entry.sms_consent,
@@ -250,6 +254,9 @@ def change_contact(patient: Patient, entry: Contact, *, now: datetime | None = N
     except setup.SetupError as exc:
         db.session.rollback()
         raise TreatmentError(_sentence(str(exc))) from None
+    if entry.resume_email and resume_email(patient.id):  # before the queue follows the channel, e-mail open again
+        changed.append("e-mail unsubscribe lifted")
+        audit("email_resubscribe", patient=patient, detail="the patient asked the clinic for the e-mails again")
     if changed:
         # What is queued goes the new way first; a row a dispatcher holds on a withdrawn channel is cancelled.
         channel, rerouted = reroute_queued(patient)

@@ -1,6 +1,7 @@
 """Changing how a patient is reached during a treatment (dashboards/therapist/contact.py): the same
 rules as adding one, stored encrypted, audited by field name only, a withdrawn consent cancelling
-that channel's queued messages, the others following a new channel, a new address clearing a bounce."""
+that channel's queued messages, the others following a new channel, a new address clearing a bounce,
+an e-mail unsubscribe lifted only when the patient asked for it."""
 
 from __future__ import annotations
 
@@ -136,6 +137,49 @@ def test_a_new_address_clears_the_bounce_but_the_same_one_does_not(world, as_use
     db.session.refresh(reachable)
     assert reachable.email_bounced_at is None and phone_cipher().decrypt(reachable.email_encrypted) == "new@mail.example.net"
     assert last_audit().detail == "e-mail address"
+
+
+EMAILS = {**BOTH, "channel": "email"}  # links by e-mail, SMS still agreed to
+RESUME = "has asked you to send them again"  # the box's label
+
+
+def resubscribe_events() -> list[AuditEvent]:
+    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == "email_resubscribe")))
+
+
+def test_a_patient_who_unsubscribed_gets_the_emails_again_only_when_the_box_says_they_asked(world, as_user, reachable):
+    reachable.preferred_channel = "email"
+    reachable.email_opted_out_at = utcnow() - timedelta(days=3)  # long past the undo on the unsubscribe page
+    db.session.commit()
+    waiting = queued(reachable, "sms")  # gone to SMS while e-mail was closed
+    client = as_user(world.own)
+    assert RESUME in text(client.get(URL).text)
+    assert post(client, **EMAILS).status_code == 303  # the box left empty: the unsubscribe stays
+    db.session.refresh(reachable)
+    assert reachable.email_opted_out_at is not None and resubscribe_events() == []
+    assert post(client, **EMAILS, email_resume="y").status_code == 303
+    db.session.refresh(reachable), db.session.refresh(waiting)
+    assert reachable.email_opted_out_at is None
+    assert (waiting.channel, waiting.status) == ("email", "pending")  # the queue follows, as for any change
+    [event] = resubscribe_events()
+    assert (event.user_id, event.patient_id) == (world.own.id, reachable.id)
+    assert last_audit().detail == "e-mail unsubscribe lifted; 1 queued message(s) moved to email"
+    assert RESUME not in text(client.get(URL).text)  # nothing left to lift
+
+
+def test_a_bounce_stays_when_the_unsubscribe_is_lifted(world, as_user, reachable):
+    reachable.email_opted_out_at = reachable.email_bounced_at = utcnow()
+    db.session.commit()
+    assert post(as_user(world.director), **BOTH, email_resume="y").status_code == 303
+    db.session.refresh(reachable)
+    assert reachable.email_opted_out_at is None and reachable.email_bounced_at is not None
+
+
+def test_without_an_unsubscribe_there_is_no_box_and_a_forged_one_is_not_read(world, as_user, reachable):
+    client = as_user(world.own)
+    assert RESUME not in text(client.get(URL).text)
+    assert post(client, **BOTH, email_resume="y").status_code == 303
+    assert resubscribe_events() == [] and "Nothing had changed." in text(client.get("/patients/P-A1").text)
 
 
 @pytest.mark.parametrize(("change", "message"), [
