@@ -20,8 +20,10 @@ from sqlalchemy import select, update
 from werkzeug.test import TestResponse
 
 from feedback.delivery import settings
+from feedback.delivery.dispatcher import Dispatcher
 from feedback.delivery.rendering import invitation_link
 from feedback.delivery.senders import TwilioSender
+from feedback.delivery.settings import delivery
 from feedback.delivery.timing import Planned
 from feedback.extensions import db
 from feedback.models import Invitation, Patient
@@ -222,3 +224,38 @@ def patient_invitation(recorded: Any) -> Invitation:
 def english(planned: Planned | None) -> Planned | None:
     """A plan with its reasons said in English (the screens say them in their reader's language)."""
     return planned and Planned(planned.when, planned.because and speak(planned.because, ENGLISH))
+
+
+
+def mark_sent(row: OutboxMessage, when: datetime) -> None:
+    row.status, row.sent_at = "sent", when
+    db.session.commit()
+
+
+# -- the dispatcher's tests (test_dispatcher.py, test_dispatcher_races.py) --------------------------
+
+SESSION_START = local(2026, 1, 14, 14, 0)  # ends 14:50, its SMS is due 15:20
+DUE = local(2026, 1, 14, 15, 20)
+
+
+@pytest.fixture
+def dispatcher(app) -> Dispatcher:
+    found = delivery()
+    return Dispatcher(found.sender, found.cipher)
+
+
+@pytest.fixture
+def planned(clock, sms_session):
+    """An SMS patient's invitation, planned and now due; returns (recorded session, row)."""
+    clock(local(2026, 1, 14, 15, 0))
+    recorded, row = sms_session(starts_at=SESSION_START)
+    clock(DUE)
+    return recorded, row
+
+
+def posts(fake) -> list:
+    return [r for r in fake.requests if r.method == "POST"]
+
+
+def number_of(patient: Patient) -> str:
+    return delivery().cipher.decrypt(patient.phone_encrypted)

@@ -9,55 +9,33 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from feedback.delivery import claims, resolver, staff
-from feedback.delivery import dispatcher as dispatcher_module
-from feedback.delivery.dispatcher import Dispatcher, Outcomes
-from feedback.delivery.optout import record_opt_out
-from feedback.delivery.rules import Go
+from feedback.delivery import staff
+from feedback.delivery.dispatcher import Dispatcher
 from feedback.delivery.schedule import MAX_ATTEMPTS
 from feedback.delivery.senders import ConsoleSender
 from feedback.delivery.settings import delivery
 from feedback.extensions import db
 from feedback.invitations import link_token, record_response
-from feedback.models import Patient
 from feedback.models.outbox import OutboxMessage
-from tests.delivery.conftest import SENDER_NUMBER, link_of, local, patient_invitation, reconfigure, rows
+from tests.delivery.conftest import (
+    DUE,
+    SENDER_NUMBER,
+    SESSION_START,
+    link_of,
+    local,
+    number_of,
+    patient_invitation,
+    posts,
+    reconfigure,
+    rows,
+)
 from tests.fake_twilio import (
     INVALID_NUMBER,
     NOT_MOBILE,
     OPTED_OUT,
     RATE_LIMITED,
     SERVER_ERROR,
-    Drop,
-    Hang,
 )
-
-SESSION_START = local(2026, 1, 14, 14, 0)  # ends 14:50, its SMS is due 15:20
-DUE = local(2026, 1, 14, 15, 20)
-
-
-@pytest.fixture
-def dispatcher(app) -> Dispatcher:
-    found = delivery()
-    return Dispatcher(found.sender, found.cipher)
-
-
-@pytest.fixture
-def planned(clock, sms_session):
-    """An SMS patient's invitation, planned and now due; returns (recorded session, row)."""
-    clock(local(2026, 1, 14, 15, 0))
-    recorded, row = sms_session(starts_at=SESSION_START)
-    clock(DUE)
-    return recorded, row
-
-
-def posts(fake) -> list:
-    return [r for r in fake.requests if r.method == "POST"]
-
-
-def number_of(patient: Patient) -> str:
-    return delivery().cipher.decrypt(patient.phone_encrypted)
-
 
 # -- a normal send -----------------------------------------------------------------------------
 
@@ -265,89 +243,6 @@ def test_wrong_credentials_pause_sending_instead_of_failing_every_row(clock, sms
     assert "credentials" in caplog.text
 
 
-# -- no answer ---------------------------------------------------------------------------------
-
-
-def test_a_send_without_an_answer_is_uncertain_and_never_resent_blindly(planned, clock, dispatcher, fake_twilio):
-    fake_twilio.queue(Hang(seconds=3))  # longer than the sender's 1 s timeout; Twilio got it
-
-    assert dispatcher.run().uncertain == 1
-    clock(DUE + timedelta(hours=1))
-    dispatcher.run()
-
-    assert len(posts(fake_twilio)) == 1
-    [row] = rows()
-    assert (row.status, row.provider_id) == ("uncertain", None)
-
-
-def test_the_resolver_finds_an_uncertain_message_at_twilio(planned, clock, dispatcher, fake_twilio):
-    fake_twilio.queue(Hang(seconds=3))
-    dispatcher.run()
-
-    clock(DUE + timedelta(minutes=2))
-    found = resolver.resolve_uncertain(dispatcher.sender, dispatcher.cipher)
-
-    assert found.sent == 1
-    [row] = rows()
-    assert (row.status, row.provider_id) == ("sent", fake_twilio.messages[0]["sid"])
-    list_call = fake_twilio.requests[-1]
-    assert (list_call.method, list_call.query["To"]) == ("GET", number_of(row.patient))
-    assert len(posts(fake_twilio)) == 1
-
-
-def test_an_uncertain_message_twilio_never_got_waits_for_staff(planned, clock, dispatcher, fake_twilio):
-    recorded, _ = planned
-    fake_twilio.queue(Drop(create=False))  # the connection broke before Twilio took it
-    dispatcher.run()
-    clinic_id = recorded.session.patient.clinic_id
-
-    clock(DUE + timedelta(minutes=5))
-    assert resolver.resolve_uncertain(dispatcher.sender, dispatcher.cipher).not_found == 1
-    assert staff.needs_attention(clinic_id) == []  # still within the grace period
-
-    clock(DUE + timedelta(minutes=20))
-    resolver.resolve_uncertain(dispatcher.sender, dispatcher.cipher)
-    [problem] = staff.needs_attention(clinic_id)
-    assert problem.status == "uncertain"
-    assert dispatcher.run().total == 0  # never re-sent on its own
-
-    assert staff.send_again(problem.outbox_id)  # staff checked with the patient
-    assert dispatcher.run().sent == 1
-    assert len(fake_twilio.messages) == 1
-
-
-def test_a_dispatcher_that_died_during_the_send_leaves_an_uncertain_row(planned, clock, dispatcher, fake_twilio):
-    _, row = planned
-    db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == row.id)
-        .values(status="sending", attempts=1, claimed_by="dead:1:x", last_attempt_at=DUE, claim_expires_at=DUE)
-    )
-    db.session.commit()
-
-    dispatcher.run()
-
-    assert fake_twilio.requests == []
-    assert rows()[0].status == "uncertain"
-
-
-def test_rows_claimed_by_a_dead_dispatcher_are_taken_back_when_the_claim_expires(
-    planned, clock, dispatcher, fake_twilio
-):
-    _, row = planned
-    db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == row.id)
-        .values(status="claimed", claimed_by="dead:1:x", claim_expires_at=DUE + timedelta(minutes=2))
-    )
-    db.session.commit()
-
-    assert dispatcher.run().total == 0  # the claim still holds
-    clock(DUE + timedelta(minutes=2))
-    assert dispatcher.run().sent == 1
-    assert len(posts(fake_twilio)) == 1
-
-
 # -- privacy -----------------------------------------------------------------------------------
 
 
@@ -385,31 +280,3 @@ def test_the_console_sender_keeps_what_it_would_have_sent(clock, make_sms_patien
     assert rows()[0].status == "sent"
 
 
-def test_a_stop_that_lands_between_the_checks_and_the_send_still_wins(planned, dispatcher, fake_twilio, monkeypatch):
-    recorded, row = planned
-    claims.claim_due(dispatcher.worker, now=DUE, ttl=timedelta(minutes=2), limit=10)
-
-    def checks_pass_then_stop_arrives(**facts):
-        record_opt_out([recorded.session.patient.id])  # the webhook commits right now
-        return Go()
-
-    monkeypatch.setattr(dispatcher_module, "send_verdict", checks_pass_then_stop_arrives)
-    outcomes = Outcomes()
-    dispatcher._deliver(row.id, outcomes)
-
-    assert outcomes.skipped == 1
-    assert fake_twilio.requests == []
-    assert rows()[0].status == "cancelled"
-
-
-def test_a_row_whose_claim_passed_to_another_worker_is_left_to_it(planned, clock, dispatcher, fake_twilio):
-    _, row = planned
-    claims.claim_due(dispatcher.worker, now=DUE, ttl=timedelta(minutes=2), limit=10)
-    clock(DUE + timedelta(minutes=3))  # this worker stalled; its claim lapsed
-    claims.claim_due("another", now=DUE + timedelta(minutes=3), ttl=timedelta(minutes=2), limit=10)
-
-    outcomes = Outcomes()
-    dispatcher._deliver(row.id, outcomes)
-
-    assert outcomes.skipped == 1 and fake_twilio.requests == []
-    assert rows()[0].claimed_by == "another"
