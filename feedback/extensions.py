@@ -74,7 +74,9 @@ def without_transaction(view: Callable[P, R]) -> Callable[P, R]:
     survey GET's four round trips. Each statement sees what was committed when it began, as under
     the READ COMMITTED every other request uses. SQLite (pysqlite) begins only before a write, so it
     is left as it is. Afterwards the connection goes back out of autocommit, as at the end of a
-    request, so nothing else can run on it in autocommit (tests share one session across requests)."""
+    request, so nothing else can run on it in autocommit (tests share one session across requests).
+    A view with two writes would commit them one by one: tests/survey/test_answer_path.py pins the
+    survey page's statements."""
 
     @functools.wraps(view)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:

@@ -50,6 +50,7 @@ def _render(
     patient = invitation.session.patient
     kept = not values and not errors and g.get("survey_url") is None
     page_values = _page_values(invitation, survey_page.TOKEN if kept else token, instrument, steps)
+    # After _page_values, which sets the page's language (_form_language): the date is said in it.
     day = weekday_date(invitation.session.starts_at.astimezone(patient.clinic.zone))
     if kept:
         return survey_page.blank_form(instrument, page_values, token=token, day=day, started=int(time.time())), status
@@ -78,7 +79,6 @@ def _page_values(invitation: Invitation, token: str, instrument: Instrument, ste
         "hidden": hidden_items(invitation) if alliance else frozenset(),
         "switch": language_switch(invitation, token),
         "language": language,
-        "token": token,
         "action": action,
         "privacy_notice": instrument.text(notice, language) if notice else "",
         "step": (steps.position(instrument.id), len(steps.forms)) if len(steps.forms) > 1 else None,

@@ -6,9 +6,11 @@ served and the session's date. The page is rendered with a marker in place of ea
 request copies it with its own values put in. Rendered every time, the page was about a third of a
 survey GET's time in the app (Jinja, Babel's lookups, url_for: bench/RESULTS.md).
 
-Only the link's own pages use this: the clinic tablet adds its idle return to every page
-(dashboards/kiosk), which this cache does not know about, so survey.py renders those in full. With
-templates reloaded on change (development), nothing is kept, so an edit shows at once.
+Only the link's own pages use this. The clinic tablet adds its idle return to every page it shows
+(dashboards/kiosk), which this cache does not know about: its survey pages are the ones that set
+`g.survey_url`, and survey.py renders those in full; its lock sends a tablet's every other page
+(a /s/ link included) to the code screen. With templates reloaded on change (development),
+nothing is kept, so an edit shows at once.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from flask import current_app, render_template
 from flask_wtf.csrf import generate_csrf
 from markupsafe import escape
 
-from feedback.i18n import page_direction, page_language
+from feedback.i18n import page_language
 from feedback.instruments.model import Instrument
 
 _RUN = secrets.token_hex(8)  # no text of a form, a clinic or a catalog can contain a marker by chance
@@ -39,7 +41,7 @@ def blank_form(
     instrument and the four per-request ones, built with `TOKEN` as the token; `token` is a checked
     link token (letters, digits, - and _), `day` the session's date as the page says it."""
     # An instrument's id and version name its text (a changed translation is a new version).
-    key = (instrument.id, instrument.version, tuple(sorted(values.items())), page_language(), page_direction())
+    key = (instrument.id, instrument.version, tuple(sorted(values.items())), page_language())
     pages: dict[Any, str] = current_app.extensions.setdefault("survey_blank_pages", {})
     page = pages.get(key)
     if page is None:
@@ -52,7 +54,7 @@ def blank_form(
                 pages.clear()
             pages[key] = page
     return (
-        page.replace(TOKEN, token)
+        page.replace(TOKEN, str(escape(token)))
         .replace(_CSRF, str(escape(generate_csrf())))
         .replace(_STARTED, str(int(started)))
         .replace(_DAY, str(escape(day)))

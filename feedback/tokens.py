@@ -15,7 +15,7 @@ import re
 import secrets
 
 NONCE_BYTES = 16  # 128 bits from the OS CSPRNG
-_SHAPE = re.compile(r"^[A-Za-z0-9_-]{43}$")
+_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
 def derive_key(secret_key: str) -> bytes:
@@ -37,7 +37,7 @@ def hash_token(token: str) -> str:
 
 
 def well_formed(token: str) -> bool:
-    return bool(_SHAPE.match(token))
+    return bool(_SHAPE.fullmatch(token))  # the whole string: a trailing newline is refused too
 
 
 def matches(token: str, stored_hash: str) -> bool:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from flask import template_rendered
 
 from feedback import survey_page
+from tests.battery.helpers import BOTH_EVERY_SESSION, PHQ9_FORM, send, set_clinic_battery
 from tests.conftest import csrf_token_from
 from tests.factories import PATIENT_FORM
 
@@ -83,3 +84,24 @@ def test_nothing_is_kept_while_templates_reload(app, client, make_session):
         for _ in range(2):
             assert client.get(f"/s/{make_session().links['patient'].token}").status_code == 200
     assert names.count("feedback/survey.html") == 2
+
+
+def test_each_clinic_and_each_answer_history_gets_its_own_page(client, make_clinic, make_user, make_patient,
+                                                                make_session):
+    """What a kept page says beyond the form: the clinic country's emergency number, and the crisis
+    text on the forms after a risk answer. Two patients of one clinic, one of whom gave such an
+    answer, reach the same GAD-7 page; a patient in another country reaches the same alliance form."""
+    london, new_york = make_clinic(), make_clinic(timezone="America/New_York")
+    for clinic in (london, new_york):  # the same forms in both: only the country tells their pages apart
+        set_clinic_battery(clinic, BOTH_EVERY_SESSION)
+    london.crisis_text = {"en": "If you are in danger now, call 999. Samaritans: 116 123."}
+    links = [f"/s/{make_session(make_patient(make_user(clinic=clinic))).links['patient'].token}"
+             for clinic in (london, london, new_york)]
+    alliance = [client.get(link).text for link in links]
+    assert "call 999" in alliance[0] and "call 911" in alliance[2] and "call 999" not in alliance[2]
+    for link, phq9_9 in ((links[0], "2"), (links[1], "0")):
+        assert send(client, link, PATIENT_FORM).status_code == 303
+        assert send(client, f"{link}/phq-9", {**PHQ9_FORM, "phq9_9": phq9_9}).status_code == 303
+    at_risk, not_at_risk = (client.get(f"{link}/gad-7").text for link in links[:2])
+    assert "If you are in danger now" in at_risk and "If you are in danger now" not in not_at_risk
+    assert "Form 3 of 3" in at_risk and "Form 3 of 3" in not_at_risk
