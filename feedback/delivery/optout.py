@@ -1,6 +1,7 @@
 """Opting out and back in, by SMS keyword (STOP/START) or by Twilio refusing a send (21610); and
 out of e-mail, by the one-click unsubscribe link (`unsubscribe`) or a hard bounce (`stop_email`),
-and back in by the same link (`resume_email`).
+and back in (`resume_email`) by the same link within the hour or, when the patient asks the clinic,
+from their contact page.
 
 `opt_out`, `opt_in` and `stop_email` add to the caller's transaction: a webhook commits them together with
 its processed-webhook key (see `replays`). `record_opt_out` is the use case on its own, committed.
@@ -86,8 +87,8 @@ def stop_email(patient_id: int, column: str, reason: str, *, now: datetime | Non
 
 
 def resume_email(patient_id: int) -> bool:
-    """The patient asked for the e-mails again on their unsubscribe page (like START for SMS; their
-    consent is unchanged): the next invitation may go by e-mail. E-mails cancelled when they
+    """The patient asked for the e-mails again, on their unsubscribe page or by asking the clinic
+    (like START for SMS; their consent is unchanged): the next invitation may go by e-mail. E-mails cancelled when they
     unsubscribed stay cancelled, and a bounce stays (the address failed, a new one clears it).
     False if they were not unsubscribed: nothing changed then."""
     changed = db.session.execute(
