@@ -88,9 +88,9 @@ def stop_email(patient_id: int, column: str, reason: str, *, now: datetime | Non
 
 def resume_email(patient_id: int) -> bool:
     """The patient asked for the e-mails again, on their unsubscribe page or by asking the clinic
-    (like START for SMS; their consent is unchanged): the next invitation may go by e-mail. E-mails cancelled when they
-    unsubscribed stay cancelled, and a bounce stays (the address failed, a new one clears it).
-    False if they were not unsubscribed: nothing changed then."""
+    (like START for SMS; their consent is unchanged): the next invitation may go by e-mail. E-mails
+    cancelled when they unsubscribed stay cancelled, and a bounce stays (the address failed, a new
+    one clears it). False if they were not unsubscribed: nothing changed then."""
     changed = db.session.execute(
         update(Patient).where(Patient.id == patient_id, Patient.email_opted_out_at.is_not(None))
         .values(email_opted_out_at=None)
