@@ -76,7 +76,7 @@ def without_transaction(view: Callable[P, R]) -> Callable[P, R]:
     is left as it is. Afterwards the connection goes back out of autocommit, as at the end of a
     request, so nothing else can run on it in autocommit (tests share one session across requests).
     A view with two writes would commit them one by one: tests/survey/test_answer_path.py pins the
-    survey page's statements."""
+    statements of the survey's pages that use this."""
 
     @functools.wraps(view)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:

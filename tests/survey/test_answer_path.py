@@ -16,7 +16,7 @@ from dashboards.risk.changed import evaluate_changed
 from dashboards.risk.models import PatientRisk
 from feedback.extensions import db
 from feedback.models import Patient, SafetyAlert
-from tests.battery.helpers import BOTH_EVERY_SESSION, PHQ9_FORM, send, set_clinic_battery
+from tests.battery.helpers import BOTH_EVERY_SESSION, GAD7_FORM, PHQ9_FORM, send, set_clinic_battery
 from tests.conftest import csrf_token_from
 from tests.factories import PATIENT_FORM
 
@@ -104,6 +104,24 @@ def test_on_postgresql_the_page_opens_no_transaction_and_the_answer_one(client, 
         event.remove(db.engine, "before_cursor_execute", statement)
     assert autocommit[:page_statements] == [True]
     assert len(autocommit) > page_statements + 1 and not any(autocommit[page_statements:])
+
+
+def test_the_battery_pages_read_only(client, make_session, make_patient):
+    """The outcome form's page and the battery's thank-you page run without a transaction on
+    PostgreSQL (without_transaction), where a second write would be committed on its own: they
+    write nothing."""
+    patient = make_patient()
+    set_clinic_battery(patient.clinic, BOTH_EVERY_SESSION)
+    path = f"/s/{make_session(patient).links['patient'].token}"
+    assert send(client, path, PATIENT_FORM).status_code == 303
+    with transactions() as outcome_page:
+        assert client.get(f"{path}/phq-9").status_code == 200
+    assert send(client, f"{path}/phq-9", PHQ9_FORM).status_code == 303
+    assert send(client, f"{path}/gad-7", GAD7_FORM).status_code == 303
+    with transactions() as thanks_page:
+        assert client.get(f"{path}/thanks").status_code == 200
+    for work in (outcome_page, thanks_page):
+        assert work and all(kind.startswith("SELECT ") for kind in _kinds(work)), _kinds(work)
 
 
 def test_an_outcome_answer_its_safety_alert_and_the_mark_are_one_transaction(client, make_session, make_patient):
