@@ -232,7 +232,7 @@ def mark_sent(row: OutboxMessage, when: datetime) -> None:
     db.session.commit()
 
 
-# -- the dispatcher's tests (test_dispatcher.py, test_dispatcher_races.py) --------------------------
+# -- the dispatcher's tests (test_dispatcher.py, test_dispatcher_races.py, email/) ------------------
 
 SESSION_START = local(2026, 1, 14, 14, 0)  # ends 14:50, its SMS is due 15:20
 DUE = local(2026, 1, 14, 15, 20)

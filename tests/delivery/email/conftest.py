@@ -1,5 +1,6 @@
 """What the e-mail tests share: an app that sends through the real SMTP server on loopback
-(tests/smtp_sink.py), e-mail patients, a dispatcher, an invitation due now, the bounce webhook."""
+(tests/smtp_sink.py), e-mail patients, an invitation due now, the bounce webhook (the dispatcher
+fixture and the times are tests/delivery/conftest.py's)."""
 
 from __future__ import annotations
 
@@ -10,14 +11,10 @@ import pytest
 from sqlalchemy import select
 
 from dashboards.audit.models import AuditEvent
-from feedback.delivery.dispatcher import Dispatcher
-from feedback.delivery.settings import delivery
 from feedback.extensions import db
 from feedback.models import Patient
-from tests.delivery.conftest import PUBLIC_BASE_URL, local
+from tests.delivery.conftest import DUE, PUBLIC_BASE_URL, SESSION_START, local
 
-SESSION_START = local(2026, 1, 14, 14, 0)  # ends 14:50: its message is due 15:20, as an SMS's
-DUE = local(2026, 1, 14, 15, 20)
 SECRET = "bounce-secret-for-tests"
 
 
@@ -43,14 +40,8 @@ def make_email_patient(make_patient):
 
 
 @pytest.fixture
-def dispatcher(app) -> Dispatcher:
-    found = delivery()
-    return Dispatcher(found.sender, found.cipher)
-
-
-@pytest.fixture
-def planned(clock, make_email_patient, make_session):
-    """An e-mail patient's invitation, planned at 15:00 and due now (15:20)."""
+def planned_email(clock, make_email_patient, make_session):
+    """An e-mail patient's invitation, planned at 15:00 and due now (15:20); returns the recorded session."""
     clock(local(2026, 1, 14, 15, 0))
     recorded = make_session(make_email_patient(), starts_at=SESSION_START)
     clock(DUE)

@@ -12,8 +12,8 @@ from feedback.delivery.unsubscribe import unsubscribe_token
 from feedback.extensions import db
 from feedback.models import Patient
 from tests.conftest import csrf_token_from
-from tests.delivery.conftest import patient_invitation, rows
-from tests.delivery.email.conftest import DUE, SECRET, SESSION_START, audit_rows, bounce, undo_token_from
+from tests.delivery.conftest import DUE, SESSION_START, patient_invitation, rows
+from tests.delivery.email.conftest import SECRET, audit_rows, bounce, undo_token_from
 
 # -- one-click unsubscribe -----------------------------------------------------------------------
 
@@ -25,8 +25,8 @@ def csrf_on(app):
     app.config["WTF_CSRF_ENABLED"] = False
 
 
-def test_the_get_only_asks_and_the_post_unsubscribes_without_a_session_or_csrf(planned, client, csrf_on, sink):
-    patient_id = planned.session.patient.id
+def test_the_get_only_asks_and_the_post_unsubscribes_without_a_session_or_csrf(planned_email, client, csrf_on, sink):
+    patient_id = planned_email.session.patient.id
     path = f"/u/{unsubscribe_token(patient_id, 'email')}"
     page = client.get(path)
     assert page.status_code == 200 and "Unsubscribe" in page.get_data(as_text=True)
@@ -43,16 +43,16 @@ def test_the_get_only_asks_and_the_post_unsubscribes_without_a_session_or_csrf(p
 
 
 @pytest.mark.parametrize("token", ["e1_" + "A" * 32, "x1_abc", "e1"])
-def test_a_forged_or_broken_unsubscribe_link_is_not_found(planned, client, token):
+def test_a_forged_or_broken_unsubscribe_link_is_not_found(planned_email, client, token):
     assert client.get(f"/u/{token}").status_code == 404
     assert client.post(f"/u/{token}").status_code == 404
 
 
-def test_after_unsubscribing_the_therapist_sees_why_and_hands_the_link_over(planned, client):
-    patient = planned.session.patient
+def test_after_unsubscribing_the_therapist_sees_why_and_hands_the_link_over(planned_email, client):
+    patient = planned_email.session.patient
     client.post(f"/u/{unsubscribe_token(patient.id, 'email')}")
     db.session.expire_all()
-    assert staff.invitation_delivery(patient_invitation(planned)).reason == "patient unsubscribed from e-mail"
+    assert staff.invitation_delivery(patient_invitation(planned_email)).reason == "patient unsubscribed from e-mail"
 
 
 def undo_form(page: str) -> dict[str, str]:
@@ -60,9 +60,9 @@ def undo_form(page: str) -> dict[str, str]:
     return {"csrf_token": csrf_token_from(page), "undo": undo_token_from(page)}
 
 
-def test_unsubscribed_by_mistake_the_patient_gets_the_emails_again(planned, client, csrf_on, clock,
+def test_unsubscribed_by_mistake_the_patient_gets_the_emails_again(planned_email, client, csrf_on, clock,
                                                                     make_session, dispatcher, sink):
-    patient = planned.session.patient
+    patient = planned_email.session.patient
     path = f"/u/{unsubscribe_token(patient.id, 'email')}"
     stopped = client.post(path).get_data(as_text=True)
     assert "Get the e-mails again" in stopped
@@ -82,8 +82,8 @@ def test_unsubscribed_by_mistake_the_patient_gets_the_emails_again(planned, clie
     assert dispatcher.run().sent == 1 and len(sink.received) == 1
 
 
-def test_only_the_unsubscribe_itself_can_undo_it_and_only_for_an_hour(planned, client, clock, make_email_patient):
-    patient_id, other_id = planned.session.patient.id, make_email_patient().id
+def test_only_the_unsubscribe_itself_can_undo_it_and_only_for_an_hour(planned_email, client, clock, make_email_patient):
+    patient_id, other_id = planned_email.session.patient.id, make_email_patient().id
     path, other_path = (f"/u/{unsubscribe_token(pid, 'email')}" for pid in (patient_id, other_id))
     form = undo_form(client.post(path).get_data(as_text=True))
     client.post(other_path)  # another patient, also unsubscribed
@@ -100,8 +100,8 @@ def test_only_the_unsubscribe_itself_can_undo_it_and_only_for_an_hour(planned, c
     assert audit_rows("email_resubscribe") == []
 
 
-def test_undoing_leaves_a_bounce_and_says_no_email_can_go(planned, client, dispatcher, sink):
-    patient_id = planned.session.patient.id
+def test_undoing_leaves_a_bounce_and_says_no_email_can_go(planned_email, client, dispatcher, sink):
+    patient_id = planned_email.session.patient.id
     dispatcher.run()
     bounce(client, sink.received[0].message["Message-ID"])
     path = f"/u/{unsubscribe_token(patient_id, 'email')}"
@@ -119,21 +119,21 @@ def test_undoing_leaves_a_bounce_and_says_no_email_can_go(planned, client, dispa
 # -- bounces ------------------------------------------------------------------------------------
 
 
-def test_a_hard_bounce_stops_email_and_shows_as_a_delivery_problem(planned, client, dispatcher, sink):
+def test_a_hard_bounce_stops_email_and_shows_as_a_delivery_problem(planned_email, client, dispatcher, sink):
     dispatcher.run()
     message_id = sink.received[0].message["Message-ID"]
     assert bounce(client, message_id, "soft").status_code == 204
     assert rows()[0].status == "sent"
     assert bounce(client, message_id).status_code == 204
     assert bounce(client, message_id).status_code == 204  # a repeat changes nothing
-    patient = db.session.get(Patient, planned.session.patient.id)
+    patient = db.session.get(Patient, planned_email.session.patient.id)
     assert patient.email_bounced_at is not None
     [problem] = staff.needs_attention(patient.clinic_id)
     assert (problem.channel, problem.status, problem.reason) == ("email", "undelivered", "the e-mail address bounced")
     assert len(audit_rows("email_bounce")) == 1
 
 
-def test_a_bounce_of_an_uncertain_email_is_found_by_its_message_id(planned, client, dispatcher, sink):
+def test_a_bounce_of_an_uncertain_email_is_found_by_its_message_id(planned_email, client, dispatcher, sink):
     """The connection broke after the content went out: the server may have taken it. Its
     Message-ID was chosen before the send, so a bounce report about it still finds the row."""
     sink.hang_up_after_data = True
@@ -142,7 +142,7 @@ def test_a_bounce_of_an_uncertain_email_is_found_by_its_message_id(planned, clie
     assert rows()[0].provider_id == received.message["Message-ID"].strip("<>").partition("@")[0]
     assert bounce(client, received.message["Message-ID"]).status_code == 204
     assert (rows()[0].status, rows()[0].last_error) == ("undelivered", "the e-mail address bounced")
-    assert db.session.get(Patient, planned.session.patient.id).email_bounced_at is not None
+    assert db.session.get(Patient, planned_email.session.patient.id).email_bounced_at is not None
 
 
 @pytest.mark.parametrize(
@@ -150,11 +150,11 @@ def test_a_bounce_of_an_uncertain_email_is_found_by_its_message_id(planned, clie
     [("wrong", {"message_id": "<x@y>", "type": "hard"}, 403), (SECRET, {"message_id": "<x@y>", "type": "odd"}, 400),
      (SECRET, ["not", "an", "object"], 400), (SECRET, {"message_id": "<am1.0@nowhere>", "type": "hard"}, 404)],
 )
-def test_a_bounce_report_that_is_wrong_is_refused_clearly(planned, client, secret, body, status):
+def test_a_bounce_report_that_is_wrong_is_refused_clearly(planned_email, client, secret, body, status):
     answer = client.post("/email/bounce", json=body, headers={"Authorization": f"Bearer {secret}"})
     assert answer.status_code == status
 
 
-def test_without_a_secret_there_is_no_bounce_route(planned, app, client):
+def test_without_a_secret_there_is_no_bounce_route(planned_email, app, client):
     app.config["EMAIL_BOUNCE_SECRET"] = ""
     assert bounce(client, "<x@y>").status_code == 404
