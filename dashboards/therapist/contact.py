@@ -39,7 +39,7 @@ def change_contact(patient: Patient) -> ResponseReturnValue:
     form = ContactForm()
     form.use_languages(patient_languages())
     if patient.email_opted_out_at is None:
-        del form.email_resume  # nothing to lift: the box is neither shown nor read
+        del form.email_resume, form.email_unsubscribed  # nothing to lift: the box is neither shown nor read
     page: dict[str, Any] = {
         "heading": _("How %(code)s is reached", code=patient.code),
         "action": url_for("dashboards.change_contact", code=patient.code), "submit": N_("Save changes"),
@@ -51,6 +51,12 @@ def change_contact(patient: Patient) -> ResponseReturnValue:
     if not form.validate():
         audit_view(patient)  # the page shown again holds the patient's number and address
         return form_page(form, status=422, **page)
+    if "email_resume" in form and form.email_resume.data and form.email_unsubscribed.data != _unsubscribed(patient):
+        # They unsubscribed again after the page was opened: that is newer than what they told the clinic.
+        form.email_resume.data, form.email_unsubscribed.data = False, _unsubscribed(patient)
+        audit_view(patient)
+        return form_page(form, status=422, error=_("The patient unsubscribed again after this page was opened. "
+                                                   "Ask them before ticking the box again."), **page)
     entry = Contact(form.mobile.data or "", form.sms_consent.data, form.email.data or "", form.email_consent.data,
                     form.language.data or "", form.channel.data or "",
                     resume_email="email_resume" in form and form.email_resume.data)
@@ -70,3 +76,10 @@ def _fill(form: ContactForm, patient: Patient) -> None:
     form.email.data = cipher.decrypt(patient.email_encrypted) if patient.email_encrypted is not None else ""
     form.sms_consent.data, form.email_consent.data = patient.sms_consent, patient.email_consent
     form.language.data, form.channel.data = patient.language, patient.preferred_channel
+    if "email_unsubscribed" in form:
+        form.email_unsubscribed.data = _unsubscribed(patient)
+
+
+def _unsubscribed(patient: Patient) -> str:
+    """The moment of the patient's e-mail unsubscribe, as the page carries it."""
+    return patient.email_opted_out_at.isoformat() if patient.email_opted_out_at is not None else ""

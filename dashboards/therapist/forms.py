@@ -6,7 +6,16 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.fields import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
@@ -98,9 +107,10 @@ class AddPatientForm(_NewPatientFields, ContactFields):
 
 
 class ContactForm(ContactFields):
-    #: Shown only while the patient is unsubscribed from e-mail (dashboards/therapist/contact.py).
-    email_resume = BooleanField(lazy_gettext("The patient unsubscribed from the e-mails and has asked you to send them "
-                                             "again (recorded in the audit trail)"))
+    #: Only while the patient is unsubscribed from e-mail (dashboards/therapist/contact.py), with the
+    #: moment of that unsubscribe: a page opened before a newer one cannot lift the newer one.
+    email_resume = BooleanField(lazy_gettext("The patient asked for the e-mails again (they had unsubscribed)"))
+    email_unsubscribed = HiddenField()
     channel = SelectField(lazy_gettext("Questionnaire links go"), choices=_choices(CHANNEL_WORDS),
                           validators=[DataRequired(lazy_gettext("Choose how the links go."))])
 

@@ -5,6 +5,7 @@ an e-mail unsubscribe lifted only when the patient asked for it."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -27,7 +28,10 @@ KEEP = {"mobile": "+447911123456", "sms_consent": "y", "language": "en", "channe
 
 
 def post(client, **data: str):
-    return client.post(URL, data={**data, "csrf_token": csrf_token_from(client.get(URL).text)})
+    page = client.get(URL).text
+    shown = re.search(r'name="email_unsubscribed" type="hidden" value="([^"]*)"', page)  # while unsubscribed
+    return client.post(URL, data={**({"email_unsubscribed": shown.group(1)} if shown else {}), **data,
+                                  "csrf_token": csrf_token_from(page)})
 
 
 @pytest.fixture
@@ -140,7 +144,7 @@ def test_a_new_address_clears_the_bounce_but_the_same_one_does_not(world, as_use
 
 
 EMAILS = {**BOTH, "channel": "email"}  # links by e-mail, SMS still agreed to
-RESUME = "has asked you to send them again"  # the box's label
+RESUME = "The patient asked for the e-mails again"  # the box's label
 
 
 def resubscribe_events() -> list[AuditEvent]:
@@ -175,12 +179,41 @@ def test_a_bounce_stays_when_the_unsubscribe_is_lifted(world, as_user, reachable
     assert reachable.email_opted_out_at is None and reachable.email_bounced_at is not None
 
 
-def test_without_an_unsubscribe_there_is_no_box_and_a_forged_one_is_not_read(world, as_user, reachable):
+def test_without_an_unsubscribe_there_is_no_box_and_ticking_it_anyway_changes_nothing(world, as_user, reachable):
     client = as_user(world.own)
     assert RESUME not in text(client.get(URL).text)
     assert post(client, **BOTH, email_resume="y").status_code == 303
     assert resubscribe_events() == [] and "Nothing had changed." in text(client.get("/patients/P-A1").text)
 
+
+
+def test_a_page_opened_before_a_newer_unsubscribe_cannot_lift_it(world, as_user, reachable):
+    reachable.email_opted_out_at = utcnow() - timedelta(days=3)
+    db.session.commit()
+    client = as_user(world.own)
+    page = client.get(URL).text
+    shown = re.search(r'name="email_unsubscribed" type="hidden" value="([^"]*)"', page).group(1)
+    reachable.email_opted_out_at = utcnow()  # meanwhile: the undo on their page, then a new unsubscribe
+    db.session.commit()
+    refused = client.post(URL, data={**BOTH, "email_resume": "y", "email_unsubscribed": shown,
+                                      "csrf_token": csrf_token_from(page)})
+    assert refused.status_code == 422 and "unsubscribed again after this page was opened" in text(refused.text)
+    assert '<input id="email_resume" name="email_resume" type="checkbox" value="y">' in refused.text  # cleared
+    db.session.refresh(reachable)
+    assert reachable.email_opted_out_at is not None and resubscribe_events() == []
+    assert post(client, **BOTH, email_resume="y").status_code == 303  # asked again, on the page as it is now
+    db.session.refresh(reachable)
+    assert reachable.email_opted_out_at is None and len(resubscribe_events()) == 1
+
+
+def test_a_form_refused_for_another_field_keeps_the_box_and_lifts_nothing(world, as_user, reachable):
+    reachable.email_opted_out_at = utcnow()
+    db.session.commit()
+    refused = post(as_user(world.own), **{**BOTH, "mobile": ""}, email_resume="y")
+    assert refused.status_code == 422 and "SMS consent needs a mobile number." in text(refused.text)
+    assert '<input checked id="email_resume" name="email_resume" type="checkbox" value="y">' in refused.text
+    db.session.refresh(reachable)
+    assert reachable.email_opted_out_at is not None and resubscribe_events() == []
 
 @pytest.mark.parametrize(("change", "message"), [
     ({"mobile": ""}, "SMS consent needs a mobile number."),
