@@ -46,9 +46,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DOMAIN", ";".join(DOMAINS))
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     babel.init_app(app, locale_selector=select_language)
-    app.jinja_env.filters.update(
-        long_date=long_date, short_datetime=short_datetime, clock_time=clock_time, weekday_date=weekday_date
-    )
+    app.jinja_env.filters.update(long_date=long_date, short_datetime=short_datetime, clock_time=clock_time)
     app.context_processor(lambda: {"page_language": page_language(), "page_direction": page_direction()})
 
 
