@@ -51,15 +51,16 @@ def change_contact(patient: Patient) -> ResponseReturnValue:
     if not form.validate():
         audit_view(patient)  # the page shown again holds the patient's number and address
         return form_page(form, status=422, **page)
-    if "email_resume" in form and form.email_resume.data and form.email_unsubscribed.data != _unsubscribed(patient):
+    resume = "email_resume" in form and form.email_resume.data
+    if resume and form.email_unsubscribed.data != (shown_now := _unsubscribed(patient)):
         # They unsubscribed again after the page was opened: that is newer than what they told the clinic.
-        form.email_resume.data, form.email_unsubscribed.data = False, _unsubscribed(patient)
+        form.email_resume.data, form.email_unsubscribed.data = False, shown_now
         audit_view(patient)
         return form_page(form, status=422, error=_("The patient unsubscribed again after this page was opened. "
                                                    "Ask them before ticking the box again."), **page)
     entry = Contact(form.mobile.data or "", form.sms_consent.data, form.email.data or "", form.email_consent.data,
                     form.language.data or "", form.channel.data or "",
-                    resume_email="email_resume" in form and form.email_resume.data)
+                    resume_email=resume)
     try:
         changed = operations.change_contact(patient, entry)
     except TreatmentError as exc:
