@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app
 
@@ -102,10 +103,24 @@ def init_app(app: Flask) -> Delivery:
         sms_enabled=isinstance(sender, TwilioSender) or config.get("APP_ENV") != "production",
         email_enabled=bool(config.get("SMTP_HOST")) or config.get("APP_ENV") != "production",
     )
+    if config.get("APP_ENV") == "production" and (delivery.sms_enabled or delivery.email_enabled):
+        check_public_base_url(settings.public_base_url)
     if not delivery.sms_enabled:
         log.warning("no SMS provider configured (TWILIO_*): patients get their links from their therapist")
     app.extensions[_EXTENSION] = delivery
     return delivery
+
+
+def check_public_base_url(base: str) -> None:
+    """In production, SMS and e-mail links need the address patients reach the app at: the worker
+    builds them outside any request, where the default would be a loopback address, and an
+    unsubscribe link must be https (RFC 8058)."""
+    parts = urlsplit(base)
+    if parts.scheme != "https" or not parts.hostname:
+        raise ValueError(
+            "PUBLIC_BASE_URL must be the https:// address patients reach the app at "
+            "(SMS and e-mail links are built from it)"
+        )
 
 
 def read_settings(config: Mapping[str, Any]) -> DeliverySettings:

@@ -6,6 +6,7 @@ import json
 from datetime import time
 
 import pytest
+from cryptography.fernet import Fernet
 
 from app import create_app
 from feedback.delivery.schedule import Policy
@@ -76,3 +77,27 @@ def test_the_help_reply_may_be_left_to_twilio_without_a_contact():
     found = build(**{**TWILIO, "CLINIC_CONTACT": "", "SMS_HELP_REPLY": "false"})
 
     assert found.settings.help_reply is False
+
+
+PRODUCTION = {"APP_ENV": "production", "SECRET_KEY": "s" * 32, "PHONE_ENCRYPTION_KEY": Fernet.generate_key().decode()}
+SMTP = {"SMTP_HOST": "mail.example.org", "SMTP_FROM": "clinic@example.org"}
+
+
+@pytest.mark.parametrize("channel", [TWILIO, SMTP], ids=["sms", "email"])
+@pytest.mark.parametrize("base", ["", "http://clinic.example.org", "https://"])
+def test_production_sending_links_needs_an_https_public_address(channel, base):
+    # The worker builds the links outside any request: without the setting they would point at
+    # the loopback default, and a plain-http unsubscribe link is not one RFC 8058 allows.
+    with pytest.raises(ValueError, match="PUBLIC_BASE_URL must be the https:// address"):
+        build(**PRODUCTION, **channel, PUBLIC_BASE_URL=base)
+
+
+@pytest.mark.parametrize(
+    "config",
+    [{**TWILIO, **SMTP, "PUBLIC_BASE_URL": "https://clinic.example.org"}, {}],
+    ids=["https address", "links handed over by the therapist"],
+)
+def test_production_starts_with_an_https_address_or_nothing_to_send(config):
+    found = build(**PRODUCTION, **config)
+
+    assert found.sms_enabled == found.email_enabled == bool(config)
