@@ -15,7 +15,8 @@ from werkzeug.exceptions import HTTPException
 
 from feedback.extensions import db
 from feedback.i18n import shipped_languages, translated, use_language
-from feedback.invitations import LinkCompleted, LinkExpired, LinkInvalid, LinkProblem
+from feedback.invitations import LinkCompleted, LinkExpired, LinkInvalid, LinkProblem, resolve, respondent
+from feedback.models import Invitation
 from feedback.translatable import N_
 
 log = logging.getLogger(__name__)
@@ -50,12 +51,13 @@ def register(app: Flask) -> None:
     @app.errorhandler(LinkProblem)
     def link_problem(exc: LinkProblem) -> ResponseReturnValue:
         title, message = LINK_PAGES[type(exc)]
-        # No patient is known from a bad link: the browser's preferred language, if it ships.
-        use_language(request.accept_languages.best_match(shipped_languages()))
+        _speak_to_link_holder(exc.invitation)
         return render_template("error.html", title=_(title), message=_(message), reference=None), exc.status
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError) -> ResponseReturnValue:
+        if request.blueprint == "survey":  # checked before the view: the link is looked up here
+            _speak_to_link_holder(_survey_link())
         return render_template(
             "error.html",
             title=_("Please try again"),
@@ -84,6 +86,25 @@ def register(app: Flask) -> None:
             message=_("Sorry, something went wrong on our side. Nothing you had already saved was lost."),
             reference=reference,
         ), 500
+
+
+def _speak_to_link_holder(invitation: Invitation | None) -> None:
+    """A survey link's error page in the respondent's language when the link was found; else the
+    browser's preferred language, if it ships (nobody is known from a bad link)."""
+    if invitation is not None:
+        use_language(respondent(invitation).language, invitation.session.patient.clinic)
+    else:
+        use_language(request.accept_languages.best_match(shipped_languages()))
+
+
+def _survey_link() -> Invitation | None:
+    token = (request.view_args or {}).get("token")
+    if not isinstance(token, str):
+        return None
+    try:
+        return resolve(token, answered=True)
+    except LinkProblem as exc:
+        return exc.invitation
 
 
 def http_error_page(exc: HTTPException) -> ResponseReturnValue:

@@ -18,14 +18,19 @@ from feedback import tokens
 from feedback.changes import mark_flags_stale
 from feedback.extensions import db
 from feedback.instruments.model import Instrument
-from feedback.models import Invitation, Patient, Response, TherapySession, utcnow
+from feedback.models import Invitation, Patient, Response, TherapySession, User, utcnow
 from feedback.signals import patient_language_chosen
 
 
 class LinkProblem(Exception):
-    """Base for the ways a survey link can fail; each maps to its own page and status."""
+    """Base for the ways a survey link can fail; each maps to its own page and status. The link's
+    invitation comes along when it was found, so that its page speaks the respondent's language."""
 
     status = 400
+
+    def __init__(self, invitation: Invitation | None = None) -> None:
+        super().__init__()
+        self.invitation = invitation
 
 
 class LinkInvalid(LinkProblem):
@@ -138,10 +143,16 @@ def resolve(token: str, *, answered: bool = False, now: datetime | None = None) 
     if invitation is None or not tokens.matches(token, invitation.token_hash):
         raise LinkInvalid()
     if invitation.completed_at is not None and not answered:
-        raise LinkCompleted()
+        raise LinkCompleted(invitation)
     if (now or utcnow()) >= invitation.expires_at:
-        raise LinkExpired()
+        raise LinkExpired(invitation)
     return invitation
+
+
+def respondent(invitation: Invitation) -> Patient | User:
+    """Who answers the link: the patient, or the therapist on their own form."""
+    session = invitation.session
+    return session.patient if invitation.respondent == "patient" else session.therapist
 
 
 def mark_opened(invitation: Invitation, *, now: datetime | None = None) -> None:
@@ -197,7 +208,7 @@ def record_response(
     claimed = db.session.execute(_CLAIM, {"invitation_id": invitation_id, "completed_at": now}).rowcount
     if claimed != 1:
         db.session.rollback()
-        raise LinkCompleted()
+        raise LinkCompleted(invitation)
     try:
         response_id = db.session.execute(_INSERT_RESPONSE, {
             "invitation_id": invitation_id, "answers": answers, "scores": scores, "submitted_at": now,
@@ -208,5 +219,5 @@ def record_response(
         db.session.commit()
     except IntegrityError:  # a duplicate
         db.session.rollback()
-        raise LinkCompleted() from None
+        raise LinkCompleted(invitation) from None
     return response_id

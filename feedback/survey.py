@@ -24,9 +24,9 @@ from feedback.instruments.answers import parse_answers
 from feedback.instruments.model import Instrument
 from feedback.instruments.registry import registry
 from feedback.instruments.scoring import score
-from feedback.invitations import LinkCompleted, LinkInvalid
+from feedback.invitations import LinkCompleted, LinkInvalid, respondent
 from feedback.language_switch import language_switch
-from feedback.models import Invitation, Patient, User
+from feedback.models import Invitation
 from feedback.safety import crisis_text_for, not_monitored_notice
 from feedback.signals import hidden_items
 from feedback.text_hygiene import whole_number
@@ -187,15 +187,10 @@ def _url(endpoint: str, token: str, **values: str) -> str:
     return url_for(f"survey.{endpoint}", **({} if endpoint == "thanks" else {"token": token}), **values)
 
 
-def _respondent(invitation: Invitation) -> Patient | User:
-    session = invitation.session
-    return session.patient if invitation.respondent == "patient" else session.therapist
-
-
 def _speak(invitation: Invitation) -> str:
     """Make this page speak the respondent's language: the patient's own on a patient's form, the
     therapist's on theirs (else their clinic's default, else English)."""
-    return use_language(_respondent(invitation).language, invitation.session.patient.clinic)
+    return use_language(respondent(invitation).language, invitation.session.patient.clinic)
 
 
 def _form_language(invitation: Invitation, instrument: Instrument) -> str:
@@ -203,7 +198,7 @@ def _form_language(invitation: Invitation, instrument: Instrument) -> str:
     the file has it (a clinic's licensed form may have a language the pages do not ship), else the
     page's when the file has that, else the file's first."""
     page = _speak(invitation)
-    own = _respondent(invitation).language
+    own = respondent(invitation).language
     return own if own in instrument.languages else instrument.language_for(page)
 
 
@@ -222,7 +217,7 @@ def _outcome_page(token: str, instrument_id: str) -> tuple[Invitation, Progress,
     invitation = invitations.resolve(token, answered=True)
     steps = progress(invitation)
     if instrument_id not in steps.outcome_forms:
-        raise LinkInvalid()
+        raise LinkInvalid(invitation)
     return invitation, steps, registry().get(instrument_id)
 
 
@@ -238,14 +233,14 @@ def _onwards(invitation: Invitation, token: str, steps: Progress) -> ResponseRet
         return _next(token, following)
     if steps.outcome_forms:
         return redirect(_url("battery_thanks", token), code=303)
-    raise LinkCompleted()
+    raise LinkCompleted(invitation)
 
 
 def _answered(invitation: Invitation, token: str, steps: Progress) -> ResponseReturnValue:
     """A form sent again (reload, back button, double tap): 409, the first answers kept, and the
     way on to any form still to answer."""
     if not steps.outcome_forms:
-        raise LinkCompleted()
+        raise LinkCompleted(invitation)
     following = steps.next_form()
     language = _speak(invitation)
     return render_template(

@@ -4,11 +4,13 @@ string missing from a catalog shown in English, never as a key."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from dashboards.audit.models import AuditEvent
 from feedback.extensions import db
-from feedback.models import OutcomeResponse, Response
+from feedback.models import OutcomeResponse, Response, utcnow
 from tests.conftest import csrf_token_from
 from tests.factories import PATIENT_FORM
 
@@ -125,3 +127,34 @@ def test_a_broken_link_answers_in_the_browsers_language_if_it_ships(client):
     assert page.status_code == 404 and "Este enlace no funciona" in page.text and '<html lang="es"' in page.text
     page = client.get("/s/not-a-real-token", headers={"Accept-Language": "fr-FR"})
     assert "This link doesn’t work" in page.text and '<html lang="en"' in page.text
+
+
+def test_a_known_links_error_pages_speak_its_patients_language(client, make_patient, make_session):
+    """Whatever the browser prefers: an answered link (409), a form sent without its CSRF token
+    (400, refused before the view) and an expired link (410), each in the patient's Spanish."""
+    english_browser = {"Accept-Language": "en-GB,en;q=0.9"}
+    issued = make_session(make_patient(language="es")).links["patient"]
+    link = f"/s/{issued.token}"
+    token = csrf_token_from(client.get(link).text)
+    assert client.post(link, data={**PATIENT_FORM, "csrf_token": token}).status_code == 303
+
+    answered = client.get(link, headers=english_browser)
+    assert answered.status_code == 409 and "Ya respondido, gracias" in answered.text
+    unsigned = client.post(link, data=PATIENT_FORM, headers=english_browser)
+    assert unsigned.status_code == 400 and "Inténtelo de nuevo" in unsigned.text
+    issued.invitation.expires_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    expired = client.get(link, headers=english_browser)
+    assert expired.status_code == 410 and "Este enlace ha caducado" in expired.text
+    assert all('<html lang="es"' in page.text for page in (answered, unsigned, expired))
+
+
+def test_a_therapists_expired_link_speaks_the_therapists_language(client, make_user, make_patient, make_session):
+    therapist = make_user()
+    therapist.language = "es"
+    db.session.commit()
+    issued = make_session(make_patient(therapist)).links["therapist"]
+    issued.invitation.expires_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    page = client.get(f"/s/{issued.token}")
+    assert page.status_code == 410 and "Este enlace ha caducado" in page.text
