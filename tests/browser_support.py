@@ -17,6 +17,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--disable-quic", "--no-first-run"]
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+TABLET = {"viewport": {"width": 810, "height": 1080}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -60,6 +61,12 @@ def open_page(browser, live_server: str, options: dict) -> Iterator[object]:
 @pytest.fixture
 def phone_page(browser, live_server) -> Iterator[object]:
     yield from open_page(browser, live_server, PHONE)
+
+
+@pytest.fixture(params=["phone", "tablet"])
+def handheld_page(request, browser, live_server) -> Iterator[object]:
+    """A patient's page on a phone, and in a second run on a tablet (the clinic's, or their own)."""
+    yield from open_page(browser, live_server, PHONE if request.param == "phone" else TABLET)
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from feedback import invitations
 from feedback.battery.store import record_outcome
 from feedback.instruments.registry import registry
 
-TABLET = {"viewport": {"width": 810, "height": 1080}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 ALLIANCE = {"bond_understood": "4", "bond_trust": "5", "task_useful": "4", "task_fit": "4", "goal_agree": "5",
             "goal_unclear": "1", "held_back": "2", "went_along": "2", "frustrated": "1", "rupture": "no"}
 Look = Callable[[object, str], None]

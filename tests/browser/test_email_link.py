@@ -1,4 +1,4 @@
-"""The e-mail invitation on a phone: the e-mail as the loopback SMTP server received it, its button's
+"""The e-mail invitation on a phone and on a tablet: the e-mail as the loopback SMTP server received it, its button's
 link to the questionnaire, and its unsubscribe link (a page that asks, then a button that does it,
 then one that undoes it)."""
 
@@ -28,7 +28,7 @@ def app_config(sink):
 
 
 def test_the_email_leads_to_the_survey_and_its_unsubscribe_link_asks_first_and_can_be_undone(
-        app, live_server, phone_page, sink, make_patient, make_session):
+        app, live_server, handheld_page, sink, make_patient, make_session):
     app.config["PUBLIC_BASE_URL"] = live_server  # the links in the e-mail lead to this server
     patient = make_patient(email="patient@mail.example.net", email_consent=True)
     patient_id = patient.id
@@ -43,7 +43,7 @@ def test_the_email_leads_to_the_survey_and_its_unsubscribe_link_asks_first_and_c
     survey = re.search(r'<a href="([^"]+/s/[^"]+)"', html)[1]
     unsubscribe = received.message["List-Unsubscribe"].strip().strip("<>")
 
-    page = phone_page
+    page = handheld_page
     page.goto(survey)
     expect(page.get_by_role("button", name="Send my answers")).to_be_visible()
     assert_accessible(page, "survey-from-email")

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from dashboards.kiosk.models import KioskDevice
 from feedback.extensions import db
 from tests.auth.conftest import enrol  # noqa: F401  (fixture)
-from tests.browser.kiosk_support import ALLIANCE, TABLET, enter_code, make_code, open_kiosk, sign_in, tap_all
-from tests.browser_support import DESKTOP, assert_accessible, open_page
+from tests.browser.kiosk_support import ALLIANCE, enter_code, make_code, open_kiosk, sign_in, tap_all
+from tests.browser_support import DESKTOP, TABLET, assert_accessible, open_page
 from tests.factories import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser

@@ -1,4 +1,4 @@
-"""The Spanish survey on a phone (390×844), in a real browser: the page, the questions and the
+"""The Spanish survey on a phone (390×844) and a tablet (810×1080), in a real browser: the page, the questions and the
 messages in Spanish, the PHQ-9 in its official Spanish, the thank-you page; axe finds nothing
 serious; and the patient switching language from the page, without JavaScript."""
 
@@ -18,29 +18,29 @@ ALLIANCE = {"bond_understood": "4", "bond_trust": "5", "task_useful": "4", "task
             "goal_unclear": "1", "held_back": "2", "went_along": "2", "frustrated": "1"}
 
 
-def _fits_the_phone(page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+def _fits_the_screen(page) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
 
 
-def test_a_spanish_patient_answers_on_a_phone(phone_page, make_session, make_patient):
+def test_a_spanish_patient_answers_on_a_phone_or_tablet(handheld_page, make_session, make_patient):
     patient = make_patient(language="es")
     patient.clinic.outcome_battery = [{"instrument": "phq-9", "every": "session"}]
     db.session.commit()
     token = make_session(patient).links["patient"].token
     db.session.remove()
-    page = phone_page
+    page = handheld_page
     page.goto(f"/s/{token}")
     assert page.locator("html").get_attribute("lang") == "es"
     expect(page.get_by_role("heading", level=1)).to_have_text("Después de la sesión de hoy")
     expect(page.get_by_text("Quién ve sus respuestas:")).to_be_visible()
     expect(page.locator("#not-monitored")).to_contain_text("no se supervisan en tiempo real")
-    _fits_the_phone(page)
+    _fits_the_screen(page)
     assert_accessible(page, "survey-es")
 
     page.get_by_role("button", name="Enviar y continuar").tap()  # nothing answered: the summary in Spanish
     expect(page.get_by_role("alert")).to_contain_text("Revise 10 respuestas")
     expect(page.get_by_role("alert")).to_contain_text("«Hoy me sentí comprendido(a) por mi terapeuta.»: Responda")
-    _fits_the_phone(page)
+    _fits_the_screen(page)
     assert_accessible(page, "survey-es-errors")
 
     for item, value in ALLIANCE.items():
@@ -50,7 +50,7 @@ def test_a_spanish_patient_answers_on_a_phone(phone_page, make_session, make_pat
     page.wait_for_url("**/phq-9")
     expect(page.get_by_text("Formulario 2 de 2")).to_be_visible()
     expect(page.get_by_role("group", name="Poco interés o placer en hacer cosas")).to_be_visible()
-    _fits_the_phone(page)
+    _fits_the_screen(page)
     assert_accessible(page, "phq9-es")
     for i in range(1, 10):
         page.locator(f'#q-phq9_{i} label:has(input[value="0"])').tap()
