@@ -19,10 +19,11 @@ from flask import current_app
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
+from feedback.delivery.messages import spoken_sender_name
 from feedback.delivery.rendering import invitation_link
 from feedback.delivery.unsubscribe import unsubscribe_url
 from feedback.email_message import plain_message
-from feedback.i18n import speaking
+from feedback.i18n import page_direction, speaking
 from feedback.mail import sender_address
 from feedback.models.outbox import OutboxMessage
 from feedback.phones import PhoneCipher
@@ -65,6 +66,7 @@ def email_for(row: OutboxMessage, cipher: PhoneCipher, sender_name: str) -> Emai
 
 def compose(kind: str, to: str, link: str, unsubscribe: str, sender_name: str, language: str) -> EmailMessage:
     """The e-mail in the current gettext language (`speaking(patient)`)."""
+    sender_name = spoken_sender_name(sender_name)
     subject, lead = (_(text) for text in TEXTS[kind])
     private = _("This link is for you alone: please do not forward this e-mail.")
     stop = _("To stop getting these e-mails, unsubscribe here:")
@@ -82,14 +84,14 @@ def compose(kind: str, to: str, link: str, unsubscribe: str, sender_name: str, l
 def _html(language: str, lead: str, link: str, button: str, private: str, sender_name: str, stop: str,
           unsubscribe: str) -> str:
     page = Markup(
-        '<!doctype html><html lang="{language}"><body style="font-family:sans-serif;line-height:1.5">'
+        '<!doctype html><html lang="{language}" dir="{direction}"><body style="font-family:sans-serif;line-height:1.5">'
         "<p>{hello}</p><p>{lead}</p>"
         '<p><a href="{link}" style="display:inline-block;padding:.6em 1em;background:#1d4ed8;color:#fff;'
         'text-decoration:none;border-radius:4px">{button}</a></p>'
         "<p>{private}</p><p>{sender}</p>"
         '<p style="font-size:.9em"><a href="{unsubscribe}">{stop}</a></p></body></html>'
-    ).format(language=language, hello=_("Hello,"), lead=lead, link=link, button=button, private=private,
-             sender=sender_name, unsubscribe=unsubscribe, stop=stop)
+    ).format(language=language, direction=page_direction(), hello=_("Hello,"), lead=lead, link=link, button=button,
+             private=private, sender=sender_name, unsubscribe=unsubscribe, stop=stop)
     return str(escape(page))
 
 

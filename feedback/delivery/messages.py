@@ -86,7 +86,7 @@ def segments(text: str) -> int:
 
 def render(kind: LinkKind, link: str, sender_name: str = DEFAULT_SENDER_NAME) -> str:
     """The text for a message carrying a survey link, in the current locale."""
-    sender = _sender(sender_name)
+    sender = spoken_sender_name(sender_name)
     return _checked(gsm7(f"{sender}: {_(LINK_TEXTS[kind])} {link} {_(OPT_OUT)}"), sender)
 
 
@@ -94,7 +94,7 @@ def help_reply(contact: str, sender_name: str = DEFAULT_SENDER_NAME) -> str:
     """The answer to HELP: who is writing, how to reach them, how to stop."""
     if not contact.strip():
         raise ValueError("the HELP reply needs a contact (a phone number or an email address)")
-    sender = _sender(sender_name)
+    sender = spoken_sender_name(sender_name)
     body = _("%(sender)s: for help contact %(contact)s. %(opt_out)s.", sender=sender, contact=contact,
              opt_out=_(OPT_OUT))
     return _checked(gsm7(body), sender)
@@ -113,8 +113,9 @@ def check_sender_name(sender_name: str, link: str = TYPICAL_LINK) -> None:
                 render(kind, link, sender_name)
 
 
-def _sender(sender_name: str) -> str:
-    # The default name is ours to translate; a clinic's own name is the clinic's.
+def spoken_sender_name(sender_name: str) -> str:
+    """The name an SMS or e-mail signs with, in the current language: the default name is ours to
+    translate; a clinic's own name is the clinic's."""
     return _(DEFAULT_SENDER_NAME) if sender_name == DEFAULT_SENDER_NAME else sender_name
 
 

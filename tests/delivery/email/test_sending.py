@@ -8,8 +8,12 @@ import logging
 import re
 from datetime import timedelta
 
+from flask_babel import force_locale
+
 from feedback.delivery import staff
 from feedback.delivery.dispatcher import Dispatcher
+from feedback.delivery.emails import compose
+from feedback.delivery.messages import DEFAULT_SENDER_NAME
 from feedback.delivery.optout import record_opt_out
 from feedback.delivery.planner import cancel_stale, fresh_link_timing, plan_reminders, send_fresh_link
 from feedback.delivery.settings import delivery
@@ -45,7 +49,7 @@ def test_an_invitation_goes_by_email_when_an_sms_would_with_unsubscribe_headers(
     plain, html = message.get_body(("plain",)).get_content(), message.get_body(("html",)).get_content()
     link = link_of(patient_invitation(planned_email))
     assert link in plain and f'href="{link}"' in html and unsubscribe in plain and unsubscribe in html
-    assert '<html lang="en">' in html
+    assert '<html lang="en" dir="ltr">' in html
     [sent] = rows()
     assert sent.status == "sent" and message["Message-ID"] == f"<{sent.provider_id}@clinic.example.org>"
     assert dispatcher.run().total == 0 and len(sink.received) == 1  # never twice
@@ -106,8 +110,15 @@ def test_a_spanish_patient_gets_a_spanish_email(planned_email, make_email_patien
     spanish = next(m.message for m in sink.received if m.recipients == ["patient2@mail.example.net"])
     assert spanish["Subject"] == "Un cuestionario de 1 minuto para usted"
     html = spanish.get_body(("html",)).get_content()
-    assert '<html lang="es">' in html and "Abrir el cuestionario" in html
+    assert '<html lang="es" dir="ltr">' in html and "Abrir el cuestionario" in html
     assert "darse de baja" in spanish.get_body(("plain",)).get_content()
+
+
+def test_the_default_sender_name_is_said_in_the_patients_language(app):
+    with app.app_context(), force_locale("es"):
+        message = compose("invitation", "p@mail.example.net", "https://x/s/t", "https://x/u/t", DEFAULT_SENDER_NAME, "es")
+    assert message["From"].startswith("Su clínica <")
+    assert "Su clínica" in message.get_body(("plain",)).get_content() and "Your clinic" not in message.as_string()
 
 
 def test_an_sms_stop_leaves_the_emails_be_and_an_unsubscribe_the_sms(planned_email, client, make_patient, make_session,
