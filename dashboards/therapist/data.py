@@ -57,18 +57,21 @@ def _outcome_answers(patient: Patient) -> list[OutcomeResponse]:
 def patient_export(patient: Patient) -> ResponseReturnValue:
     """One row per form: the alliance forms (instrument as the invitation names it) and, after each
     session's, the outcome measures answered on the same link."""
-    rows = [(r.invitation.session.number, r.invitation.respondent, 0, r.invitation.instrument_id, r)
-            for r in _responses(patient)]
-    rows += [(r.invitation.session.number, r.invitation.respondent, 1, r.instrument_id, r)
+    rows = [(r.invitation.session.number, r.invitation.respondent, 0, r.invitation.instrument_id,
+             r.invitation.instrument_version, r) for r in _responses(patient)]
+    rows += [(r.invitation.session.number, r.invitation.respondent, 1, r.instrument_id, r.instrument_version, r)
              for r in _outcome_answers(patient)]
     rows.sort(key=lambda row: row[:3])  # stable: each kind keeps its query's order
     items = sorted({key for *_, r in rows for key in r.answers})
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["session", "respondent", "instrument_id", "submitted_at", *items])
-    for number, respondent, _, instrument_id, r in rows:
+    # The version and language name the wording answered, as in the clinic's export (dashboards/export.py).
+    writer.writerow(["session", "respondent", "instrument_id", "instrument_version", "language", "submitted_at",
+                     *items])
+    for number, respondent, _, instrument_id, version, r in rows:
         answers = [answer_cell(r.answers.get(item)) for item in items]
-        writer.writerow([number, respondent, instrument_id, r.submitted_at.isoformat(), *answers])
+        writer.writerow([number, respondent, instrument_id, version, r.language, r.submitted_at.isoformat(),
+                         *answers])
     filename = f"{patient.code}-responses.csv"
     return Response(
         out.getvalue(),

@@ -86,6 +86,19 @@ def test_the_patients_csv_has_a_row_per_outcome_measure(client, make_session, ma
     assert rows[1]["phq9_9"] == "0" and rows[1]["bond_trust"] == "" and rows[2]["gad7_7"] == "1"
 
 
+def test_the_patients_csv_names_each_forms_version_and_language(client, make_session, make_patient, as_user):
+    patient = _battery_answered(client, make_session, make_patient)
+    db.session.scalars(select(OutcomeResponse).where(OutcomeResponse.instrument_id == "gad-7")).one().language = "es"
+    db.session.commit()
+    page = as_user(patient.therapist).get(f"/patients/{patient.code}/export.csv")
+    header, *_ = csv.reader(io.StringIO(page.text))
+    assert header[:6] == ["session", "respondent", "instrument_id", "instrument_version", "language", "submitted_at"]
+    clinic = {r["instrument_id"]: (r["instrument_version"], r["language"]) for r in _export(patient.clinic)}
+    rows = list(csv.DictReader(io.StringIO(page.text)))
+    assert {r["instrument_id"]: (r["instrument_version"], r["language"]) for r in rows} == clinic
+    assert clinic["gad-7"] == ("1", "es") and clinic["phq-9"] == ("1", "en")
+
+
 def test_import_stores_outcome_answers_on_the_sessions_patient_form_and_a_reimport_changes_nothing(app):
     data = _file(_row(1, **ALLIANCE_ANSWERS), _row(1, "phq-9", **_phq9(item9="2")),
                  _row(1, "gad-7", **{item: "2" for item in GAD7}),
