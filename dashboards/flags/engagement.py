@@ -9,7 +9,7 @@ from dashboards.flags.history import SessionRecord
 from dashboards.flags.thresholds import Thresholds
 from dashboards.flags.timeline import Timeline, runs
 from dashboards.flags.wording import listed, short_n
-from feedback.phrases import Num, Phrase, phrase
+from feedback.phrases import Day, Num, Phrase, phrase
 from feedback.translatable import N_
 
 MISSED = ("cancelled", "no_show")  # by the patient; "clinic_cancelled" is not missed
@@ -94,15 +94,14 @@ def _gaps(sessions: list[SessionRecord], t: Timeline, th: Thresholds) -> list[Fi
         if days > limit:
             found.append(_gap(before, days, th, False, phrase(
                 N_("There was no session for %(weeks)s weeks between session %(first)s on %(day)s and session "
-                   "%(last)s"), weeks=Num(days / 7, 1), first=before.number, day=before.date.isoformat(),
+                   "%(last)s"), weeks=Num(days / 7, 1), first=before.number, day=Day(before.date),
                 last=after.number)))
     if sessions and not t.ended:
         since = attended[-1] if attended else sessions[0]
         days = (t.as_of - since.date).days
         if days > limit:
-            start = (phrase(N_("since session %(number)s on %(day)s"), number=since.number,
-                            day=since.date.isoformat()) if attended
-                     else phrase(N_("since the first one was scheduled for %(day)s"), day=since.date.isoformat()))
+            start = (phrase(N_("since session %(number)s on %(day)s"), number=since.number, day=Day(since.date))
+                     if attended else phrase(N_("since the first one was scheduled for %(day)s"), day=Day(since.date)))
             found.append(_gap(since, days, th, True, phrase(
                 N_("No session has taken place for %(weeks)s weeks, %(since)s, and no planned end is recorded"),
                 weeks=Num(days / 7, 1), since=start), anchored=bool(attended)))
