@@ -10,7 +10,8 @@ from wtforms.validators import InputRequired
 
 from dashboards.audit import audit
 from feedback.extensions import db
-from feedback.i18n import LANGUAGES, LanguageForm
+from feedback.i18n import LANGUAGES
+from feedback.language_switch import LanguageForm
 from feedback.models import Clinic, User
 
 

@@ -22,14 +22,12 @@ from typing import Any
 from babel import Locale
 from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_decimal
-from flask import Flask, current_app, g, has_request_context
+from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import force_locale, get_locale, get_translations, refresh
 from flask_login import current_user
-from wtforms import SelectField
 
 from feedback.extensions import babel
 from feedback.phrases import Phrase, render
-from feedback.text_edges import HygienicForm
 
 DEFAULT_LANGUAGE = "en"
 #: Languages with catalogs that ship; a language listed here must be complete (tests/i18n).
@@ -122,20 +120,6 @@ def offered_languages() -> list[tuple[str, str]]:
     return [(code, language_name(code)) for code in shipped_languages()]
 
 
-class LanguageForm(HygienicForm):
-    """A choice of language: the patient's on the survey, a clinician's own, the clinic's default.
-    SelectField refuses a value that is not offered, server-side."""
-
-    language = SelectField()
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.language.choices = self.offered()
-
-    def offered(self) -> list[tuple[str, str]]:
-        return offered_languages()
-
-
 def translated(text: Phrase | str) -> str:
     """What a pure core phrased (`feedback.phrases.Phrase`, or a string marked with N_) in the
     current language, its placeholders filled in; English where the catalog lacks a string."""
@@ -161,6 +145,11 @@ def use_language(code: str | None, clinic: Any = None) -> str:
     g.language = chosen
     refresh()  # Babel caches the locale per request
     return chosen
+
+
+def use_browser_language() -> str:
+    """For a page to someone not known (a broken link): the browser's preferred language, if it ships."""
+    return use_language(request.accept_languages.best_match(shipped_languages()))
 
 
 def language_for(person: Any) -> str:

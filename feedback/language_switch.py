@@ -10,17 +10,34 @@ the shipped languages, never trusted.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from flask import Blueprint, g, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from wtforms import SelectField
 
 from feedback import invitations
-from feedback.i18n import LanguageForm, offered_languages, use_language
+from feedback.i18n import offered_languages, use_language
 from feedback.invitations import LinkInvalid
 from feedback.models import Invitation
+from feedback.text_edges import HygienicForm
 
 bp = Blueprint("survey_language", __name__)
+
+
+class LanguageForm(HygienicForm):
+    """A choice of language: the patient's on the survey, a clinician's own, the clinic's default.
+    SelectField refuses a value that is not offered, server-side."""
+
+    language = SelectField()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.language.choices = self.offered()
+
+    def offered(self) -> list[tuple[str, str]]:
+        return offered_languages()
 
 
 @dataclass(frozen=True)

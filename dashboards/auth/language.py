@@ -14,7 +14,8 @@ from dashboards.audit import audit
 from dashboards.auth.account_views import _account_page
 from dashboards.auth.views import bp
 from feedback.extensions import db
-from feedback.i18n import DEFAULT_LANGUAGE, LANGUAGES, LanguageForm, language_name, offered_languages
+from feedback.i18n import DEFAULT_LANGUAGE, LANGUAGES, language_name, offered_languages
+from feedback.language_switch import LanguageForm
 from feedback.models import User
 
 #: The form's value for "no language of my own": the clinic's default decides.
