@@ -7,16 +7,18 @@ import logging
 import secrets
 import traceback
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from feedback.extensions import db
-from feedback.i18n import shipped_languages, translated, use_language
+from feedback.i18n import translated, use_browser_language, use_language
 from feedback.invitations import LinkCompleted, LinkExpired, LinkInvalid, LinkProblem, resolve, respondent
 from feedback.models import Invitation
+from feedback.phrases import Phrase
 from feedback.translatable import N_
 
 log = logging.getLogger(__name__)
@@ -43,6 +45,7 @@ STATUS_PAGES = {
     404: (N_("Page not found"), N_("There is no page at this address. Please check the link.")),
     405: (N_("Not allowed"), N_("This page cannot be used this way.")),
     413: (N_("Too large"), N_("What was sent is too large.")),
+    422: (N_("Not accepted"), N_("Something in what was sent could not be accepted. Please go back and check it.")),
     429: (N_("Too many tries"), N_("Please wait a minute and try again.")),
 }
 
@@ -56,7 +59,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError) -> ResponseReturnValue:
-        if request.blueprint == "survey":  # checked before the view: the link is looked up here
+        if request.blueprint in ("survey", "survey_language"):  # refused before the view: look the link up
             _speak_to_link_holder(_survey_link())
         return render_template(
             "error.html",
@@ -94,7 +97,7 @@ def _speak_to_link_holder(invitation: Invitation | None) -> None:
     if invitation is not None:
         use_language(respondent(invitation).language, invitation.session.patient.clinic)
     else:
-        use_language(request.accept_languages.best_match(shipped_languages()))
+        use_browser_language()
 
 
 def _survey_link() -> Invitation | None:
@@ -108,12 +111,17 @@ def _survey_link() -> Invitation | None:
 
 
 def http_error_page(exc: HTTPException) -> ResponseReturnValue:
+    if g.get("language") is None and not getattr(current_user, "is_authenticated", False):
+        use_browser_language()  # nobody known, no page chose a language yet
     title, message = f"{exc.code} {exc.name}", exc.description
     if exc.code in STATUS_PAGES:
         words = STATUS_PAGES[exc.code]
         title = f"{exc.code} {translated(words[0])}"
-        # A view's own description (already in the page's language) is kept; werkzeug's default is not.
-        message = translated(words[1]) if exc.description == type(exc).description else exc.description
+        # werkzeug's English default is replaced; a view's own description is kept, a phrase said here.
+        if exc.description == type(exc).description:
+            message = translated(words[1])
+        elif isinstance(exc.description, Phrase):
+            message = translated(exc.description)
     return render_template("error.html", title=title, message=message, reference=None), exc.code or 500
 
 

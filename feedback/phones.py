@@ -13,9 +13,17 @@ from pathlib import Path
 import phonenumbers
 from cryptography.fernet import Fernet, InvalidToken
 
+from feedback.phrases import phrase
+from feedback.translatable import N_
+
 
 class PhoneError(ValueError):
-    pass
+    """Why a number is refused: `message` for a page to say in its reader's language; `str()` is
+    the English sentence (command line, logs)."""
+
+    def __init__(self, msgid: str, **params: object):
+        self.message = phrase(msgid, **params)
+        super().__init__(str(self.message))
 
 
 def normalise(raw: str, default_region: str | None = None) -> str:
@@ -27,12 +35,13 @@ def normalise(raw: str, default_region: str | None = None) -> str:
     try:
         number = phonenumbers.parse(raw, default_region)
     except phonenumbers.NumberParseException:
-        raise PhoneError("not a phone number: give it in international form, e.g. +44 7700 900123") from None
+        raise PhoneError(N_("not a phone number: give it in international form, e.g. %(example)s"),
+                         example="+44 7700 900123") from None
     if not phonenumbers.is_valid_number(number):
-        raise PhoneError("not a valid phone number for its country")
+        raise PhoneError(N_("not a valid phone number for its country"))
     kind = phonenumbers.number_type(number)
     if kind not in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE):
-        raise PhoneError("not a mobile number, so it cannot receive SMS")
+        raise PhoneError(N_("not a mobile number, so it cannot receive SMS"))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

@@ -22,9 +22,19 @@ from werkzeug.routing import IntegerConverter, PathConverter, UnicodeConverter, 
 from wtforms import Field, IntegerField, PasswordField, StringField, TextAreaField
 from wtforms.validators import StopValidation
 
-from feedback.text_hygiene import HostileText, clean, has_foreign_digits, refused_character, whole_number
+from feedback.i18n import translated
+from feedback.phrases import phrase
+from feedback.text_hygiene import (
+    LARGEST_NUMBER,
+    HostileText,
+    clean,
+    has_foreign_digits,
+    refused_character,
+    whole_number,
+)
+from feedback.translatable import N_
 
-DIGITS_ONLY = "Write the number with the digits 0-9."
+DIGITS_ONLY = N_("Write the number with the digits 0-9.")
 
 
 class HygienicForm(FlaskForm):
@@ -61,21 +71,24 @@ def _refuse_hostile_input(form: Any, field: Field) -> None:
             continue
         character = refused_character(value, multiline=isinstance(field, TextAreaField))
         if character is not None:
-            raise StopValidation(f"The text {HostileText(character)}.")
+            raise StopValidation(translated(phrase(N_("The text %(refusal)s."), refusal=HostileText(character).clause)))
         if not text_field and has_foreign_digits(value):
-            raise StopValidation(DIGITS_ONLY)
+            raise StopValidation(translated(DIGITS_ONLY))
         if isinstance(field, IntegerField) and value.strip() and not field.process_errors:
             try:
                 whole_number(value.strip())
-            except ValueError as exc:
-                raise StopValidation(f"The number {exc}.") from None
+            except ValueError:
+                raise StopValidation(translated(phrase(
+                    N_("The number is not a whole number from 0 to %(largest)s written with the digits 0-9."),
+                    largest=LARGEST_NUMBER))) from None
 
 
 def _refuse_hostile_file_name(name: str) -> None:
     """Digits of any script are fine in a file's name; the rule's characters are not."""
     character = refused_character(name)
     if character is not None:
-        raise StopValidation(f"The file's name {HostileText(character)}.")
+        refusal = HostileText(character).clause
+        raise StopValidation(translated(phrase(N_("The file's name %(refusal)s."), refusal=refusal)))
 
 
 def _path_text(value: str) -> str:
@@ -123,8 +136,10 @@ def _refuse_hostile_query() -> None:
             clean(name)
             clean(value)
         except HostileText as exc:
-            shown = f"“{name}”" if refused_character(name) is None else "of the address"
-            abort(422, f"The search or filter {shown} {exc}.")
+            refused = (phrase(N_("The search or filter “%(name)s” %(refusal)s."), name=name, refusal=exc.clause)
+                       if refused_character(name) is None
+                       else phrase(N_("The search or filter of the address %(refusal)s."), refusal=exc.clause))
+            abort(422, refused)  # a phrase: said in the error page's language
 
 
 class CliText(click.types.StringParamType):

@@ -20,6 +20,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from feedback.phrases import phrase
+from feedback.translatable import N_
+
 BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
 SURROGATES = "\ud800-\udfff"
 _REFUSED = {
@@ -32,14 +35,16 @@ LARGEST_NUMBER = 2**31 - 1
 
 
 class HostileText(ValueError):
-    """The text holds a character the rule refuses. The message is a clause to follow the name of
-    what holds it ("The note holds ..."); `code` is the character as U+XXXX."""
+    """The text holds a character the rule refuses. `clause` follows the name of what holds it ("The
+    note holds ...") as a phrase for the reader's language, the message is its English; `code` is
+    the character as U+XXXX."""
 
     def __init__(self, character: str) -> None:
         self.code = f"U+{ord(character):04X}"
         surrogate = "\ud800" <= character <= "\udfff"
-        kind = "a byte that is not UTF-8 text" if surrogate else "an invisible control character"
-        super().__init__(f"holds {kind} ({self.code}); remove it")
+        kind = N_("a byte that is not UTF-8 text") if surrogate else N_("an invisible control character")
+        self.clause = phrase(N_("holds %(kind)s (%(code)s); remove it"), kind=phrase(kind), code=self.code)
+        super().__init__(str(self.clause))
 
 
 def refused_character(text: str, *, multiline: bool = False) -> str | None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from flask import Flask, flash, g, jsonify, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from dashboards.auth import sessions
 from feedback.config import ConfigError, setting_on
@@ -62,7 +63,7 @@ def unauthorized() -> ResponseReturnValue:
         if sessions.pending() is not None:  # password given, second factor still due
             return redirect(url_for("auth.second_factor"))
         session.pop(sessions.COOKIE_KEY)
-        flash("Your session has ended. Please sign in again.")
+        flash(_("Your session has ended. Please sign in again."))
     next_url = request.full_path.rstrip("?") if request.method == "GET" else None
     return redirect(url_for("auth.login", next=next_url), code=302 if request.method == "GET" else 303)
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Any
 
 from dashboards.fhir.problems import FhirProblem, shown
-from dashboards.importer.problems import hostile
 from feedback.phrases import Phrase, phrase
 from feedback.text_hygiene import HostileText, refused_character
 from feedback.translatable import N_
@@ -80,7 +79,7 @@ def _walk(value: Any, entry: int | None, full_url: str | None, path: str, found:
         if isinstance(value, str):
             character = refused_character(value, multiline=True)
             if character is not None:
-                found.add(entry, full_url, path or "entry", hostile(HostileText(character)))
+                found.add(entry, full_url, path or "entry", HostileText(character).clause)
         elif isinstance(value, dict):
             children = []
             for key, child in value.items():
@@ -88,7 +87,7 @@ def _walk(value: Any, entry: int | None, full_url: str | None, path: str, found:
                 name = shown(key)
                 if character is not None:
                     found.add(entry, full_url, _join(path, name),
-                              phrase(N_("the property name %(refusal)s"), refusal=hostile(HostileText(character))))
+                              phrase(N_("the property name %(refusal)s"), refusal=HostileText(character).clause))
                 children.append((child, _join(path, name)))
             stack += reversed(children)  # in the document's order
         elif isinstance(value, list):

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from feedback.phrases import Phrase, phrase
-from feedback.text_hygiene import HostileText
 from feedback.translatable import N_
 
 HEADER_ROW = 1
@@ -52,13 +51,6 @@ def session_of(row: SessionRow) -> Phrase:
 class SessionRow(Protocol):
     session_number: int
     patient_code: str
-
-
-def hostile(exc: HostileText) -> Phrase:
-    """The input rule's refusal (feedback.text_hygiene.HostileText) as a phrase."""
-    surrogate = 0xD800 <= int(exc.code[2:], 16) <= 0xDFFF  # what HostileText calls a byte that is not UTF-8
-    kind = N_("a byte that is not UTF-8 text") if surrogate else N_("an invisible control character")
-    return phrase(N_("holds %(kind)s (%(code)s); remove it"), kind=phrase(kind), code=exc.code)
 
 
 def sorted_problems(problems: list[Problem]) -> list[Problem]:

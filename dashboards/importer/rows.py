@@ -13,7 +13,7 @@ from typing import Any
 
 from dashboards.importer.csvfile import Table
 from dashboards.importer.item_cells import parse_item_cells
-from dashboards.importer.problems import HEADER_ROW, Problem, hostile, quoted
+from dashboards.importer.problems import HEADER_ROW, Problem, quoted
 from dashboards.importer.session_cells import one_of, session_fields
 from feedback.instruments.model import Instrument
 from feedback.models import RESPONDENTS
@@ -221,7 +221,7 @@ def _refused_cells(number: int, cells: Sequence[str], header: Sequence[str] = ()
         character = refused_character(cell, multiline=True)
         if character is not None:
             name = header[index] if index < len(header) else ""
-            problems.append(Problem(number, name or column_letter(index), hostile(HostileText(character))))
+            problems.append(Problem(number, name or column_letter(index), HostileText(character).clause))
     return problems
 
 

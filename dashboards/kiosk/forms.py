@@ -13,7 +13,8 @@ class CodeEntryForm(HygienicForm):
     # Letters and digits: no numeric keyboard; no autocomplete, so the next patient sees no suggestion.
     code = StringField(
         lazy_gettext("Your code"),
-        validators=[DataRequired(lazy_gettext("Type the code your therapist gave you.")), Length(max=16)],
+        validators=[DataRequired(lazy_gettext("Type the code your therapist gave you.")),
+                    Length(max=16, message=lazy_gettext("Type the code your therapist gave you."))],
         render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
     )
 

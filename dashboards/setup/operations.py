@@ -13,9 +13,10 @@ from sqlalchemy import select
 
 from dashboards.auth.passwords import hash_password
 from feedback.extensions import db
+from feedback.i18n import translated
 from feedback.links import patient_languages
 from feedback.models import CHANNELS, ROLES, Clinic, Patient, User, utcnow
-from feedback.phones import PhoneCipher, normalise, region_for_zone
+from feedback.phones import PhoneCipher, PhoneError, normalise, region_for_zone
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{1,31}$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -151,8 +152,8 @@ def set_phone(patient: Patient, raw: str) -> None:
     """Store the number in E.164; national numbers are read as the clinic's country's."""
     try:
         e164 = normalise(raw, region_for_zone(patient.clinic.timezone))
-    except ValueError as exc:
-        raise SetupError(str(exc)) from None
+    except PhoneError as exc:  # in the page's language; English on the command line, as `_()` is
+        raise SetupError(translated(exc.message)) from None
     cipher = phone_cipher()
     patient.phone_encrypted = cipher.encrypt(e164)
     patient.phone_lookup = cipher.lookup_hash(e164)

@@ -46,6 +46,8 @@ def test_the_get_only_asks_and_the_post_unsubscribes_without_a_session_or_csrf(p
 def test_a_forged_or_broken_unsubscribe_link_is_not_found(planned_email, client, token):
     assert client.get(f"/u/{token}").status_code == 404
     assert client.post(f"/u/{token}").status_code == 404
+    spanish = client.get(f"/u/{token}", headers={"Accept-Language": "es-ES,es;q=0.9"})  # nobody known: the browser's
+    assert '<html lang="es"' in spanish.text and "Página no encontrada" in spanish.text
 
 
 def test_after_unsubscribing_the_therapist_sees_why_and_hands_the_link_over(planned_email, client):
