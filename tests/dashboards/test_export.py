@@ -54,7 +54,7 @@ def test_one_row_per_item_answer_for_a_known_response(clinic):
     first = patient[0]
     assert first == {
         "patient_code": "P-1", "session_number": "1", "session_date": "2024-06-02", "respondent": "patient",
-        "instrument_id": "post-session-patient", "instrument_version": "1", "language": "en", "item_id": "bond_understood",
+        "instrument_id": "post-session-patient", "instrument_version": "2", "language": "en", "item_id": "bond_understood",
         "value": "5", "score_bond": "5.0", "score_task": "4.0", "score_goal": "5.0", "score_alliance": "4.6667"}
     assert next(r["value"] for r in patient if r["item_id"] == "rupture") == "no"
 

@@ -52,7 +52,7 @@ def test_the_invariant_checks_catch_what_they_check(demo_clinic):
     bundle = by_type(export(demo_clinic))
     index = canonical_index(bundle["Questionnaire"])
     response = next(r for r in bundle["QuestionnaireResponse"]
-                    if r["status"] == "completed" and r["questionnaire"].endswith("post-session-patient|1"))
+                    if r["status"] == "completed" and r["questionnaire"].endswith("post-session-patient|2"))
     questionnaire = index[response["questionnaire"]]
     broken = json.loads(json.dumps(response))
     broken["item"][0]["answer"] = [{"valueInteger": 9}]

@@ -33,9 +33,9 @@ HOSTILE = {
     "wrong resource type": (lambda b: b["entry"].append({"resource": {"resourceType": "MedicationRequest"}}),
                             "resource.resourceType: a MedicationRequest is not imported"),
     "unknown questionnaire": (lambda b: response(b).update(questionnaire=response(b)["questionnaire"].replace(
-        "post-session-patient|1", "post-session-patient|99")), "QuestionnaireResponse.questionnaire: unknown"),
+        "post-session-patient|2", "post-session-patient|99")), "QuestionnaireResponse.questionnaire: unknown"),
     "wrong linkId": (lambda b: item(b, "held_back").update(linkId="held_back_a_lot"),
-                     ".linkId: 'held_back_a_lot' is not an item of post-session-patient version 1"),
+                     ".linkId: 'held_back_a_lot' is not an item of post-session-patient version 2"),
     "answer of the wrong type": (lambda b: item(b, "bond_trust").update(answer=[{"valueString": "5"}]),
                                  ".answer[0]: valueString does not answer bond_trust, a integer item"),
     "answer above the maximum": (lambda b: item(b, "bond_trust").update(answer=[{"valueInteger": 7}]),

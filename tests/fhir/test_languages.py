@@ -42,8 +42,8 @@ def test_a_spanish_patients_answers_are_exported_as_spanish(client, make_clinic,
     answered = [r for r in by_type(export(clinic))["QuestionnaireResponse"] if r["status"] == "completed"]
     spoken = {(r["identifier"]["value"].split("/")[0], r["questionnaire"].split("/")[-1], r["language"])
               for r in answered}
-    assert spoken == {("P-ES", "post-session-patient|1", "es"), ("P-ES", "phq-9|1", "es"),
-                      ("P-EN", "post-session-patient|1", "en"), ("P-EN", "phq-9|1", "en")}
+    assert spoken == {("P-ES", "post-session-patient|2", "es"), ("P-ES", "phq-9|1", "es"),
+                      ("P-EN", "post-session-patient|2", "en"), ("P-EN", "phq-9|1", "en")}
     phq_es = next(r for r in answered if r["identifier"]["value"].startswith("P-ES") and "phq-9" in r["questionnaire"])
     assert phq_es["item"][0]["text"] == "Poco interés o placer en hacer cosas"
     for resource in answered:

@@ -38,7 +38,7 @@ def test_the_fingerprint_sees_a_one_word_change_in_one_language():
 
 
 def test_shipped_spanish_is_marked():
-    assert BUILTIN[("post-session-patient", "1")].translation_status("es") == "not validated"
+    assert BUILTIN[("post-session-patient", "2")].translation_status("es") == "not validated"
     assert BUILTIN[("post-session-patient", "1")].translation_status("en") == "original"
     assert BUILTIN[("gad-7", "1")].translation_status("es") == "validated"
 

@@ -46,7 +46,7 @@ def test_sessions_add_to_stored_scored_response(runner, client, make_patient):
     assert round(stored.scores["alliance"], 3) == 4.167
     invitation = stored.invitation
     assert invitation.respondent == "patient" and invitation.opened_at and invitation.completed_at
-    assert invitation.instrument_id == "post-session-patient" and invitation.instrument_version == "1"
+    assert invitation.instrument_id == "post-session-patient" and invitation.instrument_version == "2"
 
     # The therapist's link is a separate invitation with its own instrument.
     therapist_page = client.get(links["therapist"])
