@@ -7,7 +7,10 @@ from datetime import timedelta
 
 import pytest
 
-from feedback.delivery import staff
+from feedback.delivery import claims, staff
+from feedback.delivery import dispatcher as dispatcher_module
+from feedback.delivery.dispatcher import Outcomes
+from feedback.delivery.rules import Go
 from feedback.delivery.unsubscribe import unsubscribe_token
 from feedback.extensions import db
 from feedback.models import Patient
@@ -40,6 +43,26 @@ def test_the_get_only_asks_and_the_post_unsubscribes_without_a_session_or_csrf(p
     assert client.post(path).status_code == 200
     [event] = audit_rows("email_unsubscribe")
     assert event.patient_id == patient_id and "@" not in event.detail
+
+
+def test_an_unsubscribe_that_lands_between_the_checks_and_the_send_still_wins(planned_email, client, dispatcher,
+                                                                              sink, monkeypatch):
+    """The SMS STOP's race (tests/delivery/test_dispatcher_races.py), by e-mail: the send's own
+    guarded move to 'sending' sees the unsubscribe committed after the rules said go."""
+    [row] = rows()
+    claims.claim_due(dispatcher.worker, now=DUE, ttl=timedelta(minutes=2), limit=10)
+    path = f"/u/{unsubscribe_token(planned_email.session.patient.id, 'email')}"
+
+    def checks_pass_then_the_patient_unsubscribes(**facts):
+        assert client.post(path).status_code == 200  # the one-click POST commits right now
+        return Go()
+
+    monkeypatch.setattr(dispatcher_module, "send_verdict", checks_pass_then_the_patient_unsubscribes)
+    outcomes = Outcomes()
+    dispatcher._deliver(row.id, outcomes)
+
+    assert outcomes.skipped == 1 and sink.received == []
+    assert rows()[0].status == "cancelled"
 
 
 @pytest.mark.parametrize("token", ["e1_" + "A" * 32, "x1_abc", "e1"])
