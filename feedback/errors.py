@@ -12,11 +12,12 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from feedback.extensions import db
-from feedback.i18n import translated, use_browser_language, use_language
-from feedback.invitations import LinkCompleted, LinkExpired, LinkInvalid, LinkProblem, resolve, respondent
+from feedback.i18n import translated, use_browser_language
+from feedback.invitations import LinkCompleted, LinkExpired, LinkInvalid, LinkProblem, resolve, speak_for
 from feedback.models import Invitation
 from feedback.phrases import Phrase
 from feedback.translatable import N_
@@ -61,15 +62,9 @@ def register(app: Flask) -> None:
     def csrf_error(exc: CSRFError) -> ResponseReturnValue:
         if request.blueprint in ("survey", "survey_language"):  # refused before the view: look the link up
             _speak_to_link_holder(_survey_link())
-        return render_template(
-            "error.html",
-            title=_("Please try again"),
-            message=_(
-                "Your form had expired or came from elsewhere, so nothing was saved. "
-                "Go back, reload the page and submit it again."
-            ),
-            reference=None,
-        ), 400
+        else:
+            _speak_to_someone_not_known()
+        return csrf_page()
 
     app.register_error_handler(HTTPException, http_error_page)
 
@@ -83,6 +78,7 @@ def register(app: Flask) -> None:
         log.error("unhandled error ref=%s %s %s: %s\n%s", reference, request.method, path, kind_of(exc), where(exc))
         with contextlib.suppress(Exception):
             db.session.rollback()  # a failed transaction would also fail the error page's queries
+            _speak_to_someone_not_known()
         return render_template(
             "error.html",
             title=_("Something went wrong"),
@@ -91,11 +87,18 @@ def register(app: Flask) -> None:
         ), 500
 
 
+def csrf_page() -> ResponseReturnValue:
+    """A form refused for its CSRF token, in the language the caller chose for the page."""
+    message = _("Your form had expired or came from elsewhere, so nothing was saved. "
+                "Go back, reload the page and submit it again.")
+    return render_template("error.html", title=_("Please try again"), message=message, reference=None), 400
+
+
 def _speak_to_link_holder(invitation: Invitation | None) -> None:
     """A survey link's error page in the respondent's language when the link was found; else the
     browser's preferred language, if it ships (nobody is known from a bad link)."""
     if invitation is not None:
-        use_language(respondent(invitation).language, invitation.session.patient.clinic)
+        speak_for(invitation)
     else:
         use_browser_language()
 
@@ -108,11 +111,26 @@ def _survey_link() -> Invitation | None:
         return resolve(token, answered=True)
     except LinkProblem as exc:
         return exc.invitation
+    except SQLAlchemyError:  # the page still says what happened, in the browser's language
+        db.session.rollback()
+        return None
+
+
+def _speak_to_someone_not_known() -> None:
+    """A page that chose no language, to someone not signed in: the browser's, if it ships."""
+    if g.get("language") is not None:
+        return
+    try:
+        signed_in = bool(current_user.is_authenticated)  # loads the user: a query
+    except SQLAlchemyError:
+        db.session.rollback()
+        signed_in = False
+    if not signed_in:
+        use_browser_language()
 
 
 def http_error_page(exc: HTTPException) -> ResponseReturnValue:
-    if g.get("language") is None and not getattr(current_user, "is_authenticated", False):
-        use_browser_language()  # nobody known, no page chose a language yet
+    _speak_to_someone_not_known()
     title, message = f"{exc.code} {exc.name}", exc.description
     if exc.code in STATUS_PAGES:
         words = STATUS_PAGES[exc.code]

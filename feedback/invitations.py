@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload
 from feedback import tokens
 from feedback.changes import mark_flags_stale
 from feedback.extensions import db
+from feedback.i18n import use_language
 from feedback.instruments.model import Instrument
 from feedback.models import Invitation, Patient, Response, TherapySession, User, utcnow
 from feedback.signals import patient_language_chosen
@@ -153,6 +154,12 @@ def respondent(invitation: Invitation) -> Patient | User:
     """Who answers the link: the patient, or the therapist on their own form."""
     session = invitation.session
     return session.patient if invitation.respondent == "patient" else session.therapist
+
+
+def speak_for(invitation: Invitation) -> str:
+    """Make this request's pages speak the link's respondent's language: the patient's own on a
+    patient's form, the therapist's on theirs (else their clinic's default, else English)."""
+    return use_language(respondent(invitation).language, invitation.session.patient.clinic)
 
 
 def mark_opened(invitation: Invitation, *, now: datetime | None = None) -> None:

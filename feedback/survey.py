@@ -24,7 +24,7 @@ from feedback.instruments.answers import parse_answers
 from feedback.instruments.model import Instrument
 from feedback.instruments.registry import registry
 from feedback.instruments.scoring import score
-from feedback.invitations import LinkCompleted, LinkInvalid, respondent
+from feedback.invitations import LinkCompleted, LinkInvalid, respondent, speak_for
 from feedback.language_switch import language_switch
 from feedback.models import Invitation
 from feedback.safety import crisis_text_for, not_monitored_notice
@@ -168,7 +168,7 @@ def battery_thanks(token: str) -> ResponseReturnValue:
     """The thank-you page at the end of a battery: with the crisis text when an answer raised an alert."""
     invitation = invitations.resolve(token, answered=True)
     steps = progress(invitation)
-    language = _speak(invitation)
+    language = speak_for(invitation)
     return render_template("feedback/thanks.html", crisis=_crisis(invitation, language) if steps.alerted else None)
 
 
@@ -187,17 +187,11 @@ def _url(endpoint: str, token: str, **values: str) -> str:
     return url_for(f"survey.{endpoint}", **({} if endpoint == "thanks" else {"token": token}), **values)
 
 
-def _speak(invitation: Invitation) -> str:
-    """Make this page speak the respondent's language: the patient's own on a patient's form, the
-    therapist's on theirs (else their clinic's default, else English)."""
-    return use_language(respondent(invitation).language, invitation.session.patient.clinic)
-
-
 def _form_language(invitation: Invitation, instrument: Instrument) -> str:
     """The language the questions are shown, and the answers stored, in: the respondent's own when
     the file has it (a clinic's licensed form may have a language the pages do not ship), else the
     page's when the file has that, else the file's first."""
-    page = _speak(invitation)
+    page = speak_for(invitation)
     own = respondent(invitation).language
     return own if own in instrument.languages else instrument.language_for(page)
 
@@ -242,7 +236,7 @@ def _answered(invitation: Invitation, token: str, steps: Progress) -> ResponseRe
     if not steps.outcome_forms:
         raise LinkCompleted(invitation)
     following = steps.next_form()
-    language = _speak(invitation)
+    language = speak_for(invitation)
     return render_template(
         "feedback/answered.html",
         next_url=_url("outcome_form", token, instrument_id=following) if following else None,

@@ -19,7 +19,9 @@ from dashboards.fhir.export import app_version, clinic_context, questionnaire_by
 from dashboards.fhir.search import SearchError, capability_statement, outcome, parse_response_search
 from feedback.errors import http_error_page
 from feedback.extensions import db
+from feedback.i18n import translated
 from feedback.models import Patient, utcnow
+from feedback.phrases import Phrase
 
 bp = Blueprint("fhir", __name__, url_prefix="/fhir")
 
@@ -40,6 +42,8 @@ def require_sign_in() -> ResponseReturnValue | None:
 def http_error(exc: HTTPException) -> ResponseReturnValue:
     code = {404: "not-found", 405: "not-supported"}.get(exc.code or 500, "processing")
     message = "no such resource, or not one you may see" if exc.code == 404 else (exc.description or exc.name)
+    if isinstance(message, Phrase):  # the input checks' refusal of a query (feedback/text_edges.py)
+        message = translated(message)
     return fhir_json(outcome("error", code, message), exc.code or 500)
 
 

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from flask import Blueprint, current_app, g, make_response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 
 from dashboards.kiosk import device
 from dashboards.kiosk.codes import CodeRefused
@@ -23,8 +24,9 @@ from dashboards.kiosk.forms import CodeEntryForm
 from dashboards.kiosk.models import KioskDevice
 from feedback import survey
 from feedback.battery.due import progress
+from feedback.errors import csrf_page
 from feedback.i18n import use_language
-from feedback.invitations import link_token
+from feedback.invitations import link_token, speak_for
 from feedback.language_switch import switch_language
 from feedback.models import Invitation
 from feedback.safety import crisis_text_for
@@ -47,6 +49,17 @@ def on_a_tablet(view: View) -> View:
         return view(tablet, *args, **kwargs)
 
     return wrapped  # type: ignore[return-value]
+
+
+@bp.errorhandler(CSRFError)
+def refused_form(exc: CSRFError) -> ResponseReturnValue:
+    """Checked before the views: the page in the language of the patient at the tablet, else the clinic's."""
+    tablet = device.from_cookie()
+    if tablet is not None and tablet.invitation is not None:
+        speak_for(tablet.invitation)
+    elif tablet is not None:
+        use_language(None, tablet.clinic)
+    return csrf_page()
 
 
 def refusal_message(reason: str) -> str:
@@ -90,7 +103,7 @@ def _with_patient(view: Callable[..., ResponseReturnValue]) -> Callable[..., Res
         invitation = device.patient_part(tablet)
         if invitation is None:
             return redirect(url_for("kiosk.code_screen"), code=303)
-        use_language(invitation.session.patient.language, invitation.session.patient.clinic)
+        speak_for(invitation)
         g.survey_url = _address
         return view(tablet, invitation, link_token(invitation), **kwargs)
 

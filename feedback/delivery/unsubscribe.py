@@ -29,7 +29,7 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from feedback.delivery.optout import resume_email, stop_email
 from feedback.delivery.settings import block_reason_for
 from feedback.extensions import csrf, db
-from feedback.i18n import use_browser_language, use_language
+from feedback.i18n import use_language
 from feedback.links import external_url
 from feedback.models import Patient
 from feedback.signals import email_resumed, email_stopped
@@ -74,8 +74,7 @@ def _signature(letter: str, patient_id: int) -> str:
 def _patient(token: str) -> Patient:
     patient = patient_for(token)
     if patient is None:
-        use_browser_language()
-        abort(404)
+        abort(404)  # the error page speaks the browser's language: nobody is known
     use_language(patient.language, patient.clinic)
     return patient
 

@@ -223,6 +223,17 @@ def test_the_tablet_speaks_the_clinics_language_and_the_survey_the_patients(open
     assert '<html lang="en"' in tablet.client.get("/kiosk/survey").text
 
 
+def test_a_form_refused_for_its_csrf_token_speaks_the_patients_language(open_tablet, therapist, visit, code_for):
+    tablet = open_tablet(therapist)
+    screen = tablet.client.post("/kiosk", data={"code": "ABCDEF"})  # no token: the clinic's language (English)
+    assert screen.status_code == 400 and '<html lang="en"' in screen.text
+    visit.session.patient.language = "es"
+    db.session.commit()
+    tablet.enter(code_for(visit, therapist))
+    refused = tablet.client.post("/kiosk/survey", data=PATIENT_FORM)
+    assert refused.status_code == 400 and "Inténtelo de nuevo" in refused.text and '<html lang="es"' in refused.text
+
+
 # --- the survey's language switch on the tablet (views.language): the tablet's own address, the part's patient ---
 def test_the_patient_switches_language_on_the_tablet(open_tablet, therapist, visit, code_for):
     tablet = open_tablet(therapist)
