@@ -1,6 +1,6 @@
 """Scheduling decisions: the policy and its settings, delays, reminders, expiry, and quiet hours across
-DST. The send caps and the earliest send time are in test_schedule_caps.py (which uses this module's
-POLICY, LONDON and `utc`), the retry backoff in test_schedule_backoff.py."""
+DST. The send caps and the earliest send time are in test_schedule_caps.py, the retry backoff in
+test_schedule_backoff.py; what they share is in schedule_times.py."""
 
 from __future__ import annotations
 
@@ -17,15 +17,10 @@ from feedback.delivery.schedule import (
     reminder_due,
     shift_out_of_quiet_hours,
 )
+from tests.delivery.schedule_times import LONDON, POLICY, utc
 
-POLICY = Policy()
-LONDON = "Europe/London"  # UTC+0 in winter: local and UTC readings coincide
 BERLIN = "Europe/Berlin"
 NEW_YORK = "America/New_York"
-
-
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
 
 
 def local(tz_name: str, *args: int, fold: int = 0) -> datetime:

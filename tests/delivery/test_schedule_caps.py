@@ -1,13 +1,12 @@
 """Scheduling decisions: the daily and weekly caps, counted by the patient's own calendar, and the
-earliest send time that quiet hours, caps and a deadline leave, with the reasons that held it back.
-POLICY, LONDON and `utc` come from test_schedule.py."""
+earliest send time that quiet hours, caps and a deadline leave, with the reasons that held it back."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
 from feedback.delivery.schedule import SendTime, cap_allows, earliest_send
-from tests.delivery.test_schedule import LONDON, POLICY, utc
+from tests.delivery.schedule_times import LONDON, POLICY, utc
 
 # -- caps --------------------------------------------------------------------------------------
 
