@@ -10,8 +10,9 @@ from dashboards.flags.history import ScaleNorm
 from feedback.instruments.loader import BUILTIN_DIR, load_file
 from feedback.instruments.model import Instrument
 
-#: The built-in patient form, whose norms the demo, the benchmarks and the tests use.
-BUILTIN_PATIENT_FORM = BUILTIN_DIR / "post-session-patient.yaml"
+#: The built-in patient form's newest version, whose norms the demo, the benchmarks and the tests use
+#: (version 2 changed two Spanish texts, not the norms).
+BUILTIN_PATIENT_FORM = BUILTIN_DIR / "post-session-patient-v2.yaml"
 
 
 def norms_of(instrument: Instrument) -> dict[str, ScaleNorm]:
