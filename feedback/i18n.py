@@ -127,16 +127,18 @@ def translated(text: Phrase | str) -> str:
 
 
 def select_language() -> str:
-    named = getattr(g, "language", None) if has_request_context() else None
+    if not has_request_context():
+        return DEFAULT_LANGUAGE
+    named = getattr(g, "language", None)
     if named:
         return named
-    if has_request_context() and getattr(current_user, "is_authenticated", False):
+    if getattr(current_user, "is_authenticated", False):
         own = supported(getattr(current_user, "language", None))
         if own:
             return own
         clinic = getattr(current_user, "clinic", None)
         return supported(getattr(clinic, "language", None)) or DEFAULT_LANGUAGE
-    return DEFAULT_LANGUAGE
+    return browser_language() or DEFAULT_LANGUAGE  # nobody known yet: the sign-in page, say
 
 
 def use_language(code: str | None, clinic: Any = None) -> str:
@@ -147,9 +149,14 @@ def use_language(code: str | None, clinic: Any = None) -> str:
     return chosen
 
 
+def browser_language() -> str | None:
+    """The browser's preferred language among those that ship, if any."""
+    return request.accept_languages.best_match(shipped_languages())
+
+
 def use_browser_language() -> str:
     """For a page to someone not known (a broken link): the browser's preferred language, if it ships."""
-    return use_language(request.accept_languages.best_match(shipped_languages()))
+    return use_language(browser_language())
 
 
 def language_for(person: Any) -> str:

@@ -205,3 +205,17 @@ def test_session_cookie_signature_is_checked(app, make_user, sign_in_as):
     forged = SecureCookieSessionInterface().get_signing_serializer(other_key).dumps(payload)
     forger.set_cookie("session", forged)
     assert forger.get("/").status_code == 302
+
+
+def test_the_sign_in_page_and_its_session_ended_message_follow_the_browser(app, make_user, sign_in_as):
+    """Before anyone signs in, no account says a language: the browser's preferred one, if it ships."""
+    spanish = {"Accept-Language": "es-ES,es;q=0.9,en;q=0.5"}
+    with time_machine.travel(START, tick=False) as clock:
+        client = app.test_client()
+        assert '<html lang="en"' in client.get("/login").text  # no preference: English
+        assert "Iniciar sesión" in client.get("/login", headers=spanish).text
+        sign_in_as(client, make_user())
+        clock.shift(timedelta(minutes=16))
+        assert client.get("/", headers=spanish).status_code == 302
+        page = client.get("/login", headers=spanish)
+    assert '<html lang="es"' in page.text and "Su sesión ha finalizado. Vuelva a iniciar sesión." in page.text
