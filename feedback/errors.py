@@ -117,7 +117,9 @@ def _survey_link() -> Invitation | None:
 
 
 def _speak_to_someone_not_known() -> None:
-    """A page that chose no language, to someone not signed in: the browser's, if it ships."""
+    """A page that chose no language, to someone not signed in: the browser's, if it ships. What
+    i18n.select_language would choose, but decided here so that an error page cannot itself fail on
+    the user's lookup (a database that is down); the choice is then fixed for the render."""
     if g.get("language") is not None:
         return
     try:
