@@ -44,7 +44,8 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DOMAIN", ";".join(DOMAINS))
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     babel.init_app(app, locale_selector=select_language)
-    app.jinja_env.filters.update(long_date=long_date, short_datetime=short_datetime, clock_time=clock_time)
+    app.jinja_env.filters.update(long_date=long_date, short_datetime=short_datetime, clock_time=clock_time,
+                                  exact_datetime=exact_datetime)
     app.context_processor(lambda: {"page_language": page_language(), "page_direction": page_direction()})
 
 
@@ -204,6 +205,11 @@ def weekday_date(value: date | datetime) -> str:
 
 def short_datetime(value: datetime) -> str:
     return format_datetime(value, format="short", tzinfo=value.tzinfo, locale=get_locale() or DEFAULT_LANGUAGE)
+
+
+def exact_datetime(value: datetime) -> str:
+    """To the second, for the audit trail: "Mar 2, 2026, 10:15:00 AM", "2 mar 2026, 10:15:00"."""
+    return format_datetime(value, format="medium", tzinfo=value.tzinfo, locale=get_locale() or DEFAULT_LANGUAGE)
 
 
 def clock_time(value: datetime) -> str:

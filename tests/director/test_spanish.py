@@ -7,9 +7,10 @@ the recipient's language, not the sender's."""
 from __future__ import annotations
 
 import pytest
+import time_machine
 from sqlalchemy import select
 
-from dashboards.audit import AuditEvent
+from dashboards.audit import AuditEvent, audit
 from dashboards.risk.models import PatientRisk
 from feedback.extensions import db
 from feedback.mail import console_outbox
@@ -142,3 +143,15 @@ def test_a_main_reason_stored_before_phrases_is_read_in_english(clinics, as_user
     db.session.commit()
     row = high_risk_row(as_user(speaks(clinics.director, "es")).get("/clinic").text)
     assert "not resolved" in row
+
+
+@pytest.mark.parametrize(("language", "written"), [("es", "2 mar 2026, 9:15:00"), (None, "Mar 2, 2026, 9:15:00\u202fAM")])
+def test_the_audit_trail_says_when_in_the_readers_style(language, written, clinics, as_user):
+    """To the second, in the clinic's zone (London: UTC in March), in the reader's language (CLDR puts a
+    narrow no-break space before AM)."""
+    assert clinics.director.clinic.timezone == "Europe/London"
+    with time_machine.travel("2026-03-02 09:15:00Z", tick=False):
+        audit("view_patient", patient=clinics.patients["A-HIGH"], actor=clinics.director)
+        db.session.commit()
+    page = as_user(speaks(clinics.director, language)).get("/clinic/audit?action=view_patient").text
+    assert f'<th scope="row">{written}</th>' in page, page
