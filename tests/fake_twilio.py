@@ -10,83 +10,31 @@ form-encoded bodies, Twilio's JSON for messages, pages and errors. Every request
         ...
         fake.requests[0].form["To"]
 
-After the queue runs out, an optional `strategy(request) -> behaviour` decides, then a normal
-answer. Created messages start "queued" (or "accepted" through a Messaging Service) with no
+The behaviours and the named failures (`OPTED_OUT`, ...) are in `tests/twilio_behaviours.py`, the
+wire format's details in `tests/twilio_wire.py`. After the queue runs out, an optional
+`strategy(request) -> behaviour` decides, then a normal answer. Created messages start "queued" (or "accepted" through a Messaging Service) with no
 date_sent, as on Twilio; `set_status` moves them on.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import contextlib
-import json
 import re
 import threading
 from collections import deque
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from email.utils import format_datetime, parsedate_to_datetime
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
+
+from tests.twilio_behaviours import Answer, Behaviour, Drop, Fail, Hang, RecordedRequest, Strategy
+from tests.twilio_wire import basic_auth, flat, missing_field, reply, rfc2822, wanted
 
 DEFAULT_ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
 DEFAULT_AUTH_TOKEN = "fake-auth-token-0123456789abcdef"
 API_VERSION = "2010-04-01"
 _MESSAGES_PATH = re.compile(r"/2010-04-01/Accounts/([^/]+)/Messages\.json")
 _SENT_STATUSES = {"sent", "delivered", "undelivered", "failed", "read"}
-
-
-@dataclass(frozen=True)
-class RecordedRequest:
-    method: str
-    path: str
-    query: dict[str, str]
-    auth_user: str | None
-    form: dict[str, str]
-    at: datetime
-
-
-@dataclass(frozen=True)
-class Answer:
-    """Answer as Twilio would: 201 with the new message, 200 with a page of messages."""
-
-
-@dataclass(frozen=True)
-class Fail:
-    """Answer with Twilio's JSON error shape."""
-
-    status: int
-    code: int
-    message: str
-    retry_after: int | None = None
-
-
-@dataclass(frozen=True)
-class Hang:
-    """Take the request (creating the message if `create`), then answer only after `seconds`."""
-
-    seconds: float = 60.0
-    create: bool = True
-
-
-@dataclass(frozen=True)
-class Drop:
-    """Read the request (creating the message if `create`), then close without answering."""
-
-    create: bool = True
-
-
-Behaviour = Answer | Fail | Hang | Drop
-Strategy = Callable[[RecordedRequest], Behaviour]
-
-INVALID_NUMBER = Fail(400, 21211, "The 'To' number is not a valid phone number.")
-OPTED_OUT = Fail(400, 21610, "Attempt to send to unsubscribed recipient")
-NOT_MOBILE = Fail(400, 21614, "'To' number is not a valid mobile number")
-RATE_LIMITED = Fail(429, 20429, "Too Many Requests", retry_after=7)
-SERVER_ERROR = Fail(500, 20500, "Internal Server Error")
 
 
 class FakeTwilio:
@@ -158,7 +106,7 @@ class FakeTwilio:
             return [dict(m) for m in self._messages]
 
     def set_status(self, sid: str, status: str) -> None:
-        now = _rfc2822(datetime.now(UTC))
+        now = rfc2822(datetime.now(UTC))
         with self._lock:
             message = next(m for m in self._messages if m["sid"] == sid)
             message["status"] = status
@@ -171,9 +119,9 @@ class FakeTwilio:
     def handle(self, handler: _Handler, method: str) -> None:
         parts = urlsplit(handler.path)
         length = int(handler.headers.get("Content-Length") or 0)
-        form = _flat(parse_qs(handler.rfile.read(length).decode("utf-8"), keep_blank_values=True))
-        user, password = _basic_auth(handler.headers.get("Authorization"))
-        record = RecordedRequest(method, parts.path, _flat(parse_qs(parts.query)), user, form, datetime.now(UTC))
+        form = flat(parse_qs(handler.rfile.read(length).decode("utf-8"), keep_blank_values=True))
+        user, password = basic_auth(handler.headers.get("Authorization"))
+        record = RecordedRequest(method, parts.path, flat(parse_qs(parts.query)), user, form, datetime.now(UTC))
         with self._lock:
             self._requests.append(record)
 
@@ -217,16 +165,16 @@ class FakeTwilio:
         created: dict[str, Any] | None,
     ) -> None:
         if method == "GET":
-            _reply(handler, 200, self._page(query))
+            reply(handler, 200, self._page(query))
             return
-        problem = _missing_field(form)
+        problem = missing_field(form)
         if problem:
             self._error(handler, problem)
             return
-        _reply(handler, 201, created or self._create(form))
+        reply(handler, 201, created or self._create(form))
 
     def _create(self, form: dict[str, str]) -> dict[str, Any]:
-        now = _rfc2822(datetime.now(UTC))
+        now = rfc2822(datetime.now(UTC))
         via_service = "MessagingServiceSid" in form and "From" not in form
         with self._lock:
             sid = f"SM{len(self._messages) + 1:032x}"
@@ -259,7 +207,7 @@ class FakeTwilio:
     def _page(self, query: dict[str, str]) -> dict[str, Any]:
         size, number = int(query.get("PageSize", 50)), int(query.get("Page", 0))
         with self._lock:
-            found = [dict(m) for m in reversed(self._messages) if _wanted(m, query)]
+            found = [dict(m) for m in reversed(self._messages) if wanted(m, query)]
         start = number * size
         chunk = found[start : start + size]
         filters = {k: v for k, v in query.items() if k not in ("Page", "PageSize", "PageToken")}
@@ -289,7 +237,7 @@ class FakeTwilio:
         extra = dict(headers or {})
         if fail.retry_after is not None:
             extra["Retry-After"] = str(fail.retry_after)
-        _reply(handler, fail.status, payload, extra)
+        reply(handler, fail.status, payload, extra)
 
 
 class _Server(ThreadingHTTPServer):
@@ -314,77 +262,3 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         pass  # keep test output quiet
-
-
-def _reply(
-    handler: BaseHTTPRequestHandler,
-    status: int,
-    payload: dict[str, Any],
-    headers: dict[str, str] | None = None,
-) -> None:
-    body = json.dumps(payload).encode("utf-8")
-    handler.send_response(status)
-    handler.send_header("Content-Type", "application/json; charset=utf-8")
-    handler.send_header("Content-Length", str(len(body)))
-    for name, value in (headers or {}).items():
-        handler.send_header(name, value)
-    handler.end_headers()
-    handler.wfile.write(body)
-
-
-def _missing_field(form: dict[str, str]) -> Fail | None:
-    if not form.get("To"):
-        return Fail(400, 21604, "A 'To' phone number is required.")
-    if not (form.get("From") or form.get("MessagingServiceSid")):
-        return Fail(400, 21603, "A 'From' phone number is required.")
-    if not form.get("Body"):
-        return Fail(400, 21602, "Message body is required.")
-    return None
-
-
-def _wanted(message: dict[str, Any], query: dict[str, str]) -> bool:
-    if "To" in query and message["to"] != query["To"]:
-        return False
-    if "From" in query and message["from"] != query["From"]:
-        return False
-    bounds = {key: query[key] for key in ("DateSent", "DateSent>", "DateSent<") if key in query}
-    if not bounds:
-        return True
-    if message["date_sent"] is None:
-        return False  # a queued message has not been sent on any date yet
-    sent = parsedate_to_datetime(message["date_sent"])
-    for key, raw in bounds.items():
-        value, whole_day = _when(raw)
-        here = sent.date() if whole_day else sent
-        if key == "DateSent" and here != value:
-            return False
-        if key == "DateSent>" and here < value:
-            return False
-        if key == "DateSent<" and here > value:
-            return False
-    return True
-
-
-def _when(raw: str) -> tuple[Any, bool]:
-    """A DateSent filter value: a whole GMT day (YYYY-MM-DD) or a timestamp."""
-    if len(raw) == 10:
-        return date.fromisoformat(raw), True
-    return datetime.fromisoformat(raw.replace("Z", "+00:00")), False
-
-
-def _basic_auth(header: str | None) -> tuple[str | None, str | None]:
-    if not header or not header.startswith("Basic "):
-        return None, None
-    try:
-        user, _, password = base64.b64decode(header[6:]).decode("utf-8").partition(":")
-    except (binascii.Error, UnicodeDecodeError):
-        return None, None
-    return user, password
-
-
-def _flat(parsed: dict[str, list[str]]) -> dict[str, str]:
-    return {key: values[-1] for key, values in parsed.items()}
-
-
-def _rfc2822(when: datetime) -> str:
-    return format_datetime(when.replace(microsecond=0))

@@ -17,7 +17,7 @@ import pytest
 from tests.delivery.bulk import links_by_row, make_due_messages, make_due_now, statuses
 from tests.delivery.dispatch_process import app_config as child_config
 from tests.delivery.processes import ROOT, created_links, finish, wait_for
-from tests.fake_twilio import Answer, Hang
+from tests.twilio_behaviours import Answer, Hang
 
 pytestmark = pytest.mark.slow
 

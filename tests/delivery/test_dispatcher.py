@@ -29,7 +29,7 @@ from tests.delivery.conftest import (
     reconfigure,
     rows,
 )
-from tests.fake_twilio import (
+from tests.twilio_behaviours import (
     INVALID_NUMBER,
     NOT_MOBILE,
     OPTED_OUT,

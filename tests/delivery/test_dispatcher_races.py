@@ -16,7 +16,7 @@ from feedback.delivery.rules import Go
 from feedback.extensions import db
 from feedback.models.outbox import OutboxMessage
 from tests.delivery.conftest import DUE, number_of, posts, rows
-from tests.fake_twilio import Drop, Hang
+from tests.twilio_behaviours import Drop, Hang
 
 
 def test_a_send_without_an_answer_is_uncertain_and_never_resent_blindly(planned, clock, dispatcher, fake_twilio):

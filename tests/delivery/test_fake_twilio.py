@@ -13,7 +13,8 @@ import time_machine
 from twilio.rest import Client
 
 from feedback.delivery.senders import RebasingHttpClient
-from tests.fake_twilio import OPTED_OUT, SERVER_ERROR, Answer, FakeTwilio
+from tests.fake_twilio import FakeTwilio
+from tests.twilio_behaviours import OPTED_OUT, SERVER_ERROR, Answer
 
 ROOT = Path(__file__).resolve().parents[2]
 PATIENT = "+15555550123"

@@ -16,7 +16,7 @@ from feedback.delivery.senders import (
     UncertainSendError,
 )
 from tests.delivery.conftest import SENDER_NUMBER
-from tests.fake_twilio import (
+from tests.twilio_behaviours import (
     INVALID_NUMBER,
     NOT_MOBILE,
     OPTED_OUT,
