@@ -14,23 +14,17 @@ Runs in .ci/run's PostgreSQL pass (TEST_DATABASE_URL set); skipped on SQLite-onl
 from __future__ import annotations
 
 import json
-import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
-from cryptography.fernet import Fernet
 from sqlalchemy import create_engine, make_url, text
 from twilio.request_validator import RequestValidator
 
@@ -38,20 +32,18 @@ from feedback.config import normalise_database_url
 from tests.conftest import POSTGRES_URL, ROOT, _drop_database, create_scratch_database, csrf_token_from
 from tests.fake_twilio import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, FakeTwilio
 from tests.production import hostile_input
+from tests.production.stack import PUBLIC_HOST, Http, flask, free_port, production_env, referer_for, stop, wait_for
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not POSTGRES_URL, reason="the production smoke test needs PostgreSQL (TEST_DATABASE_URL)"),
 ]
 
-PUBLIC_HOST = "clinic.example.org"
-PROXY_HEADERS = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": PUBLIC_HOST, "X-Forwarded-For": "203.0.113.7"}
 PHONE = "+44 7911 123456"
 PHONE_E164 = "+447911123456"
 LINK = re.compile(rf"https://{re.escape(PUBLIC_HOST)}/s/([A-Za-z0-9_-]{{43}})")
 CLINIC, THERAPIST, CODE = "Smoke Clinic", "therapist@smoke.example", "SMOKE-1"
 ACCOUNTS = {"therapist": THERAPIST, "director": "director@smoke.example", "admin": "admin@smoke.example"}
-WAIT = 60  # seconds, for anything a process must do
 FLAG_WITHIN = 10  # seconds from the answer to its flag on the therapist's home (issue 21)
 
 
@@ -67,110 +59,6 @@ def scratch_database() -> Iterator[str]:
 def fake_twilio() -> Iterator[FakeTwilio]:
     with FakeTwilio() as fake:
         yield fake
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def production_env(database_url: str, twilio_url: str) -> dict[str, str]:
-    """What the deployment's environment file holds (docs/production.md), nothing more."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TWILIO_", "DELIVERY_", "SMS_"))}
-    env.update(
-        APP_ENV="production",
-        SECRET_KEY=secrets.token_urlsafe(32),
-        PHONE_ENCRYPTION_KEY=Fernet.generate_key().decode(),
-        DATABASE_URL=database_url,
-        PUBLIC_BASE_URL=f"https://{PUBLIC_HOST}",
-        TRUSTED_PROXY_COUNT="1",
-        TWILIO_ACCOUNT_SID=DEFAULT_ACCOUNT_SID,
-        TWILIO_AUTH_TOKEN=DEFAULT_AUTH_TOKEN,
-        TWILIO_FROM_NUMBER="+15005550006",
-        TWILIO_API_BASE_URL=twilio_url,
-        CLINIC_CONTACT="+44 20 7946 0123",
-        # Any hour of the day in CI: no quiet hours. Short job intervals so the test is quick.
-        DELIVERY_POLICY_JSON=json.dumps({"quiet_start": "00:00", "quiet_end": "00:00"}),
-        DELIVERY_DISPATCH_SECONDS="1",
-        DELIVERY_PLAN_SECONDS="1",
-        PYTHONPATH=str(ROOT),
-    )
-    return env
-
-
-def flask(env: dict[str, str], *args: str, extra: dict[str, str] | None = None) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "app", *args],
-        cwd=ROOT,
-        env={**env, **(extra or {})},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, f"flask {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
-    return done.stdout
-
-
-def wait_for(condition: Callable[[], object], what: str, timeout: float = WAIT) -> object:
-    deadline = time.monotonic() + timeout
-    while True:
-        found = condition()
-        if found:
-            return found
-        assert time.monotonic() < deadline, f"timed out after {timeout} s waiting for {what}"
-        time.sleep(0.2)
-
-
-class Http:
-    """A tiny browser: keeps the cookie, never follows redirects, sends the proxy's headers."""
-
-    def __init__(self, base: str) -> None:
-        self.base = base
-        self.cookies: dict[str, str] = {}
-        self.set_cookie_headers: list[str] = []
-
-        class NoRedirect(urllib.request.HTTPRedirectHandler):
-            def redirect_request(self, *args: object, **kwargs: object) -> None:
-                return None
-
-        self.opener = urllib.request.build_opener(NoRedirect)
-
-    def request(
-        self, path: str, data: dict[str, str] | None = None, headers: dict[str, str] | None = None
-    ) -> tuple[int, str, dict[str, str]]:
-        all_headers = {**PROXY_HEADERS, **(headers or {})}
-        if self.cookies:
-            all_headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        body = urlencode(data).encode() if data is not None else None
-        request = urllib.request.Request(self.base + path, data=body, headers=all_headers)
-        try:
-            with self.opener.open(request, timeout=30) as answer:
-                status, payload, received = answer.status, answer.read(), answer.headers
-        except urllib.error.HTTPError as error:
-            status, payload, received = error.code, error.read(), error.headers
-        for header in received.get_all("Set-Cookie") or []:
-            self.set_cookie_headers.append(header)
-            for name, morsel in SimpleCookie(header).items():
-                self.cookies[name] = morsel.value
-        return status, payload.decode("utf-8", "replace"), dict(received)
-
-    def submit(self, page: str, data: dict[str, str], action: str | None = None) -> tuple[int, str, dict[str, str]]:
-        """GET a page, then POST `data` to `action` (default: the page) as its form would be sent."""
-        status, html, headers = self.request(page)
-        assert status == 200, f"{page}: {status}"
-        referer = referer_for(html, headers.get("Referrer-Policy", ""), f"https://{PUBLIC_HOST}{page}")
-        return self.request(action or page, {**data, "csrf_token": csrf_token_from(html)}, referer)
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 def stored_flags(database_url: str) -> tuple[str | None, bool]:
@@ -197,18 +85,6 @@ def home_shows_flag(therapist: Http) -> bool:
     assert status == 200, status
     rows = [row for row in re.findall(r"<tr\b.*?</tr>", page, re.S) if f'/patients/{CODE}"' in row]
     return any("Unresolved rupture" in re.sub(r"<[^>]+>", " ", row) for row in rows)
-
-
-def referer_for(page: str, header: str, page_url: str) -> dict[str, str]:
-    """The Referer a browser sends with a same-origin form POST from this page: its referrer
-    policy is the header's, unless a <meta name="referrer"> in the page replaces it."""
-    meta = re.search(r'<meta name="referrer" content="([^"]*)"', page)
-    policy = (meta.group(1) if meta else header).split(",")[-1].strip().lower()
-    if policy in ("", "no-referrer"):
-        return {}
-    if policy in ("origin", "strict-origin"):
-        return {"Referer": f"https://{PUBLIC_HOST}/"}
-    return {"Referer": page_url}  # same-origin, *-when-cross-origin, unsafe-url: the page's URL
 
 
 def test_production_layout_texts_the_link_takes_the_answer_and_flags_the_rupture(
@@ -308,8 +184,9 @@ def test_production_layout_texts_the_link_takes_the_answer_and_flags_the_rupture
             def new_browser() -> Http:  # a cookie jar per account
                 return Http(f"http://127.0.0.1:{port}")
 
-            statuses = hostile_input.send_everywhere(new_browser, ACCOUNTS, password["NEW_USER_PASSWORD"], CODE,
-                                                     (therapist, signed_in))
+            statuses = hostile_input.send_everywhere(
+                new_browser, ACCOUNTS, password["NEW_USER_PASSWORD"], CODE, (therapist, signed_in)
+            )
             assert statuses == hostile_input.EXPECTED  # none is a 500
         finally:
             stop(worker)
