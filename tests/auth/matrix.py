@@ -1,6 +1,5 @@
-"""The authorization table: every route of the app × every kind of visitor (used by
-test_authorization_matrix.py, which checks it against the URL map and runs it, and by
-test_survey_tokens.py).Who may use which route: every route of the app × every kind of visitor, as one table.
+"""Who may use which route: every route of the app × every kind of visitor, as one table (used by
+test_authorization_matrix.py, which runs it, and by test_survey_tokens.py).
 
 In the style of GitLab's policy tables. The table is checked against `app.url_map`, so a route
 added later without an entry here (or in EXEMPT, with a reason) fails `test_every_route_is_in_the_table`.
