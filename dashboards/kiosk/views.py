@@ -151,10 +151,13 @@ def language(tablet: KioskDevice, invitation: Invitation, token: str) -> Respons
 def thanks(tablet: KioskDevice, invitation: Invitation, token: str) -> ResponseReturnValue:
     """The end of the flow: thanks (and the crisis text if an answer raised a safety alert), the
     patient part cleared at once, and the code screen after a while (longer with the crisis text)."""
-    patient = invitation.session.patient
-    crisis = crisis_text_for(patient.clinic, patient.language) if progress(invitation).alerted else None
-    page = make_response(render_template("kiosk/thanks.html", crisis=crisis))
+    # In the page's language, resolved as on the link (the patient's may be one only a form has).
+    language = speak_for(invitation)
+    crisis = crisis_text_for(invitation.session.patient.clinic, language) if progress(invitation).alerted else None
+    # Cleared before rendering: a page of a patient part pings /kiosk/alive on a touch, and the
+    # ping's 410 would take a patient reading the crisis text to the code screen.
     device.end_patient(tablet)
+    page = make_response(render_template("kiosk/thanks.html", crisis=crisis))
     thanks_seconds = int(current_app.config.get("KIOSK_THANKS_SECONDS", 15))
     wait = int(device.idle_limit().total_seconds()) if crisis else thanks_seconds
     page.headers["Refresh"] = f"{wait}; url={url_for('kiosk.code_screen')}"
