@@ -143,9 +143,11 @@ def resolve(token: str, *, answered: bool = False, now: datetime | None = None) 
     invitation = db.session.scalar(_BY_TOKEN_HASH, {"digest": tokens.hash_token(token)})
     if invitation is None or not tokens.matches(token, invitation.token_hash):
         raise LinkInvalid()
-    if invitation.completed_at is not None and not answered:
+    expired = (now or utcnow()) >= invitation.expires_at
+    # An answered link that has expired says it was answered: no new link can be sent for it.
+    if invitation.completed_at is not None and (expired or not answered):
         raise LinkCompleted(invitation)
-    if (now or utcnow()) >= invitation.expires_at:
+    if expired:
         raise LinkExpired(invitation)
     return invitation
 

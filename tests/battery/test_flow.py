@@ -78,9 +78,11 @@ def test_leaving_after_the_phq9_keeps_it_and_the_link_opens_the_gad7_next_time(c
         assert back.status_code == 303 and back.location.endswith(f"{path}/gad-7")
         assert send(client, f"{path}/gad-7", GAD7_FORM).status_code == 303
     assert _count(OutcomeResponse) == 2
-    with time_machine.travel(datetime.now(UTC) + timedelta(hours=73)):  # the link's life is the invitation's
-        assert client.get(f"{path}/gad-7").status_code == 410
-        assert client.get(path).status_code == 410
+    # The link's life is the invitation's; once it has expired an answered link says it was answered
+    # (409), not "expired, ask for a new one": an answered invitation gets no new link.
+    with time_machine.travel(datetime.now(UTC) + timedelta(hours=73)):
+        assert client.get(f"{path}/gad-7").status_code == 409
+        assert client.get(path).status_code == 409
 
 
 def test_a_resent_page_stores_nothing_twice_and_says_so(client, make_session, make_patient):

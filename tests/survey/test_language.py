@@ -133,8 +133,8 @@ def test_a_known_links_error_pages_speak_its_patients_language(client, make_pati
     """Whatever the browser prefers: an answered link (409), a form sent without its CSRF token
     (400, refused before the view) and an expired link (410), each in the patient's Spanish."""
     english_browser = {"Accept-Language": "en-GB,en;q=0.9"}
-    issued = make_session(make_patient(language="es")).links["patient"]
-    link = f"/s/{issued.token}"
+    patient = make_patient(language="es")
+    link = f"/s/{make_session(patient).links['patient'].token}"
     token = csrf_token_from(client.get(link).text)
     assert client.post(link, data={**PATIENT_FORM, "csrf_token": token}).status_code == 303
 
@@ -142,9 +142,10 @@ def test_a_known_links_error_pages_speak_its_patients_language(client, make_pati
     assert answered.status_code == 409 and "Ya respondido, gracias" in answered.text
     unsigned = client.post(link, data=PATIENT_FORM, headers=english_browser)
     assert unsigned.status_code == 400 and "Inténtelo de nuevo" in unsigned.text
-    issued.invitation.expires_at = utcnow() - timedelta(minutes=1)
+    unanswered = make_session(patient).links["patient"]  # an answered link says so even when expired
+    unanswered.invitation.expires_at = utcnow() - timedelta(minutes=1)
     db.session.commit()
-    expired = client.get(link, headers=english_browser)
+    expired = client.get(f"/s/{unanswered.token}", headers=english_browser)
     assert expired.status_code == 410 and "Este enlace ha caducado" in expired.text
     assert all('<html lang="es"' in page.text for page in (answered, unsigned, expired))
 

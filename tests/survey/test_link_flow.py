@@ -112,6 +112,17 @@ def test_completed_link_is_409_and_a_second_submit_stores_nothing(client, make_s
     assert db.session.scalar(select(func.count()).select_from(Response)) == 1
 
 
+def test_an_answered_link_that_has_expired_still_says_it_was_answered(client, make_session):
+    """Not "expired, ask your clinic for a new link": an answered invitation gets no new link."""
+    path = f"/s/{make_session().links['patient'].token}"
+    token = csrf_token_from(client.get(path).text)
+    assert client.post(path, data={**PATIENT_FORM, "csrf_token": token}).status_code == 303
+    with time_machine.travel(datetime.now(UTC) + timedelta(hours=73)):
+        for page in (client.get(path), client.post(path, data={**PATIENT_FORM, "csrf_token": token})):
+            assert page.status_code == 409 and "Already answered" in page.text and "expired" not in page.text
+    assert db.session.scalar(select(func.count()).select_from(Response)) == 1
+
+
 def test_missing_and_out_of_range_answers_reshow_the_form_keeping_input(client, make_session):
     path = f"/s/{make_session().links['patient'].token}"
     form = {**PATIENT_FORM, "bond_trust": "9"}
