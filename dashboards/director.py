@@ -24,7 +24,7 @@ from dashboards.clinic_stats import clinic_overview
 from dashboards.export import export_filename, start_clinic_export
 from dashboards.outcome_stats import clinic_outcomes, read_period
 from dashboards.risk.store import local_today
-from dashboards.speech import spoken
+from dashboards.speech import say, spoken
 from feedback.delivery.staff import needs_attention
 from feedback.extensions import db
 from feedback.i18n import language_name
@@ -118,7 +118,7 @@ def outcomes_chart() -> ResponseReturnValue:
     clinic = current_user.clinic
     period, problems = read_period(request.args, local_today(clinic.timezone, utcnow()))
     if problems:
-        return jsonify(error=" ".join(problems)), 422
+        return jsonify(error=" ".join(say(problem) for problem in problems)), 422
     return jsonify(spoken(outcome_rates_chart(clinic_outcomes(clinic.id, period)[0])))
 
 

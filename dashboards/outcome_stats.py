@@ -23,10 +23,14 @@ from dashboards.outcomes.tally import RATE_KINDS, Ended, Tally, tally
 from dashboards.risk.outcome_series import load_outcomes
 from feedback.extensions import db
 from feedback.models import Clinic, Patient, User
+from feedback.phrases import Phrase, phrase
+from feedback.translatable import N_
 
 #: The default period: the last year, as the national figures are annual (project choice).
 DEFAULT_DAYS = 365
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_BAD_START = N_("The period's start must be a date written as YYYY-MM-DD, such as %(example)s.")
+_BAD_END = N_("The period's end must be a date written as YYYY-MM-DD, such as %(example)s.")
 #: Below this many treatments in a rate's denominator the page says the figure may be chance (as the
 #: calibration page: director.SMALL_GROUP).
 SMALL = 20
@@ -41,12 +45,13 @@ class Period:
         return {"from": self.start.isoformat(), "to": self.end.isoformat()}
 
 
-def read_period(args: Mapping[str, str], today: date) -> tuple[Period, list[str]]:
-    """The period asked for in `from` and `to` (YYYY-MM-DD), else the last year; and what was wrong."""
+def read_period(args: Mapping[str, str], today: date) -> tuple[Period, list[Phrase]]:
+    """The period asked for in `from` and `to` (YYYY-MM-DD), else the last year; and what was wrong
+    (phrases, said in the reader's language where shown)."""
     default = Period(today - timedelta(days=DEFAULT_DAYS - 1), today)
-    problems: list[str] = []
+    problems: list[Phrase] = []
     days = {}
-    for key, word, fallback in (("from", "start", default.start), ("to", "end", default.end)):
+    for key, wrong, fallback in (("from", _BAD_START, default.start), ("to", _BAD_END, default.end)):
         text = (args.get(key) or "").strip()
         days[key] = fallback
         if not text:
@@ -56,10 +61,9 @@ def read_period(args: Mapping[str, str], today: date) -> tuple[Period, list[str]
                 raise ValueError
             days[key] = date.fromisoformat(text)
         except ValueError:
-            problems.append(f"The period's {word} must be a date written as YYYY-MM-DD, "
-                            f"such as {fallback.isoformat()}.")
+            problems.append(phrase(wrong, example=fallback.isoformat()))
     if not problems and days["from"] > days["to"]:
-        problems.append("The period's start is after its end.")
+        problems.append(phrase(N_("The period's start is after its end.")))
     return (default, problems) if problems else (Period(days["from"], days["to"]), [])
 
 

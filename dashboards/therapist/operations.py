@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import gettext as _
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from dashboards.audit import audit
@@ -32,6 +33,9 @@ from feedback.sessions import SessionError, next_session_number, record_session,
 
 #: Attendance a session that has not started yet can have.
 FUTURE_ATTENDANCE = ("scheduled", "cancelled", "clinic_cancelled")
+# Project choice: a date outside these is a typing slip (a session in year 1 or 9999 broke the
+# FHIR export and the director's monthly rows). Older history comes in by import, not this form.
+SESSION_YEARS_BACK, SESSION_YEARS_AHEAD = 10, 2
 
 
 class TreatmentError(ValueError):
@@ -102,6 +106,9 @@ class SessionInput:
 def _check_session(entry: SessionInput, now: datetime) -> None:
     if entry.attendance not in ATTENDANCE_WORDS:
         raise TreatmentError(_("Choose the attendance from the list."))
+    if not now.year - SESSION_YEARS_BACK <= entry.starts_at.year <= now.year + SESSION_YEARS_AHEAD:
+        raise TreatmentError(_("The session's date must be between %(first)s and %(last)s.",
+                               first=now.year - SESSION_YEARS_BACK, last=now.year + SESSION_YEARS_AHEAD))
     if entry.starts_at > now and entry.attendance not in FUTURE_ATTENDANCE:
         raise TreatmentError(_("A session that has not started yet can only be scheduled or cancelled."))
 
@@ -196,6 +203,11 @@ def end_treatment(patient: Patient, reason: str, ended_on: date, *, now: datetim
         raise TreatmentError(_("Choose why the treatment ended."))
     if ended_on > local_today(patient.clinic.timezone, now):
         raise TreatmentError(_("The end date cannot be in the future."))
+    first = db.session.scalar(select(func.min(TherapySession.starts_at)).where(TherapySession.patient_id == patient.id))
+    if first is not None and ended_on < first.astimezone(patient.clinic.zone).date():
+        raise TreatmentError(_("The end date cannot be before the treatment's first session."))
+    if ended_on.year < now.year - SESSION_YEARS_BACK:  # no session yet: the sessions' own bound
+        raise TreatmentError(_("The end date must be in %(first)s or later.", first=now.year - SESSION_YEARS_BACK))
     patient.status, patient.end_reason, patient.ended_on = "ended", reason, ended_on
     audit("end_treatment", patient=patient, detail=f"{reason}, {ended_on.isoformat()}")
     db.session.commit()

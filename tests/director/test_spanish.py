@@ -64,8 +64,13 @@ def test_an_english_director_still_reads_english(clinics, as_user):
 
 
 def test_a_bad_period_is_refused_in_spanish(clinics, as_user):
-    page = as_user(speaks(clinics.director, "es")).get("/clinic?from=2026-13-01")
+    director = as_user(speaks(clinics.director, "es"))
+    page = director.get("/clinic?from=2026-13-01")
     assert page.status_code == 422 and "Finalizados desde" in page.text
+    assert "El inicio del periodo debe ser una fecha escrita como AAAA-MM-DD" in page.text
+    reversed_period = director.get("/clinic/outcomes.json?from=2026-05-01&to=2026-01-01")
+    assert reversed_period.status_code == 422
+    assert reversed_period.json["error"] == "El inicio del periodo es posterior a su final."
 
 
 def test_the_clinic_default_decides_for_a_clinician_without_a_language(clinics, as_user):

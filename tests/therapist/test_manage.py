@@ -57,7 +57,10 @@ def test_an_attended_session_creates_both_forms_and_updates_the_flags(world, as_
      ({"duration_minutes": "500"}, "The length must be between 5 and 480 minutes."),
      ({"attendance": "maybe"}, "Not a valid choice."),
      ({"day": (utcnow() + timedelta(days=3)).date().isoformat()},
-      "A session that has not started yet can only be scheduled or cancelled.")],
+      "A session that has not started yet can only be scheduled or cancelled."),
+     # Typing slips that once broke the FHIR export: outside the years a session may be in.
+     ({"day": "0001-01-01"}, f"must be between {utcnow().year - 10} and {utcnow().year + 2}"),
+     ({"day": "9999-12-31", "start": "23:59", "attendance": "scheduled"}, "must be between")],
 )
 def test_a_session_with_a_problem_comes_back_with_the_message_and_the_input(world, as_user, change, message):
     client = as_user(world.own)
@@ -110,10 +113,19 @@ def test_ending_a_treatment_with_a_reason(world, as_user):
     assert post(client, "/patients/P-A1/end", reason="completed", ended_on="2026-01-11").status_code == 422
 
 
+def test_a_treatment_cannot_end_before_its_first_session(world, as_user):
+    client = as_user(world.own)
+    assert post(client, "/patients/P-A1/sessions/new", **SESSION).status_code == 303  # on 2026-01-05
+    refused = post(client, "/patients/P-A1/end", reason="dropped_out", ended_on="2026-01-04")
+    assert refused.status_code == 422 and "before the treatment's first session" in text(refused.text)
+    assert post(client, "/patients/P-A1/end", reason="dropped_out", ended_on="2026-01-05").status_code == 303
+
+
 @pytest.mark.parametrize(("data", "message"), [
     ({"reason": "bored", "ended_on": "2026-01-10"}, "Not a valid choice."),
     ({"reason": "completed", "ended_on": ""}, "Enter the date the treatment ended."),
     ({"reason": "completed", "ended_on": "2999-01-01"}, "The end date cannot be in the future."),
+    ({"reason": "dropped_out", "ended_on": "0001-01-01"}, f"The end date must be in {utcnow().year - 10} or later."),
 ])
 def test_ending_with_a_problem_changes_nothing(world, as_user, data, message):
     response = post(as_user(world.own), "/patients/P-A1/end", **data)
