@@ -12,7 +12,7 @@ from sqlalchemy import select
 from dashboards.audit import AuditEvent
 from feedback import catalogs
 from feedback.extensions import db
-from feedback.models import User
+from feedback.models import User, utcnow
 from tests.conftest import csrf_token_from
 from tests.dashboards.builders import CALM, THERAPIST_CALM, UNRESOLVED
 from tests.therapist.conftest import section, text, treat
@@ -112,3 +112,15 @@ def test_the_language_setting_switches_and_refuses_what_does_not_ship(world, as_
     assert '<html lang="en"' in client.get("/").text
     actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.action == "language_changed")).all()
     assert len(actions) == 2
+
+
+def test_a_treatments_status_is_singular_and_the_filters_plural(spanish, world, as_user):
+    """One treatment 'Finalizado' / 'Activo'; the filter lists 'Activos', 'Finalizados'."""
+    client = as_user(spanish)
+    assert "<dd>Activo</dd>" in client.get("/patients/RUPT").text
+    assert client.post("/patients/RUPT/end", data={"reason": "completed", "ended_on": utcnow().date().isoformat(),
+                                                   "csrf_token": csrf_token_from(client.get("/patients/RUPT/end").text)}
+                       ).status_code == 303
+    assert "<dd>Finalizado · " in client.get("/patients/RUPT").text
+    home = client.get("/").text
+    assert ">Activos</option>" in home and ">Finalizados</option>" in home
