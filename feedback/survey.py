@@ -167,6 +167,8 @@ def outcome_submit(token: str, instrument_id: str) -> ResponseReturnValue:
 def battery_thanks(token: str) -> ResponseReturnValue:
     """The thank-you page at the end of a battery: with the crisis text when an answer raised an alert."""
     invitation = invitations.resolve(token, answered=True)
+    if invitation.completed_at is None:  # an address typed in: nothing was received yet
+        return redirect(_url("form", token), code=303)
     steps = progress(invitation)
     language = speak_for(invitation)
     return render_template("feedback/thanks.html", crisis=_crisis(invitation, language) if steps.alerted else None)

@@ -124,6 +124,8 @@ def test_outcome_pages_come_after_the_alliance_form(client, make_session, make_p
     sent_early = client.post(f"{path}/phq-9", data={**PHQ9_FORM, "csrf_token": token})
     assert sent_early.status_code == 303 and sent_early.location.endswith(path)
     assert _count(OutcomeResponse) == 0
+    thanks_early = client.get(f"{path}/thanks")  # typed in: it must not say the answers arrived
+    assert thanks_early.status_code == 303 and thanks_early.location.endswith(path)
 
 
 def test_unknown_or_not_due_measures_and_bad_links_are_404(client, make_session, make_patient):
