@@ -67,7 +67,7 @@ def _text(item: Item, raw: Sequence[str]) -> str:
             N_("Please remove the invisible control character (%(code)s) from your answer."), code=exc.code
         ) from None
     if len(text) > item.max_length:
-        raise AnswerError(N_("Please keep it under %(limit)s characters."), limit=item.max_length)
+        raise AnswerError(N_("Please keep it to %(limit)s characters at most."), limit=item.max_length)
     return text
 
 
