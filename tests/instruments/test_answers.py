@@ -45,7 +45,9 @@ def test_missing_required_answers_are_listed():
 
 def test_text_limit():
     _, errors = parse_answers(PATIENT, {**BASE, "rupture": ["no"], "comment": ["x" * 501]})
-    assert "under 500" in str(errors["comment"])
+    assert "500 characters at most" in str(errors["comment"])
+    answers, errors = parse_answers(PATIENT, {**BASE, "rupture": ["no"], "comment": ["x" * 500]})
+    assert "comment" not in errors and answers["comment"] == "x" * 500  # the limit itself is accepted
 
 
 def test_multiple_choice_keeps_instrument_order_and_refuses_unknown():
