@@ -20,7 +20,7 @@ from datetime import date, datetime
 from typing import Any
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_time
+from babel.dates import format_date, format_datetime, format_skeleton, format_time
 from babel.numbers import format_decimal
 from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import force_locale, get_locale, get_translations, refresh
@@ -45,7 +45,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     babel.init_app(app, locale_selector=select_language)
     app.jinja_env.filters.update(long_date=long_date, short_datetime=short_datetime, clock_time=clock_time,
-                                  exact_datetime=exact_datetime)
+                                  exact_datetime=exact_datetime, year_month=year_month)
     app.context_processor(lambda: {"page_language": page_language(), "page_direction": page_direction()})
 
 
@@ -210,6 +210,11 @@ def short_datetime(value: datetime) -> str:
 def exact_datetime(value: datetime) -> str:
     """To the second, for the audit trail: "Mar 2, 2026, 10:15:00 AM", "2 mar 2026, 10:15:00"."""
     return format_datetime(value, format="medium", tzinfo=value.tzinfo, locale=get_locale() or DEFAULT_LANGUAGE)
+
+
+def year_month(value: str) -> str:
+    """A month written YYYY-MM as the reader says it: "Oct 2026", "oct 2026"."""
+    return format_skeleton("yMMM", date.fromisoformat(f"{value}-01"), locale=get_locale() or DEFAULT_LANGUAGE)
 
 
 def clock_time(value: datetime) -> str:

@@ -64,8 +64,9 @@ def test_ended_treatments_by_month_have_a_table_alternative_to_the_chart(page, c
     drop, done = today - timedelta(days=40), today - timedelta(days=5)
     rows = {row[0]: row[1:] for row in table_rows(ended)}
     # columns: completed, dropped out, transferred, ended, dropout rate
-    assert rows[f"{drop:%Y-%m}"][1] == "1" and rows[f"{drop:%Y-%m}"][4] == "100%"
-    assert rows[f"{done:%Y-%m}"][0] == "1" and rows[f"{done:%Y-%m}"][4] == "0%"
+    # Months as a reader says them ("Oct 2026"; Python's own strftime is not localised).
+    assert rows[f"{drop:%b %Y}"][1] == "1" and rows[f"{drop:%b %Y}"][4] == "100%"
+    assert rows[f"{done:%b %Y}"][0] == "1" and rows[f"{done:%b %Y}"][4] == "0%"
 
 
 def test_calibration_compares_dropout_with_counts_and_a_caution(page):

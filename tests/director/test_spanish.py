@@ -6,6 +6,8 @@ the recipient's language, not the sender's."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import time_machine
 from sqlalchemy import select
@@ -14,7 +16,7 @@ from dashboards.audit import AuditEvent, audit
 from dashboards.risk.models import PatientRisk
 from feedback.extensions import db
 from feedback.mail import console_outbox
-from feedback.models import User
+from feedback.models import User, utcnow
 from tests.auth.conftest import post_form
 
 #: Per page: what a Spanish reader must find, and the English it replaces.
@@ -160,3 +162,10 @@ def test_the_audit_trail_says_when_in_the_readers_style(language, written, clini
         db.session.commit()
     page = as_user(speaks(clinics.director, language)).get("/clinic/audit?action=view_patient").text
     assert f'<th scope="row">{written}</th>' in page, page
+
+
+def test_the_ended_months_are_written_in_spanish(clinics, as_user):
+    page = as_user(speaks(clinics.director, "es")).get("/clinic").text
+    spanish_months = ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic")
+    ended = (utcnow() - timedelta(days=5)).date()  # B-DONE's end (tests/director/conftest.py)
+    assert f'<th scope="row">{spanish_months[ended.month - 1]} {ended.year}</th>' in page
