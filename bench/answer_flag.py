@@ -10,6 +10,7 @@ import re
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from itertools import islice
 from pathlib import Path
 from statistics import median
@@ -50,11 +51,11 @@ def _patient(token: str) -> tuple[str, int]:
     return found[0], found[1]
 
 
-def _post(url: str, body: str, cookie: str) -> int:
+def _post(url: str, body: str) -> int:
     import urllib.request
 
     request = urllib.request.Request(  # noqa: S310 (loopback)
-        url, data=body.encode(), headers={"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"}
+        url, data=body.encode(), headers={"Content-Type": "application/x-www-form-urlencoded"}
     )
 
     class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -69,9 +70,10 @@ def _post(url: str, body: str, cookie: str) -> int:
 
 
 def measure_answer_to_flag(
-    app: Flask, env: dict[str, str], base: str, open_tokens: list[str], rupture_body: str, survey_cookie: str,
+    app: Flask, env: dict[str, str], base: str, open_tokens: list[str], rupture_body: Callable[[str], str],
     log: Path, out: Measured,
 ) -> None:
+    """`rupture_body`: a link token's answers with an unresolved rupture, as its page would send them."""
     step("answer to flag: a worker process, answers with a rupture, the therapist's home polled")
     # The steady state: nothing left for the worker's start-up refresh (a quick run only built the
     # clinics), which would otherwise evaluate every treatment first.
@@ -84,7 +86,7 @@ def measure_answer_to_flag(
         )
         try:
             _wait_until_started(worker, worker_log_path)
-            found = (_one(app, base, token, rupture_body, survey_cookie) for token in _latest_sessions(open_tokens))
+            found = (_one(app, base, token, rupture_body(token)) for token in _latest_sessions(open_tokens))
             delays = list(islice((d for d in found if d is not None), ANSWERS))
         except RuntimeError as error:
             raise RuntimeError(f"{error}; the worker's log ends:\n{worker_log_path.read_text()[-3000:]}") from None
@@ -129,14 +131,14 @@ def _latest_sessions(open_tokens: list[str]) -> list[str]:
     return [hashes[digest] for digest in found]
 
 
-def _one(app: Flask, base: str, token: str, body: str, cookie: str) -> float | None:
+def _one(app: Flask, base: str, token: str, body: str) -> float | None:
     """Seconds from the answer to the flag; None for a patient already flagged (a synthetic history)."""
     code, therapist = _patient(token)
     home = {"Cookie": clinician_cookie(app, therapist)}
     db.session.rollback()
     if row_shows_flag(probe(base + "/", home)[1].decode(), code):
         return None
-    status = _post(f"{base}/s/{token}", body, cookie)
+    status = _post(f"{base}/s/{token}", body)
     answered = time.monotonic()
     assert status == 303, f"the answer was refused: {status}"
     while time.monotonic() - answered < TIMEOUT:

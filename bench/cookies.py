@@ -8,9 +8,8 @@ the way the app would. Over plain HTTP on loopback wrk still sends the productio
 
 from __future__ import annotations
 
-from flask import Flask, g, session
+from flask import Flask, session
 from flask_login import login_user
-from flask_wtf.csrf import generate_csrf
 
 from dashboards.auth import sessions
 from feedback.extensions import db
@@ -20,14 +19,6 @@ from feedback.models import User, utcnow
 def _cookie_header(app: Flask) -> str:
     value = app.session_interface.get_signing_serializer(app).dumps(dict(session))
     return f"{app.config['SESSION_COOKIE_NAME']}={value}"
-
-
-def survey_cookie(app: Flask) -> tuple[str, str]:
-    """(Cookie header value, CSRF form token) as a patient's phone has them after opening the form."""
-    with app.test_request_context():
-        g.pop("csrf_token", None)  # an app context kept open across requests may hold another session's
-        token = generate_csrf()
-        return _cookie_header(app), token
 
 
 def clinician_cookie(app: Flask, user_id: int) -> str:

@@ -14,17 +14,19 @@ from flask import Flask
 from sqlalchemy import select
 
 from bench.answer_flag import measure_answer_to_flag
-from bench.cookies import clinician_cookie, survey_cookie
+from bench.cookies import clinician_cookie
 from bench.dataset import Data
 from bench.load import SURVEY, Run, Summary, probe, wrk
 from bench.report import Endpoint, Measured, step
 from bench.server import Gunicorn
 from feedback import tokens
 from feedback.extensions import db
+from feedback.link_csrf import form_token
 from feedback.links import session_instruments
 from feedback.models import Invitation
 
 GET_TOKENS = 200
+POST_CSRF_MARKER = "CSRFTOKENOFTHELINK"  # in the answers file; bench/lua/survey.lua puts each link's in
 
 
 def open_pool_tokens(pool: dict[str, str]) -> list[str]:
@@ -51,6 +53,12 @@ def answers_body(csrf_token: str, *, rupture: bool = False) -> str:
         elif item.type == "text":
             fields.append((item.id, "Thanks, helpful today."))
     return urlencode(fields)
+
+
+def link_form_tokens(app: Flask, links: list[str]) -> dict[str, str]:
+    """Each link's CSRF token, as its page carries it (feedback/link_csrf.py)."""
+    with app.app_context():
+        return {link: form_token(link) for link in links}
 
 
 def summarise(timing: dict[str, int], one_run: Callable[[float], Run]) -> Summary:
@@ -109,8 +117,9 @@ def measure_http(
     get_tokens, post_pool = pool[:GET_TOKENS], {tokens.hash_token(t): t for t in pool[GET_TOKENS:]}
     work = log.parent
     (work / "get-tokens.txt").write_text("\n".join(get_tokens) + "\n")
-    cookie, csrf = survey_cookie(app)
-    (work / "answers.txt").write_text(answers_body(csrf))
+    # The POST runs send each link's answers with that link's CSRF token, put in by the script.
+    (work / "answers.txt").write_text(answers_body(POST_CSRF_MARKER))
+    post_csrf = link_form_tokens(app, list(post_pool.values()))
     n = data.main.patients
     with Gunicorn(env, log) as server:
         base = server.url
@@ -126,14 +135,15 @@ def measure_http(
             timing, lambda s: wrk(base, seconds=s, script=SURVEY, args=[str(work / "get-tokens.txt"), "GET"])
         )
         # Before the POST runs, whose thousands of answers would give the worker a backlog first.
-        measure_answer_to_flag(app, env, base, open_pool_tokens(post_pool), answers_body(csrf, rupture=True), cookie,
-                               log, out)
+        measure_answer_to_flag(app, env, base, open_pool_tokens(post_pool),
+                               lambda link: answers_body(post_csrf[link], rupture=True), log, out)
 
         def post_run(seconds: float) -> Run:
             time.sleep(1)  # let the previous run's last requests finish: their tokens are used up
-            (work / "post-tokens.txt").write_text("\n".join(open_pool_tokens(post_pool)) + "\n")
-            args = [str(work / "post-tokens.txt"), "POST", str(work / "answers.txt")]
-            return wrk(base, seconds=seconds, script=SURVEY, args=args, headers=[f"Cookie: {cookie}"])
+            lines = (f"{link} {post_csrf[link]}" for link in open_pool_tokens(post_pool))
+            (work / "post-tokens.txt").write_text("\n".join(lines) + "\n")
+            args = [str(work / "post-tokens.txt"), "POST", str(work / "answers.txt"), POST_CSRF_MARKER]
+            return wrk(base, seconds=seconds, script=SURVEY, args=args)
 
         survey_post = Endpoint(
             "Survey POST `/s/<token>` (fresh token each)",

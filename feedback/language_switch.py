@@ -17,13 +17,14 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from wtforms import SelectField
 
-from feedback import invitations
+from feedback import invitations, link_csrf
 from feedback.i18n import offered_languages, use_language
 from feedback.invitations import LinkInvalid
 from feedback.models import Invitation
 from feedback.text_edges import HygienicForm
 
 bp = Blueprint("survey_language", __name__)
+link_csrf.protect(bp)
 
 
 class LanguageForm(HygienicForm):
@@ -67,7 +68,9 @@ def switch_language(invitation: Invitation, back: str) -> ResponseReturnValue:
     if invitation.respondent != "patient":
         raise LinkInvalid()
     patient = invitation.session.patient
-    form = LanguageForm()
+    # The request's CSRF token was checked before the view: the link's own (feedback/link_csrf.py)
+    # or, on the tablet, its session's (Flask-WTF); the form has no cookie to check it against.
+    form = LanguageForm(meta={"csrf": False})
     if not form.validate():
         use_language(patient.language, patient.clinic)
         return render_template(

@@ -15,7 +15,7 @@ from datetime import timedelta
 from flask import Blueprint, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from feedback import invitations, survey_page
+from feedback import invitations, link_csrf, survey_page
 from feedback.battery.due import Progress, progress
 from feedback.battery.store import AlreadyAnswered, record_outcome
 from feedback.extensions import without_transaction
@@ -32,6 +32,7 @@ from feedback.signals import hidden_items
 from feedback.text_hygiene import whole_number
 
 bp = Blueprint("survey", __name__, static_folder="static", static_url_path="/static/feedback")
+link_csrf.protect(bp)
 
 MAX_SECONDS = int(timedelta(hours=24).total_seconds())
 
@@ -48,17 +49,20 @@ def _render(
     """The alliance form or an outcome measure: one template, one way of showing questions and errors.
     A blank form on the link's own pages is a copy of a page kept per process (`survey_page`)."""
     patient = invitation.session.patient
-    kept = not values and not errors and g.get("survey_url") is None
+    on_link = g.get("survey_url") is None  # else the clinic tablet's page, with its session's CSRF token
+    kept = on_link and not values and not errors
     page_values = _page_values(invitation, survey_page.TOKEN if kept else token, instrument, steps)
     # After _page_values, which sets the page's language (_form_language): the date is said in it.
     day = weekday_date(invitation.session.starts_at.astimezone(patient.clinic.zone))
     if kept:
         return survey_page.blank_form(instrument, page_values, token=token, day=day, started=int(time.time())), status
+    link_token = link_csrf.form_token(token) if on_link else None
     return (
         render_template(
             "feedback/survey.html",
             instrument=instrument,
             **page_values,
+            **({"csrf_token": lambda: link_token} if link_token else {}),
             values=values,
             errors={item_id: translated(message) for item_id, message in errors.items()},
             started=request.form.get("started") or int(time.time()),

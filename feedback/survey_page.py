@@ -1,7 +1,7 @@
 """A blank form's page, rendered once per process for each set of things it shows, then filled in.
 
 What differs between two patients' requests for the same blank form is four values: the link token
-(in the addresses of the form and of the language switch), the CSRF token, the time the page was
+(in the addresses of the form and of the language switch), its forms' CSRF token (`link_csrf`), the time the page was
 served and the session's date. The page is rendered with a marker in place of each and kept; a
 request copies it with its own values put in. Rendered every time, the page was about a third of a
 survey GET's time in the app (Jinja, Babel's lookups, url_for: bench/RESULTS.md).
@@ -20,11 +20,11 @@ from collections.abc import Hashable, Mapping
 from typing import Any
 
 from flask import current_app, render_template
-from flask_wtf.csrf import generate_csrf
 from markupsafe import escape
 
 from feedback.i18n import page_language
 from feedback.instruments.model import Instrument
+from feedback.link_csrf import form_token
 
 _RUN = secrets.token_hex(8)  # no text of a form, a clinic or a catalog can contain a marker by chance
 TOKEN = f"zzToken{_RUN}"  # letters and digits: unchanged by url_for's quoting and by autoescape
@@ -55,7 +55,7 @@ def blank_form(
             pages[key] = page
     return (
         page.replace(TOKEN, str(escape(token)))
-        .replace(_CSRF, str(escape(generate_csrf())))
+        .replace(_CSRF, form_token(token))  # letters, digits, - and _: nothing to escape
         .replace(_STARTED, str(int(started)))
         .replace(_DAY, str(escape(day)))
     )

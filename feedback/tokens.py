@@ -18,8 +18,9 @@ NONCE_BYTES = 16  # 128 bits from the OS CSPRNG
 _SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
-def derive_key(secret_key: str) -> bytes:
-    return hashlib.sha256(b"survey-link-token:" + secret_key.encode("utf-8")).digest()
+def derive_key(secret_key: str, purpose: bytes = b"survey-link-token") -> bytes:
+    """A key for one purpose (the links themselves, their forms' CSRF tokens), so one never stands for the other."""
+    return hashlib.sha256(purpose + b":" + secret_key.encode("utf-8")).digest()
 
 
 def new_nonce() -> str:

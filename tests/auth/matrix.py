@@ -40,7 +40,7 @@ OK, DONE, LOGIN, HIDDEN, FORBIDDEN, REFUSED, INVALID = "ok", "done", "login", "h
 
 ACTORS = ("own", "other", "director", "director_b", "admin", "anonymous", "survey")
 CLINICIANS = ("own", "other", "director", "director_b", "admin")
-VISITORS = ("anonymous", "survey")  # a survey link's cookie must count for nothing here
+VISITORS = ("anonymous", "survey")  # having opened a survey link must count for nothing here
 
 
 def outcomes(default: str | None = None, **by_actor: str) -> dict[str, str]:

@@ -6,11 +6,13 @@ from dashboards.auth import sessions
 from tests.auth.matrix import MATRIX
 
 
-def test_survey_cookie_holds_no_identity(client, make_session):
+def test_the_survey_sets_no_cookie(client, make_session):
+    """Its forms' CSRF token is bound to the link (feedback/link_csrf.py), not to a session."""
     token = make_session().links["patient"].token
-    assert client.get(f"/s/{token}").status_code == 200
+    page = client.get(f"/s/{token}")
+    assert page.status_code == 200 and "Set-Cookie" not in page.headers
     with client.session_transaction() as cookie:
-        assert set(cookie) == {"csrf_token"}
+        assert dict(cookie) == {}
 
 
 def test_survey_token_is_no_key_anywhere_else(client, make_session, make_user):
@@ -34,5 +36,5 @@ def test_survey_token_opens_only_its_own_questionnaire(client, make_session, mak
 
 
 def test_survey_visitor_is_sent_to_sign_in_from_every_clinician_page():
-    """The matrix's `survey` column: a client holding a survey cookie is anonymous everywhere."""
+    """The matrix's `survey` column: a client that opened a survey link is anonymous everywhere."""
     assert all(case.expect["survey"] == case.expect["anonymous"] for case in MATRIX.values())
