@@ -12,14 +12,14 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, load_only
 
 from feedback import tokens
 from feedback.changes import mark_flags_stale
 from feedback.extensions import db
 from feedback.i18n import use_language
 from feedback.instruments.model import Instrument
-from feedback.models import Invitation, Patient, Response, TherapySession, User, utcnow
+from feedback.models import Clinic, Invitation, Patient, Response, TherapySession, User, utcnow
 from feedback.signals import patient_language_chosen
 
 
@@ -124,12 +124,27 @@ def link_token(invitation: Invitation) -> str:
     return tokens.token_for(token_key(), invitation.token_nonce)
 
 
-# One statement for what the survey page shows (session, patient, clinic), not four; built once,
-# so each request skips composing the options and SQLAlchemy's cache key for them.
+# One statement for what the survey pages show (session, patient, clinic), not four; built once,
+# so each request skips composing the options and SQLAlchemy's cache key for them. Only the columns
+# those pages read: 23 of the four tables' 53, since converting the rest (dates, JSON, encrypted
+# contact details) was a few percent of a survey page (bench/RESULTS.md). Another column loads when
+# first read, in a statement of its own (tests/survey/test_answer_path.py counts the pages').
 _BY_TOKEN_HASH = (
     select(Invitation)
     .where(Invitation.token_hash == bindparam("digest"))
-    .options(joinedload(Invitation.session).joinedload(TherapySession.patient).joinedload(Patient.clinic))
+    .options(
+        load_only(Invitation.session_id, Invitation.respondent, Invitation.instrument_id, Invitation.instrument_version,
+                  Invitation.token_hash, Invitation.opened_at, Invitation.completed_at, Invitation.expires_at),
+        joinedload(Invitation.session).options(
+            load_only(TherapySession.patient_id, TherapySession.therapist_id, TherapySession.starts_at,
+                      TherapySession.number),
+            joinedload(TherapySession.patient).options(
+                load_only(Patient.clinic_id, Patient.language, Patient.outcome_battery),
+                joinedload(Patient.clinic).load_only(Clinic.timezone, Clinic.language, Clinic.outcome_battery,
+                                                     Clinic.crisis_text),
+            ),
+        ),
+    )
 )
 
 
