@@ -22,7 +22,7 @@ from feedback import cli as feedback_cli
 from feedback import i18n, text_edges
 from feedback import web as feedback_web
 from feedback.config import load_config
-from feedback.extensions import csrf, db, login_manager, migrate
+from feedback.extensions import csrf, db, login_manager, migrate, ping_after_idle
 from feedback.instruments import registry as instruments
 from feedback.log_redaction import install as install_log_redaction
 from feedback.proxy import install as install_proxy
@@ -54,6 +54,8 @@ def register_proxy(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
+    with app.app_context():
+        ping_after_idle(db.engine)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)

@@ -79,7 +79,7 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     app.config.from_mapping(
         APP_ENV=env,
         SQLALCHEMY_DATABASE_URI="sqlite:///" + os.path.join(app.instance_path, "alliance.db"),
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        SQLALCHEMY_ENGINE_OPTIONS={},  # the pool's ping: feedback/extensions.py ping_after_idle
         INSTRUMENT_DIRS="",
         PUBLIC_BASE_URL="",
         SESSION_COOKIE_HTTPONLY=True,

@@ -8,6 +8,7 @@ factory.
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
@@ -18,6 +19,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase
 
 P = ParamSpec("P")
@@ -56,6 +58,36 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+
+
+#: A connection back in the pool for less than this is taken to be alive; one idle for longer is
+#: pinged before use. A project choice: under load every connection is reused within milliseconds,
+#: and the ping was a round trip of a survey page's two on PostgreSQL (bench/RESULTS.md); at a
+#: clinic's everyday pace nearly every request is still pinged. A database restarted within that
+#: second fails the request that next uses each connection, as it fails the requests in flight.
+PING_AFTER_IDLE_SECONDS = 1.0
+
+
+def ping_after_idle(engine: Engine) -> None:
+    """SQLAlchemy's `pool_pre_ping`, skipped for a connection that was in use a moment ago: a dead
+    connection found by the ping is replaced with a new one before the request gets it."""
+    dialect = engine.dialect
+
+    def returned(dbapi_connection: Any, record: Any, *_: Any) -> None:
+        record.info["returned_at"] = time.monotonic()
+
+    def check(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        at = record.info.get("returned_at")
+        if at is not None and time.monotonic() - at < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as error:
+            raise DisconnectionError("the pooled connection is gone; the pool opens a new one") from error
+
+    event.listen(engine.pool, "connect", returned)  # a new connection is alive
+    event.listen(engine.pool, "checkin", returned)
+    event.listen(engine.pool, "checkout", check)
 
 
 def hold_sqlite_write_lock() -> None:
