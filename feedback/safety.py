@@ -9,13 +9,14 @@ e-mails and escalates the alert (`dashboards/safety/`), and learns of it from th
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
 from flask_babel import force_locale
 
 from feedback.crisis_lines import default_crisis_text, emergency_notice
 from feedback.extensions import db
-from feedback.i18n import translated
+from feedback.i18n import page_language, translated
 from feedback.instruments.model import Instrument
 from feedback.models import Clinic, OutcomeResponse, Patient, SafetyAlert, utcnow
 from feedback.phones import region_for_zone
@@ -64,4 +65,11 @@ def crisis_text_for(clinic: Clinic, language: str) -> str:
 def not_monitored_notice(clinic: Clinic) -> str:
     """What every patient form says before its first question: the answers are not read as they
     arrive, and what to do in an emergency in the clinic's country (in the page's language)."""
-    return translated(emergency_notice(region_for_zone(clinic.timezone)))
+    return _notice(region_for_zone(clinic.timezone), page_language())
+
+
+@functools.lru_cache(maxsize=256)  # countries × languages; the catalogs do not change while a process runs
+def _notice(region: str | None, language: str) -> str:
+    # Translated on every survey page, it was about a twentieth of the page's work in the app (bench/RESULTS.md).
+    with force_locale(language):
+        return translated(emergency_notice(region))
