@@ -56,13 +56,13 @@ def _render(
     day = weekday_date(invitation.session.starts_at.astimezone(patient.clinic.zone))
     if kept:
         return survey_page.blank_form(instrument, page_values, token=token, day=day, started=int(time.time())), status
-    link_token = link_csrf.form_token(token) if on_link else None
+    form_csrf = link_csrf.form_token(token) if on_link else None
     return (
         render_template(
             "feedback/survey.html",
             instrument=instrument,
             **page_values,
-            **({"csrf_token": lambda: link_token} if link_token else {}),
+            **({"csrf_token": lambda: form_csrf} if form_csrf else {}),
             values=values,
             errors={item_id: translated(message) for item_id, message in errors.items()},
             started=request.form.get("started") or int(time.time()),
