@@ -87,7 +87,7 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         SESSION_COOKIE_SECURE=env not in ("development", "testing"),
         # The __Host- prefix pins the cookie to this exact host over HTTPS (ASVS 5.0 session cookies).
         SESSION_COOKIE_NAME="__Host-session" if env == "production" else "session",
-        WTF_CSRF_TIME_LIMIT=None,  # a survey may stay open on a phone for a while
+        WTF_CSRF_TIME_LIMIT=None,  # a form may stay open for a while (the tablet's survey, a long note)
         MAX_CONTENT_LENGTH=1024 * 1024,
     )
     for name in ENV_SETTINGS:

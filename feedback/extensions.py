@@ -19,7 +19,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import InvalidatePoolError
 from sqlalchemy.orm import DeclarativeBase
 
 P = ParamSpec("P")
@@ -81,9 +81,13 @@ def ping_after_idle(engine: Engine) -> None:
         if at is not None and time.monotonic() - at < PING_AFTER_IDLE_SECONDS:
             return
         try:
-            dialect.do_ping(dbapi_connection)
-        except dialect.loaded_dbapi.Error as error:
-            raise DisconnectionError("the pooled connection is gone; the pool opens a new one") from error
+            alive = dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error:
+            alive = False
+        if not alive:
+            # As pool_pre_ping does: this connection and every older one in the pool are replaced
+            # (a restarted database has dropped them all); the request gets a new one.
+            raise InvalidatePoolError("a pooled connection is gone")
 
     event.listen(engine.pool, "connect", returned)  # a new connection is alive
     event.listen(engine.pool, "checkin", returned)

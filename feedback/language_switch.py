@@ -69,7 +69,8 @@ def switch_language(invitation: Invitation, back: str) -> ResponseReturnValue:
         raise LinkInvalid()
     patient = invitation.session.patient
     # The request's CSRF token was checked before the view: the link's own (feedback/link_csrf.py)
-    # or, on the tablet, its session's (Flask-WTF); the form has no cookie to check it against.
+    # or, on the tablet, its session's (Flask-WTF). The form must not check it again against a
+    # session, which a link's visitor does not have.
     form = LanguageForm(meta={"csrf": False})
     if not form.validate():
         use_language(patient.language, patient.clinic)

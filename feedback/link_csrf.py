@@ -36,11 +36,14 @@ def protect(bp: Blueprint) -> None:
 
 
 def _check() -> None:
-    if request.method != "POST" or not current_app.config.get("WTF_CSRF_ENABLED", True):
+    config = current_app.config
+    if request.method not in config["WTF_CSRF_METHODS"] or not config.get("WTF_CSRF_ENABLED", True):
         return
     link_token = (request.view_args or {}).get("token")
-    if not isinstance(link_token, str) or not tokens.well_formed(link_token):
-        return  # no such link: the view answers 404, and changes nothing
+    if not isinstance(link_token, str):
+        raise CSRFError("A form here must belong to a survey link.")  # no route is like that: none may slip by
+    if not tokens.well_formed(link_token):
+        return  # no such link: the view's lookup answers 404 before it changes anything
     sent = request.form.get(FIELD, "")
     if not hmac.compare_digest(form_token(link_token).encode(), sent.encode()):
         raise CSRFError("The CSRF token is missing or does not belong to this link.")

@@ -14,6 +14,7 @@ from dashboards.audit.models import AuditEvent
 from dashboards.auth.models import LoginSession
 from dashboards.kiosk import clinician, codes
 from dashboards.kiosk.models import KioskCode
+from feedback import link_csrf
 from feedback.extensions import db
 from feedback.models import Invitation, utcnow
 from tests.conftest import csrf_token_from
@@ -264,3 +265,16 @@ def test_without_a_patient_part_it_goes_back_to_the_code_screen(open_tablet, the
     assert back.status_code == 303 and back.location.endswith("/kiosk")
     db.session.refresh(visit.session.patient)
     assert visit.session.patient.language == "en"
+
+
+def test_the_tablet_takes_its_sessions_csrf_token_not_the_links(open_tablet, therapist, visit, code_for):
+    """The survey's own pages bind their forms' token to the link (feedback/link_csrf.py); the tablet
+    serves the same forms under its session's token, and the link's is no key to it."""
+    tablet = open_tablet(therapist)
+    tablet.enter(code_for(visit, therapist))
+    page = tablet.client.get("/kiosk/survey")
+    links_own = link_csrf.form_token(visit.links["patient"].token)
+    assert csrf_token_from(page.text) != links_own
+    refused = tablet.client.post("/kiosk/survey", data={**PATIENT_FORM, "csrf_token": links_own})
+    assert refused.status_code == 400
+    assert db.session.get(Invitation, visit.links["patient"].invitation.id).completed_at is None

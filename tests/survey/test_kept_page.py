@@ -44,7 +44,7 @@ def test_each_copy_carries_its_own_link_csrf_token_start_and_date(app, client, m
         assert f"Session of {day}" in page.text
         assert before <= int(STARTED.search(page.text).group(1)) <= int(time.time())
         assert survey_page._RUN not in page.text  # every marker is filled in
-        # Both forms on the page (answers, language) carry this session's CSRF token, and it works.
+        # Both forms on the page (answers, language) carry this link's CSRF token, and it works.
         assert page.text.count(f'name="csrf_token" value="{csrf_token_from(page.text)}"') == 2
     assert QUESTIONS.search(first.text).group() == QUESTIONS.search(second.text).group()
     sent = client.post(f"/s/{two}", data={**PATIENT_FORM, "csrf_token": csrf_token_from(second.text)})

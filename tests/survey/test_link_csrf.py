@@ -36,6 +36,12 @@ def test_one_links_token_is_refused_on_another(client, make_session):
     assert client.post(f"{other}/language", data={"language": "es", "csrf_token": mine_token}).status_code == 400
 
 
+def test_a_form_sent_to_no_link_at_all_is_not_found(client, make_session):
+    page = client.get(f"/s/{make_session().links['patient'].token}")
+    sent = client.post("/s/not-a-link", data={**PATIENT_FORM, "csrf_token": csrf_token_from(page.text)})
+    assert sent.status_code == 404 and _responses() == 0
+
+
 def test_the_outcome_measures_on_the_link_take_the_same_token(app, make_patient, make_session):
     patient = make_patient()
     set_clinic_battery(patient.clinic, BOTH_EVERY_SESSION)
