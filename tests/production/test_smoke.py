@@ -138,7 +138,7 @@ def test_production_layout_texts_the_link_takes_the_answer_and_flags_the_rupture
             status, page, headers = browser.request(urlsplit(link).path)
             assert status == 200, page
             assert "Content-Security-Policy" in headers and "Strict-Transport-Security" in headers
-            assert any(c.startswith("__Host-session=") and "Secure" in c for c in browser.set_cookie_headers)
+            assert browser.set_cookie_headers == []  # its forms' CSRF token is the link's (feedback/link_csrf.py)
             action = re.search(r'<form method="post" action="([^"]+)"', page)
             assert action and action.group(1) == f"/s/{token}"
             answers = {
@@ -149,14 +149,16 @@ def test_production_layout_texts_the_link_takes_the_answer_and_flags_the_rupture
                 "rupture": "yes", "rupture_tension": "5", "rupture_resolved": "1",
                 "held_back": "4", "went_along": "3", "frustrated": "4", "comment": "",
             }  # fmt: skip
-            # With strict CSRF checks over HTTPS, Flask-WTF accepts the POST only if the Referer
-            # matches https://<the host the app sees>: that holds only when ProxyFix applied the
-            # proxy's X-Forwarded-Proto and -Host.
+            # The Referer a browser would send. The survey's forms are checked by their link's token;
+            # the sign-in below goes through Flask-WTF's strict check over HTTPS, which accepts a
+            # POST only if its Referer matches https://<the host the app sees>: that holds only
+            # when ProxyFix applied the proxy's X-Forwarded-Proto and -Host.
             referer = referer_for(page, headers.get("Referrer-Policy", ""), link)
             hostile = {**answers, "comment": hostile_input.HOSTILE}
             assert browser.request(action.group(1), hostile, referer)[0] == 422  # refused, the link still open
             therapist = Http(f"http://127.0.0.1:{port}")  # the therapist, signed in before the answer
             signed_in = hostile_input.sign_in(therapist, THERAPIST, password["NEW_USER_PASSWORD"])
+            assert any(c.startswith("__Host-session=") and "Secure" in c for c in therapist.set_cookie_headers)
             assert not home_shows_flag(therapist)
             status, page, headers = browser.request(action.group(1), answers, referer)
             answered = time.monotonic()
