@@ -38,6 +38,11 @@ FUTURE_ATTENDANCE = ("scheduled", "cancelled", "clinic_cancelled")
 SESSION_YEARS_BACK, SESSION_YEARS_AHEAD = 10, 2
 
 
+def _session_years(now: datetime) -> tuple[int, int]:
+    """The first and the last year a session's date may have."""
+    return now.year - SESSION_YEARS_BACK, now.year + SESSION_YEARS_AHEAD
+
+
 class TreatmentError(ValueError):
     """Input the user can correct; the message is shown as is."""
 
@@ -106,9 +111,9 @@ class SessionInput:
 def _check_session(entry: SessionInput, now: datetime) -> None:
     if entry.attendance not in ATTENDANCE_WORDS:
         raise TreatmentError(_("Choose the attendance from the list."))
-    if not now.year - SESSION_YEARS_BACK <= entry.starts_at.year <= now.year + SESSION_YEARS_AHEAD:
-        raise TreatmentError(_("The session's date must be between %(first)s and %(last)s.",
-                               first=now.year - SESSION_YEARS_BACK, last=now.year + SESSION_YEARS_AHEAD))
+    first, last = _session_years(now)
+    if not first <= entry.starts_at.year <= last:
+        raise TreatmentError(_("The session's date must be between %(first)s and %(last)s.", first=first, last=last))
     if entry.starts_at > now and entry.attendance not in FUTURE_ATTENDANCE:
         raise TreatmentError(_("A session that has not started yet can only be scheduled or cancelled."))
 
@@ -206,8 +211,9 @@ def end_treatment(patient: Patient, reason: str, ended_on: date, *, now: datetim
     first = db.session.scalar(select(func.min(TherapySession.starts_at)).where(TherapySession.patient_id == patient.id))
     if first is not None and ended_on < first.astimezone(patient.clinic.zone).date():
         raise TreatmentError(_("The end date cannot be before the treatment's first session."))
-    if ended_on.year < now.year - SESSION_YEARS_BACK:  # no session yet: the sessions' own bound
-        raise TreatmentError(_("The end date must be in %(first)s or later.", first=now.year - SESSION_YEARS_BACK))
+    first_year, _last = _session_years(now)
+    if ended_on.year < first_year:  # no session yet: the sessions' own bound
+        raise TreatmentError(_("The end date must be in %(first)s or later.", first=first_year))
     patient.status, patient.end_reason, patient.ended_on = "ended", reason, ended_on
     audit("end_treatment", patient=patient, detail=f"{reason}, {ended_on.isoformat()}")
     db.session.commit()
