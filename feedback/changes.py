@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import Update, bindparam, update
 
 from feedback.extensions import db
 from feedback.models import Patient
@@ -26,3 +26,9 @@ def mark_flags_stale(patient_id: int, changed_at: datetime) -> None:
     """Add the mark to the caller's transaction (not committed). The latest change wins: the
     worker clears the mark only if it has not moved since it read it."""
     db.session.execute(_MARK, {"patient_id": patient_id, "changed_at": changed_at})
+
+
+def stale_mark() -> Update:
+    """The mark's statement, bound by `patient_id` and `changed_at`: for a caller that writes it
+    within a statement of its own (the survey's answer on PostgreSQL, feedback/invitations.py)."""
+    return _MARK

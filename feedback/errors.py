@@ -20,6 +20,7 @@ from feedback.i18n import translated, use_browser_language
 from feedback.invitations import LinkCompleted, LinkExpired, LinkInvalid, LinkProblem, resolve, speak_for
 from feedback.models import Invitation
 from feedback.phrases import Phrase
+from feedback.survey_link import SurveyLink
 from feedback.translatable import N_
 
 log = logging.getLogger(__name__)
@@ -94,7 +95,7 @@ def csrf_page() -> ResponseReturnValue:
     return render_template("error.html", title=_("Please try again"), message=message, reference=None), 400
 
 
-def _speak_to_link_holder(invitation: Invitation | None) -> None:
+def _speak_to_link_holder(invitation: SurveyLink | Invitation | None) -> None:
     """A survey link's error page in the respondent's language when the link was found; else the
     browser's preferred language, if it ships (nobody is known from a bad link)."""
     if invitation is not None:
@@ -103,7 +104,7 @@ def _speak_to_link_holder(invitation: Invitation | None) -> None:
         use_browser_language()
 
 
-def _survey_link() -> Invitation | None:
+def _survey_link() -> SurveyLink | Invitation | None:
     token = (request.view_args or {}).get("token")
     if not isinstance(token, str):
         return None

@@ -105,7 +105,8 @@ def hold_sqlite_write_lock() -> None:
 
 
 def without_transaction(view: Callable[P, R]) -> Callable[P, R]:
-    """For a view that reads, and writes at most one statement (a survey GET stamping `opened_at`):
+    """For a view that reads, and writes at most one statement (a survey GET stamping `opened_at`, the
+    answer's one statement on PostgreSQL):
     the session's connection in autocommit, so PostgreSQL gets no BEGIN and no ROLLBACK, two of a
     survey GET's four round trips. Each statement sees what was committed when it began, as under
     the READ COMMITTED every other request uses. SQLite (pysqlite) begins only before a write, so it

@@ -10,17 +10,17 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, load_only
 
-from feedback import tokens
-from feedback.changes import mark_flags_stale
+from feedback import survey_link, tokens
+from feedback.changes import stale_mark
 from feedback.extensions import db
 from feedback.i18n import use_language
 from feedback.instruments.model import Instrument
-from feedback.models import Clinic, Invitation, Patient, Response, TherapySession, User, utcnow
+from feedback.models import Invitation, Patient, Response, TherapySession, User, utcnow
 from feedback.signals import patient_language_chosen
+from feedback.survey_link import LinkPatient, LinkTherapist, SurveyLink
 
 
 class LinkProblem(Exception):
@@ -29,7 +29,7 @@ class LinkProblem(Exception):
 
     status = 400
 
-    def __init__(self, invitation: Invitation | None = None) -> None:
+    def __init__(self, invitation: SurveyLink | Invitation | None = None) -> None:
         super().__init__()
         self.invitation = invitation
 
@@ -124,38 +124,15 @@ def link_token(invitation: Invitation) -> str:
     return tokens.token_for(token_key(), invitation.token_nonce)
 
 
-# One statement for what the survey pages show (session, patient, clinic), not four; built once,
-# so each request skips composing the options and SQLAlchemy's cache key for them. Only the columns
-# those pages read: 23 of the four tables' 53, since converting the rest (dates, JSON, encrypted
-# contact details) was a few percent of a survey page (bench/RESULTS.md). Another column loads when
-# first read, in a statement of its own (tests/survey/test_answer_path.py counts the pages').
-_BY_TOKEN_HASH = (
-    select(Invitation)
-    .where(Invitation.token_hash == bindparam("digest"))
-    .options(
-        load_only(Invitation.session_id, Invitation.respondent, Invitation.instrument_id, Invitation.instrument_version,
-                  Invitation.token_hash, Invitation.opened_at, Invitation.completed_at, Invitation.expires_at),
-        joinedload(Invitation.session).options(
-            load_only(TherapySession.patient_id, TherapySession.therapist_id, TherapySession.starts_at,
-                      TherapySession.number),
-            joinedload(TherapySession.patient).options(
-                load_only(Patient.clinic_id, Patient.language, Patient.outcome_battery),
-                joinedload(Patient.clinic).load_only(Clinic.timezone, Clinic.language, Clinic.outcome_battery,
-                                                     Clinic.crisis_text),
-            ),
-        ),
-    )
-)
+def resolve(token: str, *, answered: bool = False, now: datetime | None = None) -> SurveyLink:
+    """The link a token belongs to, as its pages read it (`feedback/survey_link.py`), or the reason
+    it cannot be used.
 
-
-def resolve(token: str, *, answered: bool = False, now: datetime | None = None) -> Invitation:
-    """The invitation a link token belongs to, or the reason it cannot be used.
-
-    `answered`: an invitation whose form is answered is returned too (until the link expires),
-    for the outcome measures that follow the form on the same link (`feedback/battery/`)."""
+    `answered`: a link whose form is answered is returned too (until it expires), for the outcome
+    measures that follow the form on the same link (`feedback/battery/`)."""
     if not tokens.well_formed(token):
         raise LinkInvalid()
-    invitation = db.session.scalar(_BY_TOKEN_HASH, {"digest": tokens.hash_token(token)})
+    invitation = survey_link.by_token_hash(tokens.hash_token(token))
     if invitation is None or not tokens.matches(token, invitation.token_hash):
         raise LinkInvalid()
     expired = (now or utcnow()) >= invitation.expires_at
@@ -167,19 +144,19 @@ def resolve(token: str, *, answered: bool = False, now: datetime | None = None) 
     return invitation
 
 
-def respondent(invitation: Invitation) -> Patient | User:
+def respondent(invitation: SurveyLink | Invitation) -> LinkPatient | LinkTherapist | Patient | User:
     """Who answers the link: the patient, or the therapist on their own form."""
     session = invitation.session
     return session.patient if invitation.respondent == "patient" else session.therapist
 
 
-def speak_for(invitation: Invitation) -> str:
+def speak_for(invitation: SurveyLink | Invitation) -> str:
     """Make this request's pages speak the link's respondent's language: the patient's own on a
     patient's form, the therapist's on theirs (else their clinic's default, else English)."""
     return use_language(respondent(invitation).language, invitation.session.patient.clinic)
 
 
-def mark_opened(invitation: Invitation, *, now: datetime | None = None) -> None:
+def mark_opened(invitation: SurveyLink, *, now: datetime | None = None) -> None:
     # Guarded so that concurrent first opens record one timestamp and never block each other.
     if invitation.opened_at is None:
         db.session.execute(
@@ -190,11 +167,12 @@ def mark_opened(invitation: Invitation, *, now: datetime | None = None) -> None:
         db.session.commit()
 
 
-def choose_language(patient: Patient, language: str) -> None:
+def choose_language(link: SurveyLink | Invitation, language: str) -> None:
     """The patient's own choice on the survey page (a shipped language, checked by the caller):
     every page, SMS and e-mail to them from now on; announced for the audit trail."""
-    if patient.language == language:
+    if link.session.patient.language == language:
         return
+    patient = db.session.get_one(Patient, link.session.patient_id)
     previous, patient.language = patient.language, language
     patient_language_chosen.send(patient, previous=previous)
     db.session.commit()
@@ -206,15 +184,35 @@ def choose_language(patient: Patient, language: str) -> None:
 _INVITATIONS = Invitation.__table__
 _CLAIM = (
     update(_INVITATIONS)
-    .where(_INVITATIONS.c.id == bindparam("invitation_id"), _INVITATIONS.c.completed_at.is_(None))
+    .where(_INVITATIONS.c.id == bindparam("invitation"), _INVITATIONS.c.completed_at.is_(None))
     .values(completed_at=bindparam("completed_at"))
 )
 _RESPONSES = Response.__table__
 _INSERT_RESPONSE = insert(_RESPONSES).returning(_RESPONSES.c.id)
+_GIVEN = ("answers", "scores", "seconds_taken", "language")  # the answer's columns besides its link and time
+
+# On PostgreSQL the claim, the answer and the treatment's mark are one statement (data-modifying
+# WITH): the insert and the mark happen only if the claim took the link. In autocommit (the survey
+# POST, `without_transaction`) the statement is its own transaction: two round trips for the whole
+# answer, the lookup and this, instead of six (BEGIN, lookup, three writes, COMMIT); an answer's CPU
+# in the app and the database fell by about a fifth (bench/RESULTS.md). SQLite has no DML in WITH.
+# Bound names differ from the responses table's columns: SQLAlchemy would take those as the
+# INSERT's own values.
+_CLAIMED = _CLAIM.returning(_INVITATIONS.c.id).cte("claimed")
+_CLAIM_STORE_AND_MARK = (
+    insert(_RESPONSES)
+    .from_select(
+        ["invitation_id", "submitted_at", *_GIVEN],
+        select(_CLAIMED.c.id, bindparam("completed_at", type_=_RESPONSES.c.submitted_at.type),
+               *(bindparam(f"given_{name}", type_=_RESPONSES.c[name].type) for name in _GIVEN)),
+    )
+    .returning(_RESPONSES.c.id)
+    .add_cte(stale_mark().where(exists(select(_CLAIMED.c.id))).cte("marked"))
+)
 
 
 def record_response(
-    invitation: Invitation,
+    invitation: SurveyLink | Invitation,
     answers: dict[str, Any],
     scores: dict[str, float | None],
     *,
@@ -228,20 +226,30 @@ def record_response(
     NULL); the unique invitation_id on responses is the database's own backstop.
     """
     now = now or utcnow()
-    invitation_id, patient_id = invitation.id, invitation.session.patient_id
-    claimed = db.session.execute(_CLAIM, {"invitation_id": invitation_id, "completed_at": now}).rowcount
-    if claimed != 1:
+    response = {"answers": answers, "scores": scores, "seconds_taken": seconds_taken,
+                "language": language}  # the form's language, which the answers were given in
+    claim = {"invitation": invitation.id, "completed_at": now}
+    mark = {"patient_id": invitation.session.patient_id, "changed_at": now}
+    try:
+        if db.session.get_bind().dialect.name == "postgresql":
+            given = {f"given_{name}": value for name, value in response.items()}
+            response_id = db.session.execute(_CLAIM_STORE_AND_MARK, {**claim, **mark, **given}).scalar()
+        else:
+            response_id = _claim_store_and_mark(claim, mark, {"invitation_id": invitation.id, "submitted_at": now,
+                                                              **response})
+    except IntegrityError:  # the database's own backstop refused a second response
+        response_id = None
+    if response_id is None:  # answered meanwhile: nothing of this copy is kept
         db.session.rollback()
         raise LinkCompleted(invitation)
-    try:
-        response_id = db.session.execute(_INSERT_RESPONSE, {
-            "invitation_id": invitation_id, "answers": answers, "scores": scores, "submitted_at": now,
-            "seconds_taken": seconds_taken,
-            "language": language,  # the form's language, which the answers were given in
-        }).scalar_one()
-        mark_flags_stale(patient_id, now)
-        db.session.commit()
-    except IntegrityError:  # a duplicate
-        db.session.rollback()
-        raise LinkCompleted(invitation) from None
+    db.session.commit()
+    return response_id
+
+
+def _claim_store_and_mark(claim: dict[str, Any], mark: dict[str, Any], response: dict[str, Any]) -> int | None:
+    """The three statements, in the caller's transaction; None when the link was answered meanwhile."""
+    if db.session.execute(_CLAIM, claim).rowcount != 1:
+        return None
+    response_id = db.session.execute(_INSERT_RESPONSE, response).scalar_one()
+    db.session.execute(stale_mark(), mark)
     return response_id

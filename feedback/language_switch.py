@@ -21,6 +21,7 @@ from feedback import invitations, link_csrf
 from feedback.i18n import offered_languages, use_language
 from feedback.invitations import LinkInvalid
 from feedback.models import Invitation
+from feedback.survey_link import SurveyLink
 from feedback.text_edges import HygienicForm
 
 bp = Blueprint("survey_language", __name__)
@@ -47,7 +48,7 @@ class Switch:
     choices: tuple[tuple[str, str], ...]  # (code, the language's own name)
 
 
-def language_switch(invitation: Invitation, token: str) -> Switch | None:
+def language_switch(invitation: SurveyLink, token: str) -> Switch | None:
     """The switch for a patient's form (None on a therapist's); on the clinic tablet it posts to the
     tablet's own address (`g.survey_url`, see survey._url), which has no token in it."""
     if invitation.respondent != "patient":
@@ -62,7 +63,7 @@ def change(token: str) -> ResponseReturnValue:
     return switch_language(invitations.resolve(token, answered=True), url_for("survey.form", token=token))
 
 
-def switch_language(invitation: Invitation, back: str) -> ResponseReturnValue:
+def switch_language(invitation: SurveyLink | Invitation, back: str) -> ResponseReturnValue:
     """Set the patient's language from the posted form, then back to their questionnaire (a 422 page
     for a language not offered). The link and the clinic tablet's patient part both end here."""
     if invitation.respondent != "patient":
@@ -78,5 +79,5 @@ def switch_language(invitation: Invitation, back: str) -> ResponseReturnValue:
             "error.html", title=_("This language is not available"),
             message=_("Please go back and choose one of the languages offered on the page."), reference=None,
         ), 422
-    invitations.choose_language(patient, form.language.data)
+    invitations.choose_language(invitation, form.language.data)
     return redirect(back, code=303)

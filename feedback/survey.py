@@ -26,9 +26,9 @@ from feedback.instruments.registry import registry
 from feedback.instruments.scoring import score
 from feedback.invitations import LinkCompleted, LinkInvalid, respondent, speak_for
 from feedback.language_switch import language_switch
-from feedback.models import Invitation
 from feedback.safety import crisis_text_for, not_monitored_notice
 from feedback.signals import hidden_items
+from feedback.survey_link import SurveyLink
 from feedback.text_hygiene import whole_number
 
 bp = Blueprint("survey", __name__, static_folder="static", static_url_path="/static/feedback")
@@ -38,7 +38,7 @@ MAX_SECONDS = int(timedelta(hours=24).total_seconds())
 
 
 def _render(
-    invitation: Invitation,
+    invitation: SurveyLink,
     token: str,
     instrument: Instrument,
     steps: Progress,
@@ -72,7 +72,7 @@ def _render(
     )
 
 
-def _page_values(invitation: Invitation, token: str, instrument: Instrument, steps: Progress) -> dict[str, Hashable]:
+def _page_values(invitation: SurveyLink, token: str, instrument: Instrument, steps: Progress) -> dict[str, Hashable]:
     """What the form's page shows besides its answers, errors and the per-request values."""
     language = _form_language(invitation, instrument)
     alliance = instrument.id == invitation.instrument_id
@@ -93,7 +93,7 @@ def _page_values(invitation: Invitation, token: str, instrument: Instrument, ste
     }
 
 
-def _crisis(invitation: Invitation, language: str) -> str:
+def _crisis(invitation: SurveyLink, language: str) -> str:
     return crisis_text_for(invitation.session.patient.clinic, language)
 
 
@@ -111,6 +111,7 @@ def form(token: str) -> ResponseReturnValue:
 
 
 @bp.post("/s/<token>")
+@without_transaction
 def submit(token: str) -> ResponseReturnValue:
     invitation = invitations.resolve(token, answered=True)
     steps = progress(invitation)
@@ -193,7 +194,7 @@ def _url(endpoint: str, token: str, **values: str) -> str:
     return url_for(f"survey.{endpoint}", **({} if endpoint == "thanks" else {"token": token}), **values)
 
 
-def _form_language(invitation: Invitation, instrument: Instrument) -> str:
+def _form_language(invitation: SurveyLink, instrument: Instrument) -> str:
     """The language the questions are shown, and the answers stored, in: the respondent's own when
     the file has it (a clinic's licensed form may have a language the pages do not ship), else the
     page's when the file has that, else the file's first."""
@@ -207,11 +208,11 @@ def _thanks_language() -> dict[str, str]:
     return {} if language == DEFAULT_LANGUAGE else {"lang": language}
 
 
-def _alliance(invitation: Invitation) -> Instrument:
+def _alliance(invitation: SurveyLink) -> Instrument:
     return registry().get(invitation.instrument_id, invitation.instrument_version)
 
 
-def _outcome_page(token: str, instrument_id: str) -> tuple[Invitation, Progress, Instrument]:
+def _outcome_page(token: str, instrument_id: str) -> tuple[SurveyLink, Progress, Instrument]:
     """The link, where it stands and the measure asked for; an unknown measure, or one this
     session does not ask for, is a page that does not exist."""
     invitation = invitations.resolve(token, answered=True)
@@ -225,7 +226,7 @@ def _next(token: str, instrument_id: str) -> ResponseReturnValue:
     return redirect(_url("outcome_form", token, instrument_id=instrument_id), code=303)
 
 
-def _onwards(invitation: Invitation, token: str, steps: Progress) -> ResponseReturnValue:
+def _onwards(invitation: SurveyLink, token: str, steps: Progress) -> ResponseReturnValue:
     """After a form is stored, or when an answered form is opened again: the next form still to
     answer, else the end of the battery."""
     following = steps.next_form()
@@ -236,7 +237,7 @@ def _onwards(invitation: Invitation, token: str, steps: Progress) -> ResponseRet
     raise LinkCompleted(invitation)
 
 
-def _answered(invitation: Invitation, token: str, steps: Progress) -> ResponseReturnValue:
+def _answered(invitation: SurveyLink, token: str, steps: Progress) -> ResponseReturnValue:
     """A form sent again (reload, back button, double tap): 409, the first answers kept, and the
     way on to any form still to answer."""
     if not steps.outcome_forms:

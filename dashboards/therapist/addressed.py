@@ -20,11 +20,12 @@ from feedback.extensions import db
 from feedback.instruments.registry import registry
 from feedback.models import Invitation, TherapySession
 from feedback.signals import form_hidden_items
+from feedback.survey_link import LinkSession, SurveyLink
 
 ITEM = "addressed"
 
 
-def concern_before(session: TherapySession) -> bool:
+def concern_before(session: TherapySession | LinkSession) -> bool:
     """Did the patient have a current rupture or decline flag from a session before this one?"""
     found = db.session.scalar(
         select(RiskEvent.id).where(
@@ -38,7 +39,7 @@ def concern_before(session: TherapySession) -> bool:
     return found is not None
 
 
-def hidden_items(invitation: Invitation, **_: Any) -> set[str]:
+def hidden_items(invitation: SurveyLink | Invitation, **_: Any) -> set[str]:
     """Items of this invitation's form to leave out: `addressed` when there is nothing to address."""
     if invitation.respondent != "therapist":
         return set()

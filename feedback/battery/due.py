@@ -12,6 +12,7 @@ from feedback.battery.rules import Entry, due, usable_entries
 from feedback.extensions import db
 from feedback.instruments.registry import registry
 from feedback.models import Invitation, OutcomeResponse, Patient, SafetyAlert, TherapySession
+from feedback.survey_link import LinkPatient, LinkSession, SurveyLink
 
 
 @dataclass(frozen=True)
@@ -54,13 +55,13 @@ def outcome_measures() -> dict[str, Any]:
     return found
 
 
-def battery_of(patient: Patient) -> list[Entry]:
+def battery_of(patient: Patient | LinkPatient) -> list[Entry]:
     """The patient's own battery if the therapist set one, else the clinic's."""
     stored = patient.clinic.outcome_battery if patient.outcome_battery is None else patient.outcome_battery
     return usable_entries(stored or [], outcome_measures())
 
 
-def progress(invitation: Invitation) -> Progress:
+def progress(invitation: SurveyLink | Invitation) -> Progress:
     """Where this link stands. No query for a clinic without a battery (the survey's hot path);
     three for one with a battery."""
     alliance_answered = invitation.completed_at is not None
@@ -76,7 +77,7 @@ def progress(invitation: Invitation) -> Progress:
     return Progress((invitation.instrument_id, *forms), alliance_answered, frozenset(answered), alerted)
 
 
-def _attended_position(session: TherapySession) -> int:
+def _attended_position(session: TherapySession | LinkSession) -> int:
     return db.session.scalar(
         select(func.count()).select_from(TherapySession).where(
             TherapySession.patient_id == session.patient_id, TherapySession.attendance == "attended",
@@ -84,7 +85,7 @@ def _attended_position(session: TherapySession) -> int:
     ) or 1
 
 
-def _last_answered(session: TherapySession, instruments: list[str]) -> dict[str, Any]:
+def _last_answered(session: TherapySession | LinkSession, instruments: list[str]) -> dict[str, Any]:
     """Per measure, the date (clinic time) of the latest earlier session at which it was answered."""
     rows = db.session.execute(
         select(OutcomeResponse.instrument_id, func.max(TherapySession.starts_at))
@@ -97,7 +98,7 @@ def _last_answered(session: TherapySession, instruments: list[str]) -> dict[str,
     return {instrument: _local_date(session, starts_at) for instrument, starts_at in rows}
 
 
-def _answered_on(invitation: Invitation) -> tuple[list[str], bool]:
+def _answered_on(invitation: SurveyLink | Invitation) -> tuple[list[str], bool]:
     rows = db.session.execute(
         select(OutcomeResponse.instrument_id, func.count(SafetyAlert.id))
         .outerjoin(SafetyAlert, SafetyAlert.outcome_response_id == OutcomeResponse.id)
@@ -108,5 +109,5 @@ def _answered_on(invitation: Invitation) -> tuple[list[str], bool]:
     return [instrument for instrument, _ in rows], any(alerts for _, alerts in rows)
 
 
-def _local_date(session: TherapySession, moment: Any) -> Any:
+def _local_date(session: TherapySession | LinkSession, moment: Any) -> Any:
     return moment.astimezone(session.patient.clinic.zone).date()

@@ -16,8 +16,9 @@ from feedback.changes import mark_flags_stale
 from feedback.extensions import db
 from feedback.instruments.model import Instrument
 from feedback.instruments.scoring import score
-from feedback.models import Invitation, OutcomeResponse, SafetyAlert, utcnow
+from feedback.models import Invitation, OutcomeResponse, Patient, SafetyAlert, utcnow
 from feedback.safety import raise_alerts
+from feedback.survey_link import SurveyLink
 
 
 class AlreadyAnswered(Exception):
@@ -26,7 +27,7 @@ class AlreadyAnswered(Exception):
 
 
 def record_outcome(
-    invitation: Invitation,
+    invitation: SurveyLink | Invitation,
     instrument: Instrument,
     answers: dict[str, Any],
     *,
@@ -39,7 +40,7 @@ def record_outcome(
     (which waits for the first to commit, then fails): AlreadyAnswered, and nothing is changed.
     """
     now = now or utcnow()
-    patient = invitation.session.patient
+    patient = db.session.get_one(Patient, invitation.session.patient_id)  # the alerts' audit rows name it
     response = OutcomeResponse(invitation_id=invitation.id, instrument_id=instrument.id,
                                instrument_version=instrument.version, answers=answers,
                                scores=score(instrument, answers), submitted_at=now, language=language)
