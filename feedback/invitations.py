@@ -14,7 +14,7 @@ from sqlalchemy import bindparam, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from feedback import survey_link, tokens
-from feedback.changes import stale_mark
+from feedback.changes import mark_flags_stale, stale_mark
 from feedback.extensions import db
 from feedback.i18n import use_language
 from feedback.instruments.model import Instrument
@@ -223,7 +223,9 @@ def record_response(
     """Store exactly one response per invitation, also under concurrent double submits; its id.
 
     The guarded UPDATE claims the invitation (only one transaction can move completed_at from
-    NULL); the unique invitation_id on responses is the database's own backstop.
+    NULL); the unique invitation_id on responses is the database's own backstop. The claim, the
+    answer and the treatment's mark commit together: one statement on PostgreSQL, three in one
+    transaction on SQLite.
     """
     now = now or utcnow()
     response = {"answers": answers, "scores": scores, "seconds_taken": seconds_taken,
@@ -251,5 +253,5 @@ def _claim_store_and_mark(claim: dict[str, Any], mark: dict[str, Any], response:
     if db.session.execute(_CLAIM, claim).rowcount != 1:
         return None
     response_id = db.session.execute(_INSERT_RESPONSE, response).scalar_one()
-    db.session.execute(stale_mark(), mark)
+    mark_flags_stale(**mark)
     return response_id

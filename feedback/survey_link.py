@@ -1,11 +1,12 @@
 """A survey link as its pages read it: the invitation, its session, the patient, the clinic and the
 therapist, from one row of one statement, in plain frozen objects.
 
-The survey's page and answer are the app's busiest requests. Built as ORM objects, the four rows
-cost about twice what the statement itself does (identity map, instance state, the session's
-bookkeeping): a sixth of a survey page on SQLite, a quarter on PostgreSQL (bench/RESULTS.md). The
-objects here carry the models' own attribute names (`link.session.patient.clinic.timezone`), so the
-survey's functions read a model's objects the same way: the tests' and the clinic tablet's.
+The survey's page and answer are the app's busiest requests. Built as ORM objects, the rows cost
+about twice what the statement itself does (instance state, the identity map, the session's
+bookkeeping); read as a row, a survey page takes a fifth to a quarter less of the app's time
+(bench/RESULTS.md, 2026-12-04). The objects here carry the models' own attribute names
+(`link.session.patient.clinic.timezone`), so the survey's functions read a model's objects the same
+way: the tests' and the clinic tablet's.
 
 Read-only by design: what the survey changes is written with statements of its own
 (`feedback/invitations.py`), and what needs the ORM (the patient's language, an outcome measure's
