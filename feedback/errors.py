@@ -62,7 +62,7 @@ def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError) -> ResponseReturnValue:
         if request.blueprint in ("survey", "survey_language"):  # refused before the view: look the link up
-            _speak_to_link_holder(_survey_link())
+            _speak_to_link_holder(_requested_link())
         else:
             _speak_to_someone_not_known()
         return csrf_page()
@@ -104,7 +104,7 @@ def _speak_to_link_holder(invitation: SurveyLink | Invitation | None) -> None:
         use_browser_language()
 
 
-def _survey_link() -> SurveyLink | Invitation | None:
+def _requested_link() -> SurveyLink | Invitation | None:
     token = (request.view_args or {}).get("token")
     if not isinstance(token, str):
         return None

@@ -237,9 +237,9 @@ def record_response(
             given = {f"given_{name}": value for name, value in response.items()}
             response_id = db.session.execute(_CLAIM_STORE_AND_MARK, {**claim, **mark, **given}).scalar()
         else:
-            response_id = _claim_store_and_mark(claim, mark, {"invitation_id": invitation.id, "submitted_at": now,
+            response_id = _in_three_statements(claim, mark, {"invitation_id": invitation.id, "submitted_at": now,
                                                               **response})
-    except IntegrityError:  # the database's own backstop refused a second response
+    except IntegrityError:  # a second response: the unique invitation_id, the database's own backstop
         response_id = None
     if response_id is None:  # answered meanwhile: nothing of this copy is kept
         db.session.rollback()
@@ -248,7 +248,7 @@ def record_response(
     return response_id
 
 
-def _claim_store_and_mark(claim: dict[str, Any], mark: dict[str, Any], response: dict[str, Any]) -> int | None:
+def _in_three_statements(claim: dict[str, Any], mark: dict[str, Any], response: dict[str, Any]) -> int | None:
     """The three statements, in the caller's transaction; None when the link was answered meanwhile."""
     if db.session.execute(_CLAIM, claim).rowcount != 1:
         return None

@@ -8,8 +8,9 @@ _signals = Namespace()
 
 #: sender: the TherapySession created or changed (committed).
 session_changed = _signals.signal("session-changed")
-#: sender: the Invitation whose form is about to be shown or checked. Each receiver returns the ids
-#: of optional items to leave out of it (e.g. a follow-up that does not apply), or an empty set.
+#: sender: the survey link (feedback/survey_link.py) whose form is about to be shown or checked.
+#: Each receiver returns the ids of optional items to leave out of it (e.g. a follow-up that does
+#: not apply), or an empty set.
 form_hidden_items = _signals.signal("form-hidden-items")
 #: sender: the keyword a patient texted ("stop", "start" or "help"), sent once per message acted on
 #: (a replay is not announced again); `patient_ids`: the patients registered with the sending number

@@ -105,7 +105,8 @@ def form(token: str) -> ResponseReturnValue:
     if invitation.completed_at is not None:
         return _onwards(invitation, token, steps)
     page = _render(invitation, token, _alliance(invitation), steps, {}, {})
-    # After rendering: the commit expires what `resolve` loaded, and the page would load it again.
+    # After rendering: the commit ends the session's transaction (on PostgreSQL its autocommit), and a
+    # read after it would begin another.
     invitations.mark_opened(invitation)
     return page
 

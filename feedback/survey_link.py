@@ -26,7 +26,8 @@ from feedback.extensions import db
 from feedback.models import Clinic, Invitation, Patient, TherapySession, User
 
 
-@dataclass(frozen=True, slots=True)
+# eq=False: compared and hashed as objects; their lists and dicts could not be hashed.
+@dataclass(frozen=True, slots=True, eq=False)
 class LinkClinic:
     id: int
     timezone: str
@@ -39,22 +40,22 @@ class LinkClinic:
         return ZoneInfo(self.timezone)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class LinkPatient:
     id: int
     clinic_id: int
-    language: str | None
+    language: str
     outcome_battery: list[dict[str, Any]] | None
     clinic: LinkClinic
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class LinkTherapist:
     id: int
     language: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class LinkSession:
     id: int
     patient_id: int
@@ -65,7 +66,7 @@ class LinkSession:
     therapist: LinkTherapist
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class SurveyLink:
     id: int
     session_id: int
@@ -103,7 +104,9 @@ _BY_TOKEN_HASH = (
 
 
 def by_token_hash(digest: str) -> SurveyLink | None:
-    """The link whose token hashes to `digest`, on the request's own connection (and transaction)."""
+    """The link whose token hashes to `digest`, read on the session's connection as it stands (in
+    autocommit under `without_transaction`). A Core statement: the session's pending changes are not
+    flushed first, and nothing enters its identity map."""
     return _built(db.session.connection().execute(_BY_TOKEN_HASH, {"digest": digest}).first())
 
 

@@ -40,7 +40,7 @@ def record_outcome(
     (which waits for the first to commit, then fails): AlreadyAnswered, and nothing is changed.
     """
     now = now or utcnow()
-    patient = db.session.get_one(Patient, invitation.session.patient_id)  # the alerts' audit rows name it
+    patient = db.session.get_one(Patient, invitation.session.patient_id)  # the alerts' signal carries the model
     response = OutcomeResponse(invitation_id=invitation.id, instrument_id=instrument.id,
                                instrument_version=instrument.version, answers=answers,
                                scores=score(instrument, answers), submitted_at=now, language=language)

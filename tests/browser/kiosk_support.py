@@ -9,7 +9,9 @@ from urllib.parse import urlsplit
 from dashboards.kiosk import codes
 from feedback import invitations
 from feedback.battery.store import record_outcome
+from feedback.extensions import db
 from feedback.instruments.registry import registry
+from feedback.models import Invitation
 
 ALLIANCE = {"bond_understood": "4", "bond_trust": "5", "task_useful": "4", "task_fit": "4", "goal_agree": "5",
             "goal_unclear": "1", "held_back": "2", "went_along": "2", "frustrated": "1", "rupture": "no"}
@@ -70,7 +72,8 @@ def sweep_tablet(page, look: Look, survey_path: str, battery_path: str, email: s
     opens kiosk mode; the codes are made here for the patient's open link (`survey_path`) and for
     a battery whose alliance form is answered (`battery_path`, an outcome measure's page)."""
     def code_for(path: str) -> str:
-        invitation = invitations.resolve(urlsplit(path).path.split("/")[2], answered=True)
+        link = invitations.resolve(urlsplit(path).path.split("/")[2], answered=True)
+        invitation = db.session.get_one(Invitation, link.id)
         return codes.issue(invitation, invitation.session.therapist).code
 
     open_kiosk(page, look)
