@@ -151,8 +151,16 @@ def use_language(code: str | None, clinic: Any = None) -> str:
 
 
 def browser_language() -> str | None:
-    """The browser's preferred language among those that ship, if any."""
-    return request.accept_languages.best_match(shipped_languages())
+    """The browser's preferred language among those that ship, if any, in the browser's order of
+    preference; a regional tag counts for its language. ("es-MX, en;q=0.5" is Spanish: Werkzeug's
+    best_match takes an exact match of a less preferred tag, "en", before a regional one.)"""
+    shipped = {code.lower(): code for code in shipped_languages()}
+    for tag, quality in request.accept_languages:  # most preferred first
+        tag = tag.lower().replace("_", "-")
+        found = shipped.get(tag) or shipped.get(tag.split("-")[0])
+        if quality > 0 and found:
+            return found
+    return None
 
 
 def use_browser_language() -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from dashboards.audit.models import AuditEvent
@@ -127,6 +128,18 @@ def test_a_broken_link_answers_in_the_browsers_language_if_it_ships(client):
     assert page.status_code == 404 and "Este enlace no funciona" in page.text and '<html lang="es"' in page.text
     page = client.get("/s/not-a-real-token", headers={"Accept-Language": "fr-FR"})
     assert "This link doesn’t work" in page.text and '<html lang="en"' in page.text
+
+
+@pytest.mark.parametrize(("browser", "language"), [
+    ("es-MX,en;q=0.5", "es"),  # a regional tag counts for its language, before a less preferred exact one
+    ("fr-CA,es;q=0.8,en;q=0.5", "es"),  # the first one that ships
+    ("en-US,es;q=0.9", "en"),
+    ("es;q=0,en;q=0.1", "en"),  # "not Spanish"
+    ("*", "en"),
+])
+def test_the_browsers_order_of_preference_decides(client, browser, language):
+    page = client.get("/s/not-a-real-token", headers={"Accept-Language": browser})
+    assert f'<html lang="{language}"' in page.text
 
 
 def test_a_known_links_error_pages_speak_its_patients_language(client, make_patient, make_session):
