@@ -7,13 +7,13 @@ import logging
 import secrets
 import traceback
 
-from flask import Flask, g, render_template, request
+from flask import Flask, current_app, g, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from feedback.extensions import db
 from feedback.i18n import translated, use_browser_language
@@ -25,6 +25,7 @@ from feedback.translatable import N_
 
 log = logging.getLogger(__name__)
 
+SURVEY_BLUEPRINTS = ("survey", "survey_language")  # the pages at a link's address, /s/<token>…
 LINK_PAGES = {
     LinkInvalid: (
         N_("This link doesn’t work"),
@@ -61,8 +62,9 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError) -> ResponseReturnValue:
-        if request.blueprint in ("survey", "survey_language"):  # refused before the view: look the link up
-            _speak_to_link_holder(_requested_link())
+        token = _link_token(exc)
+        if token is not None:  # refused before the view: look the link up
+            _speak_to_link_holder(_requested_link(token))
         else:
             _speak_to_someone_not_known()
         return csrf_page()
@@ -104,10 +106,22 @@ def _speak_to_link_holder(invitation: SurveyLink | Invitation | None) -> None:
         use_browser_language()
 
 
-def _requested_link() -> SurveyLink | Invitation | None:
-    token = (request.view_args or {}).get("token")
-    if not isinstance(token, str):
+def _link_token(exc: HTTPException) -> str | None:
+    """The token of a request to a survey link's page, also of one the router refused for its method
+    (405: the address is a link's, so its page can still speak the patient's language)."""
+    endpoint, args = request.endpoint, request.view_args
+    if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+        try:
+            endpoint, args = current_app.create_url_adapter(request).match(method=exc.valid_methods[0])
+        except HTTPException:
+            return None
+    if (endpoint or "").split(".")[0] not in SURVEY_BLUEPRINTS:
         return None
+    token = (args or {}).get("token")
+    return token if isinstance(token, str) else None
+
+
+def _requested_link(token: str) -> SurveyLink | Invitation | None:
     try:
         return resolve(token, answered=True)
     except LinkProblem as exc:
@@ -133,7 +147,11 @@ def _speak_to_someone_not_known() -> None:
 
 
 def http_error_page(exc: HTTPException) -> ResponseReturnValue:
-    _speak_to_someone_not_known()
+    token = _link_token(exc)
+    if token is not None:  # e.g. 405, 413 on a link: the page in its patient's language
+        _speak_to_link_holder(_requested_link(token))
+    else:
+        _speak_to_someone_not_known()
     title, message = f"{exc.code} {exc.name}", exc.description
     if exc.code in STATUS_PAGES:
         words = STATUS_PAGES[exc.code]

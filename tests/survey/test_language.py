@@ -142,6 +142,19 @@ def test_the_browsers_order_of_preference_decides(client, browser, language):
     assert f'<html lang="{language}"' in page.text
 
 
+def test_a_known_links_405_and_413_pages_speak_its_patients_language(client, make_patient, make_session):
+    """Refused for its method by the router, or for its size before the view: the address is the
+    link's, so the page is in the patient's Spanish whatever the browser prefers."""
+    english_browser = {"Accept-Language": "en-GB,en;q=0.9"}
+    link = f"/s/{make_session(make_patient(language='es')).links['patient'].token}"
+    wrong_method = client.put(link, headers=english_browser)
+    too_large = client.post(link, data={"started": "x" * (2 * 1024 * 1024)}, headers=english_browser)
+    for page, status in ((wrong_method, 405), (too_large, 413)):
+        assert page.status_code == status and '<html lang="es"' in page.text, status
+    unknown = client.put("/s/not-a-real-token", headers=english_browser)
+    assert unknown.status_code == 405 and '<html lang="en"' in unknown.text
+
+
 def test_a_known_links_error_pages_speak_its_patients_language(client, make_patient, make_session):
     """Whatever the browser prefers: an answered link (409), a form sent without its CSRF token
     (400, refused before the view) and an expired link (410), each in the patient's Spanish."""
