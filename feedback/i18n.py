@@ -127,6 +127,12 @@ def translated(text: Phrase | str) -> str:
     return render(text, PAGE_SPEAKER.now())
 
 
+def translated_in(language: str, text: Phrase | str) -> str:
+    """`translated` in another language than the page's (a patient's, on a clinician's page)."""
+    with force_locale(language):
+        return translated(text)
+
+
 def select_language() -> str:
     if not has_request_context():
         return DEFAULT_LANGUAGE

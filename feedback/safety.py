@@ -12,11 +12,9 @@ from __future__ import annotations
 import functools
 from datetime import datetime
 
-from flask_babel import force_locale
-
 from feedback.crisis_lines import default_crisis_text, emergency_notice
 from feedback.extensions import db
-from feedback.i18n import page_language, translated
+from feedback.i18n import page_language, translated_in
 from feedback.instruments.model import Instrument
 from feedback.models import Clinic, OutcomeResponse, Patient, SafetyAlert, utcnow
 from feedback.phones import region_for_zone
@@ -58,8 +56,12 @@ def crisis_text_for(clinic: Clinic, language: str) -> str:
     text = own.get(language) or next((t for t in own.values() if t.strip()), "")
     if text.strip():
         return text.strip()
-    with force_locale(language):
-        return translated(default_crisis_text(region_for_zone(clinic.timezone)))
+    return default_crisis_text_in(clinic, language)
+
+
+def default_crisis_text_in(clinic: Clinic, language: str) -> str:
+    """The default for the clinic's country, as a patient reading in `language` reads it."""
+    return translated_in(language, default_crisis_text(region_for_zone(clinic.timezone)))
 
 
 def not_monitored_notice(clinic: Clinic) -> str:
@@ -71,5 +73,4 @@ def not_monitored_notice(clinic: Clinic) -> str:
 @functools.lru_cache(maxsize=256)  # countries × languages; the catalogs do not change while a process runs
 def _notice(region: str | None, language: str) -> str:
     # Translated on every survey page, it was about a twentieth of the page's work in the app (bench/RESULTS.md).
-    with force_locale(language):
-        return translated(emergency_notice(region))
+    return translated_in(language, emergency_notice(region))

@@ -32,8 +32,8 @@ class AcknowledgeForm(HygienicForm):
     action = RadioField(lazy_gettext("What was done"), choices=[SelectChoice(k, w) for k, w in ACTION_WORDS.items()],
                         validators=[InputRequired(lazy_gettext("Choose what was done."))])
     note = TextAreaField(lazy_gettext("Note (required for “something else”)"),
-                         validators=[Length(max=NOTE_MAX,
-                                            message=lazy_gettext("Keep the note under %(n)s characters.", n=NOTE_MAX))],
+                         validators=[Length(max=NOTE_MAX, message=lazy_gettext(
+                             "Keep the note to %(max)s characters at most.", max=NOTE_MAX))],
                          render_kw={"maxlength": NOTE_MAX, "rows": 3})
 
     def validate_note(self, field: TextAreaField) -> None:
@@ -75,10 +75,10 @@ def settings_form(languages: Mapping[str, str], **kwargs: object) -> SafetySetti
     """The settings form with a crisis text box per language the patients' forms are in."""
     fields = {
         crisis_field(code): TextAreaField(
-            lazy_gettext("Crisis text (%(language)s); left empty, the default below", language=name),
+            lazy_gettext("Crisis text (%(language)s); left empty, the default above", language=name),
             validators=[Length(max=CRISIS_TEXT_MAX,
-                               message=lazy_gettext("Keep the crisis text under %(n)s characters.",
-                                                    n=CRISIS_TEXT_MAX))],
+                               message=lazy_gettext("Keep the crisis text to %(max)s characters at most.",
+                                                    max=CRISIS_TEXT_MAX))],
             render_kw={"rows": 4, "maxlength": CRISIS_TEXT_MAX},
         )
         for code, name in languages.items()

@@ -9,11 +9,9 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from dashboards.safety import clinic_hours
-from feedback.crisis_lines import default_crisis_text
-from feedback.i18n import translated
 from feedback.links import patient_languages
 from feedback.models import Clinic
-from feedback.phones import region_for_zone
+from feedback.safety import default_crisis_text_in
 
 
 @dataclass(frozen=True)
@@ -25,13 +23,13 @@ class SettingsPage:
 def settings_page(clinic: Clinic) -> SettingsPage:
     languages = patient_languages()
     hours = current_app.config.get("SAFETY_CLINIC_HOURS") or clinic_hours.DEFAULT
-    default = default_crisis_text(region_for_zone(clinic.timezone))
+    defaults = " · ".join(f"{name}: “{default_crisis_text_in(clinic, code)}”" for code, name in languages.items())
     return SettingsPage(languages, [
         _("A safety alert is raised when a patient answers a risk question above its lowest answer (PHQ-9 "
           "question 9). The patient then reads the crisis text; the therapist and the on-call addresses are "
           "e-mailed at once; unacknowledged, it goes to the directors after the hours below."),
-        _("Left empty, patients read the default for %(clinic)s's country: “%(default)s”", clinic=clinic.name,
-          default=translated(default)),
+        _("Left empty, patients read the default for %(clinic)s's country, in their own language: %(defaults)s",
+          clinic=clinic.name, defaults=defaults),
         _("Write only what the clinic really offers: nothing here may promise a call-back the clinic does not make."),
         _("Clinic hours, for the escalation clock: %(hours)s, in %(zone)s "
           "(SAFETY_CLINIC_HOURS, set for the whole installation).", hours=hours, zone=clinic.timezone),

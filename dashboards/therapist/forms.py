@@ -68,7 +68,7 @@ class NoteForm(HygienicForm):
         lazy_gettext("Your note"),
         validators=[DataRequired(lazy_gettext("Write a note before saving it.")),
                     Length(max=NOTE_MAX,
-                           message=lazy_gettext("Keep the note under %(max)s characters.", max=NOTE_MAX))],
+                           message=lazy_gettext("Keep the note to %(max)s characters at most.", max=NOTE_MAX))],
         render_kw={"maxlength": NOTE_MAX, "rows": 4},
     )
 

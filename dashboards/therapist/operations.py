@@ -86,7 +86,7 @@ def add_note(patient: Patient, author: User, guidance: Guidance | None, text: st
     if not text:
         raise TreatmentError(_("Write a note before saving it."))
     if len(text) > NOTE_MAX:
-        raise TreatmentError(_("Keep the note under %(max)s characters (it has %(count)s).", max=NOTE_MAX,
+        raise TreatmentError(_("Keep the note to %(max)s characters at most (it has %(count)s).", max=NOTE_MAX,
                                count=len(text)))
     note = GuidanceNote(
         patient=patient, author=author, text=text, created_at=now or utcnow(),

@@ -88,7 +88,7 @@ def test_acknowledging_clears_the_banner_and_keeps_the_history(clinics, alert, a
     ({"action": "prayed"}, "Not a valid choice"),
     ({"action": "other", "note": "  "}, "Say in the note what was done."),
     ({"action": "contacted", "note": "Called\x00 her"}, "The text"),
-    ({"action": "contacted", "note": "x" * 2001}, "Keep the note under 2000 characters."),
+    ({"action": "contacted", "note": "x" * 2001}, "Keep the note to 2000 characters at most."),
 ])
 def test_a_wrong_acknowledgement_is_sent_back_with_the_reason(clinics, alert, as_user, data, message):
     answer = acknowledge(as_user(clinics.alex), alert.id, **data)

@@ -32,7 +32,10 @@ def test_the_page_shows_the_settings_and_the_default(director, clinics):
     page = director.get("/clinic/safety")
     assert page.status_code == 200
     assert "oncall@north.example" in page.text and 'value="4"' in page.text
-    assert "116 123" in page.text  # the default for a London clinic, shown as what patients read otherwise
+    # The default for a London clinic, shown as what patients read otherwise, in each of their languages.
+    assert "English: “Your answers are not monitored in real time." in page.text and "116 123" in page.text
+    assert "Español: “Sus respuestas no se supervisan en tiempo real." in page.text
+    assert "left empty, the default above" in page.text  # the field's label: the default is shown before it
     assert "Mon-Fri 08:00-18:00" in page.text
 
 
@@ -67,7 +70,7 @@ def test_an_empty_text_returns_to_the_default(director, clinics):
     ("escalate_hours", "four", "Not a valid integer value."),
     ("escalate_hours", "", "Enter a number of hours."),
     ("crisis_text_en", "Call \u202e999", "The text"),
-    ("crisis_text_en", "x" * 1001, "Keep the crisis text under 1000 characters."),
+    ("crisis_text_en", "x" * 1001, "Keep the crisis text to 1000 characters at most."),
 ])
 def test_wrong_settings_are_sent_back_with_the_reason(director, clinics, field, value, message):
     answer = save(director, **{**GOOD, field: value})

@@ -108,7 +108,7 @@ def test_guidance_panel_names_the_kind_and_the_note_is_kept(ruptured, world, as_
 
 
 @pytest.mark.parametrize(("note", "message"), [("   ", "Write a note before saving it."),
-                                               ("x" * 2001, "Keep the note under 2000 characters.")])
+                                               ("x" * 2001, "Keep the note to 2000 characters at most.")])
 def test_a_note_that_cannot_be_saved_comes_back_with_a_message(ruptured, world, as_user, note, message):
     client = as_user(world.own)
     token = csrf_token_from(client.get("/patients/P-A1").text)
