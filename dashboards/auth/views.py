@@ -17,6 +17,7 @@ from dashboards.auth.forms import CodeForm, LoginForm, NewPasswordForm
 from dashboards.auth.models import LoginSession
 from dashboards.auth.passwords import PasswordPolicyError
 from dashboards.auth.redirects import safe_next
+from feedback.i18n import use_language
 from feedback.models import User
 
 bp = Blueprint("auth", __name__)
@@ -38,6 +39,15 @@ def signed_in(login: LoginSession, token: str) -> None:
 def _refused_if_sent(form: FlaskForm) -> int:
     """A form sent back with its problems is a 422; the empty form a GET shows is a 200."""
     return 422 if form.is_submitted() else 200
+
+
+def _pending() -> LoginSession | None:
+    """The sign-in between password and second factor. Its pages speak the account's language (the
+    password said whose it is), not the browser's."""
+    login = sessions.pending()
+    if login is not None:
+        use_language(login.user.language, login.user.clinic)
+    return login
 
 
 def _after_sign_in(next_url: str | None) -> ResponseReturnValue:
@@ -67,7 +77,7 @@ def login() -> ResponseReturnValue:
 @bp.route("/login/2fa", methods=["GET", "POST"])
 @public
 def second_factor() -> ResponseReturnValue:
-    login = sessions.pending()
+    login = _pending()
     if login is None:
         return redirect(url_for("auth.login"))
     if not totp.enrolled(login.user):
@@ -89,7 +99,7 @@ def second_factor() -> ResponseReturnValue:
 @public
 def enrol() -> ResponseReturnValue:
     """First sign-in without an authenticator: GET explains, POST shows a new QR code to scan."""
-    login = sessions.pending()
+    login = _pending()
     if login is None or totp.enrolled(login.user):
         return redirect(url_for("auth.login"))
     if request.method == "GET":
@@ -103,7 +113,7 @@ def enrol() -> ResponseReturnValue:
 @bp.post("/login/enrol/confirm")
 @public
 def enrol_confirm() -> ResponseReturnValue:
-    login = sessions.pending()
+    login = _pending()
     if login is None or totp.enrolled(login.user):
         return redirect(url_for("auth.login"))
     form = CodeForm()

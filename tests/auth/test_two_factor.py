@@ -157,3 +157,18 @@ def test_reset_by_a_director_means_enrolling_again(client, make_user, enrol):
     enrol(user)
     accounts.reset_two_factor(user, actor=None)
     assert password_step(client, user.email).location == "/login/enrol"
+
+
+def test_the_second_step_speaks_the_accounts_language_not_the_browsers(app, make_user, enrol):
+    """After the password the account is known: its own language, also on the enrolment pages."""
+    spanish, english = make_user(), make_user()
+    spanish.language = "es"
+    db.session.commit()
+    enrol(spanish)
+    first, second = app.test_client(), app.test_client()
+    password_step(first, spanish.email)
+    page = first.get("/login/2fa", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert page.status_code == 200 and '<html lang="es"' in page.text
+    password_step(second, english.email)  # not enrolled yet: the enrolment's first page
+    page = second.get("/login/enrol", headers={"Accept-Language": "es-ES"})
+    assert page.status_code == 200 and '<html lang="en"' in page.text
