@@ -12,6 +12,7 @@ from dashboards.access.break_glass import grants_in_clinic
 from dashboards.access.policy import AUDIT_READERS
 from dashboards.admin.blueprint import bp
 from dashboards.audit import audit, trail
+from dashboards.audit.actions import action_name
 from dashboards.audit.models import AuditEvent
 from feedback.extensions import db
 from feedback.models import utcnow
@@ -45,6 +46,7 @@ def _page(found: trail.TrailFilter, offered: trail.Choices, problems: list[str])
         nobody=trail.NOBODY,
         problems=problems,
         older=events[-1].id if len(events) == PAGE else None,
+        action_name=action_name,
     ), 422 if problems else 200
 
 
