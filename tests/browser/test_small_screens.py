@@ -7,6 +7,7 @@ The list of pages is checked against the app's routes, so a new page cannot esca
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -150,7 +151,8 @@ def sign_in(page, email: str, authenticator, swept: set[str] | None = None) -> N
         check(page, "/login/2fa")
         swept.add("auth.second_factor")
     page.fill("#code", authenticator.now())
-    page.get_by_role("button", name="Sign in").click()
+    # The second step speaks the account's language (its clinic's Spanish in the Spanish sweeps).
+    page.get_by_role("button", name=re.compile(r"^(Sign in|Iniciar sesión)$")).click()
     page.wait_for_url(lambda url: "/login" not in url)
 
 

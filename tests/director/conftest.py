@@ -110,3 +110,10 @@ def add_failed_sms(patient: Patient, reason: str = "recipient opted out (replied
     db.session.add(row)
     db.session.commit()
     return row
+
+
+def speaks(user: User, language: str | None) -> User:
+    """The clinician, with their own language set (None: the clinic's)."""
+    user.language = language
+    db.session.commit()
+    return user

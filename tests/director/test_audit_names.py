@@ -13,7 +13,7 @@ from dashboards.audit.sms import EMAIL_STOPPED
 from dashboards.therapist.operations import MESSAGE_ACTIONS
 from feedback.delivery.inbound import Keyword
 from feedback.extensions import db
-from tests.director.test_spanish import speaks
+from tests.director.conftest import speaks
 
 ROOT = Path(__file__).resolve().parents[2]
 #: An action code written out where it is recorded: audit("…"), @audited("…"), @patient_view("…"),

@@ -16,8 +16,9 @@ from dashboards.audit import AuditEvent, audit
 from dashboards.risk.models import PatientRisk
 from feedback.extensions import db
 from feedback.mail import console_outbox
-from feedback.models import User, utcnow
+from feedback.models import utcnow
 from tests.auth.conftest import post_form
+from tests.director.conftest import speaks
 
 #: Per page: what a Spanish reader must find, and the English it replaces.
 PAGES = {
@@ -40,12 +41,6 @@ PAGES = {
     "/clinic/language": (["Idioma de la clínica", "Idioma predeterminado de la clínica", "Guardar el idioma"],
                          ["Clinic language", "Save the language"]),
 }
-
-
-def speaks(user: User, language: str | None) -> User:
-    user.language = language
-    db.session.commit()
-    return user
 
 
 @pytest.mark.parametrize("path", PAGES)
