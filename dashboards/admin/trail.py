@@ -47,6 +47,7 @@ def _page(found: trail.TrailFilter, offered: trail.Choices, problems: list[str])
         problems=problems,
         older=events[-1].id if len(events) == PAGE else None,
         action_name=action_name,
+        actions=sorted(offered.actions, key=lambda code: action_name(code).casefold()),  # as the reader reads them
     ), 422 if problems else 200
 
 

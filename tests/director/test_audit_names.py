@@ -42,11 +42,15 @@ def test_every_action_the_code_records_has_a_name():
 
 def test_the_page_names_the_actions_in_the_readers_language_and_filters_by_code(clinics, as_user):
     audit("view_patient", patient=clinics.patients["A-HIGH"], actor=clinics.director)
+    audit("2fa_enrolled", actor=clinics.director)
     audit("no_longer_recorded", actor=clinics.director)  # a code an older version wrote: shown as it is
     db.session.commit()
     english = as_user(speaks(clinics.director, None)).get("/clinic/audit").text
     assert '<td data-label="What">Viewed a patient</td>' in english
     assert '<option value="view_patient">Viewed a patient</option>' in english
+    # The filter's choices in the order of their names, not of their codes ("2fa_…" would come first).
+    assert english.index('value="2fa_enrolled"') < english.index('value="view_patient"')
+    assert english.index('value="no_longer_recorded"') < english.index('value="2fa_enrolled"')
     assert '<td data-label="What">no_longer_recorded</td>' in english
     spanish = as_user(speaks(clinics.director, "es")).get("/clinic/audit?action=view_patient").text
     assert "Consultó un paciente" in spanish and '<option value="view_patient" selected>' in spanish
