@@ -62,11 +62,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError) -> ResponseReturnValue:
-        token = _link_token(exc)
-        if token is not None:  # refused before the view: look the link up
-            _speak_to_link_holder(_requested_link(token))
-        else:
-            _speak_to_someone_not_known()
+        _speak_to_the_requester(exc)  # refused before the view: a link is looked up
         return csrf_page()
 
     app.register_error_handler(HTTPException, http_error_page)
@@ -146,12 +142,18 @@ def _speak_to_someone_not_known() -> None:
         use_browser_language()
 
 
-def http_error_page(exc: HTTPException) -> ResponseReturnValue:
+def _speak_to_the_requester(exc: HTTPException) -> None:
+    """A refusal's page in the language of a survey link's patient when the address is a link's
+    (a form without its token, 405, 413), else of someone not known."""
     token = _link_token(exc)
-    if token is not None:  # e.g. 405, 413 on a link: the page in its patient's language
+    if token is not None:
         _speak_to_link_holder(_requested_link(token))
     else:
         _speak_to_someone_not_known()
+
+
+def http_error_page(exc: HTTPException) -> ResponseReturnValue:
+    _speak_to_the_requester(exc)
     title, message = f"{exc.code} {exc.name}", exc.description
     if exc.code in STATUS_PAGES:
         words = STATUS_PAGES[exc.code]

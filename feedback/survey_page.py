@@ -3,8 +3,9 @@
 What differs between two patients' requests for the same blank form is four values: the link token
 (in the addresses of the form and of the language switch), its forms' CSRF token (`link_csrf`),
 the time the page was served and the session's date. The page is rendered with a marker in place
-of each and kept; a request copies it with its own values put in. Rendered every time, the page was about a third of a
-survey GET's time in the app (Jinja, Babel's lookups, url_for: bench/RESULTS.md).
+of each and kept; a request copies it with its own values put in. Rendered every time, the page
+was about a third of a survey GET's time in the app (Jinja, Babel's lookups, url_for:
+bench/RESULTS.md).
 
 Only the link's own pages use this. The clinic tablet adds its idle return to every page it shows
 (dashboards/kiosk), which this cache does not know about: its survey pages are the ones that set
