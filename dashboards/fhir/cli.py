@@ -22,10 +22,10 @@ from dashboards.fhir.operations import (
     parse_practitioners,
     size_problem,
 )
-from dashboards.fhir.search import YEARS, plausible
+from dashboards.fhir.search import plausible
 from dashboards.importer.cli import summary
 from dashboards.setup.operations import SetupError, find_clinic
-from feedback.models import utcnow
+from feedback.models import SESSION_YEARS, utcnow
 
 
 @click.command("export-fhir")
@@ -57,7 +57,7 @@ def export_fhir_command(clinic_name: str, patient_code: str | None, since, until
 
 def _day(value) -> date | None:
     if value is not None and not plausible(value):
-        raise click.BadParameter(f"choose a date in the years {YEARS[0]} to {YEARS[1]}")
+        raise click.BadParameter(f"choose a date in the years {SESSION_YEARS[0]} to {SESSION_YEARS[1]}")
     return value.date() if value is not None else None
 
 

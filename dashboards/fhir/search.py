@@ -11,6 +11,7 @@ from typing import Any
 
 from dashboards.fhir.bundle import MEDIA_TYPE
 from dashboards.fhir.responses import utc
+from feedback.models import SESSION_YEARS
 
 RESPONSE_PARAMETERS = ("subject", "subject:identifier", "authored")
 MOMENT = re.compile(
@@ -50,13 +51,9 @@ def parse_response_search(args: Mapping[str, Sequence[str]]) -> ResponseSearch:
     return ResponseSearch(code or None, system, authored)
 
 
-#: Years a search or an export may name: a treatment's answers fall well inside them, and dates at
-#: the ends of the calendar overflow when a day is added or a zone is taken off (a project choice).
-YEARS = (1900, 2999)
-
-
 def plausible(moment: date | datetime) -> bool:
-    return YEARS[0] <= moment.year <= YEARS[1]
+    """Whether a search or an export may name the moment: the years a session may have."""
+    return SESSION_YEARS[0] <= moment.year <= SESSION_YEARS[1]
 
 
 def _authored(text: str) -> list[tuple[str, datetime]]:
@@ -72,7 +69,7 @@ def _authored(text: str) -> list[tuple[str, datetime]]:
     except (ValueError, OverflowError):
         raise SearchError(f"authored={text[:40]!r} is not a real date") from None
     if not plausible(start):
-        raise SearchError(f"authored={text[:40]!r}: search within the years {YEARS[0]} to {YEARS[1]}")
+        raise SearchError(f"authored={text[:40]!r}: search within the years {SESSION_YEARS[0]} to {SESSION_YEARS[1]}")
     if start.tzinfo is None:  # a date: its day in UTC
         start = start.replace(tzinfo=UTC)
         end = start + timedelta(days=1)

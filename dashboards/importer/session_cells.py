@@ -10,7 +10,7 @@ from typing import Any
 
 from dashboards.importer.problems import quoted
 from dashboards.setup.operations import CODE_PATTERN, EMAIL_PATTERN
-from feedback.models import ATTENDANCE
+from feedback.models import ATTENDANCE, SESSION_YEARS
 from feedback.phrases import Listed, Phrase, phrase
 from feedback.text_hygiene import whole_number
 from feedback.translatable import N_
@@ -29,6 +29,9 @@ def session_fields(today: date) -> dict[str, Callable[[str], Any]]:
 
     def session_date(text: str) -> date:
         day = _date(text)
+        if day.year < SESSION_YEARS[0]:
+            raise ValueError(phrase(N_("%(day)s is before %(first)s: check the year"), day=str(day),
+                                    first=str(SESSION_YEARS[0])))
         if day > today:
             raise ValueError(phrase(N_("%(day)s is in the future; the import is for sessions that took place"),
                                     day=str(day)))

@@ -34,7 +34,8 @@ from feedback.sessions import SessionError, next_session_number, record_session,
 #: Attendance a session that has not started yet can have.
 FUTURE_ATTENDANCE = ("scheduled", "cancelled", "clinic_cancelled")
 # Project choice: a date outside these is a typing slip (a session in year 1 or 9999 broke the
-# FHIR export and the director's monthly rows). Older history comes in by import, not this form.
+# FHIR export and the director's monthly rows). Older history comes in by import, not this form;
+# a session imported from further back keeps its year when it is corrected.
 SESSION_YEARS_BACK, SESSION_YEARS_AHEAD = 10, 2
 
 
@@ -108,11 +109,13 @@ class SessionInput:
     attendance: str
 
 
-def _check_session(entry: SessionInput, now: datetime) -> None:
+def _check_session(entry: SessionInput, now: datetime, *, kept_year: int | None = None) -> None:
+    """`kept_year`: a corrected session's year as it was, which may stay outside the years a new
+    date may have (an imported history reaches further back)."""
     if entry.attendance not in ATTENDANCE_WORDS:
         raise TreatmentError(_("Choose the attendance from the list."))
     first, last = _session_years(now)
-    if not first <= entry.starts_at.year <= last:
+    if entry.starts_at.year != kept_year and not first <= entry.starts_at.year <= last:
         raise TreatmentError(_("The session's date must be between %(first)s and %(last)s.", first=first, last=last))
     if entry.starts_at > now and entry.attendance not in FUTURE_ATTENDANCE:
         raise TreatmentError(_("A session that has not started yet can only be scheduled or cancelled."))
@@ -143,7 +146,7 @@ def add_session(patient: Patient, entry: SessionInput, *, now: datetime | None =
 def change_session(session: TherapySession, entry: SessionInput, *, now: datetime | None = None) -> TherapySession:
     """Correct a session's time, length or attendance; becoming attended creates the questionnaires."""
     now = now or utcnow()
-    _check_session(entry, now)
+    _check_session(entry, now, kept_year=session.starts_at.astimezone(entry.starts_at.tzinfo).year)
     if not 5 <= entry.duration_minutes <= 480:
         raise TreatmentError(_("The length must be between 5 and 480 minutes."))
     before = session.attendance

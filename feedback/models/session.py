@@ -15,6 +15,11 @@ from feedback.models.types import UTCDateTime, utcnow
 # "cancelled" by the patient; "clinic_cancelled" by the clinic (therapist ill, holidays), which
 # says nothing about the patient's engagement and never counts as missed.
 ATTENDANCE = ("scheduled", "attended", "cancelled", "clinic_cancelled", "no_show")
+#: The calendar years a session's date may fall in (a project choice). No treatment recorded here
+#: predates 1900, so an earlier date is a typing slip (0001 for 2001); and dates at the calendar's
+#: ends (years 1 and 9999) overflow when a zone is taken off or a day is added. A search or an
+#: export may name the same years (dashboards/fhir/search.py).
+SESSION_YEARS = (1900, 2999)
 
 
 class TherapySession(db.Model):

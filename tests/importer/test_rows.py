@@ -123,12 +123,20 @@ def test_single_choice_and_a_pinned_instrument_version():
         ({"session_date": "04/03/2025"}, "session_date", "'04/03/2025' is not a date written YYYY-MM-DD"),
         ({"session_date": "2025-02-30"}, "session_date", "'2025-02-30' is not a date written YYYY-MM-DD"),
         ({"session_date": "2025-07-01"}, "session_date", "2025-07-01 is in the future"),
+        # A slip of the year (0001 for 2001): such a date once broke the FHIR export and the flags.
+        ({"session_date": "0001-03-04"}, "session_date", "0001-03-04 is before 1900: check the year"),
+        ({"session_date": "1899-12-31"}, "session_date", "1899-12-31 is before 1900: check the year"),
     ],
 )
 def test_each_problem_is_named_by_its_column(values, column, message):
     _, problems = parse({**row(), **values})
     assert [p.column for p in problems] == [column]
     assert message in problems[0].message and problems[0].row == 2
+
+
+def test_history_goes_back_to_1900():
+    rows, problems = parse(row(session_date="1900-01-01"))
+    assert problems == [] and rows[0].session_date == date(1900, 1, 1)
 
 
 def test_all_problems_of_a_row_are_listed_and_faulty_answers_do_not_cascade():

@@ -4,7 +4,7 @@ comes back as a 422 with a message, the input kept, nothing written."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -88,6 +88,23 @@ def test_a_future_session_can_be_scheduled_and_later_marked_attended(world, as_u
     assert session.attendance == "attended" and session.duration_minutes == 60
     assert len(db.session.scalars(select(Invitation).where(Invitation.session_id == session.id)).all()) == 2
     assert audit_actions()[-1] == "change_session"
+
+
+def test_a_session_imported_from_further_back_keeps_its_year_when_corrected(world, as_user, make_session):
+    year = utcnow().year - 12  # before the years the form takes for a new date
+    make_session(world.patient, starts_at=datetime(year, 3, 4, 9, 0, tzinfo=UTC))
+    client = as_user(world.own)
+    response = post(client, "/patients/P-A1/sessions/1", day=f"{year}-03-05", start="10:00",
+                    duration_minutes="45", attendance="no_show")
+    assert response.status_code == 303
+    (session,) = sessions_of(world.patient)
+    assert (session.starts_at.isoformat(), session.attendance) == (f"{year}-03-05T10:00:00+00:00", "no_show")
+    # Moved to another year, it is a new date: the form's years apply, and nothing changes.
+    moved = post(client, "/patients/P-A1/sessions/1", day=f"{year - 1}-03-05", start="10:00",
+                 duration_minutes="45", attendance="no_show")
+    assert moved.status_code == 422 and "must be between" in text(moved.text)
+    db.session.refresh(session)
+    assert session.starts_at.year == year
 
 
 def test_an_unknown_session_is_not_found(world, as_user):
