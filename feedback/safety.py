@@ -22,7 +22,7 @@ from feedback.signals import safety_alert_raised
 
 
 def raise_alerts(
-    response: OutcomeResponse, instrument: Instrument, patient: Patient, *, now: datetime | None = None
+    response: OutcomeResponse, instrument: Instrument, patient_id: int, *, now: datetime | None = None
 ) -> list[SafetyAlert]:
     """One safety alert per risk item answered above its minimum (PHQ-9 item 9: any answer but
     "Not at all"), added to the caller's transaction (flushed, not committed).
@@ -38,11 +38,12 @@ def raise_alerts(
         value = response.answers.get(item.id)
         # bool is an int in Python, and a yes/no answer is never a risk item's (the loader refuses it)
         if isinstance(value, int) and not isinstance(value, bool) and value > (item.min or 0):
-            alerts.append(SafetyAlert(patient_id=patient.id, response=response, item_id=item.id, value=value,
+            alerts.append(SafetyAlert(patient_id=patient_id, response=response, item_id=item.id, value=value,
                                       created_at=raised_at))
     if alerts:
         db.session.add_all(alerts)
         db.session.flush()  # ids, for the receivers' rows
+        patient = db.session.get_one(Patient, patient_id)  # the signal carries the model (audit rows name it)
         for alert in alerts:
             safety_alert_raised.send(alert, patient=patient)
     return alerts

@@ -77,7 +77,7 @@ def _outcomes(invitation: Invitation, patient: Patient,
                                    submitted_at=invitation.completed_at + timedelta(minutes=minutes))
         db.session.add(response)
         db.session.flush()
-        raise_alerts(response, instrument, patient)
+        raise_alerts(response, instrument, patient.id)
 
 
 def _invitation(

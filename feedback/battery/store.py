@@ -16,7 +16,7 @@ from feedback.changes import mark_flags_stale
 from feedback.extensions import db
 from feedback.instruments.model import Instrument
 from feedback.instruments.scoring import score
-from feedback.models import Invitation, OutcomeResponse, Patient, SafetyAlert, utcnow
+from feedback.models import Invitation, OutcomeResponse, SafetyAlert, utcnow
 from feedback.safety import raise_alerts
 from feedback.survey_link import SurveyLink
 
@@ -40,15 +40,15 @@ def record_outcome(
     (which waits for the first to commit, then fails): AlreadyAnswered, and nothing is changed.
     """
     now = now or utcnow()
-    patient = db.session.get_one(Patient, invitation.session.patient_id)  # the alerts' signal carries the model
+    patient_id = invitation.session.patient_id
     response = OutcomeResponse(invitation_id=invitation.id, instrument_id=instrument.id,
                                instrument_version=instrument.version, answers=answers,
                                scores=score(instrument, answers), submitted_at=now, language=language)
     db.session.add(response)
     try:
         db.session.flush()
-        alerts = raise_alerts(response, instrument, patient, now=now)
-        mark_flags_stale(patient.id, now)
+        alerts = raise_alerts(response, instrument, patient_id, now=now)
+        mark_flags_stale(patient_id, now)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()

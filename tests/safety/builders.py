@@ -33,7 +33,7 @@ def answer_phq9(patient: Patient, item9: int, *, at: datetime | None = None, com
                                instrument_version=instrument.version, answers=answers,
                                scores=score(instrument, answers), submitted_at=at)
     db.session.add(response)
-    alerts = raise_alerts(response, instrument, patient)
+    alerts = raise_alerts(response, instrument, patient.id)
     if commit:
         db.session.commit()
     return alerts

@@ -41,7 +41,7 @@ def test_an_instrument_without_a_risk_item_raises_nothing(clinics):
                                instrument_version=gad7.version, answers={f"gad7_{n}": 3 for n in range(1, 8)},
                                scores={})
     db.session.add(response)
-    assert raise_alerts(response, gad7, clinics.patient) == []
+    assert raise_alerts(response, gad7, clinics.patient.id) == []
 
 
 def test_the_alert_is_recorded_in_the_audit_trail_with_it(clinics):

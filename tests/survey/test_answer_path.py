@@ -151,6 +151,18 @@ def test_an_outcome_answer_its_safety_alert_and_the_mark_are_one_transaction(cli
     assert db.session.scalars(select(SafetyAlert.patient_id)).all() == [patient.id]
 
 
+def test_an_outcome_answer_without_an_alert_reads_no_patient(client, make_session, make_patient):
+    """The patient's row is for an alert's signal (its audit rows name the patient): loaded only then."""
+    patient = make_patient()
+    set_clinic_battery(patient.clinic, BOTH_EVERY_SESSION)
+    path = f"/s/{make_session(patient).links['patient'].token}"
+    assert send(client, path, PATIENT_FORM).status_code == 303
+    page = client.get(f"{path}/phq-9")
+    with transactions() as answer_work:
+        answer = client.post(f"{path}/phq-9", data={**PHQ9_FORM, "csrf_token": csrf_token_from(page.text)})
+    assert answer.status_code == 303
+    assert "INSERT outcome_responses" in _kinds(answer_work) and "SELECT patients" not in _kinds(answer_work)
+
 
 def test_a_page_and_an_answer_read_no_instrument_file_and_compile_no_template(app, client, make_session, monkeypatch):
     """Instrument files are parsed and checked once per process, templates compiled once: a survey
