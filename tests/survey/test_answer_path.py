@@ -132,17 +132,21 @@ def test_the_battery_pages_read_only(client, make_session, make_patient):
         assert work and all(kind.startswith("SELECT ") for kind in _kinds(work)), _kinds(work)
 
 
-def test_an_outcome_answer_its_safety_alert_and_the_mark_are_one_transaction(client, make_session, make_patient):
-    patient = make_patient()
+def _answer_phq9(client, make_session, patient: Patient, **answers: str) -> list[str]:
+    """The statements of a PHQ-9 answer on a new session's link, the alliance form answered first."""
     set_clinic_battery(patient.clinic, BOTH_EVERY_SESSION)
     path = f"/s/{make_session(patient).links['patient'].token}"
     assert send(client, path, PATIENT_FORM).status_code == 303
     page = client.get(f"{path}/phq-9")
-
     with transactions() as answer_work:
-        answer = client.post(f"{path}/phq-9", data={**PHQ9_FORM, "phq9_9": "2", "csrf_token": csrf_token_from(page.text)})
-
+        answer = client.post(f"{path}/phq-9", data={**PHQ9_FORM, **answers, "csrf_token": csrf_token_from(page.text)})
     assert answer.status_code == 303
+    return answer_work
+
+
+def test_an_outcome_answer_its_safety_alert_and_the_mark_are_one_transaction(client, make_session, make_patient):
+    patient = make_patient()
+    answer_work = _answer_phq9(client, make_session, patient, phq9_9="2")
     kinds = _kinds(answer_work)
     stored = kinds.index("INSERT outcome_responses")
     ends = kinds.index(COMMIT, stored)
@@ -153,15 +157,8 @@ def test_an_outcome_answer_its_safety_alert_and_the_mark_are_one_transaction(cli
 
 def test_an_outcome_answer_without_an_alert_reads_no_patient(client, make_session, make_patient):
     """The patient's row is for an alert's signal (its audit rows name the patient): loaded only then."""
-    patient = make_patient()
-    set_clinic_battery(patient.clinic, BOTH_EVERY_SESSION)
-    path = f"/s/{make_session(patient).links['patient'].token}"
-    assert send(client, path, PATIENT_FORM).status_code == 303
-    page = client.get(f"{path}/phq-9")
-    with transactions() as answer_work:
-        answer = client.post(f"{path}/phq-9", data={**PHQ9_FORM, "csrf_token": csrf_token_from(page.text)})
-    assert answer.status_code == 303
-    assert "INSERT outcome_responses" in _kinds(answer_work) and "SELECT patients" not in _kinds(answer_work)
+    kinds = _kinds(_answer_phq9(client, make_session, make_patient()))
+    assert "INSERT outcome_responses" in kinds and "SELECT patients" not in kinds
 
 
 def test_a_page_and_an_answer_read_no_instrument_file_and_compile_no_template(app, client, make_session, monkeypatch):
