@@ -12,7 +12,7 @@ from feedback.delivery.rules import MESSAGE_CHANNELS, first_open_channel, patien
 from feedback.extensions import db
 from feedback.instruments.model import Instrument
 from feedback.invitations import IssuedLink, issue_invitation
-from feedback.models import ATTENDANCE, Invitation, Patient, TherapySession, utcnow
+from feedback.models import ATTENDANCE, SESSION_YEARS, Invitation, Patient, TherapySession, utcnow, within_session_years
 from feedback.phrases import Listed, Phrase, phrase
 from feedback.signals import session_changed
 from feedback.translatable import N_
@@ -54,6 +54,9 @@ def record_session(
         raise SessionError(phrase(N_("patient %(code)s has ended treatment"), code=patient.code))
     if not 5 <= duration_minutes <= 480:
         raise SessionError(phrase(N_("duration must be between 5 and 480 minutes")))
+    if not within_session_years(starts_at):
+        raise SessionError(phrase(N_("a session's date must be in the years %(first)s to %(last)s"),
+                                  first=str(SESSION_YEARS[0]), last=str(SESSION_YEARS[1])))
     session = TherapySession(
         patient=patient,
         therapist_id=patient.therapist_id,

@@ -22,10 +22,9 @@ from dashboards.fhir.operations import (
     parse_practitioners,
     size_problem,
 )
-from dashboards.fhir.search import plausible
 from dashboards.importer.cli import summary
 from dashboards.setup.operations import SetupError, find_clinic
-from feedback.models import SESSION_YEARS, utcnow
+from feedback.models import SESSION_YEARS, utcnow, within_session_years
 
 
 @click.command("export-fhir")
@@ -56,7 +55,7 @@ def export_fhir_command(clinic_name: str, patient_code: str | None, since, until
 
 
 def _day(value) -> date | None:
-    if value is not None and not plausible(value):
+    if value is not None and not within_session_years(value):
         raise click.BadParameter(f"choose a date in the years {SESSION_YEARS[0]} to {SESSION_YEARS[1]}")
     return value.date() if value is not None else None
 

@@ -23,9 +23,8 @@ from dashboards.access import roles_required
 from dashboards.fhir.bundle import MEDIA_TYPE
 from dashboards.fhir.export import Selection, export_filename, start_fhir_export
 from dashboards.fhir.operations import MB, Matching, import_bundle, import_limit, parse_practitioners, size_problem
-from dashboards.fhir.search import plausible
 from dashboards.speech import say
-from feedback.models import SESSION_YEARS, utcnow
+from feedback.models import SESSION_YEARS, utcnow, within_session_years
 from feedback.text_edges import HygienicForm
 
 bp = Blueprint("fhir_pages", __name__)
@@ -88,7 +87,7 @@ def _date(text: str | None) -> date | None:
         day = date.fromisoformat(text)
     except ValueError:
         abort(422, description=_("%(text)r is not a date written YYYY-MM-DD", text=text[:20]))
-    if not plausible(day):
+    if not within_session_years(day):
         abort(422, description=_("%(text)r: choose a date in the years %(first)s to %(last)s", text=text[:20],
                                  first=SESSION_YEARS[0], last=SESSION_YEARS[1]))
     return day

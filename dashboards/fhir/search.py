@@ -6,12 +6,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from dashboards.fhir.bundle import MEDIA_TYPE
 from dashboards.fhir.responses import utc
-from feedback.models import SESSION_YEARS
+from feedback.models import SESSION_YEARS, within_session_years
 
 RESPONSE_PARAMETERS = ("subject", "subject:identifier", "authored")
 MOMENT = re.compile(
@@ -51,11 +51,6 @@ def parse_response_search(args: Mapping[str, Sequence[str]]) -> ResponseSearch:
     return ResponseSearch(code or None, system, authored)
 
 
-def plausible(moment: date | datetime) -> bool:
-    """Whether a search or an export may name the moment: the years a session may have."""
-    return SESSION_YEARS[0] <= moment.year <= SESSION_YEARS[1]
-
-
 def _authored(text: str) -> list[tuple[str, datetime]]:
     """A date search value as bounds: a date stands for its whole (UTC) day, a dateTime for itself."""
     found = MOMENT.match(text.strip())
@@ -68,7 +63,7 @@ def _authored(text: str) -> list[tuple[str, datetime]]:
             start = start.astimezone(UTC)
     except (ValueError, OverflowError):
         raise SearchError(f"authored={text[:40]!r} is not a real date") from None
-    if not plausible(start):
+    if not within_session_years(start):  # the years a session may have
         raise SearchError(f"authored={text[:40]!r}: search within the years {SESSION_YEARS[0]} to {SESSION_YEARS[1]}")
     if start.tzinfo is None:  # a date: its day in UTC
         start = start.replace(tzinfo=UTC)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from dashboards.audit import audit
 from dashboards.fhir.problems import FhirProblem
 from dashboards.fhir.reader import End
+from dashboards.importer.session_cells import year_slip
 from feedback.extensions import db
 from feedback.models import Clinic, Patient
 from feedback.phrases import phrase
@@ -39,7 +40,9 @@ def check_ends(
             problems.append(end.origin.problem(PATH, not_a_date))
             continue
         held = known.get(end.code)
-        if day > today:
+        if year_slip(day) is not None:
+            problems.append(end.origin.problem(PATH, year_slip(day)))
+        elif day > today:
             problems.append(end.origin.problem(PATH, phrase(N_("%(day)s is in the future"), day=str(day))))
         elif held is None and end.code not in patients_in_rows:
             message = phrase(N_("this patient is not in the clinic and the bundle has no session of theirs"))

@@ -29,9 +29,9 @@ def session_fields(today: date) -> dict[str, Callable[[str], Any]]:
 
     def session_date(text: str) -> date:
         day = _date(text)
-        if day.year < SESSION_YEARS[0]:
-            raise ValueError(phrase(N_("%(day)s is before %(first)s: check the year"), day=str(day),
-                                    first=str(SESSION_YEARS[0])))
+        slip = year_slip(day)  # a later bound is the future, below
+        if slip is not None:
+            raise ValueError(slip)
         if day > today:
             raise ValueError(phrase(N_("%(day)s is in the future; the import is for sessions that took place"),
                                     day=str(day)))
@@ -44,6 +44,13 @@ def session_fields(today: date) -> dict[str, Callable[[str], Any]]:
         "session_date": session_date,
         "attendance": _attendance,
     }
+
+
+def year_slip(day: date) -> Phrase | None:
+    """What is wrong with a treatment's date before the years a session may have (0001 for 2001)."""
+    if day.year >= SESSION_YEARS[0]:
+        return None
+    return phrase(N_("%(day)s is before %(first)s; check the year"), day=str(day), first=str(SESSION_YEARS[0]))
 
 
 def _code(text: str) -> str:

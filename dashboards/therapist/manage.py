@@ -30,7 +30,7 @@ from dashboards.therapist.templating import viewer_zone
 from dashboards.therapist.wording import ATTENDANCE_WORDS, fresh_link_done
 from feedback.extensions import db
 from feedback.links import patient_languages
-from feedback.models import Invitation, Patient, TherapySession, User, utcnow
+from feedback.models import Invitation, Patient, TherapySession, User, utcnow, within_session_years
 from feedback.models.outbox import OutboxMessage
 from feedback.sessions import next_session_number
 from feedback.translatable import N_
@@ -109,8 +109,9 @@ def edit_session(patient: Patient, number: int) -> ResponseReturnValue:
         "back": back_to(patient), "intro": SESSION_INTRO,
     }
     if not form.is_submitted():
-        local = session.starts_at.astimezone(viewer_zone())
-        form.day.data, form.start.data = local.date(), local.time().replace(second=0, microsecond=0)
+        if within_session_years(session.starts_at):  # else a slip from before the check: left blank to correct
+            local = session.starts_at.astimezone(viewer_zone())
+            form.day.data, form.start.data = local.date(), local.time().replace(second=0, microsecond=0)
         form.duration_minutes.data, form.attendance.data = session.duration_minutes, session.attendance
         return form_page(form, **page)
     if not form.validate():

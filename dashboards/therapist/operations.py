@@ -27,7 +27,7 @@ from feedback.delivery.reroute import reroute_queued
 from feedback.extensions import db
 from feedback.invitations import LinkCompleted
 from feedback.links import link_validity, session_instruments
-from feedback.models import END_REASONS, Invitation, Patient, TherapySession, User, utcnow
+from feedback.models import END_REASONS, Invitation, Patient, TherapySession, User, utcnow, within_session_years
 from feedback.models.outbox import OutboxMessage
 from feedback.sessions import SessionError, next_session_number, record_session, set_attendance
 
@@ -146,7 +146,11 @@ def add_session(patient: Patient, entry: SessionInput, *, now: datetime | None =
 def change_session(session: TherapySession, entry: SessionInput, *, now: datetime | None = None) -> TherapySession:
     """Correct a session's time, length or attendance; becoming attended creates the questionnaires."""
     now = now or utcnow()
-    _check_session(entry, now, kept_year=session.starts_at.astimezone(entry.starts_at.tzinfo).year)
+    stored = session.starts_at
+    # A stored date outside the years a session may have is a slip to correct, not a year to keep
+    # (and converting one at the calendar's ends to the clinic's zone would overflow).
+    kept_year = stored.astimezone(entry.starts_at.tzinfo).year if within_session_years(stored) else None
+    _check_session(entry, now, kept_year=kept_year)
     if not 5 <= entry.duration_minutes <= 480:
         raise TreatmentError(_("The length must be between 5 and 480 minutes."))
     before = session.attendance

@@ -5,7 +5,7 @@ from feedback.models.invitation import RESPONDENTS, Invitation, Response
 from feedback.models.outbox import OutboxMessage as OutboxMessage  # re-exported
 from feedback.models.outcome import SAFETY_ACTIONS, OutcomeResponse, SafetyAlert
 from feedback.models.patient import CHANNELS, END_REASONS, Patient
-from feedback.models.session import ATTENDANCE, SESSION_YEARS, TherapySession
+from feedback.models.session import ATTENDANCE, SESSION_YEARS, TherapySession, within_session_years
 from feedback.models.types import utcnow
 from feedback.models.webhook import ProcessedWebhook as ProcessedWebhook  # re-exported
 
@@ -26,4 +26,5 @@ __all__ = [
     "TherapySession",
     "User",
     "utcnow",
+    "within_session_years",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -15,11 +15,16 @@ from feedback.models.types import UTCDateTime, utcnow
 # "cancelled" by the patient; "clinic_cancelled" by the clinic (therapist ill, holidays), which
 # says nothing about the patient's engagement and never counts as missed.
 ATTENDANCE = ("scheduled", "attended", "cancelled", "clinic_cancelled", "no_show")
-#: The calendar years a session's date may fall in (a project choice). No treatment recorded here
-#: predates 1900, so an earlier date is a typing slip (0001 for 2001); and dates at the calendar's
-#: ends (years 1 and 9999) overflow when a zone is taken off or a day is added. A search or an
-#: export may name the same years (dashboards/fhir/search.py).
+#: The calendar years a session's date may fall in (a project choice): recording a session
+#: (feedback/sessions.py) and the import refuse any other. No treatment recorded here predates
+#: 1900, so an earlier date is a typing slip (0001 for 2001); and dates at the calendar's ends
+#: (years 1 and 9999) overflow when a zone is taken off or a day is added. The therapist's form
+#: takes a narrower window; a FHIR search or export may name these years.
 SESSION_YEARS = (1900, 2999)
+
+
+def within_session_years(moment: date | datetime) -> bool:
+    return SESSION_YEARS[0] <= moment.year <= SESSION_YEARS[1]
 
 
 class TherapySession(db.Model):

@@ -10,6 +10,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
+from dashboards.fhir import systems
 from dashboards.fhir.operations import import_bundle
 from feedback.extensions import db
 from feedback.models import Clinic, Invitation, Patient, Response, TherapySession
@@ -64,7 +65,23 @@ HOSTILE = {
     "a NUL in a treatment's patient code": (
         lambda b: _first(b, "EpisodeOfCare")["patient"]["identifier"].update(value="P-SRC\x00"),
         "EpisodeOfCare.patient.identifier.value: holds an invisible control character (U+0000)"),
+    # A slip of the year (0001 for 2001), refused as the CSV import refuses it.
+    "a session dated in year 1": (lambda b: _session_dates(b, "0001-03-04"),
+                                  "0001-03-04 is before 1900; check the year"),
+    "a treatment ended in year 1": (lambda b: _first(b, "EpisodeOfCare").update(
+        status="finished", period={"end": "0001-03-04"},
+        extension=[{"url": systems.END_REASON, "valueCoding": {"system": systems.CODE_SYSTEM, "code": "completed"}}]),
+        "EpisodeOfCare.period.end: 0001-03-04 is before 1900; check the year"),
 }
+
+
+def _session_dates(bundle: dict, day: str) -> None:
+    """Every resource's session date (the session extension's "date") set to `day`."""
+    for entry in bundle["entry"]:
+        for extension in entry["resource"].get("extension", []):
+            for part in extension.get("extension", []) if extension.get("url") == systems.SESSION else []:
+                if part["url"] == "date":
+                    part["valueDate"] = day
 
 
 def _first(bundle: dict, kind: str) -> dict:

@@ -124,8 +124,8 @@ def test_single_choice_and_a_pinned_instrument_version():
         ({"session_date": "2025-02-30"}, "session_date", "'2025-02-30' is not a date written YYYY-MM-DD"),
         ({"session_date": "2025-07-01"}, "session_date", "2025-07-01 is in the future"),
         # A slip of the year (0001 for 2001): such a date once broke the FHIR export and the flags.
-        ({"session_date": "0001-03-04"}, "session_date", "0001-03-04 is before 1900: check the year"),
-        ({"session_date": "1899-12-31"}, "session_date", "1899-12-31 is before 1900: check the year"),
+        ({"session_date": "0001-03-04"}, "session_date", "0001-03-04 is before 1900; check the year"),
+        ({"session_date": "1899-12-31"}, "session_date", "1899-12-31 is before 1900; check the year"),
     ],
 )
 def test_each_problem_is_named_by_its_column(values, column, message):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from dashboards.access.models import PatientShare
 from dashboards.audit import AuditEvent
@@ -105,6 +105,29 @@ def test_a_session_imported_from_further_back_keeps_its_year_when_corrected(worl
     assert moved.status_code == 422 and "must be between" in text(moved.text)
     db.session.refresh(session)
     assert session.starts_at.year == year
+
+
+def test_a_date_outside_the_years_stored_before_the_check_is_corrected_not_kept(world, as_user, make_session):
+    """A slip stored before sessions were checked (year 1 in London, whose clock in year 1 was behind
+    UTC: converting it overflows): the page leaves the date blank to be typed again, and a year
+    outside 1900-2999 is never kept as it was."""
+    recorded = make_session(world.patient, starts_at=datetime(2020, 3, 4, 9, 0, tzinfo=UTC))
+    client = as_user(world.own)
+    for slip in (datetime(1, 1, 1, 0, 0, tzinfo=UTC), datetime(1850, 3, 4, 9, 0, tzinfo=UTC)):
+        db.session.execute(update(TherapySession).where(TherapySession.id == recorded.session.id)
+                           .values(starts_at=slip))
+        db.session.commit()
+        page = client.get("/patients/P-A1/sessions/1")
+        assert page.status_code == 200 and 'name="day" required type="date" value=""' in page.text
+        if slip.year == 1850:
+            kept = post(client, "/patients/P-A1/sessions/1", day="1850-03-04", start="09:00",
+                        duration_minutes="50", attendance="attended")
+            assert kept.status_code == 422 and "must be between" in text(kept.text)
+        corrected = post(client, "/patients/P-A1/sessions/1", day="2020-03-04", start="09:00",
+                         duration_minutes="50", attendance="attended")
+        assert corrected.status_code == 303
+        db.session.refresh(recorded.session)
+        assert recorded.session.starts_at.isoformat() == "2020-03-04T09:00:00+00:00"
 
 
 def test_an_unknown_session_is_not_found(world, as_user):
