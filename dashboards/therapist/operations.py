@@ -146,11 +146,10 @@ def add_session(patient: Patient, entry: SessionInput, *, now: datetime | None =
 def change_session(session: TherapySession, entry: SessionInput, *, now: datetime | None = None) -> TherapySession:
     """Correct a session's time, length or attendance; becoming attended creates the questionnaires."""
     now = now or utcnow()
-    stored = session.starts_at
     # A stored date outside the years a session may have is a slip to correct, not a year to keep
     # (and converting one at the calendar's ends to the clinic's zone would overflow).
-    kept_year = stored.astimezone(entry.starts_at.tzinfo).year if within_session_years(stored) else None
-    _check_session(entry, now, kept_year=kept_year)
+    stored, zone = session.starts_at, entry.starts_at.tzinfo
+    _check_session(entry, now, kept_year=stored.astimezone(zone).year if within_session_years(stored) else None)
     if not 5 <= entry.duration_minutes <= 480:
         raise TreatmentError(_("The length must be between 5 and 480 minutes."))
     before = session.attendance
