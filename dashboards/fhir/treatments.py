@@ -40,8 +40,8 @@ def check_ends(
             problems.append(end.origin.problem(PATH, not_a_date))
             continue
         held = known.get(end.code)
-        if year_slip(day) is not None:
-            problems.append(end.origin.problem(PATH, year_slip(day)))
+        if (slip := year_slip(day)) is not None:
+            problems.append(end.origin.problem(PATH, slip))
         elif day > today:
             problems.append(end.origin.problem(PATH, phrase(N_("%(day)s is in the future"), day=str(day))))
         elif held is None and end.code not in patients_in_rows:
