@@ -21,10 +21,11 @@ from sqlalchemy import Engine, create_engine, event, make_url, text
 from app import create_app
 from feedback.config import normalise_database_url
 from feedback.extensions import db
-from tests import rule_builders, smtp_sink
+from tests import password_hashing, rule_builders, smtp_sink
 
 pytest_plugins = ["tests.browser_support"]  # real-browser fixtures, one browser per run
 rule_builders.install()
+password_hashing.install()
 
 ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = str(ROOT / "migrations")
