@@ -1,6 +1,6 @@
 """URL rules' builder functions kept for the whole run: every test builds its own app, and Werkzeug
 compiles two builder functions for each of the app's ~450 rules (generated Python, compiled with
-`compile`): about 70 ms of each test's set-up, a fifth of the suite's time on a slow machine.
+`compile`): about 50 ms of each test's set-up (88 -> 39 ms for a test that takes only `app`).
 
 A builder's code depends only on what the key below holds (the rule's parsed parts, its defaults
 and whether unknown arguments are appended); it takes the rule as its first argument and reads the
