@@ -47,7 +47,8 @@ def _page(found: trail.TrailFilter, offered: trail.Choices, problems: list[str])
         problems=problems,
         older=events[-1].id if len(events) == PAGE else None,
         action_name=action_name,
-        actions=sorted(offered.actions, key=lambda code: action_name(code).casefold()),  # as the reader reads them
+        # (code, name), in the order of the names, as the reader reads them
+        actions=sorted(((code, action_name(code)) for code in offered.actions), key=lambda coded: coded[1].casefold()),
     ), 422 if problems else 200
 
 
