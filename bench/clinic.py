@@ -24,8 +24,10 @@ from datetime import datetime, timedelta
 from datetime import time as clock
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import func, select, text
 
+from bench.clinic_activity import Activity
 from bench.clinic_rows import (
     Ids,
     Rows,
@@ -42,6 +44,7 @@ from feedback.extensions import db
 from feedback.invitations import token_key
 from feedback.links import session_instruments
 from feedback.models import Invitation, Patient, Response, TherapySession, User, utcnow
+from feedback.phones import PhoneCipher
 
 TIMEZONE = "Europe/London"
 #: Share of each kind of treatment: mostly fine, some of every kind the flags are about.
@@ -92,9 +95,12 @@ def build_clinic(
     sessions_per_patient: int = 30,
     seed: int = 2026,
     now: datetime | None = None,
+    activity: bool = True,
 ) -> BuiltClinic:
     """A clinic with one director, `therapists` therapists and `patients` patients shared evenly,
-    each with a `sessions_per_patient`-session history ending in the last ten days; commits."""
+    each with a `sessions_per_patient`-session history ending in the last ten days; with
+    `activity`, also the SMS, outcome measures, safety alerts, sign-ins and shares such a clinic
+    has (`bench/clinic_activity.py`). Commits."""
     started = time.perf_counter()
     now = now or utcnow()
     rng = random.Random(seed)  # noqa: S311 - synthetic data, not security
@@ -102,8 +108,13 @@ def build_clinic(
     key = token_key()
     ids, rows = Ids(), Rows()
     tables = db.metadata.tables
+    extra = None
+    if activity:
+        cipher = PhoneCipher(current_app.config["PHONE_ENCRYPTION_KEY"])
+        extra = Activity(ids, rows, cipher, now, random.Random(f"activity:{seed}"))  # noqa: S311 - as above
     clinic_id = ids.take(tables["clinics"])
-    rows.add(tables["clinics"], {"id": clinic_id, "name": name, "timezone": TIMEZONE, "created_at": now})
+    rows.add(tables["clinics"], {"id": clinic_id, "name": name, "timezone": TIMEZONE, "created_at": now,
+                                 "outcome_battery": extra.battery if extra else None})
     slug = name.lower().replace(" ", "-").replace("(", "").replace(")", "").replace(",", "")
     director_id = user_row(ids, rows, clinic_id, f"director@{slug}.example", "director", now)
     therapist_ids = [
@@ -114,18 +125,21 @@ def build_clinic(
     rng.shuffle(histories)  # every caseload gets a mix of kinds
     zone = ZoneInfo(TIMEZONE)
     today = now.astimezone(zone).date()
-    for index, (_, history) in enumerate(histories):
+    first = today - timedelta(weeks=sessions_per_patient + 1)
+    caseloads: list[list[int]] = [[] for _ in therapist_ids]
+    for index, (kind, history) in enumerate(histories):
         patient_id = ids.take(tables["patients"])
-        first = today - timedelta(weeks=sessions_per_patient + 1)
-        rows.add(
-            tables["patients"],
-            patient_row(patient_id, clinic_id, therapist_ids[index % therapists], f"P{index + 1:05d}", first, zone),
-        )
+        therapist_id = therapist_ids[index % therapists]
+        caseloads[index % therapists].append(patient_id)
+        row = patient_row(patient_id, clinic_id, therapist_id, f"P{index + 1:05d}", first, zone)
+        contact, links = extra.patient(patient_id, therapist_id, kind, history, seed * 100_003 + index,
+                                       row["created_at"]) if extra else ({}, None)
+        rows.add(tables["patients"], {**row, **contact})
         history_rows(
             ids,
             rows,
             patient_id,
-            therapist_ids[index % therapists],
+            therapist_id,
             history,
             instruments,
             key,
@@ -133,7 +147,11 @@ def build_clinic(
             start_time=clock(9 + index % 8),
             zone=zone,
             now=now,
+            activity=links,
         )
+    if extra:
+        extra.sign_ins([director_id, *therapist_ids], first, zone)
+        extra.shares(caseloads, therapist_ids, director_id)
     rows.flush()
     reset_sequences()
     db.session.commit()
@@ -164,6 +182,7 @@ def build_survey_pool(
         sessions_per_patient=POOL_HISTORY,
         seed=seed,
         now=now,
+        activity=False,  # the alliance form alone: each POST is one form, the survey bench's subject
     )
     instrument = session_instruments()["patient"]
     key = token_key()

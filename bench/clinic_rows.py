@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from datetime import time as clock
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, func, insert, select, text
@@ -17,6 +17,9 @@ from feedback import tokens
 from feedback.extensions import db
 from feedback.instruments.model import Instrument
 from feedback.instruments.scoring import score
+
+if TYPE_CHECKING:
+    from bench.clinic_activity import PatientActivity
 
 BATCH = 5000
 LINK_VALID = timedelta(hours=72)
@@ -39,7 +42,8 @@ class Ids:
 class Rows:
     """Rows waiting to be inserted, per table, written parents first in batches."""
 
-    ORDER = ("clinics", "users", "patients", "therapy_sessions", "invitations", "responses")
+    ORDER = ("clinics", "users", "patients", "therapy_sessions", "invitations", "responses", "outcome_responses",
+             "safety_alerts", "outbox_messages", "login_sessions", "patient_shares")
 
     def __init__(self) -> None:
         self.pending: dict[str, list[dict[str, Any]]] = {name: [] for name in self.ORDER}
@@ -153,8 +157,11 @@ def history_rows(
     start_time: clock,
     zone: ZoneInfo,
     now: datetime,
+    activity: PatientActivity | None = None,
 ) -> None:
-    """The rows `store_history` would write for one history (same timings and rules)."""
+    """The rows `store_history` would write for one history (same timings and rules); with
+    `activity`, the patient's links also went by SMS when so chosen and their outcome measures
+    were answered (`bench/clinic_activity.py`)."""
     tables = db.metadata.tables
     dates = dict(shift_history(history, last_session_on))
     for record in sorted(history.sessions, key=lambda s: s.number):
@@ -181,11 +188,16 @@ def history_rows(
                 tokens.hash_token(tokens.token_for(key, nonce)),
             )
             row.update(created_at=ends_at, sent_at=min(sent_at, now), expires_at=ends_at + LINK_VALID)
+            by_sms = activity is not None and activity.by_sms and respondent == "patient"
+            if by_sms:
+                row["channel"] = "sms"
             if answers.answered:
                 submitted = min(sent_at + timedelta(hours=2), now)
                 row.update(opened_at=submitted - timedelta(seconds=70), completed_at=submitted)
+            # Parents before children: a batch may be written at any add.
+            rows.add(tables["invitations"], row)
+            if answers.answered:
                 items = dict(answers.items)
-                rows.add(tables["invitations"], row)
                 rows.add(
                     tables["responses"],
                     {
@@ -197,8 +209,10 @@ def history_rows(
                         "seconds_taken": 55,
                     },
                 )
-            else:
-                rows.add(tables["invitations"], row)
+            if by_sms:
+                activity.messages(row)
+            if activity is not None and answers.answered and respondent == "patient":
+                activity.outcome_rows(row, record.number)
 
 
 def reset_sequences() -> None:

@@ -140,10 +140,16 @@ def measure_http(
 
         def post_run(seconds: float) -> Run:
             time.sleep(1)  # let the previous run's last requests finish: their tokens are used up
-            lines = (f"{link} {post_csrf[link]}" for link in open_pool_tokens(post_pool))
+            lines = [f"{link} {post_csrf[link]}" for link in open_pool_tokens(post_pool)]
             (work / "post-tokens.txt").write_text("\n".join(lines) + "\n")
             args = [str(work / "post-tokens.txt"), "POST", str(work / "answers.txt"), POST_CSRF_MARKER]
-            return wrk(base, seconds=seconds, script=SURVEY, args=args)
+            run = wrk(base, seconds=seconds, script=SURVEY, args=args)
+            # The script cycles through its tokens: past the last, it would post to answered links,
+            # whose "already answered" page is no answer stored.
+            if run.requests > len(lines):
+                raise RuntimeError(f"the survey pool ran dry: {run.requests} POSTs, {len(lines)} open links; "
+                                   "make the pool larger (open_per_patient in bench/run.py)")
+            return run
 
         survey_post = Endpoint(
             "Survey POST `/s/<token>` (fresh token each)",

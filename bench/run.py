@@ -48,7 +48,7 @@ from feedback.extensions import db
 
 SIZES = {
     "full": {"therapists": 50, "patients": 2000, "small": 500, "pool_patients": 600, "open_per_patient": 80},
-    "quick": {"therapists": 5, "patients": 200, "small": 50, "pool_patients": 60, "open_per_patient": 40},
+    "quick": {"therapists": 5, "patients": 200, "small": 50, "pool_patients": 60, "open_per_patient": 250},
 }
 TIMINGS = {"full": {"runs": 3, "seconds": 10, "warmup": 2}, "quick": {"runs": 2, "seconds": 3, "warmup": 1}}
 

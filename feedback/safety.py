@@ -10,7 +10,9 @@ e-mails and escalates the alert (`dashboards/safety/`), and learns of it from th
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from feedback.crisis_lines import default_crisis_text, emergency_notice
 from feedback.extensions import db
@@ -33,13 +35,8 @@ def raise_alerts(
     (the audit trail's) to the same transaction.
     """
     raised_at = response.submitted_at or now or utcnow()
-    alerts = []
-    for item in instrument.risk_items:
-        value = response.answers.get(item.id)
-        # bool is an int in Python, and a yes/no answer is never a risk item's (the loader refuses it)
-        if isinstance(value, int) and not isinstance(value, bool) and value > (item.min or 0):
-            alerts.append(SafetyAlert(patient_id=patient_id, response=response, item_id=item.id, value=value,
-                                      created_at=raised_at))
+    alerts = [SafetyAlert(patient_id=patient_id, response=response, item_id=item_id, value=value,
+                          created_at=raised_at) for item_id, value in risk_answers(instrument, response.answers)]
     if alerts:
         db.session.add_all(alerts)
         db.session.flush()  # ids, for the receivers' rows
@@ -47,6 +44,17 @@ def raise_alerts(
         for alert in alerts:
             safety_alert_raised.send(alert, patient=patient)
     return alerts
+
+
+def risk_answers(instrument: Instrument, answers: Mapping[str, Any]) -> list[tuple[str, int]]:
+    """Each risk item answered above its minimum, as (item id, value): what raises an alert."""
+    found = []
+    for item in instrument.risk_items:
+        value = answers.get(item.id)
+        # bool is an int in Python, and a yes/no answer is never a risk item's (the loader refuses it)
+        if isinstance(value, int) and not isinstance(value, bool) and value > (item.min or 0):
+            found.append((item.id, value))
+    return found
 
 
 def crisis_text_for(clinic: Clinic, language: str) -> str:
