@@ -1,7 +1,7 @@
 """The entry point: every rule over one treatment as of a date, and the current risk level."""
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from dashboards.flags.change import Charts, change_events
 from dashboards.flags.engagement import disengagement_events
@@ -9,7 +9,7 @@ from dashboards.flags.events import Evaluation, Event, order, risk_level
 from dashboards.flags.history import PatientHistory
 from dashboards.flags.low_alliance import low_alliance_events
 from dashboards.flags.markers import marker_events
-from dashboards.flags.outcome import outcome_events
+from dashboards.flags.outcome import Judgements, outcome_events
 from dashboards.flags.repair import repair_events
 from dashboards.flags.ruptures import rupture_events
 from dashboards.flags.thresholds import DEFAULT_THRESHOLDS, Thresholds
@@ -37,12 +37,13 @@ def evaluate(history: PatientHistory, as_of: datetime.date,
 def rated_high(history: PatientHistory, days: Iterable[datetime.date],
                thresholds: Thresholds = DEFAULT_THRESHOLDS) -> bool:
     """Whether `evaluate(history, day, thresholds).risk` is "high" on any of `days`, at a fraction
-    of the cost: the history is sorted and scored once, its change charts computed once (latest
-    day first, earlier days' charts are slices), and the marker and repair rules, which never rate
-    a treatment high nor escalate disengagement, are left out."""
-    charts = Charts()
+    of the cost: the history is sorted and scored once, its change charts and outcome judgements
+    computed once (latest day first, earlier days' are slices), and the rules that never rate a
+    treatment high nor escalate disengagement are left out: the marker and repair rules, and the
+    outcome rules but reliable deterioration."""
+    charts, judgements = Charts(), Judgements()
     for t in timelines(history, sorted(days, reverse=True), thresholds.recent_sessions):
-        events = _alerting_events(t, thresholds, charts)
+        events = _alerting_events(t, thresholds, charts, judgements, outcome_severities=("high",))
         if risk_level(events) == "high":
             return True
         # Current disengagement is high only when escalated (disengagement_events).
@@ -51,13 +52,15 @@ def rated_high(history: PatientHistory, days: Iterable[datetime.date],
     return False
 
 
-def _alerting_events(t: Timeline, thresholds: Thresholds, charts: Charts | None = None) -> list[Event]:
+def _alerting_events(t: Timeline, thresholds: Thresholds, charts: Charts | None = None,
+                     judgements: Judgements | None = None, outcome_severities: Collection[str] | None = None
+                     ) -> list[Event]:
     """The rules that can rate a treatment high (and whose events escalate disengagement)."""
     return [
         *rupture_events(t, thresholds),
         *change_events(t, thresholds, charts),
         *low_alliance_events(t, thresholds),
-        *outcome_events(t, thresholds),
+        *outcome_events(t, thresholds, judgements, outcome_severities),
     ]
 
 

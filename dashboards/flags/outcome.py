@@ -17,12 +17,13 @@ side of its cut-off it is on, so a clinic's measure whose higher scores are bett
 """
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from dashboards.flags.events import Event
 from dashboards.flags.thresholds import Thresholds
 from dashboards.flags.timeline import Timeline, runs
 from dashboards.outcomes.classify import Change, Outcome, classify
+from dashboards.outcomes.series import Measure, Score
 from feedback.instruments.outcomes import DETERIORATION, IMPROVEMENT
 from feedback.phrases import Listed, Num, Phrase, phrase
 from feedback.translatable import N_
@@ -162,28 +163,93 @@ RULES: dict[str, tuple[Holds, Explain]] = {
 }
 
 
-def outcome_events(t: Timeline, th: Thresholds) -> list[Event]:
+Judged = tuple[int, Outcome, int]  # an answered session, the outcome through it, attended sessions by then
+
+
+class Judgements:
+    """The outcome as of each answered session of one treatment, reused for a shorter series that
+    starts like the last one judged: the outcome through session n reads the answers and
+    attendance up to n only, so where nothing else is known up to the shorter series' last answer,
+    its judgements are the first of the longer one's (a first evaluation looks at a treatment as
+    of each of its dates, the latest first). For one set of thresholds."""
+
+    def __init__(self) -> None:
+        self._seen: tuple[dict[str, tuple[Score, ...]], tuple[int, ...], list[Judged], dict[str, set[int]]] | None
+        self._seen = None
+        #: Events already built from these judgements, by what they are built from (`_event_key`).
+        self.events: dict[tuple[str, int, int, bool], Event] = {}
+
+    def of(self, measures: list[Measure], attended: tuple[int, ...], th: Thresholds
+           ) -> tuple[list[Judged], dict[str, set[int]]]:
+        """The judged sessions (those with paired scores) and, per rule, the ones where it holds."""
+        series = {m.scale: m.scores for m in measures}
+        last = _last_shared(self._seen, series, attended)
+        if self._seen is not None and last is not None:
+            _, _, judged, flagged = self._seen
+            return [j for j in judged if j[0] <= last], {code: {n for n in f if n <= last}
+                                                         for code, f in flagged.items()}
+        answered = sorted({s.session_number for m in measures for s in m.scores})
+        judged = [(n, classify(measures, through=n), sum(a <= n for a in attended)) for n in answered]
+        judged = [j for j in judged if j[1].paired]
+        flagged = {code: {n for n, outcome, sessions in judged if holds(outcome, sessions, th)}
+                   for code, (holds, _) in RULES.items()}
+        self._seen, self.events = (series, attended, judged, flagged), {}
+        return judged, flagged
+
+
+def _last_shared(seen: tuple[dict[str, tuple[Score, ...]], tuple[int, ...], list[Judged], dict[str, set[int]]] | None,
+                 series: dict[str, tuple[Score, ...]], attended: tuple[int, ...]) -> int | None:
+    """The shorter series' last answer when every judgement up to it is the same in the seen one:
+    each of its series and its attendance begin the seen ones, and whatever else was seen comes
+    after that answer; else None."""
+    if seen is None or not any(series.values()):
+        return None
+    seen_series, seen_attended, *_ = seen
+    last = max(s.session_number for scores in series.values() for s in scores)
+    if not set(series) <= set(seen_series):
+        return None
+    for scale, seen_scores in seen_series.items():
+        scores = series.get(scale, ())
+        if seen_scores[:len(scores)] != scores or any(s.session_number <= last for s in seen_scores[len(scores):]):
+            return None
+    if seen_attended[:len(attended)] != attended or any(n <= last for n in seen_attended[len(attended):]):
+        return None
+    return last
+
+
+def outcome_events(t: Timeline, th: Thresholds, judgements: Judgements | None = None,
+                   severities: Collection[str] | None = None) -> list[Event]:
+    """`judgements`: kept across evaluations of one treatment with the same thresholds;
+    `severities`: only the events of the rules of these severities (else every rule's)."""
     measures = [m for m in t.outcomes.values() if m.scores]
-    answered = sorted({s.session_number for m in measures for s in m.scores})
-    if not answered:
-        return []
-    attended = [s.number for s in t.sessions if s.attendance == "attended"]
-    judged = [(n, classify(measures, through=n), sum(a <= n for a in attended)) for n in answered]
-    judged = [j for j in judged if j[1].paired]
+    attended = tuple(s.number for s in t.sessions if s.attendance == "attended")
+    judgements = judgements or Judgements()
+    judged, flagged_by = judgements.of(measures, attended, th)
     events = []
-    for code, (holds, explain) in RULES.items():
-        flagged = {n for n, outcome, sessions in judged if holds(outcome, sessions, th)}
+    for code, (_, explain) in RULES.items():
+        if severities is not None and SEVERITY[code] not in severities:
+            continue
+        flagged = flagged_by[code]
         for stretch in runs(judged, lambda j: j[0] in flagged):  # noqa: B023  (used at once, in this pass)
             confirm = th.outcome_confirm if code in CONFIRMED else 1
             if len(stretch) < confirm:
                 continue  # one answer beyond the reliable change may be noise: wait for the next
-            _, outcome, sessions = stretch[-1]
-            lead, reason = explain(outcome, sessions)
-            numbers = _numbers(lead, outcome) | ({"sessions": sessions} if code == "no_reliable_improvement" else {})
-            if code == "recovery":
-                numbers["reliable"] = int(outcome.reliably_improved)
-            if stretch[-1] is not judged[-1]:
-                numbers["until_session"] = stretch[-1][0]
-            events.append(Event(code=code, severity=SEVERITY[code], session_number=stretch[confirm - 1][0],
-                                reason=reason, numbers=numbers, current=stretch[-1] is judged[-1]))
+            current = stretch[-1] is judged[-1]
+            # All an event says comes from these: a walk over a treatment's dates meets it again.
+            key = (code, stretch[confirm - 1][0], stretch[-1][0], current)
+            if key not in judgements.events:
+                judgements.events[key] = _event(code, explain, stretch[confirm - 1][0], stretch[-1], current)
+            events.append(judgements.events[key])
     return events
+
+
+def _event(code: str, explain: Explain, began: int, last: Judged, current: bool) -> Event:
+    number, outcome, sessions = last
+    lead, reason = explain(outcome, sessions)
+    numbers = _numbers(lead, outcome) | ({"sessions": sessions} if code == "no_reliable_improvement" else {})
+    if code == "recovery":
+        numbers["reliable"] = int(outcome.reliably_improved)
+    if not current:
+        numbers["until_session"] = number
+    return Event(code=code, severity=SEVERITY[code], session_number=began, reason=reason, numbers=numbers,
+                 current=current)

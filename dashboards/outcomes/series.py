@@ -4,6 +4,7 @@ by session, with the instrument's own rules for reading them (bands, caseness, r
 from __future__ import annotations
 
 import datetime
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
@@ -47,10 +48,15 @@ class Measure:
         return replace(self, scores=tuple(s for s in self.scores if s.date <= day))
 
     def through(self, session_number: int) -> Measure:
-        return replace(self, scores=tuple(s for s in self.scores if s.session_number <= session_number))
+        cut = bisect_right(self.scores, session_number, key=_number)  # the scores are in session order
+        return self if cut == len(self.scores) else replace(self, scores=self.scores[:cut])
 
     def at(self, session_number: int) -> Score | None:
         return next((s for s in self.scores if s.session_number == session_number), None)
+
+
+def _number(score: Score) -> int:
+    return score.session_number
 
 
 def error_range(m: Measure) -> ErrorRange | None:

@@ -19,15 +19,16 @@ from dashboards.flags.engine import RUPTURE_OR_DECLINE, rated_high
 from dashboards.flags.events import Evaluation, order, risk_level
 from dashboards.flags.low_alliance import low_alliance_events
 from dashboards.flags.markers import marker_events
-from dashboards.flags.outcome import outcome_events
+from dashboards.flags.outcome import Judgements, outcome_events
 from dashboards.flags.repair import repair_events
 from dashboards.flags.ruptures import rupture_events
-from dashboards.flags.timeline import Point, Timeline, as_score
+from dashboards.flags.timeline import Point, Timeline, as_score, timelines
 from dashboards.validity.forms import builtin_forms
 from dashboards.validity.outcomes import OUTCOME_GROUPS, generate_outcome_patient
 from dashboards.validity.simulate import GROUPS
 from dashboards.validity.simulate import generate_patient as simulated_patient
 from tests.flags.builders import UNANSWERED, day, history, patient, session
+from tests.outcomes.measures import both, gad7, phq9
 
 FORMS = builtin_forms()
 #: Lower alarm levels: more highs of every kind, so more of the paths are taken.
@@ -115,3 +116,37 @@ def test_a_chart_is_reused_only_for_a_series_that_starts_like_the_one_charted():
     for series in (full, full[:7], gap, full[:2], full[:3], full):
         assert charts.charted("alliance", series, 0.36, DEFAULT_THRESHOLDS) == chart(series, 0.36, DEFAULT_THRESHOLDS).charted
     assert chart(gap, 0.36, DEFAULT_THRESHOLDS).charted != chart(full, 0.36, DEFAULT_THRESHOLDS).charted[:len(gap) - 4]
+
+
+@pytest.mark.parametrize("swap", [False, True], ids=["in order", "out of order"])
+def test_outcome_judgements_are_reused_only_for_a_series_that_starts_like_the_one_judged(swap):
+    """Walked latest day first, each day's outcome events are those of a fresh evaluation, also when
+    an answer is dated after a later-numbered one (session 4 and 9 trade dates) and is not known yet."""
+    phq, gad = [16, 17, 9, 8, 7, 15, 22, 23, 20, 9, 8, 6], [12, 12, 7, 6, 6, 11, 16, 17, 15, 7, 6, 5]
+    measures = both(phq, gad)
+    h = replace(history(*(session(n, patient()) for n in range(1, 13))), outcomes=measures)
+    if swap:
+        swapped = {4: day(9), 9: day(4)}
+        h = replace(h, sessions=tuple(replace(s, date=swapped.get(s.number, s.date)) for s in h.sessions),
+                    outcomes={scale: replace(m, scores=tuple(replace(s, date=swapped.get(s.session_number, s.date))
+                                                             for s in m.scores)) for scale, m in measures.items()})
+    days = sorted({s.date for s in h.sessions}, reverse=True)
+    judgements, seen = Judgements(), []
+    for t in timelines(h, days, LOOSE.recent_sessions):
+        shared = outcome_events(t, LOOSE, judgements)
+        assert shared == outcome_events(t, LOOSE)
+        seen += shared
+    assert {e.code for e in seen} == {"reliable_deterioration", "no_reliable_improvement", "reliable_improvement",
+                                      "recovery"}
+
+
+def test_an_answer_not_known_yet_on_one_measure_is_not_taken_from_the_longer_series():
+    """The GAD-7 of session 4 (a no-show whose form came in late) is not known on an earlier day on
+    which the PHQ-9 of session 9 is: the shorter GAD-7 series begins the longer one, yet session
+    4's answer changes every judgement from session 4 on."""
+    phq = phq9({n: 16 for n in (1, 2, 3, 5, 6, 7, 8, 9)})
+    attended = (1, 2, 3, 5, 6, 7, 8, 9)
+    shorter = [phq, gad7({1: 12, 2: 12, 3: 12})]
+    judgements = Judgements()
+    judgements.of([phq, gad7({1: 12, 2: 12, 3: 12, 4: 4, 10: 12})], (*attended, 10), DEFAULT_THRESHOLDS)
+    assert judgements.of(shorter, attended, DEFAULT_THRESHOLDS) == Judgements().of(shorter, attended, DEFAULT_THRESHOLDS)
