@@ -49,7 +49,11 @@ class Measure:
 
     def through(self, session_number: int) -> Measure:
         cut = bisect_right(self.scores, session_number, key=_number)  # the scores are in session order
-        return self if cut == len(self.scores) else replace(self, scores=self.scores[:cut])
+        if cut == len(self.scores):
+            return self
+        # Not dataclasses.replace, which costs several times more: a first evaluation calls this
+        # for every answered session of every treatment.
+        return Measure(self.scale, self.name, self.rules, self.scores[:cut], self.top)
 
     def at(self, session_number: int) -> Score | None:
         return next((s for s in self.scores if s.session_number == session_number), None)
@@ -109,9 +113,10 @@ def build_measures(rows: Iterable[tuple[int, datetime.date, Instrument, Mapping[
             total = scores.get(scale_id)
             if scale.outcome is None or isinstance(total, bool) or not isinstance(total, int | float):
                 continue
-            *_, by_session = found.setdefault(
-                scale_id, (measure_name(instrument, scale_id), scale.outcome, highest_total(instrument, scale_id), {}))
-            by_session[number] = Score(number, day, float(total))
+            if scale_id not in found:  # named and bounded once per scale, not once per answer
+                name, top = measure_name(instrument, scale_id), highest_total(instrument, scale_id)
+                found[scale_id] = (name, scale.outcome, top, {})
+            found[scale_id][3][number] = Score(number, day, float(total))
     return {
         scale_id: Measure(scale_id, name, rules, tuple(by_session[n] for n in sorted(by_session)), top)
         for scale_id, (name, rules, top, by_session) in sorted(found.items())

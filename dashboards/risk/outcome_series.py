@@ -36,7 +36,9 @@ def load_outcomes(patient_ids: Iterable[int], zones: Mapping[int, str]) -> dict[
         return {}
     instruments: dict[tuple[str, str], Instrument | None] = {}
     rows: dict[int, list[Row]] = defaultdict(list)
-    for patient_id, number, starts_at, instrument_id, version, scores in db.session.execute(_OUTCOMES, {"ids": ids}):
+    db.session.flush()  # then read as rows on its connection, as the histories are (dashboards/risk/histories.py)
+    found = db.session.connection().execute(_OUTCOMES, {"ids": ids})
+    for patient_id, number, starts_at, instrument_id, version, scores in found:
         key = (instrument_id, version)
         if key not in instruments:
             instruments[key] = _instrument(*key)
