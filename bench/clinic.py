@@ -112,20 +112,21 @@ def build_clinic(
     if activity:
         cipher = PhoneCipher(current_app.config["PHONE_ENCRYPTION_KEY"])
         extra = Activity(ids, rows, cipher, now, random.Random(f"activity:{seed}"))  # noqa: S311 - as above
+    zone = ZoneInfo(TIMEZONE)
+    today = now.astimezone(zone).date()
+    first = today - timedelta(weeks=sessions_per_patient + 1)
+    opened = datetime.combine(first, clock(8), zone)  # the clinic and its accounts, before any session
     clinic_id = ids.take(tables["clinics"])
-    rows.add(tables["clinics"], {"id": clinic_id, "name": name, "timezone": TIMEZONE, "created_at": now,
-                                 "outcome_battery": extra.battery if extra else None})
+    rows.add(tables["clinics"], {"id": clinic_id, "name": name, "timezone": TIMEZONE, "created_at": opened,
+                                 "outcome_battery": extra.battery if extra else []})
     slug = name.lower().replace(" ", "-").replace("(", "").replace(")", "").replace(",", "")
-    director_id = user_row(ids, rows, clinic_id, f"director@{slug}.example", "director", now)
+    director_id = user_row(ids, rows, clinic_id, f"director@{slug}.example", "director", opened)
     therapist_ids = [
-        user_row(ids, rows, clinic_id, f"t{i:03d}@{slug}.example", "therapist", now) for i in range(therapists)
+        user_row(ids, rows, clinic_id, f"t{i:03d}@{slug}.example", "therapist", opened) for i in range(therapists)
     ]
 
     histories = generate_cohort(kinds_for(patients), seed, n_sessions=sessions_per_patient)
     rng.shuffle(histories)  # every caseload gets a mix of kinds
-    zone = ZoneInfo(TIMEZONE)
-    today = now.astimezone(zone).date()
-    first = today - timedelta(weeks=sessions_per_patient + 1)
     caseloads: list[list[int]] = [[] for _ in therapist_ids]
     for index, (kind, history) in enumerate(histories):
         patient_id = ids.take(tables["patients"])

@@ -24,13 +24,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bench.clinic_rows import Ids, Rows
-from dashboards.demo.clinic import BATTERY
+from dashboards.demo.clinic import BATTERY, battery_measures
 from dashboards.demo.outcomes import Course, outcome_answers
 from dashboards.flags.history import PatientHistory
 from feedback.delivery.schedule import Policy
 from feedback.extensions import db
 from feedback.instruments.model import Instrument
-from feedback.instruments.registry import registry
 from feedback.instruments.scoring import score
 from feedback.phones import PhoneCipher
 from feedback.safety import risk_answers
@@ -46,10 +45,14 @@ COURSE_OF_KIND = {
 }
 #: Share of patients whose last PHQ-9 answers item 9 above "Not at all" (a safety alert).
 RISK_SHARE = 0.03
-#: An alert is acknowledged this long after it was raised; younger ones are still open.
-ACKNOWLEDGED_AFTER = timedelta(hours=20)
+#: An alert is acknowledged this long after it was raised (younger ones are still open): within
+#: the clinic's escalation window (`safety_escalate_hours`, 4 clinic hours by default), so no
+#: alert is left overdue for the worker to escalate.
+ACKNOWLEDGED_AFTER = timedelta(hours=1)
 SHARED_PER_THERAPIST = 3
-PHONE_PREFIX = "+447700"  # the UK's range for fiction; the digits after it are the patient's id
+#: Synthetic numbers (the patient's id after a UK mobile prefix), never sent to: the benches' SMS
+#: go to the fake Twilio.
+PHONE_PREFIX = "+447700"
 
 
 @dataclass
@@ -61,9 +64,7 @@ class Activity:
     cipher: PhoneCipher
     now: datetime
     rng: random.Random
-    measures: Mapping[str, Instrument] = field(
-        default_factory=lambda: {scale: registry().get(form) for scale, form in (("phq9", "phq-9"), ("gad7", "gad-7"))}
-    )
+    measures: Mapping[str, Instrument] = field(default_factory=battery_measures)
     reminder_after: timedelta = timedelta(hours=Policy().reminder_after_hours)
     battery: list[dict[str, Any]] = field(default_factory=lambda: BATTERY)
 
@@ -144,7 +145,7 @@ class PatientActivity:
         table, alerts = db.metadata.tables["outcome_responses"], db.metadata.tables["safety_alerts"]
         for minutes, (instrument, items) in enumerate(self.measures.get(number, ()), start=1):
             response_id = clinic.ids.take(table)
-            submitted = invitation["completed_at"] + timedelta(minutes=minutes)
+            submitted = min(invitation["completed_at"] + timedelta(minutes=minutes), clinic.now)
             clinic.rows.add(table, {
                 "id": response_id, "invitation_id": invitation["id"], "instrument_id": instrument.id,
                 "instrument_version": instrument.version, "answers": items, "scores": score(instrument, items),

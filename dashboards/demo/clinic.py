@@ -26,6 +26,7 @@ from dashboards.risk.store import recompute_clinic
 from dashboards.setup import operations as setup
 from feedback.battery.rules import Entry
 from feedback.extensions import db
+from feedback.instruments.model import Instrument
 from feedback.instruments.registry import registry
 from feedback.invitations import link_token
 from feedback.links import link_validity, session_instruments, survey_url
@@ -73,6 +74,11 @@ COURSES = {
 }
 #: PHQ-9 and GAD-7 after every session's alliance form, as NHS Talking Therapies asks them.
 BATTERY = [Entry("phq-9", "session").as_json(), Entry("gad-7", "session").as_json()]
+
+
+def battery_measures() -> dict[str, Instrument]:
+    """The battery's instruments by the outcome scale each is answered for (`outcome_answers`)."""
+    return {scale: registry().get(form) for scale, form in (("phq9", "phq-9"), ("gad7", "gad-7"))}
 # Ended treatments: the same columns, then how it ended and the days from the last session to the
 # end date (a dropout is recorded once the clinic has given up reaching the patient).
 ENDED = [
@@ -112,7 +118,7 @@ def _create(now: datetime) -> Clinic:
     setup.add_user(DIRECTOR[0], clinic, "director", PASSWORD, DIRECTOR[1])
     therapists = [setup.add_user(email, clinic, "therapist", PASSWORD, name) for email, name in THERAPISTS]
     instruments = session_instruments()
-    measures = {scale: registry().get(form) for scale, form in (("phq9", "phq-9"), ("gad7", "gad-7"))}
+    measures = battery_measures()
     local_today = now.astimezone(clinic.zone).date()
     treatments = [(*row, None, 0) for row in PATIENTS] + ENDED
     for code, kind, who, n_sessions, days_ago, seed_value, end_reason, days_to_end in treatments:

@@ -38,9 +38,10 @@ def rated_high(history: PatientHistory, days: Iterable[datetime.date],
                thresholds: Thresholds = DEFAULT_THRESHOLDS) -> bool:
     """Whether `evaluate(history, day, thresholds).risk` is "high" on any of `days`, at a fraction
     of the cost: the history is sorted and scored once, its change charts and outcome judgements
-    computed once (latest day first, earlier days' are slices), and the rules that never rate a
-    treatment high nor escalate disengagement are left out: the marker and repair rules, and the
-    outcome rules but reliable deterioration."""
+    reused from day to day (latest day first: an earlier day's are a slice of the later one's
+    where its series begins the later one's), and the rules that never rate a treatment high nor
+    escalate disengagement are left out: the marker and repair rules, and the outcome rules but
+    reliable deterioration."""
     charts, judgements = Charts(), Judgements()
     for t in timelines(history, sorted(days, reverse=True), thresholds.recent_sessions):
         events = _alerting_events(t, thresholds, charts, judgements, outcome_severities=("high",))

@@ -18,6 +18,7 @@ side of its cut-off it is on, so a clinic's measure whose higher scores are bett
 
 import math
 from collections.abc import Callable, Collection
+from dataclasses import dataclass
 
 from dashboards.flags.events import Event
 from dashboards.flags.thresholds import Thresholds
@@ -166,53 +167,61 @@ RULES: dict[str, tuple[Holds, Explain]] = {
 Judged = tuple[int, Outcome, int]  # an answered session, the outcome through it, attended sessions by then
 
 
+@dataclass(frozen=True)
+class _Seen:
+    """The last series judged: its scores by scale, its attended sessions, its thresholds and what came of it."""
+
+    series: dict[str, tuple[Score, ...]]
+    attended: tuple[int, ...]
+    thresholds: Thresholds
+    judged: list[Judged]
+    flagged: dict[str, set[int]]  # per rule, the judged sessions where it holds
+
+
 class Judgements:
     """The outcome as of each answered session of one treatment, reused for a shorter series that
     starts like the last one judged: the outcome through session n reads the answers and
     attendance up to n only, so where nothing else is known up to the shorter series' last answer,
     its judgements are the first of the longer one's (a first evaluation looks at a treatment as
-    of each of its dates, the latest first). For one set of thresholds."""
+    of each of its dates, the latest first)."""
 
     def __init__(self) -> None:
-        self._seen: tuple[dict[str, tuple[Score, ...]], tuple[int, ...], list[Judged], dict[str, set[int]]] | None
-        self._seen = None
-        #: Events already built from these judgements, by what they are built from (`_event_key`).
+        self._seen: _Seen | None = None
+        #: Events already built from these judgements, by what they are built from (`outcome_events`).
         self.events: dict[tuple[str, int, int, bool], Event] = {}
 
     def of(self, measures: list[Measure], attended: tuple[int, ...], th: Thresholds
            ) -> tuple[list[Judged], dict[str, set[int]]]:
         """The judged sessions (those with paired scores) and, per rule, the ones where it holds."""
         series = {m.scale: m.scores for m in measures}
-        last = _last_shared(self._seen, series, attended)
-        if self._seen is not None and last is not None:
-            _, _, judged, flagged = self._seen
-            return [j for j in judged if j[0] <= last], {code: {n for n in f if n <= last}
-                                                         for code, f in flagged.items()}
+        last = _last_shared(self._seen, series, attended, th)
+        if last is not None:
+            seen = self._seen
+            assert seen is not None
+            return ([j for j in seen.judged if j[0] <= last],
+                    {code: {n for n in found if n <= last} for code, found in seen.flagged.items()})
         answered = sorted({s.session_number for m in measures for s in m.scores})
         judged = [(n, classify(measures, through=n), sum(a <= n for a in attended)) for n in answered]
         judged = [j for j in judged if j[1].paired]
         flagged = {code: {n for n, outcome, sessions in judged if holds(outcome, sessions, th)}
                    for code, (holds, _) in RULES.items()}
-        self._seen, self.events = (series, attended, judged, flagged), {}
+        self._seen, self.events = _Seen(series, attended, th, judged, flagged), {}
         return judged, flagged
 
 
-def _last_shared(seen: tuple[dict[str, tuple[Score, ...]], tuple[int, ...], list[Judged], dict[str, set[int]]] | None,
-                 series: dict[str, tuple[Score, ...]], attended: tuple[int, ...]) -> int | None:
+def _last_shared(seen: _Seen | None, series: dict[str, tuple[Score, ...]], attended: tuple[int, ...],
+                 th: Thresholds) -> int | None:
     """The shorter series' last answer when every judgement up to it is the same in the seen one:
-    each of its series and its attendance begin the seen ones, and whatever else was seen comes
-    after that answer; else None."""
-    if seen is None or not any(series.values()):
+    the same thresholds, each of its series and its attendance begin the seen ones, and whatever
+    else was seen comes after that answer; else None."""
+    if seen is None or th != seen.thresholds or not any(series.values()) or not set(series) <= set(seen.series):
         return None
-    seen_series, seen_attended, *_ = seen
     last = max(s.session_number for scores in series.values() for s in scores)
-    if not set(series) <= set(seen_series):
-        return None
-    for scale, seen_scores in seen_series.items():
+    for scale, seen_scores in seen.series.items():
         scores = series.get(scale, ())
         if seen_scores[:len(scores)] != scores or any(s.session_number <= last for s in seen_scores[len(scores):]):
             return None
-    if seen_attended[:len(attended)] != attended or any(n <= last for n in seen_attended[len(attended):]):
+    if seen.attended[:len(attended)] != attended or any(n <= last for n in seen.attended[len(attended):]):
         return None
     return last
 

@@ -53,7 +53,7 @@ class Measure:
             return self
         # Not dataclasses.replace, which costs several times more: a first evaluation calls this
         # for every answered session of every treatment.
-        return Measure(self.scale, self.name, self.rules, self.scores[:cut], self.top)
+        return Measure(scale=self.scale, name=self.name, rules=self.rules, scores=self.scores[:cut], top=self.top)
 
     def at(self, session_number: int) -> Score | None:
         return next((s for s in self.scores if s.session_number == session_number), None)
@@ -116,7 +116,8 @@ def build_measures(rows: Iterable[tuple[int, datetime.date, Instrument, Mapping[
             if scale_id not in found:  # named and bounded once per scale, not once per answer
                 name, top = measure_name(instrument, scale_id), highest_total(instrument, scale_id)
                 found[scale_id] = (name, scale.outcome, top, {})
-            found[scale_id][3][number] = Score(number, day, float(total))
+            *_, by_session = found[scale_id]
+            by_session[number] = Score(number, day, float(total))
     return {
         scale_id: Measure(scale_id, name, rules, tuple(by_session[n] for n in sorted(by_session)), top)
         for scale_id, (name, rules, top, by_session) in sorted(found.items())
