@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from datetime import time as clock
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, func, insert, select, text
@@ -17,9 +17,6 @@ from feedback import tokens
 from feedback.extensions import db
 from feedback.instruments.model import Instrument
 from feedback.instruments.scoring import score
-
-if TYPE_CHECKING:
-    from bench.clinic_activity import PatientActivity
 
 BATCH = 5000
 LINK_VALID = timedelta(hours=72)
@@ -144,6 +141,16 @@ def invitation_row(
     }
 
 
+class LinkActivity(Protocol):
+    """What a patient's links leave besides the answers (`bench/clinic_activity.PatientActivity`)."""
+
+    by_sms: bool
+
+    def messages(self, invitation: dict[str, Any]) -> None: ...
+
+    def outcome_rows(self, invitation: dict[str, Any], number: int) -> None: ...
+
+
 def history_rows(
     ids: Ids,
     rows: Rows,
@@ -157,7 +164,7 @@ def history_rows(
     start_time: clock,
     zone: ZoneInfo,
     now: datetime,
-    activity: PatientActivity | None = None,
+    activity: LinkActivity | None = None,
 ) -> None:
     """The rows `store_history` would write for one history (same timings and rules); with
     `activity`, the patient's links also went by SMS when so chosen and their outcome measures
