@@ -79,6 +79,8 @@ BATTERY = [Entry("phq-9", "session").as_json(), Entry("gad-7", "session").as_jso
 def battery_measures() -> dict[str, Instrument]:
     """The battery's instruments by the outcome scale each is answered for (`outcome_answers`)."""
     return {scale: registry().get(form) for scale, form in (("phq9", "phq-9"), ("gad7", "gad-7"))}
+
+
 # Ended treatments: the same columns, then how it ended and the days from the last session to the
 # end date (a dropout is recorded once the clinic has given up reaching the patient).
 ENDED = [
