@@ -36,8 +36,9 @@ from feedback.safety import risk_answers
 
 #: Share of patients who get their links by SMS (the rest by a link their therapist hands over).
 SMS_SHARE = 0.8
-#: Each treatment kind's outcome course: repaired or no ruptures with improvement, a falling bond
-#: without it, a lost or unrepaired alliance with deterioration (as the demo clinic pairs them).
+#: Each treatment kind's outcome course, a project choice: repaired or no ruptures with
+#: improvement, a falling bond or repeated ruptures without it, a lost or unrepaired alliance with
+#: deterioration.
 COURSE_OF_KIND = {
     "noisy_stable": "improving", "stable_high": "improving", "rupture_then_repair": "improving",
     "slow_bond_decline": "not_improving", "repeated_ruptures": "not_improving", "disengagement": "not_improving",

@@ -1,7 +1,8 @@
 """The hot queries reach their rows by index, never by reading every clinic (issue 21).
 
 PostgreSQL only (EXPLAIN). A small organisation — eight clinics of the bench generator
-(bench/clinic.py), every treatment evaluated, a queue of due SMS — is ANALYZEd, each hot path is
+(bench/clinic.py) with their outcome measures, safety alerts, sent SMS, sign-ins and shared
+patients, every treatment evaluated, a queue of due SMS — is ANALYZEd, each hot path is
 run once while its SQL is captured, and each statement is EXPLAINed with sequential scans, hash
 and merge joins switched off (bench/plans.py). At this size reading a small table whole is the
 planner's right choice, so the test does not ask for its choice: it asks whether an index *can*
