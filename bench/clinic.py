@@ -38,6 +38,7 @@ from bench.clinic_rows import (
     session_row,
     user_row,
 )
+from dashboards.demo.clinic import BATTERY
 from dashboards.demo.cohort import generate_cohort
 from feedback import tokens
 from feedback.extensions import db
@@ -118,7 +119,7 @@ def build_clinic(
     opened = datetime.combine(first, clock(8), zone)  # the clinic and its accounts, before any session
     clinic_id = ids.take(tables["clinics"])
     rows.add(tables["clinics"], {"id": clinic_id, "name": name, "timezone": TIMEZONE, "created_at": opened,
-                                 "outcome_battery": extra.battery if extra else []})
+                                 "outcome_battery": BATTERY if extra else []})
     slug = name.lower().replace(" ", "-").replace("(", "").replace(")", "").replace(",", "")
     director_id = user_row(ids, rows, clinic_id, f"director@{slug}.example", "director", opened)
     therapist_ids = [

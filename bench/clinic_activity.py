@@ -24,7 +24,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bench.clinic_rows import Ids, Rows
-from dashboards.demo.clinic import BATTERY, battery_measures
+from dashboards.demo.clinic import battery_measures
 from dashboards.demo.outcomes import Course, outcome_answers
 from dashboards.flags.history import PatientHistory
 from feedback.delivery.schedule import Policy
@@ -51,6 +51,8 @@ RISK_SHARE = 0.03
 #: alert is left overdue for the worker to escalate.
 ACKNOWLEDGED_AFTER = timedelta(hours=1)
 SHARED_PER_THERAPIST = 3
+#: When an unanswered link's reminder goes: the delivery policy's default.
+REMINDER_AFTER = timedelta(hours=Policy().reminder_after_hours)
 #: Synthetic numbers (the patient's id after a UK mobile prefix), never sent to: the benches' SMS
 #: go to the fake Twilio.
 PHONE_PREFIX = "+447700"
@@ -66,8 +68,6 @@ class Activity:
     now: datetime
     rng: random.Random
     measures: Mapping[str, Instrument] = field(default_factory=battery_measures)
-    reminder_after: timedelta = timedelta(hours=Policy().reminder_after_hours)
-    battery: list[dict[str, Any]] = field(default_factory=lambda: BATTERY)
 
     def patient(self, patient_id: int, therapist_id: int, kind: str, history: PatientHistory, seed: int,
                 since: datetime) -> tuple[dict[str, Any], PatientActivity]:
@@ -129,8 +129,8 @@ class PatientActivity:
         sent = invitation["sent_at"]
         kinds = [("invitation", sent)]
         completed = invitation["completed_at"]
-        if sent + clinic.reminder_after < (completed or clinic.now):
-            kinds.append(("reminder", sent + clinic.reminder_after))
+        if sent + REMINDER_AFTER < (completed or clinic.now):
+            kinds.append(("reminder", sent + REMINDER_AFTER))
         for kind, at in kinds:
             clinic.rows.add(table, {
                 "id": clinic.ids.take(table), "invitation_id": invitation["id"], "patient_id": self.patient_id,

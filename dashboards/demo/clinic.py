@@ -72,13 +72,15 @@ COURSES = {
     "NS-093": Course("improving", 0.5), "NS-094": Course("improving", 0.2),
     "NS-095": Course("not_improving", 0.0), "NS-096": Course("improving", -0.2),
 }
-#: PHQ-9 and GAD-7 after every session's alliance form, as NHS Talking Therapies asks them.
-BATTERY = [Entry("phq-9", "session").as_json(), Entry("gad-7", "session").as_json()]
+#: The outcome forms by the scale each is answered for: the PHQ-9 and GAD-7 after every session's
+#: alliance form, as NHS Talking Therapies asks them.
+MEASURES = (("phq9", "phq-9"), ("gad7", "gad-7"))
+BATTERY = [Entry(form, "session").as_json() for _, form in MEASURES]
 
 
 def battery_measures() -> dict[str, Instrument]:
     """The battery's instruments by the outcome scale each is answered for (`outcome_answers`)."""
-    return {scale: registry().get(form) for scale, form in (("phq9", "phq-9"), ("gad7", "gad-7"))}
+    return {scale: registry().get(form) for scale, form in MEASURES}
 
 
 # Ended treatments: the same columns, then how it ended and the days from the last session to the
