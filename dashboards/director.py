@@ -11,8 +11,6 @@ from __future__ import annotations
 from babel.numbers import format_decimal
 from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, stream_with_context, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from dashboards.access import audited, protect, roles_required
@@ -27,7 +25,8 @@ from dashboards.risk.store import local_today
 from dashboards.speech import say, spoken
 from feedback.delivery.staff import needs_attention
 from feedback.extensions import db
-from feedback.i18n import language_name
+from feedback.i18n import current_locale, language_name
+from feedback.i18n import gettext as _
 from feedback.models import utcnow
 
 bp = Blueprint("director", __name__)
@@ -75,7 +74,7 @@ def delivery_words() -> dict[str, str]:
 @bp.app_template_filter("decimal2")
 def decimal2(value: float) -> str:
     """A figure to two decimals in the page's language ("0.64", "0,64")."""
-    return format_decimal(value, format="0.00", locale=get_locale() or "en")
+    return format_decimal(value, format="0.00", locale=current_locale())
 
 
 @bp.route("/clinic/language", methods=["GET", "POST"])

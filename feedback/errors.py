@@ -9,13 +9,13 @@ import traceback
 
 from flask import Flask, current_app, g, render_template, request
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from feedback.extensions import db
+from feedback.i18n import gettext as _
 from feedback.i18n import translated, use_browser_language
 from feedback.invitations import LinkCompleted, LinkExpired, LinkInvalid, LinkProblem, resolve, speak_for
 from feedback.models import Invitation

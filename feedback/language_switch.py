@@ -14,10 +14,10 @@ from typing import Any
 
 from flask import Blueprint, g, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from wtforms import SelectField
 
 from feedback import invitations, link_csrf
+from feedback.i18n import gettext as _
 from feedback.i18n import offered_languages, use_language
 from feedback.invitations import LinkInvalid
 from feedback.models import Invitation

@@ -10,12 +10,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from dashboards.access.models import BreakGlassGrant
 from dashboards.audit import audit
 from feedback.extensions import db
+from feedback.i18n import gettext as _
 from feedback.models import Patient, User, utcnow
 
 MIN_REASON = 20

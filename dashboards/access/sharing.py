@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
 from dashboards.access.models import PatientShare
 from dashboards.access.policy import share_candidates
 from dashboards.audit import audit
 from feedback.extensions import db
+from feedback.i18n import gettext as _
 from feedback.models import Patient, User
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from flask_login import current_user
 from sqlalchemy import select
@@ -21,6 +20,7 @@ from dashboards.auth.models import UserSecurity
 from dashboards.auth.roles import ROLE_NAMES
 from dashboards.setup.operations import SetupError
 from feedback.extensions import db
+from feedback.i18n import gettext as _
 from feedback.models import User
 
 MANAGERS = ("director", "admin")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from dashboards.access import patient_or_404
@@ -12,6 +11,7 @@ from dashboards.access.policy import can_share_patient
 from dashboards.access.sharing import SharingError, share, unshare
 from dashboards.admin.blueprint import bp
 from dashboards.admin.forms import ShareForm
+from feedback.i18n import gettext as _
 from feedback.models import Patient
 
 

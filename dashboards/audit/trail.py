@@ -13,7 +13,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
@@ -21,6 +20,7 @@ from dashboards.access.policy import visible_audit_events
 from dashboards.audit.models import AuditEvent
 from dashboards.csv_cells import safe_text
 from feedback.extensions import db
+from feedback.i18n import gettext as _
 from feedback.models import Patient, User
 
 #: The `person` value for events nobody signed in did: commands, sign-in attempts for unknown e-mails, SMS.

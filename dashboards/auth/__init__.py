@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from flask import Flask, flash, g, jsonify, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 
 from dashboards.auth import sessions
 from feedback.config import ConfigError, setting_on
 from feedback.extensions import login_manager
+from feedback.i18n import gettext as _
 from feedback.models import User
 
 DEFAULTS = {

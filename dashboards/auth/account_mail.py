@@ -11,12 +11,12 @@ import smtplib
 from collections.abc import Iterable
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from dashboards.auth.roles import role_name
 from feedback.email_message import plain_message
 from feedback.extensions import db
+from feedback.i18n import gettext as _
 from feedback.i18n import speaking
 from feedback.links import external_url
 from feedback.mail import configured_mailer, sender_address

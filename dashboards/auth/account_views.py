@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from flask_login import current_user
 
@@ -15,6 +14,7 @@ from dashboards.auth import accounts, enrolment, recovery, sessions, signin, tot
 from dashboards.auth.forms import ChangePasswordForm, CodeForm, PasswordCheckForm
 from dashboards.auth.passwords import PasswordPolicyError
 from dashboards.auth.views import bp, client_ip, enrol_retry, signed_in
+from feedback.i18n import gettext as _
 from feedback.models import utcnow
 
 REAUTH_FAILED = lazy_gettext("Your current password was not accepted.")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import flash, redirect, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext, refresh
 from flask_login import current_user
 from wtforms import SelectField
@@ -15,6 +14,7 @@ from dashboards.auth.account_views import _account_page
 from dashboards.auth.views import bp
 from feedback.extensions import db
 from feedback.i18n import DEFAULT_LANGUAGE, LANGUAGES, language_name, offered_languages
+from feedback.i18n import gettext as _
 from feedback.language_switch import LanguageForm
 from feedback.models import User
 

@@ -10,7 +10,8 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask_babel import gettext as _
+
+from feedback.i18n import gettext as _
 
 MIN_LENGTH, MAX_LENGTH = 12, 128
 

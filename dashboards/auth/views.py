@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 
@@ -17,6 +16,7 @@ from dashboards.auth.forms import CodeForm, LoginForm, NewPasswordForm
 from dashboards.auth.models import LoginSession
 from dashboards.auth.passwords import PasswordPolicyError
 from dashboards.auth.redirects import safe_next
+from feedback.i18n import gettext as _
 from feedback.i18n import use_language
 from feedback.models import User
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from wtforms import IntegerField, RadioField, SelectField
 from wtforms.fields import SelectChoice
 from wtforms.validators import NumberRange, Optional
 
 from feedback.battery.rules import DEFAULT_N, DEFAULT_WEEKS, EVERY, LARGEST_N, LARGEST_WEEKS, Entry
+from feedback.i18n import gettext as _
 from feedback.text_edges import HygienicForm
 
 #: Places on the form: more measures after every session than this is a burden, not a battery.

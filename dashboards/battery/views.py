@@ -8,7 +8,6 @@ from typing import Any
 
 from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from dashboards.access import roles_required
@@ -22,6 +21,7 @@ from dashboards.therapist.blueprint import bp as therapist_bp
 from dashboards.therapist.guards import audit_view, managed_patient
 from feedback.battery.due import outcome_measures
 from feedback.battery.rules import BatteryError, Entry, usable_entries
+from feedback.i18n import gettext as _
 from feedback.i18n import language_name, page_language
 from feedback.links import session_instruments
 from feedback.models import Patient

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from feedback.battery.rules import Entry
+from feedback.i18n import gettext as _
 
 
 def _ordinal(n: int) -> str:

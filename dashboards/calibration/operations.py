@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_babel import gettext as _
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
@@ -15,6 +14,7 @@ from dashboards.calibration.norms import clinic_estimates
 from dashboards.risk.models import ClinicNorm
 from dashboards.risk.store import recompute_clinic
 from feedback.extensions import db
+from feedback.i18n import gettext as _
 from feedback.instruments.model import Instrument
 from feedback.models import Clinic, User
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from flask_login import current_user
 
@@ -21,6 +20,7 @@ from dashboards.flags.stats import within_sd
 from dashboards.risk.adopted import adopted
 from dashboards.therapist.wording import event_name
 from feedback.extensions import db
+from feedback.i18n import gettext as _
 from feedback.links import session_instruments
 from feedback.models import utcnow
 

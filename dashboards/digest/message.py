@@ -7,9 +7,8 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from email.message import EmailMessage
 
-from flask_babel import gettext as _
-
 from feedback.email_message import plain_message
+from feedback.i18n import gettext as _
 from feedback.translatable import N_
 
 SUBJECT = N_("New flags to look at before your next sessions")

@@ -8,7 +8,6 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from dashboards.access.models import PatientShare
@@ -19,6 +18,7 @@ from dashboards.risk.models import RiskEvent
 from dashboards.therapist.wording import event_name  # the names the dashboard's badges use
 from feedback.config import setting_on
 from feedback.extensions import db
+from feedback.i18n import gettext as _
 from feedback.i18n import speaking
 from feedback.models import Clinic, Patient, User
 from feedback.translatable import N_

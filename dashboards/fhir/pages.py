@@ -11,7 +11,6 @@ from datetime import date
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, stream_with_context
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from flask_login import current_user
 from flask_wtf.file import FileField
@@ -24,6 +23,7 @@ from dashboards.fhir.bundle import MEDIA_TYPE
 from dashboards.fhir.export import Selection, export_filename, start_fhir_export
 from dashboards.fhir.operations import MB, Matching, import_bundle, import_limit, parse_practitioners, size_problem
 from dashboards.speech import say
+from feedback.i18n import gettext as _
 from feedback.models import SESSION_YEARS, utcnow, within_session_years
 from feedback.text_edges import HygienicForm
 

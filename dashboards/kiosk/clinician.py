@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import abort, g, redirect, render_template, session, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from sqlalchemy import select
 
@@ -18,6 +17,7 @@ from dashboards.therapist.guards import managed_patient
 from dashboards.therapist.manage import _session_or_404 as session_or_404
 from feedback.battery.due import progress
 from feedback.extensions import db
+from feedback.i18n import gettext as _
 from feedback.links import external_url
 from feedback.models import Invitation, Patient, utcnow
 

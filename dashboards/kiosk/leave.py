@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from flask import redirect, render_template, session, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 
 from dashboards.audit import audit
 from dashboards.auth import sessions, signin
@@ -18,6 +17,7 @@ from dashboards.kiosk import device
 from dashboards.kiosk.models import KioskDevice
 from dashboards.kiosk.views import bp, on_a_tablet
 from feedback.extensions import db
+from feedback.i18n import gettext as _
 
 
 def _page(form: LoginForm | CodeForm, step: str, error: str | None, status: int) -> ResponseReturnValue:

@@ -15,7 +15,6 @@ from typing import Any, TypeVar
 
 from flask import Blueprint, current_app, g, make_response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
 from dashboards.kiosk import device
@@ -25,6 +24,7 @@ from dashboards.kiosk.models import KioskDevice
 from feedback import survey
 from feedback.battery.due import progress
 from feedback.errors import csrf_page
+from feedback.i18n import gettext as _
 from feedback.i18n import use_language
 from feedback.invitations import link_token, speak_for
 from feedback.language_switch import switch_language

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from dashboards.access.policy import TREATING_ROLES, can_view_patient, patient_filter
 from feedback.extensions import db
+from feedback.i18n import gettext as _
 from feedback.i18n import page_language
 from feedback.instruments.registry import registry
 from feedback.models import OutcomeResponse, Patient, SafetyAlert

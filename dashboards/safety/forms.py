@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from wtforms import IntegerField, RadioField, TextAreaField
 from wtforms.fields import SelectChoice
@@ -14,6 +13,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, ValidationErr
 
 from dashboards.safety.alerts import ACTION_WORDS
 from dashboards.setup.operations import EMAIL_PATTERN
+from feedback.i18n import gettext as _
 from feedback.text_edges import HygienicForm
 
 NOTE_MAX = 2000

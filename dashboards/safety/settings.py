@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app
-from flask_babel import gettext as _
 
 from dashboards.safety import clinic_hours
+from feedback.i18n import gettext as _
 from feedback.links import patient_languages
 from feedback.models import Clinic
 from feedback.safety import default_crisis_text_in

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -17,6 +16,7 @@ from dashboards.safety.operations import AlreadyAcknowledged, SafetySettings, ac
 from dashboards.safety.settings import settings_page
 from dashboards.therapist.guards import audit_view
 from feedback.extensions import db
+from feedback.i18n import gettext as _
 from feedback.models import SafetyAlert
 
 bp = Blueprint("safety", __name__)

@@ -8,11 +8,11 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from dashboards.auth.passwords import hash_password
 from feedback.extensions import db
+from feedback.i18n import gettext as _
 from feedback.i18n import translated
 from feedback.links import patient_languages
 from feedback.models import CHANNELS, ROLES, Clinic, Patient, User, utcnow

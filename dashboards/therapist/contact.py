@@ -13,7 +13,6 @@ from typing import Any
 
 from flask import flash, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 
 from dashboards.setup.operations import phone_cipher
 from dashboards.therapist import operations
@@ -22,6 +21,7 @@ from dashboards.therapist.forms import ContactForm
 from dashboards.therapist.guards import audit_view, managed_patient
 from dashboards.therapist.manage import back_to, form_page, to_patient
 from dashboards.therapist.operations import Contact, TreatmentError
+from feedback.i18n import gettext as _
 from feedback.links import patient_languages
 from feedback.models import Patient
 from feedback.translatable import N_

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from flask import g, render_template, request
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -19,6 +18,7 @@ from dashboards.therapist.blueprint import bp
 from dashboards.therapist.operations import record_home_visit, since_last_visit
 from feedback.delivery.staff import needs_attention
 from feedback.extensions import db
+from feedback.i18n import gettext as _
 from feedback.models import User, utcnow
 from feedback.translatable import N_
 

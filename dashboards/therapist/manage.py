@@ -12,7 +12,6 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -29,6 +28,7 @@ from dashboards.therapist.operations import NewPatient, TreatmentError
 from dashboards.therapist.templating import viewer_zone
 from dashboards.therapist.wording import ATTENDANCE_WORDS, fresh_link_done
 from feedback.extensions import db
+from feedback.i18n import gettext as _
 from feedback.links import patient_languages
 from feedback.models import Invitation, Patient, TherapySession, User, utcnow, within_session_years
 from feedback.models.outbox import OutboxMessage

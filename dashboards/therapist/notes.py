@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import flash, redirect, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from dashboards.therapist.blueprint import bp
@@ -13,6 +12,7 @@ from dashboards.therapist.guards import audit_view, managed_patient
 from dashboards.therapist.operations import TreatmentError, add_note
 from dashboards.therapist.patient_page import render_patient
 from dashboards.therapist.record import current_guidance
+from feedback.i18n import gettext as _
 from feedback.models import Patient, utcnow
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -25,6 +24,7 @@ from feedback.delivery.optout import resume_email
 from feedback.delivery.planner import FreshLink, FreshLinkRefused, cancel_open, send_fresh_link
 from feedback.delivery.reroute import reroute_queued
 from feedback.extensions import db
+from feedback.i18n import gettext as _
 from feedback.invitations import LinkCompleted
 from feedback.links import link_validity, session_instruments
 from feedback.models import END_REASONS, Invitation, Patient, TherapySession, User, utcnow, within_session_years

@@ -7,7 +7,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask.blueprints import BlueprintSetupState
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from dashboards import speech
@@ -15,6 +14,7 @@ from dashboards.flags.wording import label
 from dashboards.outcomes.tally import KIND_NAMES
 from dashboards.therapist import wording
 from dashboards.therapist.blueprint import bp
+from feedback.i18n import gettext as _
 from feedback.models import utcnow
 
 

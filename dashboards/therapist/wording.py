@@ -12,12 +12,11 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_skeleton, format_time
 from babel.numbers import format_percent
-from flask_babel import get_locale
-from flask_babel import gettext as _
 
 from dashboards.flags.wording import capital, label
 from dashboards.speech import SPEAKER, say
-from feedback.i18n import DEFAULT_LANGUAGE
+from feedback.i18n import current_locale
+from feedback.i18n import gettext as _
 from feedback.instruments.model import Instrument, Item
 from feedback.translatable import N_
 
@@ -176,7 +175,7 @@ def answer_text(item: Item, value: object, instrument: Instrument, language: str
 def clock(local: datetime) -> str:
     """"09:00": the 24-hour clock in every language (a project choice: clinic hours, the quiet hours
     and appointment times are read at a glance and never mistaken for the other half of the day)."""
-    return format_time(local, "HH:mm", locale=get_locale() or DEFAULT_LANGUAGE)
+    return format_time(local, "HH:mm", locale=current_locale())
 
 
 def clinic_time(moment: datetime | None, zone: ZoneInfo, *, with_time: bool = True) -> str:
@@ -184,7 +183,7 @@ def clinic_time(moment: datetime | None, zone: ZoneInfo, *, with_time: bool = Tr
     if moment is None:
         return "—"
     local = moment.astimezone(zone)
-    day = format_skeleton("yMMMEd", local, locale=get_locale() or DEFAULT_LANGUAGE)
+    day = format_skeleton("yMMMEd", local, locale=current_locale())
     return _("%(day)s, %(time)s", day=day, time=clock(local)) if with_time else day
 
 
@@ -227,7 +226,7 @@ def fresh_link_done(number: int, respondent: str, sent: FreshLink, now: datetime
 
 
 def percent(value: float | None) -> str:
-    return "—" if value is None else format_percent(value, locale=get_locale() or DEFAULT_LANGUAGE)
+    return "—" if value is None else format_percent(value, locale=current_locale())
 
 
 def _plain(value: object) -> str:

@@ -16,13 +16,13 @@ from email.message import EmailMessage
 from email.utils import formataddr
 
 from flask import current_app
-from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from feedback.delivery.messages import spoken_sender_name
 from feedback.delivery.rendering import invitation_link
 from feedback.delivery.unsubscribe import unsubscribe_url
 from feedback.email_message import plain_message
+from feedback.i18n import gettext as _
 from feedback.i18n import page_direction, speaking
 from feedback.mail import sender_address
 from feedback.models.outbox import OutboxMessage

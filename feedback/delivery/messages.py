@@ -15,9 +15,9 @@ import unicodedata
 from typing import Literal
 
 from flask_babel import force_locale
-from flask_babel import gettext as _
 
 from feedback.i18n import LANGUAGES
+from feedback.i18n import gettext as _
 from feedback.translatable import N_
 
 LinkKind = Literal["invitation", "reminder", "fresh_link"]
