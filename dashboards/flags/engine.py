@@ -2,6 +2,7 @@
 
 import datetime
 from collections.abc import Collection, Iterable
+from itertools import chain
 
 from dashboards.flags.change import Charts, change_events
 from dashboards.flags.engagement import disengagement_events
@@ -9,7 +10,7 @@ from dashboards.flags.events import Evaluation, Event, order, risk_level
 from dashboards.flags.history import PatientHistory
 from dashboards.flags.low_alliance import low_alliance_events
 from dashboards.flags.markers import marker_events
-from dashboards.flags.outcome import Judgements, outcome_events
+from dashboards.flags.outcome import outcome_events, rated_high_on
 from dashboards.flags.repair import repair_events
 from dashboards.flags.ruptures import rupture_events
 from dashboards.flags.thresholds import DEFAULT_THRESHOLDS, Thresholds
@@ -37,14 +38,22 @@ def evaluate(history: PatientHistory, as_of: datetime.date,
 def rated_high(history: PatientHistory, days: Iterable[datetime.date],
                thresholds: Thresholds = DEFAULT_THRESHOLDS) -> bool:
     """Whether `evaluate(history, day, thresholds).risk` is "high" on any of `days`, at a fraction
-    of the cost: the history is sorted and scored once, its change charts and outcome judgements
-    reused from day to day (latest day first: an earlier day's are a slice of the later one's
-    where its series begins the later one's), and the rules that never rate a treatment high nor
-    escalate disengagement are left out: the marker and repair rules, and the outcome rules but
-    reliable deterioration."""
-    charts, judgements = Charts(), Judgements()
-    for t in timelines(history, sorted(days, reverse=True), thresholds.recent_sessions):
-        events = _alerting_events(t, thresholds, charts, judgements, outcome_severities=("high",))
+    of the cost: the history is sorted and scored once, its change charts reused from day to day
+    (latest day first: an earlier day's chart is a slice of the later one's where its series begins
+    the later one's), the outcome rules judged once for every day (`rated_high_on`), and the rules
+    that never rate a treatment high nor escalate disengagement are left out: the marker and repair
+    rules, and the outcome rules (reliable deterioration, their one high, escalates nothing)."""
+    days = sorted(days, reverse=True)
+    walk = timelines(history, days, thresholds.recent_sessions)
+    latest = next(walk, None)
+    if latest is None:
+        return False
+    by_outcome = rated_high_on(latest, days, thresholds)
+    if by_outcome:
+        return True
+    charts = Charts()
+    for t in chain([latest], walk):
+        events = _alerting_events(t, thresholds, charts, outcome_severities=("high",) if by_outcome is None else ())
         if risk_level(events) == "high":
             return True
         # Current disengagement is high only when escalated (disengagement_events).
@@ -54,14 +63,14 @@ def rated_high(history: PatientHistory, days: Iterable[datetime.date],
 
 
 def _alerting_events(t: Timeline, thresholds: Thresholds, charts: Charts | None = None,
-                     judgements: Judgements | None = None, outcome_severities: Collection[str] | None = None
-                     ) -> list[Event]:
-    """The rules that can rate a treatment high (and whose events escalate disengagement)."""
+                     outcome_severities: Collection[str] | None = None) -> list[Event]:
+    """The rules that can rate a treatment high (and whose events escalate disengagement);
+    `outcome_severities`: only the outcome events of these severities (none: every one's)."""
     return [
         *rupture_events(t, thresholds),
         *change_events(t, thresholds, charts),
         *low_alliance_events(t, thresholds),
-        *outcome_events(t, thresholds, judgements, outcome_severities),
+        *(outcome_events(t, thresholds, outcome_severities) if outcome_severities != () else ()),
     ]
 
 

@@ -16,15 +16,16 @@ measure's own (`higher_is` in its instrument file): the reasons say which way a 
 side of its cut-off it is on, so a clinic's measure whose higher scores are better reads right.
 """
 
+import datetime
 import math
-from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from bisect import bisect_right
+from collections.abc import Callable, Collection, Iterable
 
 from dashboards.flags.events import Event
 from dashboards.flags.thresholds import Thresholds
 from dashboards.flags.timeline import Timeline, runs
 from dashboards.outcomes.classify import Change, Outcome, classify
-from dashboards.outcomes.series import Measure, Score
+from dashboards.outcomes.series import Measure
 from feedback.instruments.outcomes import DETERIORATION, IMPROVEMENT
 from feedback.phrases import Listed, Num, Phrase, phrase
 from feedback.translatable import N_
@@ -167,73 +168,25 @@ RULES: dict[str, tuple[Holds, Explain]] = {
 Judged = tuple[int, Outcome, int]  # an answered session, the outcome through it, attended sessions by then
 
 
-@dataclass(frozen=True)
-class _Seen:
-    """The last series judged: its scores by scale, its attended sessions, its thresholds and what came of it."""
-
-    series: dict[str, tuple[Score, ...]]
-    attended: tuple[int, ...]
-    thresholds: Thresholds
-    judged: list[Judged]
-    flagged: dict[str, set[int]]  # per rule, the judged sessions where it holds
-
-
-class Judgements:
-    """The outcome as of each answered session of one treatment, reused for a shorter series that
-    starts like the last one judged: the outcome through session n reads the answers and
-    attendance up to n only, so where nothing else is known up to the shorter series' last answer,
-    its judgements are the first of the longer one's (a first evaluation looks at a treatment as
-    of each of its dates, the latest first)."""
-
-    def __init__(self) -> None:
-        self._seen: _Seen | None = None
-        #: Events already built from these judgements, by what they are built from (`outcome_events`).
-        self.events: dict[tuple[str, int, int, bool], Event] = {}
-
-    def of(self, measures: list[Measure], attended: tuple[int, ...], th: Thresholds
+def _judge(measures: list[Measure], attended: tuple[int, ...], th: Thresholds
            ) -> tuple[list[Judged], dict[str, set[int]]]:
-        """The judged sessions (those with paired scores) and, per rule, the ones where it holds."""
-        series = {m.scale: m.scores for m in measures}
-        last = _last_shared(self._seen, series, attended, th)
-        if last is not None:
-            seen = self._seen
-            assert seen is not None
-            return ([j for j in seen.judged if j[0] <= last],
-                    {code: {n for n in found if n <= last} for code, found in seen.flagged.items()})
-        answered = sorted({s.session_number for m in measures for s in m.scores})
-        judged = [(n, classify(measures, through=n), sum(a <= n for a in attended)) for n in answered]
-        judged = [j for j in judged if j[1].paired]
-        flagged = {code: {n for n, outcome, sessions in judged if holds(outcome, sessions, th)}
-                   for code, (holds, _) in RULES.items()}
-        self._seen, self.events = _Seen(series, attended, th, judged, flagged), {}
-        return judged, flagged
+    """The judged sessions (those with paired scores) and, per rule, the ones where it holds.
+    `attended`: the attended sessions' numbers, in order."""
+    answered = sorted({s.session_number for m in measures for s in m.scores})
+    judged = [(n, classify(measures, through=n), bisect_right(attended, n)) for n in answered]
+    judged = [j for j in judged if j[1].paired]
+    flagged = {code: {n for n, outcome, sessions in judged if holds(outcome, sessions, th)}
+               for code, (holds, _) in RULES.items()}
+    return judged, flagged
 
 
-def _last_shared(seen: _Seen | None, series: dict[str, tuple[Score, ...]], attended: tuple[int, ...],
-                 th: Thresholds) -> int | None:
-    """The shorter series' last answer when every judgement up to it is the same in the seen one:
-    the same thresholds, each of its series and its attendance begin the seen ones, and whatever
-    else was seen comes after that answer; else None."""
-    if seen is None or th != seen.thresholds or not any(series.values()) or not set(series) <= set(seen.series):
-        return None
-    last = max(s.session_number for scores in series.values() for s in scores)
-    for scale, seen_scores in seen.series.items():
-        scores = series.get(scale, ())
-        if seen_scores[:len(scores)] != scores or any(s.session_number <= last for s in seen_scores[len(scores):]):
-            return None
-    if seen.attended[:len(attended)] != attended or any(n <= last for n in seen.attended[len(attended):]):
-        return None
-    return last
+def _attended(t: Timeline) -> tuple[int, ...]:
+    return tuple(s.number for s in t.sessions if s.attendance == "attended")
 
 
-def outcome_events(t: Timeline, th: Thresholds, judgements: Judgements | None = None,
-                   severities: Collection[str] | None = None) -> list[Event]:
-    """`judgements`: kept across evaluations of one treatment with the same thresholds;
-    `severities`: only the events of the rules of these severities (else every rule's)."""
-    measures = [m for m in t.outcomes.values() if m.scores]
-    attended = tuple(s.number for s in t.sessions if s.attendance == "attended")
-    judgements = judgements or Judgements()
-    judged, flagged_by = judgements.of(measures, attended, th)
+def outcome_events(t: Timeline, th: Thresholds, severities: Collection[str] | None = None) -> list[Event]:
+    """`severities`: only the events of the rules of these severities (else every rule's)."""
+    judged, flagged_by = _judge([m for m in t.outcomes.values() if m.scores], _attended(t), th)
     events = []
     for code, (_, explain) in RULES.items():
         if severities is not None and SEVERITY[code] not in severities:
@@ -243,13 +196,53 @@ def outcome_events(t: Timeline, th: Thresholds, judgements: Judgements | None = 
             confirm = th.outcome_confirm if code in CONFIRMED else 1
             if len(stretch) < confirm:
                 continue  # one answer beyond the reliable change may be noise: wait for the next
-            current = stretch[-1] is judged[-1]
-            # All an event says comes from these: a walk over a treatment's dates meets it again.
-            key = (code, stretch[confirm - 1][0], stretch[-1][0], current)
-            if key not in judgements.events:
-                judgements.events[key] = _event(code, explain, stretch[confirm - 1][0], stretch[-1], current)
-            events.append(judgements.events[key])
+            events.append(_event(code, explain, stretch[confirm - 1][0], stretch[-1], stretch[-1] is judged[-1]))
     return events
+
+
+def rated_high_on(t: Timeline, days: Iterable[datetime.date], th: Thresholds) -> bool | None:
+    """Whether an outcome rule rates the treatment high (a current, confirmed reliable deterioration)
+    on any of `days`, judged once over `t`, the treatment as of the latest of them; a first
+    evaluation asks this of every session date.
+
+    A day's judgements are the first of `t`'s when what is known on a day is a prefix in session
+    order (each session's answers carry its date, and the dates follow the numbers): the outcome
+    through session n reads nothing after n. Otherwise (a rescheduled session) None: each day must
+    be judged on its own."""
+    measures = [m for m in t.outcomes.values() if m.scores]
+    dates = _dates_in_order(t, measures)
+    if dates is None:
+        return None
+    judged, flagged_by = _judge(measures, _attended(t), th)
+    numbers = [n for n, _, _ in judged]
+    answered = sorted({s.session_number for m in measures for s in m.scores})
+    answered_on = [dates[n] for n in answered]
+    # Per judged session, how many judged sessions in a row up to it each high rule holds on.
+    in_a_row: dict[str, list[int]] = {}
+    for code in (c for c, severity in SEVERITY.items() if severity == "high"):
+        run, in_a_row[code] = 0, []
+        for n in numbers:
+            run = run + 1 if n in flagged_by[code] else 0
+            in_a_row[code].append(run)
+    for day in days:
+        known = bisect_right(answered_on, day)  # the answers known on the day
+        last = bisect_right(numbers, answered[known - 1]) - 1 if known else -1  # its last judged session
+        if last >= 0 and any(row[last] >= (th.outcome_confirm if code in CONFIRMED else 1)
+                             for code, row in in_a_row.items()):
+            return True
+    return False
+
+
+def _dates_in_order(t: Timeline, measures: list[Measure]) -> dict[int, datetime.date] | None:
+    """Each session's date, by number, when every answer carries its session's date and the dates
+    never go back as the numbers rise; else None."""
+    dates = {s.number: s.date for s in t.sessions}
+    for m in measures:
+        for score in m.scores:
+            if dates.setdefault(score.session_number, score.date) != score.date:
+                return None
+    in_order = [dates[n] for n in sorted(dates)]
+    return dates if all(a <= b for a, b in zip(in_order, in_order[1:], strict=False)) else None
 
 
 def _event(code: str, explain: Explain, began: int, last: Judged, current: bool) -> Event:

@@ -48,6 +48,7 @@ def timelines(history: PatientHistory, days: Iterable[datetime.date], recent: in
     ordered = sorted(history.sessions, key=lambda s: s.number)
     all_sessions = _Dated.of([(s.date, s) for s in ordered])
     scored = {scale: _Dated.of(_scored(ordered, scale)) for scale in history.norms}
+    outcomes = {scale: (m, _Dated.of([(s.date, s) for s in m.scores])) for scale, m in history.outcomes.items()}
     for day in days:
         sessions = all_sessions.known_on(day)
         yield Timeline(
@@ -57,7 +58,7 @@ def timelines(history: PatientHistory, days: Iterable[datetime.date], recent: in
             recent=frozenset(s.number for s in sessions[-recent:]),
             as_of=day,
             ended_on=history.ended_on,
-            outcomes={scale: measure.until(day) for scale, measure in history.outcomes.items()},
+            outcomes={scale: measure.of(scores.known_on(day)) for scale, (measure, scores) in outcomes.items()},
         )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from feedback.instruments.model import Band, Instrument, OutcomeRules
 from feedback.instruments.outcomes import ErrorRange, band, within_error
@@ -45,15 +45,18 @@ class Measure:
 
     def until(self, day: datetime.date) -> Measure:
         """As known on `day` (later sessions left out)."""
-        return replace(self, scores=tuple(s for s in self.scores if s.date <= day))
+        return self.of(tuple(s for s in self.scores if s.date <= day))
 
     def through(self, session_number: int) -> Measure:
-        cut = bisect_right(self.scores, session_number, key=_number)  # the scores are in session order
-        if cut == len(self.scores):
+        return self.of(self.scores[:bisect_right(self.scores, session_number, key=_number)])  # in session order
+
+    def of(self, scores: tuple[Score, ...]) -> Measure:
+        """The same measure with some of its scores (itself when they are all of them)."""
+        if len(scores) == len(self.scores):
             return self
-        # Not dataclasses.replace, which costs several times more: a first evaluation calls this
-        # for every answered session of every treatment.
-        return Measure(scale=self.scale, name=self.name, rules=self.rules, scores=self.scores[:cut], top=self.top)
+        # Not dataclasses.replace, which costs several times more: a first evaluation asks for a
+        # measure as of every session date, and through every answered session.
+        return Measure(scale=self.scale, name=self.name, rules=self.rules, scores=scores, top=self.top)
 
     def at(self, session_number: int) -> Score | None:
         return next((s for s in self.scores if s.session_number == session_number), None)

@@ -19,7 +19,7 @@ from dashboards.flags.engine import RUPTURE_OR_DECLINE, rated_high
 from dashboards.flags.events import Evaluation, order, risk_level
 from dashboards.flags.low_alliance import low_alliance_events
 from dashboards.flags.markers import marker_events
-from dashboards.flags.outcome import Judgements, outcome_events
+from dashboards.flags.outcome import outcome_events, rated_high_on
 from dashboards.flags.repair import repair_events
 from dashboards.flags.ruptures import rupture_events
 from dashboards.flags.timeline import Point, Timeline, as_score, timelines
@@ -28,7 +28,7 @@ from dashboards.validity.outcomes import OUTCOME_GROUPS, generate_outcome_patien
 from dashboards.validity.simulate import GROUPS
 from dashboards.validity.simulate import generate_patient as simulated_patient
 from tests.flags.builders import UNANSWERED, day, history, patient, session
-from tests.outcomes.measures import both, gad7, phq9
+from tests.outcomes.measures import both
 
 FORMS = builtin_forms()
 #: Lower alarm levels: more highs of every kind, so more of the paths are taken.
@@ -118,35 +118,62 @@ def test_a_chart_is_reused_only_for_a_series_that_starts_like_the_one_charted():
     assert chart(gap, 0.36, DEFAULT_THRESHOLDS).charted != chart(full, 0.36, DEFAULT_THRESHOLDS).charted[:len(gap) - 4]
 
 
-@pytest.mark.parametrize("swap", [False, True], ids=["in order", "out of order"])
-def test_outcome_judgements_are_reused_only_for_a_series_that_starts_like_the_one_judged(swap):
-    """Walked latest day first, each day's outcome events are those of a fresh evaluation, also when
-    an answer is dated after a later-numbered one (session 4 and 9 trade dates) and is not known yet."""
-    phq, gad = [16, 17, 9, 8, 7, 15, 22, 23, 20, 9, 8, 6], [12, 12, 7, 6, 6, 11, 16, 17, 15, 7, 6, 5]
+def _outcome_history(phq: list[int], gad: list[int], swapped: dict[int, datetime.date] | None = None
+                     ) -> PatientHistory:
+    """Twelve attended sessions with both outcome measures; `swapped` re-dates sessions (and their answers)."""
     measures = both(phq, gad)
     h = replace(history(*(session(n, patient()) for n in range(1, 13))), outcomes=measures)
-    if swap:
-        swapped = {4: day(9), 9: day(4)}
-        h = replace(h, sessions=tuple(replace(s, date=swapped.get(s.number, s.date)) for s in h.sessions),
-                    outcomes={scale: replace(m, scores=tuple(replace(s, date=swapped.get(s.session_number, s.date))
-                                                             for s in m.scores)) for scale, m in measures.items()})
-    days = sorted({s.date for s in h.sessions}, reverse=True)
-    judgements, seen = Judgements(), []
-    for t in timelines(h, days, LOOSE.recent_sessions):
-        shared = outcome_events(t, LOOSE, judgements)
-        assert shared == outcome_events(t, LOOSE)
-        seen += shared
-    assert {e.code for e in seen} == {"reliable_deterioration", "no_reliable_improvement", "reliable_improvement",
-                                      "recovery"}
+    if not swapped:
+        return h
+    return replace(h, sessions=tuple(replace(s, date=swapped.get(s.number, s.date)) for s in h.sessions),
+                   outcomes={scale: replace(m, scores=tuple(replace(s, date=swapped.get(s.session_number, s.date))
+                                                            for s in m.scores)) for scale, m in measures.items()})
 
 
-def test_an_answer_not_known_yet_on_one_measure_is_not_taken_from_the_longer_series():
-    """The GAD-7 of session 4 (a no-show whose form came in late) is not known on an earlier day on
-    which the PHQ-9 of session 9 is: the shorter GAD-7 series begins the longer one, yet session
-    4's answer changes every judgement from session 4 on."""
-    phq = phq9({n: 16 for n in (1, 2, 3, 5, 6, 7, 8, 9)})
-    attended = (1, 2, 3, 5, 6, 7, 8, 9)
-    shorter = [phq, gad7({1: 12, 2: 12, 3: 12})]
-    judgements = Judgements()
-    judgements.of([phq, gad7({1: 12, 2: 12, 3: 12, 4: 4, 10: 12})], (*attended, 10), DEFAULT_THRESHOLDS)
-    assert judgements.of(shorter, attended, DEFAULT_THRESHOLDS) == Judgements().of(shorter, attended, DEFAULT_THRESHOLDS)
+def _outcome_high_by_day(h: PatientHistory, days: list[datetime.date], th: Thresholds) -> list[bool]:
+    return [risk_level(outcome_events(t, th)) == "high" for t in timelines(h, days, th.recent_sessions)]
+
+
+@pytest.mark.parametrize("th", [DEFAULT_THRESHOLDS, LOOSE], ids=["default", "loose"])
+def test_outcome_highs_judged_once_are_those_of_each_day_judged_afresh(th):
+    """`rated_high_on` judges a treatment's outcome answers once for all its dates: on the days up
+    to each one, and on the days from each one, its answer is whether a fresh evaluation of any of
+    them has a current high."""
+    deteriorating = ([16, 17, 9, 8, 7, 15, 22, 23, 20, 9, 8, 6], [12, 12, 7, 6, 6, 11, 16, 17, 15, 7, 6, 5])
+    one_rise = ([9, 9, 9, 16, 9, 9, 9, 9, 9, 9, 9, 9], [6] * 12)  # one answer beyond: never confirmed
+    improving = ([18, 17, 15, 12, 10, 9, 8, 7, 6, 6, 5, 5], [14, 13, 12, 10, 9, 8, 7, 6, 6, 5, 5, 4])
+    found = []
+    for phq, gad in (deteriorating, one_rise, improving):
+        h = _outcome_history(phq, gad)
+        days = sorted({s.date for s in h.sessions})
+        fresh = _outcome_high_by_day(h, days, th)
+        whole = next(timelines(h, [days[-1]], th.recent_sessions))
+        for i in range(1, len(days) + 1):
+            latest = next(timelines(h, [days[i - 1]], th.recent_sessions))
+            assert rated_high_on(latest, days[:i], th) == any(fresh[:i])
+            assert rated_high_on(whole, days[i - 1:], th) == any(fresh[i - 1:])
+        found.append(any(fresh))
+    assert found == [True, th.outcome_confirm == 1, False]
+
+
+def test_outcome_highs_are_judged_day_by_day_when_the_dates_do_not_follow_the_sessions():
+    """Sessions 4 and 5 trade dates (rescheduled): what is known on a day is no longer the first
+    sessions, so `rated_high_on` declines, and `rated_high` judges each day afresh."""
+    h = _outcome_history([16, 17, 9, 8, 7, 15, 22, 23, 20, 9, 8, 6], [12, 12, 7, 6, 6, 11, 16, 17, 15, 7, 6, 5],
+                         {4: day(5), 5: day(4)})
+    days = sorted({s.date for s in h.sessions})
+    assert rated_high_on(next(timelines(h, [days[-1]], 2)), days, DEFAULT_THRESHOLDS) is None
+    fresh = _outcome_high_by_day(h, days, DEFAULT_THRESHOLDS)
+    assert any(fresh)
+    assert [rated_high(h, days[:i]) for i in range(1, len(days) + 1)] == [
+        any(old_evaluate(h, d, DEFAULT_THRESHOLDS).risk == "high" for d in days[:i]) for i in range(1, len(days) + 1)]
+
+
+def test_an_answer_dated_apart_from_its_session_is_judged_day_by_day():
+    """A GAD-7 answer dated after its session (a form that came in late, stored with another day):
+    the outcome through that session is not the same on every later day, so nothing is reused."""
+    h = _outcome_history([16] * 12, [12] * 12)
+    gad = h.outcomes["gad7"]
+    late = replace(gad, scores=tuple(replace(s, date=day(10)) if s.session_number == 4 else s for s in gad.scores))
+    h = replace(h, outcomes={**h.outcomes, "gad7": late})
+    assert rated_high_on(next(timelines(h, [day(12)], 2)), [day(12)], DEFAULT_THRESHOLDS) is None
