@@ -1,0 +1,29 @@
+"""Reading the JSON the database stores (answers, scores, phrases) faster than `json.loads`.
+
+A clinic's flag recompute reads some 180 JSON values per treatment, and `json.loads` spends about
+half its time around the parse: two regular-expression matches for the whitespace before and
+after the value. What the app stores has none (SQLAlchemy writes it with `json.dumps`, PostgreSQL
+returns it as written), so the value is parsed by the decoder's own scanner, and anything it does
+not consume whole (whitespace, a second value, nothing at all) is read by `json.loads`, as before:
+the result and its errors are always exactly `json.loads`'s.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+_scan = json.JSONDecoder().scan_once
+
+
+def decode(text: str | bytes) -> Any:
+    """`json.loads(text)`, quicker for a value with no whitespace around it."""
+    if isinstance(text, str):
+        try:
+            value, end = _scan(text, 0)
+        except StopIteration:  # not a value at its first character: let json.loads say why
+            pass
+        else:
+            if end == len(text):
+                return value
+    return json.loads(text)
