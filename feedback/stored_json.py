@@ -16,8 +16,10 @@ from typing import Any
 _scan = json.JSONDecoder().scan_once
 
 
-def decode(text: str | bytes) -> Any:
-    """`json.loads(text)`, quicker for a value with no whitespace around it."""
+def decode(data: str | bytes) -> Any:
+    """`json.loads(data)`, quicker for a value with no whitespace around it. PostgreSQL's driver
+    passes bytes, decoded here as json.loads decodes them."""
+    text = data.decode(json.detect_encoding(data), "surrogatepass") if isinstance(data, bytes | bytearray) else data
     if isinstance(text, str):
         try:
             value, end = _scan(text, 0)

@@ -9,19 +9,20 @@ import pytest
 from feedback.stored_json import decode
 
 CASES = ['{"bond": 4.25, "items": [1, 2, null], "ok": true}', '{"a":1}', " {\"a\": 1}", '{"a": 1} ', "5", '"x"',
-         "[]", "{}", '{"a": NaN}', "", "nul", '{"a": 1}{', "[1, 2]x", '{"a": 1', b'{"a": 1}', "\n[1]\n"]
+         "[]", "{}", '{"a": NaN}', "", "nul", '{"a": 1}{', "[1, 2]x", '{"a": 1', "\n[1]\n",
+         b'{"a": 1}', b'{"caf\xc3\xa9": "\xc3\xa9"}', '{"a": 1}'.encode("utf-16"), b" 1", b"\xff"]
 
 
 @pytest.mark.parametrize("text", CASES)
 def test_decode_is_json_loads(text):
     try:
         expected = ("value", json.loads(text))
-    except json.JSONDecodeError as error:
-        expected = ("error", str(error))
+    except ValueError as error:  # JSONDecodeError, or UnicodeDecodeError for bytes
+        expected = ("error", type(error), str(error))
     try:
         found = ("value", decode(text))
-    except json.JSONDecodeError as error:
-        found = ("error", str(error))
+    except ValueError as error:
+        found = ("error", type(error), str(error))
     assert found == expected
 
 
