@@ -18,8 +18,11 @@ _scan = json.JSONDecoder().scan_once
 
 def decode(data: str | bytes) -> Any:
     """`json.loads(data)`, quicker for a value with no whitespace around it. PostgreSQL's driver
-    passes bytes, decoded here as json.loads decodes them."""
-    text = data.decode(json.detect_encoding(data), "surrogatepass") if isinstance(data, bytes | bytearray) else data
+    passes bytes: an object or array is UTF-8 by `json.detect_encoding`'s rules (a first byte
+    that is no byte-order mark, a second that is not zero), decoded as json.loads decodes it."""
+    text = data
+    if isinstance(data, bytes) and data[:1] in (b"{", b"[") and data[1:2] not in (b"", b"\x00"):
+        text = data.decode("utf-8", "surrogatepass")
     if isinstance(text, str):
         try:
             value, end = _scan(text, 0)

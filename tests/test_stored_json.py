@@ -10,7 +10,8 @@ from feedback.stored_json import decode
 
 CASES = ['{"bond": 4.25, "items": [1, 2, null], "ok": true}', '{"a":1}', " {\"a\": 1}", '{"a": 1} ', "5", '"x"',
          "[]", "{}", '{"a": NaN}', "", "nul", '{"a": 1}{', "[1, 2]x", '{"a": 1', "\n[1]\n",
-         b'{"a": 1}', b'{"caf\xc3\xa9": "\xc3\xa9"}', '{"a": 1}'.encode("utf-16"), b" 1", b"\xff"]
+         b'{"a": 1}', b'{"caf\xc3\xa9": "\xc3\xa9"}', '{"a": 1}'.encode("utf-16"), '{"a": 1}'.encode("utf-16-le"),
+         b" 1", b"\xff", b"{\xff}", b"[\x00]", b"{"]
 
 
 @pytest.mark.parametrize("text", CASES)
