@@ -5,11 +5,13 @@ so every badge has its word."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_skeleton, format_time
 from babel.numbers import format_percent
 
@@ -175,7 +177,7 @@ def answer_text(item: Item, value: object, instrument: Instrument, language: str
 def clock(local: datetime) -> str:
     """"09:00": the 24-hour clock in every language (a project choice: clinic hours, the quiet hours
     and appointment times are read at a glance and never mistaken for the other half of the day)."""
-    return format_time(local, "HH:mm", locale=current_locale())
+    return _clock(local.hour, local.minute, current_locale())
 
 
 def clinic_time(moment: datetime | None, zone: ZoneInfo, *, with_time: bool = True) -> str:
@@ -183,8 +185,20 @@ def clinic_time(moment: datetime | None, zone: ZoneInfo, *, with_time: bool = Tr
     if moment is None:
         return "—"
     local = moment.astimezone(zone)
-    day = format_skeleton("yMMMEd", local, locale=current_locale())
+    day = _day(local.date(), current_locale())
     return _("%(day)s, %(time)s", day=day, time=clock(local)) if with_time else day
+
+
+# Cached: Babel parses the pattern (and finds the skeleton's) on every call, and a caseload page
+# writes about a hundred times, most of them on the same few days.
+@functools.lru_cache(maxsize=4096)
+def _day(day: date, locale: Locale) -> str:
+    return format_skeleton("yMMMEd", day, locale=locale)
+
+
+@functools.lru_cache(maxsize=4096)
+def _clock(hour: int, minute: int, locale: Locale) -> str:
+    return format_time(time(hour, minute), "HH:mm", locale=locale)
 
 
 def send_time(moment: datetime, now: datetime, zone: ZoneInfo) -> str:
@@ -193,12 +207,12 @@ def send_time(moment: datetime, now: datetime, zone: ZoneInfo) -> str:
     if moment <= now + SOON:
         return _("now")
     local, today = moment.astimezone(zone), now.astimezone(zone).date()
-    time = clock(local)
+    at = clock(local)
     if local.date() == today:
-        return _("today at %(time)s", time=time)
+        return _("today at %(time)s", time=at)
     if local.date() == today + timedelta(days=1):
-        return _("tomorrow at %(time)s", time=time)
-    return _("on %(day)s at %(time)s", day=clinic_time(moment, zone, with_time=False), time=time)
+        return _("tomorrow at %(time)s", time=at)
+    return _("on %(day)s at %(time)s", day=clinic_time(moment, zone, with_time=False), time=at)
 
 
 def fresh_link_done(number: int, respondent: str, sent: FreshLink, now: datetime, zone: ZoneInfo) -> str:
@@ -226,7 +240,12 @@ def fresh_link_done(number: int, respondent: str, sent: FreshLink, now: datetime
 
 
 def percent(value: float | None) -> str:
-    return "—" if value is None else format_percent(value, locale=current_locale())
+    return "—" if value is None else _percent(value, current_locale())
+
+
+@functools.lru_cache(maxsize=4096)
+def _percent(value: float, locale: Locale) -> str:
+    return format_percent(value, locale=locale)
 
 
 def _plain(value: object) -> str:
