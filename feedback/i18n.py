@@ -44,7 +44,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DOMAIN", ";".join(DOMAINS))
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     babel.init_app(app, locale_selector=select_language)
-    # Flask-Babel's own template callables find its per-request state five times a word; a
+    # Flask-Babel's own template callables find its per-request state three times a word, and a
     # caseload page says some 500 words (cProfile: a fifth of the therapist home's time).
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: catalog().ugettext(s),
@@ -96,7 +96,8 @@ def current_locale() -> Locale:
 
 
 def gettext(msgid: str, **variables: Any) -> str:
-    """Flask-Babel's `gettext`, through `catalog()`: for code that says many words a page."""
+    """Flask-Babel's `gettext` (the same catalog, the English source where it lacks a string),
+    through `catalog()`."""
     text = catalog().ugettext(msgid)
     return text % variables if variables else text
 
