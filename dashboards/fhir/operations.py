@@ -16,7 +16,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from flask_babel import gettext
 from sqlalchemy import select
 
 from dashboards.audit import audit
@@ -32,6 +31,7 @@ from dashboards.importer.rows import SESSION_COLUMNS
 from dashboards.risk.store import recompute_patients
 from feedback.config import ConfigError
 from feedback.extensions import db
+from feedback.i18n import gettext
 from feedback.instruments.registry import registry
 from feedback.models import Clinic, Patient, User, utcnow
 from feedback.phrases import Num, Phrase, phrase

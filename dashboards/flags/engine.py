@@ -65,7 +65,7 @@ def rated_high(history: PatientHistory, days: Iterable[datetime.date],
 def _alerting_events(t: Timeline, thresholds: Thresholds, charts: Charts | None = None,
                      outcome_severities: Collection[str] | None = None) -> list[Event]:
     """The rules that can rate a treatment high (and whose events escalate disengagement);
-    `outcome_severities`: only the outcome events of these severities (none: every one's)."""
+    `outcome_severities`: only the outcome events of these severities; None: all of them; (): none."""
     return [
         *rupture_events(t, thresholds),
         *change_events(t, thresholds, charts),

@@ -202,8 +202,8 @@ def outcome_events(t: Timeline, th: Thresholds, severities: Collection[str] | No
 
 def rated_high_on(t: Timeline, days: Iterable[datetime.date], th: Thresholds) -> bool | None:
     """Whether an outcome rule rates the treatment high (a current, confirmed reliable deterioration)
-    on any of `days`, judged once over `t`, the treatment as of the latest of them; a first
-    evaluation asks this of every session date.
+    on any of `days`, judged once over `t`, the treatment as of the latest of them (no day is
+    after `t.as_of`); a first evaluation asks this of every session date.
 
     A day's judgements are the first of `t`'s when what is known on a day is a prefix in session
     order (each session's answers carry its date, and the dates follow the numbers): the outcome

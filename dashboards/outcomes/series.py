@@ -51,7 +51,7 @@ class Measure:
         return self.of(self.scores[:bisect_right(self.scores, session_number, key=_number)])  # in session order
 
     def of(self, scores: tuple[Score, ...]) -> Measure:
-        """The same measure with some of its scores (itself when they are all of them)."""
+        """The same measure with some of its own scores, in order (itself when they are all of them)."""
         if len(scores) == len(self.scores):
             return self
         # Not dataclasses.replace, which costs several times more: a first evaluation asks for a

@@ -32,7 +32,7 @@ from datetime import datetime
 from email.message import EmailMessage
 
 from flask import current_app
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -41,7 +41,7 @@ from dashboards.safety import clinic_hours, message
 from dashboards.safety.claims import claim, release
 from feedback.delivery.worker import JobSpec
 from feedback.extensions import db
-from feedback.i18n import language_for
+from feedback.i18n import gettext, language_for
 from feedback.links import external_url
 from feedback.mail import Mailer, configured_mailer, sender_address
 from feedback.models import Clinic, SafetyAlert, User, utcnow
