@@ -190,7 +190,7 @@ def clinic_time(moment: datetime | None, zone: ZoneInfo, *, with_time: bool = Tr
 
 
 # Cached: Babel parses the pattern (and finds the skeleton's) on every call, and a caseload page
-# writes about a hundred times, most of them on the same few days.
+# writes about a hundred dates and times, most of them on the same few days.
 @functools.lru_cache(maxsize=4096)
 def _day(day: date, locale: Locale) -> str:
     return format_skeleton("yMMMEd", day, locale=locale)
