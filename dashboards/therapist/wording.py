@@ -240,7 +240,8 @@ def fresh_link_done(number: int, respondent: str, sent: FreshLink, now: datetime
 
 
 def percent(value: float | None) -> str:
-    return "—" if value is None else _percent(value, current_locale())
+    # + 0.0 turns -0.0 into 0.0: the cache takes them for one key (they are equal), and "-0%" says nothing.
+    return "—" if value is None else _percent(value + 0.0, current_locale())
 
 
 @functools.lru_cache(maxsize=4096)
