@@ -181,3 +181,27 @@ def test_every_worker_runs_the_refresh_at_its_interval(app, monkeypatch):
     assert job is not None and job.trigger.interval.total_seconds() == 900
     jobs.runner("refresh_flags")()
     assert ran == [1]
+
+
+def test_a_pick_whose_rows_another_worker_evaluated_meanwhile_looks_again(make_patient, monkeypatch):
+    """The locking statement's snapshot may predate another worker's commit: every row it locked can
+    turn out evaluated. The pick must then look further, not come back empty, which would end the
+    worker's run with treatments never evaluated still waiting."""
+    ids = sorted(_treatment(make_patient, weeks=1).id for _ in range(3))
+    db.session.execute(delete(RiskEvent))
+    db.session.execute(delete(PatientRisk))  # never evaluated: picked by their patient rows
+    db.session.commit()
+    recheck, rechecked = refresh._still_unevaluated, []
+
+    def evaluated_meanwhile(locked: list[int]) -> list[int]:
+        rechecked.append(list(locked))
+        if len(rechecked) == 1:  # as if another worker had committed their evaluations just before the locks
+            db.session.add_all(PatientRisk(patient_id=pid, level="none", as_of=NOW.date()) for pid in locked)
+            db.session.flush()
+        return recheck(locked)
+
+    monkeypatch.setattr(refresh, "_still_unevaluated", evaluated_meanwhile)
+
+    assert refresh.pick_stale(LATER - HOUR, 2) == ids[2:]
+    assert rechecked == [ids[:2], ids[2:]]
+    db.session.rollback()
