@@ -1,13 +1,15 @@
 """What a running clinic leaves beside its sessions and alliance answers, for the benches' clinics:
 the SMS each link went by, the outcome measures answered after each alliance form, the safety
-alerts they raised, the clinicians' sign-ins and a few patients shared with a colleague.
+alerts they raised, the clinicians' sign-ins, a few patients shared with a colleague and the
+therapists' notes on flagged treatments.
 
 Pages read these tables (the delivery status, the outcome charts, the open alerts, the sign-in
-check, who may see whom), so a bench without them measures the pages on empty tables, and the
-query plans of `bench/plans.py` read an empty table whole because that is cheapest. The shapes
-are project choices for a plausible clinic, not estimates: most patients by SMS, the PHQ-9 and
-GAD-7 after every session as NHS Talking Therapies asks them (the demo clinic's battery), one
-sign-in per clinician per working day. The outcome answers come from the demo's generator, whose
+check, who may see whom, the notes beside the guidance), so a bench without them measures the
+pages on empty tables, and the query plans of `bench/plans.py` read an empty table whole because
+that is cheapest. The shapes are project choices for a plausible clinic, not estimates: most
+patients by SMS, the PHQ-9 and GAD-7 after every session as NHS Talking Therapies asks them (the
+demo clinic's battery), one sign-in per clinician per working day, a note by the therapist on
+each treatment of a kind the flags are about. The outcome answers come from the demo's generator, whose
 levels and measurement error are the validation harness's sourced figures
 (`dashboards/demo/outcomes.py`).
 """
@@ -51,6 +53,12 @@ RISK_SHARE = 0.03
 #: alert is left overdue for the worker to escalate.
 ACKNOWLEDGED_AFTER = timedelta(hours=1)
 SHARED_PER_THERAPIST = 3
+#: The guidance's kind a therapist's note answers, for the treatment kinds the flags are about (the
+#: generator does not say a rupture's kind, so those are "unclear"): one note each, after the
+#: latest answered session.
+NOTED_KINDS = {"slow_bond_decline": "decline", "sudden_loss": "decline", "unresolved_rupture": "unclear",
+               "rupture_then_repair": "unclear", "repeated_ruptures": "unclear"}
+NOTE_TEXT = "Raise what the form showed early in the next session; ask how the work feels to them."
 #: When an unanswered link's reminder goes: the delivery policy's default.
 REMINDER_AFTER = timedelta(hours=Policy().reminder_after_hours)
 #: Synthetic numbers (the patient's id after a UK mobile prefix), never sent to: the benches' SMS
@@ -83,6 +91,13 @@ class Activity:
                     if s.patient is not None and s.patient.answered]
         course = Course(COURSE_OF_KIND[kind], self.rng.gauss(0, 0.5), risk_at_end=self.rng.random() < RISK_SHARE)
         measures = outcome_answers(course, answered, self.measures, seed=seed)
+        if kind in NOTED_KINDS and answered:
+            table = db.metadata.tables["guidance_notes"]
+            self.rows.add(table, {
+                "id": self.ids.take(table), "patient_id": patient_id, "author_id": therapist_id,
+                "session_number": answered[-1], "kind": NOTED_KINDS[kind], "text": NOTE_TEXT,
+                "created_at": self.now - timedelta(days=1 + patient_id % 7),  # the rng draws stay as they were
+            })
         return contact, PatientActivity(self, patient_id, therapist_id, by_sms, measures)
 
     def sign_ins(self, user_ids: list[int], first: date, zone: ZoneInfo) -> None:

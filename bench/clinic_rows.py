@@ -40,7 +40,7 @@ class Rows:
     """Rows waiting to be inserted, per table, written parents first in batches."""
 
     ORDER = ("clinics", "users", "patients", "therapy_sessions", "invitations", "responses", "outcome_responses",
-             "safety_alerts", "outbox_messages", "login_sessions", "patient_shares")
+             "safety_alerts", "outbox_messages", "login_sessions", "patient_shares", "guidance_notes")
 
     def __init__(self) -> None:
         self.pending: dict[str, list[dict[str, Any]]] = {name: [] for name in self.ORDER}
