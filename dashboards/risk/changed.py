@@ -11,8 +11,9 @@ treatments that nobody holds and writes `flags_claimed_until` (`CLAIM` ahead). O
 candidates are locked with `FOR UPDATE SKIP LOCKED`, so two workers polling at once take different
 treatments; SQLite has one writer. The evaluation then runs outside the claim's transaction, in
 one that holds its treatments (`recompute_patients(lock=True)`: their risk rows on PostgreSQL, so
-an answer, which writes only the patient's mark, is never held up; the write lock on SQLite, so an
-answer waits for the batch): `recompute_patients` clears each mark it read before loading the
+an answer, which writes only the patient's mark, is not held up, except for a treatment's first
+evaluation, which holds the patient row; the write lock on SQLite, so an answer waits for the
+batch): `recompute_patients` clears each mark it read before loading the
 histories, only if it is still that value (a newer answer keeps its mark), and the claim is
 released. An evaluation that fails keeps the mark and the claim: it is logged
 (the patient's id, the error's type and where it was raised, no clinical content) and tried again

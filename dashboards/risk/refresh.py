@@ -65,7 +65,9 @@ def refresh_stale(now: datetime | None = None, *, older_than: timedelta | None =
 
 def pick_stale(cutoff: datetime, limit: int, *, skip: Collection[int] = (), only: int | None = None) -> list[int]:
     """Up to `limit` stale active treatments, locked for this transaction (PostgreSQL skips the
-    rows another transaction holds); the never-evaluated ones once no stale one is left."""
+    rows another transaction holds); the never-evaluated ones once no stale one is left. Their
+    patient rows are locked then, with those of any found evaluated by another worker meanwhile:
+    held until the batch commits, so an answer or a new session of one of them waits that long."""
     wanted = [Patient.status == "active", Patient.id.not_in(skip), *([] if only is None else [Patient.id == only])]
     stale = (
         select(PatientRisk.patient_id)
@@ -89,7 +91,8 @@ def pick_stale(cutoff: datetime, limit: int, *, skip: Collection[int] = (), only
     )
     # When another worker evaluated every row this statement locked, look again: the next statement
     # sees them evaluated. Returning nothing would end the caller's run with the rest still to do
-    # (one of two processes stopped after 700 of 48,000 first evaluations: bench/RESULTS.md).
+    # (in the organisation bench one of two processes took 700 of 48,000 first evaluations; see
+    # bench/RESULTS.md, "The refresh's early stop").
     while locked := list(db.session.scalars(first)):
         if picked := _still_unevaluated(locked):
             return picked
@@ -98,8 +101,8 @@ def pick_stale(cutoff: datetime, limit: int, *, skip: Collection[int] = (), only
 
 def _still_unevaluated(locked: list[int]) -> list[int]:
     """Of the patient rows just locked, those still without a risk row. Another worker may have
-    evaluated and released some between the locking statement's snapshot and its locks (their
-    patient rows did not change, so PostgreSQL does not re-check the condition): a new statement,
+    evaluated and released some between the locking statement's snapshot and its locks (an
+    evaluation need not update their patient rows, so PostgreSQL need not re-check the condition): a new statement,
     with a new snapshot, now that the rows are held."""
     still = set(db.session.scalars(select(Patient.id).where(Patient.id.in_(locked), _UNEVALUATED)))
     return [pid for pid in locked if pid in still]

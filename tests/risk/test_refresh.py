@@ -195,7 +195,7 @@ def test_a_pick_whose_rows_another_worker_evaluated_meanwhile_looks_again(make_p
 
     def evaluated_meanwhile(locked: list[int]) -> list[int]:
         rechecked.append(list(locked))
-        if len(rechecked) == 1:  # as if another worker had committed their evaluations just before the locks
+        if len(rechecked) == 1:  # as if another worker had committed their evaluations after the snapshot
             db.session.add_all(PatientRisk(patient_id=pid, level="none", as_of=NOW.date()) for pid in locked)
             db.session.flush()
         return recheck(locked)
