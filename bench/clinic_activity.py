@@ -9,8 +9,8 @@ pages on empty tables, and the query plans of `bench/plans.py` read an empty tab
 that is cheapest. The shapes are project choices for a plausible clinic, not estimates: most
 patients by SMS, the PHQ-9 and GAD-7 after every session as NHS Talking Therapies asks them (the
 demo clinic's battery), one sign-in per clinician per working day, a note by the therapist on
-each treatment of a kind the flags are about. The outcome answers come from the demo's generator, whose
-levels and measurement error are the validation harness's sourced figures
+each treatment of a kind the flags are about. The outcome answers come from the demo's generator,
+whose levels and measurement error are the validation harness's sourced figures
 (`dashboards/demo/outcomes.py`).
 """
 

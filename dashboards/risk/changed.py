@@ -13,8 +13,8 @@ treatments; SQLite has one writer. The evaluation then runs outside the claim's 
 one that holds its treatments (`recompute_patients(lock=True)`: their risk rows on PostgreSQL, so
 an answer, which writes only the patient's mark, is not held up, except for a treatment's first
 evaluation, which holds the patient row; the write lock on SQLite, so an answer waits for the
-batch): `recompute_patients` clears each mark it read before loading the
-histories, only if it is still that value (a newer answer keeps its mark), and the claim is
+batch): `recompute_patients` clears each mark it read before loading the histories, only if it
+is still that value (a newer answer keeps its mark), and the claim is
 released. An evaluation that fails keeps the mark and the claim: it is logged
 (the patient's id, the error's type and where it was raised, no clinical content) and tried again
 once the claim lapses; so is a batch whose worker died.

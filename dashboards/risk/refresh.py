@@ -100,10 +100,10 @@ def pick_stale(cutoff: datetime, limit: int, *, skip: Collection[int] = (), only
 
 
 def _still_unevaluated(locked: list[int]) -> list[int]:
-    """Of the patient rows just locked, those still without a risk row. Another worker may have
-    evaluated and released some between the locking statement's snapshot and its locks (an
-    evaluation need not update their patient rows, so PostgreSQL need not re-check the condition): a new statement,
-    with a new snapshot, now that the rows are held."""
+    """Of the patient rows just locked, those still without a risk row: read by a new statement,
+    with a new snapshot, now that the rows are held. Another worker may have evaluated and released
+    some between the locking statement's snapshot and its locks, and an evaluation need not update
+    their patient rows, so PostgreSQL need not re-check the condition."""
     still = set(db.session.scalars(select(Patient.id).where(Patient.id.in_(locked), _UNEVALUATED)))
     return [pid for pid in locked if pid in still]
 
