@@ -180,6 +180,11 @@ def _judge(measures: list[Measure], attended: tuple[int, ...], th: Thresholds
     return judged, flagged
 
 
+def _answers_to_confirm(code: str, th: Thresholds) -> int:
+    """How many judged sessions in a row a rule must hold on before its event is raised."""
+    return th.outcome_confirm if code in CONFIRMED else 1
+
+
 def _attended(t: Timeline) -> tuple[int, ...]:
     return tuple(s.number for s in t.sessions if s.attendance == "attended")
 
@@ -193,7 +198,7 @@ def outcome_events(t: Timeline, th: Thresholds, severities: Collection[str] | No
             continue
         flagged = flagged_by[code]
         for stretch in runs(judged, lambda j: j[0] in flagged):  # noqa: B023  (used at once, in this pass)
-            confirm = th.outcome_confirm if code in CONFIRMED else 1
+            confirm = _answers_to_confirm(code, th)
             if len(stretch) < confirm:
                 continue  # one answer beyond the reliable change may be noise: wait for the next
             events.append(_event(code, explain, stretch[confirm - 1][0], stretch[-1], stretch[-1] is judged[-1]))
@@ -227,8 +232,7 @@ def rated_high_on(t: Timeline, days: Iterable[datetime.date], th: Thresholds) ->
     for day in days:
         known = bisect_right(answered_on, day)  # the answers known on the day
         last = bisect_right(numbers, answered[known - 1]) - 1 if known else -1  # its last judged session
-        if last >= 0 and any(row[last] >= (th.outcome_confirm if code in CONFIRMED else 1)
-                             for code, row in in_a_row.items()):
+        if last >= 0 and any(row[last] >= _answers_to_confirm(code, th) for code, row in in_a_row.items()):
             return True
     return False
 
