@@ -18,8 +18,8 @@ from flask import Flask
 
 from dashboards import cli as dashboards_cli
 from dashboards import web as dashboards_web
+from feedback import alone, i18n, text_edges
 from feedback import cli as feedback_cli
-from feedback import i18n, text_edges
 from feedback import web as feedback_web
 from feedback.config import load_config
 from feedback.extensions import csrf, db, login_manager, migrate, ping_after_idle
@@ -56,6 +56,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         ping_after_idle(db.engine)
+        alone.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)

@@ -24,7 +24,7 @@ from sqlalchemy import event, select, text
 
 from bench.cookies import clinician_cookie
 from dashboards.risk.refresh import pick_stale
-from feedback import tokens
+from feedback import alone, tokens
 from feedback.delivery.claims import claim_due
 from feedback.extensions import db
 from feedback.invitations import token_key
@@ -73,9 +73,14 @@ def captured() -> Iterator[list[tuple[str, Any]]]:
         if not executemany and statement.lstrip().lower().startswith(EXPLAINED):
             seen.append((statement, parameters))
 
+    def record_alone(sent: alone.Sent) -> None:  # the survey's statements sent past the session
+        if sent.sql.lstrip().lower().startswith(EXPLAINED):
+            seen.append((sent.sql, sent.params))
+
     event.listen(db.engine, "before_cursor_execute", record)
     try:
-        yield seen
+        with alone.watched(record_alone):
+            yield seen
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
 

@@ -105,15 +105,15 @@ def hold_sqlite_write_lock() -> None:
 
 
 def without_transaction(view: Callable[P, R]) -> Callable[P, R]:
-    """For a view that reads, and writes at most one statement (a survey GET stamping `opened_at`, the
-    answer's one statement on PostgreSQL):
-    the session's connection in autocommit, so PostgreSQL gets no BEGIN and no ROLLBACK, two of a
-    survey GET's four round trips. Each statement sees what was committed when it began, as under
-    the READ COMMITTED every other request uses. SQLite (pysqlite) begins only before a write, so it
-    is left as it is. Afterwards the connection goes back out of autocommit, as at the end of a
-    request, so nothing else can run on it in autocommit (tests share one session across requests).
-    A view with two writes would commit them one by one: tests/survey/test_answer_path.py pins the
-    statements of the survey's pages that use this."""
+    """For a view that only reads (the outcome measures' pages on a survey link): the session's
+    connection in autocommit, so PostgreSQL gets no BEGIN and no ROLLBACK, two round trips of each
+    page's few. Each statement sees what was committed when it began, as under the READ COMMITTED
+    every other request uses. SQLite (pysqlite) begins only before a write, so it is left as it is.
+    Afterwards the connection goes back out of autocommit, as at the end of a request, so nothing
+    else can run on it in autocommit (tests share one session across requests). A view that wrote
+    twice would commit each write on its own: tests/survey/test_answer_path.py pins the statements
+    of the pages that use this. (The alliance form's page and answer, one or two statements, send
+    them past the session: feedback/alone.py.)"""
 
     @functools.wraps(view)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:

@@ -13,7 +13,7 @@ from flask import current_app
 from sqlalchemy import bindparam, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from feedback import survey_link, tokens
+from feedback import alone, survey_link, tokens
 from feedback.changes import mark_flags_stale, stale_mark
 from feedback.extensions import db
 from feedback.i18n import use_language
@@ -156,15 +156,19 @@ def speak_for(invitation: SurveyLink | Invitation) -> str:
     return use_language(respondent(invitation).language, invitation.session.patient.clinic)
 
 
+# Guarded so that concurrent first opens record one timestamp and never block each other.
+_INVITATIONS = Invitation.__table__
+_OPENED = (
+    update(_INVITATIONS)
+    .where(_INVITATIONS.c.id == bindparam("invitation"), _INVITATIONS.c.opened_at.is_(None))
+    .values(opened_at=bindparam("opened"))
+)
+
+
 def mark_opened(invitation: SurveyLink, *, now: datetime | None = None) -> None:
-    # Guarded so that concurrent first opens record one timestamp and never block each other.
+    """Record the link's first opening: a statement of its own (`feedback/alone.py`)."""
     if invitation.opened_at is None:
-        db.session.execute(
-            update(Invitation)
-            .where(Invitation.id == invitation.id, Invitation.opened_at.is_(None))
-            .values(opened_at=now or utcnow())
-        )
-        db.session.commit()
+        alone.write(_OPENED, {"invitation": invitation.id, "opened": now or utcnow()})
 
 
 def choose_language(link: SurveyLink | Invitation, language: str) -> None:
@@ -181,7 +185,6 @@ def choose_language(link: SurveyLink | Invitation, language: str) -> None:
 # Built once, in Core: only one transaction can move completed_at from NULL, and the answer is one
 # INSERT … RETURNING. (A profile put the ORM's unit of work at a third of a POST, but old and new
 # timed interleaved took the same: bench/RESULTS.md. The statement stays for its plainness.)
-_INVITATIONS = Invitation.__table__
 _CLAIM = (
     update(_INVITATIONS)
     .where(_INVITATIONS.c.id == bindparam("invitation"), _INVITATIONS.c.completed_at.is_(None))
@@ -192,10 +195,10 @@ _INSERT_RESPONSE = insert(_RESPONSES).returning(_RESPONSES.c.id)
 _GIVEN = ("answers", "scores", "seconds_taken", "language")  # the answer's columns besides its link and time
 
 # On PostgreSQL the claim, the answer and the treatment's mark are one statement (data-modifying
-# WITH): the insert and the mark happen only if the claim took the link. In autocommit (the survey
-# POST, `without_transaction`) the statement is its own transaction: two round trips for the whole
-# answer, the lookup and this, instead of six (BEGIN, lookup, three writes, COMMIT); an answer's CPU
-# in the app and the database fell by about a fifth (bench/RESULTS.md). SQLite has no DML in WITH.
+# WITH): the insert and the mark happen only if the claim took the link. Sent alone
+# (feedback/alone.py), the statement is its own transaction: two round trips for the whole answer,
+# the lookup and this, instead of six (BEGIN, lookup, three writes, COMMIT); an answer's CPU in the
+# app and the database fell by about a fifth (bench/RESULTS.md). SQLite has no DML in WITH.
 # Bound names differ from the responses table's columns: SQLAlchemy would take those as the
 # INSERT's own values.
 _CLAIMED = _CLAIM.returning(_INVITATIONS.c.id).cte("claimed")
@@ -235,7 +238,8 @@ def record_response(
     try:
         if db.session.get_bind().dialect.name == "postgresql":
             given = {f"given_{name}": value for name, value in response.items()}
-            response_id = db.session.execute(_CLAIM_STORE_AND_MARK, {**claim, **mark, **given}).scalar()
+            stored = alone.write(_CLAIM_STORE_AND_MARK, {**claim, **mark, **given})  # committed
+            response_id = None if stored is None else stored.id
         else:
             response_id = _in_three_statements(claim, mark, {"invitation_id": invitation.id, "submitted_at": now,
                                                               **response})

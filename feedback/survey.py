@@ -97,22 +97,22 @@ def _crisis(invitation: SurveyLink, language: str) -> str:
     return crisis_text_for(invitation.session.patient.clinic, language)
 
 
+# The alliance form's page and answer send their statements alone (feedback/alone.py): the session
+# is not used on their way, unless the link has outcome measures to come.
 @bp.get("/s/<token>")
-@without_transaction
 def form(token: str) -> ResponseReturnValue:
     invitation = invitations.resolve(token, answered=True)
     steps = progress(invitation)
     if invitation.completed_at is not None:
         return _onwards(invitation, token, steps)
     page = _render(invitation, token, _alliance(invitation), steps, {}, {})
-    # After rendering: the commit ends the session's transaction (on PostgreSQL its autocommit), and a
-    # read after it would begin another.
+    # After rendering: in a session's transaction (outcome measures were read) the stamp commits it,
+    # and a read after it would begin another.
     invitations.mark_opened(invitation)
     return page
 
 
 @bp.post("/s/<token>")
-@without_transaction
 def submit(token: str) -> ResponseReturnValue:
     invitation = invitations.resolve(token, answered=True)
     steps = progress(invitation)

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, select
 
-from feedback.extensions import db
+from feedback import alone
 from feedback.models import Clinic, Invitation, Patient, TherapySession, User
 
 
@@ -104,10 +104,9 @@ _BY_TOKEN_HASH = (
 
 
 def by_token_hash(digest: str) -> SurveyLink | None:
-    """The link whose token hashes to `digest`, read on the session's connection as it stands (in
-    autocommit under `without_transaction`). A Core statement: the session's pending changes are not
-    flushed first, and nothing enters its identity map."""
-    return _built(db.session.connection().execute(_BY_TOKEN_HASH, {"digest": digest}).first())
+    """The link whose token hashes to `digest`: a statement of its own, or in the session's transaction
+    if it holds one (`feedback/alone.py`)."""
+    return _built(alone.read(_BY_TOKEN_HASH, {"digest": digest}))
 
 
 def _built(row: Any) -> SurveyLink | None:

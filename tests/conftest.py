@@ -7,7 +7,6 @@ import os
 import re
 import shutil
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
@@ -16,12 +15,13 @@ from flask import Flask, g
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
 from jinja2.bccache import Bucket, BytecodeCache
-from sqlalchemy import Engine, create_engine, event, make_url, text
+from sqlalchemy import Engine, create_engine, make_url, text
 
 from app import create_app
 from feedback.config import normalise_database_url
 from feedback.extensions import db
 from tests import password_hashing, rule_builders, smtp_sink
+from tests.statements import sent_statements
 
 pytest_plugins = ["tests.browser_support"]  # real-browser fixtures, one browser per run
 rule_builders.install()
@@ -200,18 +200,4 @@ from tests.factories import *  # noqa: E402,F403  (factory fixtures)
 @pytest.fixture
 def count_statements(app: Flask) -> Callable[[], object]:
     """`with count_statements() as seen: ...` then `len(seen)`: every SQL statement sent meanwhile."""
-
-    @contextmanager
-    def counting() -> Iterator[list[str]]:
-        seen: list[str] = []
-
-        def record(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
-            seen.append(statement)
-
-        event.listen(db.engine, "before_cursor_execute", record)
-        try:
-            yield seen
-        finally:
-            event.remove(db.engine, "before_cursor_execute", record)
-
-    return counting
+    return sent_statements

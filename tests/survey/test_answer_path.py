@@ -6,13 +6,12 @@ seconds later."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 
 import jsonschema
 import pytest
 import yaml
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from dashboards.risk.changed import evaluate_changed
 from dashboards.risk.models import PatientRisk
@@ -21,47 +20,34 @@ from feedback.models import Patient, SafetyAlert
 from tests.battery.helpers import BOTH_EVERY_SESSION, GAD7_FORM, PHQ9_FORM, send, set_clinic_battery
 from tests.conftest import csrf_token_from
 from tests.factories import PATIENT_FORM
+from tests.statements import ALONE, COMMIT, sent_statements
 
-COMMIT = "COMMIT"
 
-
-@contextmanager
-def transactions() -> Iterator[list[str]]:
-    """Every SQL statement sent meanwhile, and COMMIT where a transaction ended."""
-    seen: list[str] = []
-
-    def statement(conn, cursor, sql, parameters, context, executemany) -> None:  # noqa: ANN001
-        seen.append(" ".join(sql.split()))
-
-    def commit(conn) -> None:  # noqa: ANN001
-        seen.append(COMMIT)
-
-    event.listen(db.engine, "before_cursor_execute", statement)
-    event.listen(db.engine, "commit", commit)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", statement)
-        event.remove(db.engine, "commit", commit)
+def transactions() -> AbstractContextManager[list[str]]:
+    """Every SQL statement sent meanwhile, COMMIT where the session's transaction ended, and ALONE
+    before a statement that was a transaction of its own, on a connection in autocommit."""
+    return sent_statements(marked=True)
 
 
 def _kinds(seen: list[str]) -> list[str]:
     """Each statement as its verb and table ("SELECT invitations"), COMMIT as is; a statement with
     data-modifying WITH parts as its writes in order, joined by " + "."""
     kinds = []
-    for sql in seen:
+    for sent in seen:
+        sql = " ".join(sent.removeprefix(ALONE).split())
         words = sql.split()
         if sql == COMMIT:
-            kinds.append(COMMIT)
+            kind = COMMIT
         elif words[0] == "WITH":
-            kinds.append(" + ".join(f"{verb.split()[0]} {table}"
-                                    for verb, table in re.findall(r"\b(UPDATE|INSERT INTO) (\w+)", sql)))
+            kind = " + ".join(f"{verb.split()[0]} {table}"
+                              for verb, table in re.findall(r"\b(UPDATE|INSERT INTO) (\w+)", sql))
         elif words[0] == "SELECT":
-            kinds.append("SELECT " + words[words.index("FROM") + 1])
+            kind = "SELECT " + words[words.index("FROM") + 1]
         elif words[0] == "INSERT":
-            kinds.append("INSERT " + words[2])
+            kind = "INSERT " + words[2]
         else:
-            kinds.append(f"{words[0]} {words[1]}")
+            kind = f"{words[0]} {words[1]}"
+        kinds.append(kind + (", alone" if sent.startswith(ALONE) else ""))
     return kinds
 
 
@@ -76,11 +62,12 @@ def test_the_page_is_one_lookup_and_the_answer_one_transaction_that_marks_the_tr
         answer = client.post(path, data={**PATIENT_FORM, "csrf_token": csrf_token_from(page.text)})
 
     assert page.status_code == 200 and answer.status_code == 303
-    assert _kinds(page_work) == ["SELECT invitations"]
     if db.engine.dialect.name == "postgresql":  # one statement: the insert and the mark only if the claim took
-        assert _kinds(answer_work) == ["SELECT invitations", "UPDATE invitations + UPDATE patients + INSERT responses",
-                                       COMMIT]
+        assert _kinds(page_work) == ["SELECT invitations, alone"]
+        assert _kinds(answer_work) == ["SELECT invitations, alone",
+                                       "UPDATE invitations + UPDATE patients + INSERT responses, alone"]
     else:
+        assert _kinds(page_work) == ["SELECT invitations"]
         assert _kinds(answer_work) == ["SELECT invitations", "UPDATE invitations", "INSERT responses",
                                        "UPDATE patients", COMMIT]
     assert not any("patient_risks" in sql or "risk_events" in sql for sql in answer_work)  # no flags evaluated
@@ -93,25 +80,19 @@ def test_the_page_is_one_lookup_and_the_answer_one_transaction_that_marks_the_tr
 
 
 def test_on_postgresql_the_page_and_the_answer_open_no_transaction(client, make_session):
-    """The page's lookup runs in autocommit: no BEGIN and no ROLLBACK, two round trips fewer
-    (feedback/extensions.py without_transaction). So does the answer: its lookup, then its one
-    statement, which is a transaction of its own."""
+    """The page's lookup, and the answer's lookup and one statement, go past the session, each a
+    transaction of its own on a connection in autocommit: no BEGIN, no COMMIT, no ROLLBACK, and
+    nothing on the session's connection (feedback/alone.py)."""
     if db.engine.dialect.name != "postgresql":
         pytest.skip("pysqlite begins a transaction only before a write: there is nothing to save")
     path = f"/s/{make_session().links['patient'].token}"
     client.get(path)  # the first opening
-    autocommit: list[bool] = []
-
-    def statement(conn, cursor, sql, parameters, context, executemany) -> None:  # noqa: ANN001
-        autocommit.append(conn.connection.dbapi_connection.autocommit)
-
-    event.listen(db.engine, "before_cursor_execute", statement)
-    try:
+    db.session.rollback()  # the test's own reads: a request starts with a session holding nothing
+    with transactions() as work:
         page = client.get(path)
         client.post(path, data={**PATIENT_FORM, "csrf_token": csrf_token_from(page.text)})
-    finally:
-        event.remove(db.engine, "before_cursor_execute", statement)
-    assert autocommit == [True, True, True]  # the page's lookup; the answer's lookup and its statement
+    assert work and all(sent.startswith(ALONE) for sent in work), work
+    assert len(work) == 3  # the page's lookup; the answer's lookup and its statement
 
 
 def test_the_battery_pages_read_only(client, make_session, make_patient):

@@ -1,0 +1,187 @@
+"""One statement as a transaction of its own, sent past the ORM session on PostgreSQL: the survey
+link's lookup, its first-open stamp and its answer.
+
+They are the app's busiest statements. Through the session, each paid for the session's transaction
+bookkeeping, a switch of its pooled connection to autocommit and back, and SQLAlchemy's execution
+of a statement: the lookup cost 0.26 ms of the web worker's CPU, against 0.09 ms here, and the survey
+page served 0.32–0.35× the baseline's requests, against 0.40–0.41× (bench/RESULTS.md, 2026-12-05).
+
+Here: a second pool of the same database, with the same engine options, whose connections stay in
+autocommit (nothing to begin, nothing to roll back when one goes back); each statement compiled once
+per process; values bound and read through the columns' own types (`UTCDateTime`'s aware times,
+JSON), as SQLAlchemy binds and reads them; a driver's error raised as SQLAlchemy's (an
+`IntegrityError` is one), its values hidden as the app's engine hides them. The pool is disposed
+with the app's engine.
+
+Only when the session holds no transaction. In one, the statement joins it, sees what it wrote and
+commits with it (the clinic tablet, tests that share a session). On SQLite always the session:
+pysqlite begins nothing before a write, so there is nothing to save.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql.expression import Executable
+
+from feedback.extensions import db, ping_after_idle
+
+_EXTENSION = "feedback.alone"
+
+
+def init_app(app: Flask) -> None:
+    """The autocommit pool for a PostgreSQL app, made (not connected) with its engine; none for SQLite.
+    Call inside an app context, after `db.init_app`."""
+    engine = db.engine
+    if engine.dialect.name != "postgresql":
+        return
+    pool = create_engine(
+        engine.url, **{**app.config["SQLALCHEMY_ENGINE_OPTIONS"], "isolation_level": "AUTOCOMMIT",
+                       "pool_reset_on_return": None},
+    )
+    ping_after_idle(pool)
+    event.listen(engine, "engine_disposed", lambda _: pool.dispose())  # tests drop their databases
+    app.extensions[_EXTENSION] = _Pool(pool)
+
+
+def read(statement: Executable, params: Mapping[str, Any]) -> Any | None:
+    """The statement's first row (its columns by name), or None. In the session's transaction, the
+    row as that transaction sees it, and the transaction goes on."""
+    return _run(statement, params, commit=False)
+
+
+def write(statement: Executable, params: Mapping[str, Any]) -> Any | None:
+    """The statement, committed; its first row (RETURNING), or None. In the session's transaction,
+    that transaction is committed with it, or rolled back if it fails."""
+    return _run(statement, params, commit=True)
+
+
+def _run(statement: Executable, params: Mapping[str, Any], *, commit: bool) -> Any | None:
+    pool: _Pool | None = current_app.extensions.get(_EXTENSION)
+    # A request's session is made on first use: none yet, no transaction (and none is made here).
+    if pool is None or (db.session.registry.has() and db.session().in_transaction()):
+        return _in_session(statement, params, commit=commit)
+    compiled = pool.compiled(statement, tuple(params))
+    connection = pool.engine.raw_connection()
+    try:
+        row = _send(connection, compiled, compiled.bound(params))
+    finally:
+        connection.close()  # back to the pool, in autocommit as it came
+    # A write with no RETURNING of its own gives None (PostgreSQL's INSERT returns its key regardless).
+    return None if row is None or not compiled.readers else compiled.read(row)
+
+
+def _in_session(statement: Executable, params: Mapping[str, Any], *, commit: bool) -> Any | None:
+    """A Core statement on the session's connection: nothing is flushed, nothing enters its identity map."""
+    session = db.session()
+    try:
+        result = session.connection().execute(statement, params)
+        row = result.first() if result.returns_rows else None
+        if commit:
+            session.commit()
+    except BaseException:
+        if commit:
+            session.rollback()
+        raise
+    return row
+
+
+@dataclass(frozen=True)
+class Sent:
+    sql: str
+    params: dict[str, Any]  # as bound for the driver
+    autocommit: bool  # the connection's, as the statement left
+
+
+_WATCHERS: list[Callable[[Sent], object]] = []
+
+
+@contextmanager
+def watched(watcher: Callable[[Sent], object]) -> Iterator[None]:
+    """`watcher` is given each statement sent past the session while the block runs (SQLAlchemy's
+    events do not see them): for the tests that pin the survey's statements, and `bench/plans.py`."""
+    _WATCHERS.append(watcher)
+    try:
+        yield
+    finally:
+        _WATCHERS.remove(watcher)
+
+
+def _send(connection: Any, compiled: _Compiled, bound: dict[str, Any]) -> tuple[Any, ...] | None:
+    """The one place a statement leaves on this pool's connection: its first row."""
+    for watcher in _WATCHERS:
+        watcher(Sent(compiled.sql, bound, connection.driver_connection.autocommit))
+    dialect = compiled.dialect
+    cursor = connection.cursor()
+    try:
+        cursor.execute(compiled.sql, bound)
+        return cursor.fetchone() if compiled.returns_rows else None
+    except dialect.loaded_dbapi.Error as error:
+        gone = dialect.is_disconnect(error, connection, cursor)
+        if gone:
+            connection.invalidate(error)
+        raise DBAPIError.instance(compiled.sql, bound, error, dialect.loaded_dbapi.Error, hide_parameters=True,
+                                  connection_invalidated=gone, dialect=dialect) from error
+    finally:
+        cursor.close()
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    """A statement in the dialect's SQL, with its binds' and its columns' type processors."""
+
+    dialect: Dialect
+    sql: str
+    defaults: dict[str, Any]  # values given in the statement itself
+    binders: dict[str, Callable[[Any], Any]]
+    returns_rows: bool
+    row: type
+    readers: tuple[Callable[[Any], Any] | None, ...]
+
+    @classmethod
+    def of(cls, statement: Executable, dialect: Dialect, names: tuple[str, ...]) -> _Compiled:
+        # By the names of the values given, as SQLAlchemy compiles: an INSERT sets the columns given.
+        compiled = statement.compile(dialect=dialect, column_keys=list(names))
+        binds = compiled.binds.items()
+        columns = statement.exported_columns  # a SELECT's columns, a write's RETURNING
+        return cls(
+            dialect,
+            compiled.string,
+            defaults={name: bind.value for name, bind in binds if not bind.required},
+            binders={name: processor for name, bind in binds
+                     if (processor := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None},
+            returns_rows=statement.is_select or bool(compiled.effective_returning),
+            row=namedtuple("Row", [column.key for column in columns]),  # noqa: PYI024
+            readers=tuple(column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns),
+        )
+
+    def bound(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        values = {**self.defaults, **params}
+        return {name: binder(values[name]) if (binder := self.binders.get(name)) else values[name]
+                for name in values}
+
+    def read(self, row: tuple[Any, ...]) -> Any:
+        return self.row._make(value if reader is None else reader(value)
+                              for reader, value in zip(self.readers, row, strict=True))
+
+
+@dataclass(frozen=True)
+class _Pool:
+    """The autocommit engine, and its statements compiled once each (per app: tests make many)."""
+
+    engine: Engine
+    statements: dict[tuple[Executable, tuple[str, ...]], _Compiled] = field(default_factory=dict)
+
+    def compiled(self, statement: Executable, names: tuple[str, ...]) -> _Compiled:
+        found = self.statements.get((statement, names))
+        if found is None:
+            found = self.statements[statement, names] = _Compiled.of(statement, self.engine.dialect, names)
+        return found
