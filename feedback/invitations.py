@@ -236,19 +236,20 @@ def record_response(
     claim = {"invitation": invitation.id, "completed_at": now}
     mark = {"patient_id": invitation.session.patient_id, "changed_at": now}
     try:
-        if db.session.get_bind().dialect.name == "postgresql":
+        if db.engine.dialect.name == "postgresql":
             given = {f"given_{name}": value for name, value in response.items()}
             stored = alone.write(_CLAIM_STORE_AND_MARK, {**claim, **mark, **given})  # committed
             response_id = None if stored is None else stored.id
         else:
             response_id = _in_three_statements(claim, mark, {"invitation_id": invitation.id, "submitted_at": now,
                                                               **response})
+            if response_id is not None:
+                db.session.commit()
     except IntegrityError:  # a second response: the unique invitation_id, the database's own backstop
         response_id = None
     if response_id is None:  # answered meanwhile: nothing of this copy is kept
         db.session.rollback()
         raise LinkCompleted(invitation)
-    db.session.commit()
     return response_id
 
 
