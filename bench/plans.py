@@ -20,7 +20,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import event, select, text
+from sqlalchemy import select, text
 
 from bench.cookies import clinician_cookie
 from dashboards.risk.refresh import pick_stale
@@ -69,20 +69,12 @@ def captured() -> Iterator[list[tuple[str, Any]]]:
     """Every statement (and its parameters) sent while the block runs, executemany left out."""
     seen: list[tuple[str, Any]] = []
 
-    def record(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
-        if not executemany and statement.lstrip().lower().startswith(EXPLAINED):
-            seen.append((statement, parameters))
-
-    def record_alone(sent: alone.Sent) -> None:  # the survey's statements sent past the session
-        if sent.sql.lstrip().lower().startswith(EXPLAINED):
+    def record(sent: alone.Sent) -> None:
+        if not sent.many and sent.sql.lstrip().lower().startswith(EXPLAINED):
             seen.append((sent.sql, sent.params))
 
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        with alone.watched(record_alone):
-            yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+    with alone.watched(record):  # the survey's statements too, which go past the session
+        yield seen
 
 
 def scans(node: dict[str, Any]) -> Iterator[Scan]:

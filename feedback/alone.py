@@ -97,8 +97,10 @@ def _in_session(statement: Executable, params: Mapping[str, Any], *, commit: boo
 @dataclass(frozen=True)
 class Sent:
     sql: str
-    params: dict[str, Any]  # as bound for the driver
-    autocommit: bool  # the connection's, as the statement left
+    params: Any  # as bound for the driver
+    alone: bool  # sent past the session, on this module's pool
+    many: bool = False  # an executemany
+    autocommit: bool | None = None  # a statement sent alone: its connection's, as it left
 
 
 _WATCHERS: list[Callable[[Sent], object]] = []
@@ -106,19 +108,27 @@ _WATCHERS: list[Callable[[Sent], object]] = []
 
 @contextmanager
 def watched(watcher: Callable[[Sent], object]) -> Iterator[None]:
-    """`watcher` is given each statement sent past the session while the block runs (SQLAlchemy's
-    events do not see them): for the tests that pin the survey's statements, and `bench/plans.py`."""
+    """`watcher` is given every statement the app sends while the block runs: on the app's engine,
+    and past it here, which SQLAlchemy's events do not see. For the tests that pin a request's
+    statements, and for `bench/plans.py`. Inside an app context."""
+
+    def on_engine(conn: Any, cursor: Any, sql: str, params: Any, context: Any, executemany: bool) -> None:
+        watcher(Sent(sql, params, alone=False, many=executemany))
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", on_engine)
     _WATCHERS.append(watcher)
     try:
         yield
     finally:
         _WATCHERS.remove(watcher)
+        event.remove(engine, "before_cursor_execute", on_engine)
 
 
 def _send(connection: Any, compiled: _Compiled, bound: dict[str, Any]) -> tuple[Any, ...] | None:
     """The one place a statement leaves on this pool's connection: its first row."""
     for watcher in _WATCHERS:
-        watcher(Sent(compiled.sql, bound, connection.driver_connection.autocommit))
+        watcher(Sent(compiled.sql, bound, alone=True, autocommit=connection.driver_connection.autocommit))
     dialect = compiled.dialect
     cursor = connection.cursor()
     try:
