@@ -29,7 +29,7 @@ from typing import Any
 from flask import Flask, current_app
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Dialect, Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.sql.expression import Executable
 
 from feedback.extensions import db, ping_after_idle
@@ -69,9 +69,10 @@ def _run(statement: Executable, params: Mapping[str, Any], *, commit: bool) -> A
     # A request's session is made on first use: none yet, no transaction (and none is made here).
     if pool is None or (db.session.registry.has() and db.session().in_transaction()):
         return _in_session(statement, params, commit=commit)
-    compiled = pool.compiled(statement, tuple(params))
-    connection = pool.engine.raw_connection()
+    connection = _checked_out(pool.engine)
     try:
+        # After the checkout: a pool's first connection tells its dialect the server's version.
+        compiled = pool.compiled(statement, tuple(params))
         row = _send(connection, compiled, compiled.bound(params))
     finally:
         connection.close()  # back to the pool, in autocommit as it came
@@ -125,6 +126,17 @@ def watched(watcher: Callable[[Sent], object]) -> Iterator[None]:
         event.remove(engine, "before_cursor_execute", on_engine)
 
 
+def _checked_out(engine: Engine) -> Any:
+    """A connection of the pool. A database out of reach is SQLAlchemy's error, as through the
+    session (the error pages catch those), not the driver's."""
+    dialect = engine.dialect
+    try:
+        return engine.raw_connection()
+    except dialect.loaded_dbapi.Error as error:
+        raise DBAPIError.instance(None, None, error, dialect.loaded_dbapi.Error, hide_parameters=True,
+                                  connection_invalidated=True, dialect=dialect) from error
+
+
 def _send(connection: Any, compiled: _Compiled, bound: dict[str, Any]) -> tuple[Any, ...] | None:
     """The one place a statement leaves on this pool's connection: its first row."""
     for watcher in _WATCHERS:
@@ -140,6 +152,11 @@ def _send(connection: Any, compiled: _Compiled, bound: dict[str, Any]) -> tuple[
             connection.invalidate(error)
         raise DBAPIError.instance(compiled.sql, bound, error, dialect.loaded_dbapi.Error, hide_parameters=True,
                                   connection_invalidated=gone, dialect=dialect) from error
+    except BaseException:
+        # Interrupted (a timeout's signal, a worker told to stop): the statement may still be running,
+        # and the pool resets nothing on return. The connection is closed, not reused.
+        connection.invalidate()
+        raise
     finally:
         cursor.close()
 
@@ -161,6 +178,13 @@ class _Compiled:
         # By the names of the values given, as SQLAlchemy compiles: an INSERT sets the columns given.
         compiled = statement.compile(dialect=dialect, column_keys=list(names))
         binds = compiled.binds.items()
+        # What SQLAlchemy's execution adds and this does not: values computed as the statement runs
+        # (a column's Python default or onupdate, a callable bind), IN lists rendered per call,
+        # bind names that need escaping. Refused here rather than sent as NULLs or broken SQL.
+        if (compiled.insert_prefetch or compiled.update_prefetch or compiled.post_compile_params
+                or compiled.literal_execute_params or compiled.escaped_bind_names
+                or any(bind.callable is not None for _, bind in binds)):
+            raise ValueError(f"not a statement to send alone: {compiled.string!r}")
         columns = statement.exported_columns  # a SELECT's columns, a write's RETURNING
         return cls(
             dialect,
@@ -174,9 +198,13 @@ class _Compiled:
         )
 
     def bound(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """The values as the driver takes them; a value its type refuses is SQLAlchemy's error."""
         values = {**self.defaults, **params}
-        return {name: binder(values[name]) if (binder := self.binders.get(name)) else values[name]
-                for name in values}
+        try:
+            return {name: binder(values[name]) if (binder := self.binders.get(name)) else values[name]
+                    for name in values}
+        except Exception as error:
+            raise StatementError(str(error), self.sql, None, error, hide_parameters=True) from error
 
     def read(self, row: tuple[Any, ...]) -> Any:
         return self.row._make(value if reader is None else reader(value)
