@@ -4,14 +4,15 @@ link's lookup, its first-open stamp and its answer.
 They are the app's busiest statements. Through the session, each paid for the session's transaction
 bookkeeping, a switch of its pooled connection to autocommit and back, and SQLAlchemy's execution
 of a statement: the lookup cost 0.26 ms of the web worker's CPU, against 0.09 ms here, and the survey
-page served 0.32–0.35× the baseline's requests, against 0.40–0.41× (bench/RESULTS.md, 2026-12-05).
+page served 0.32× the baseline's requests, against 0.42× (bench/RESULTS.md, 2026-12-05).
 
 Here: a second pool of the same database, with the same engine options, whose connections stay in
 autocommit (nothing to begin, nothing to roll back when one goes back); each statement compiled once
-per process; values bound and read through the columns' own types (`UTCDateTime`'s aware times,
-JSON), as SQLAlchemy binds and reads them; a driver's error raised as SQLAlchemy's (an
-`IntegrityError` is one), its values hidden as the app's engine hides them. The pool is disposed
-with the app's engine.
+per app; values bound and read through the columns' own types (`UTCDateTime`'s aware times, JSON),
+as SQLAlchemy binds and reads them; a driver's error raised as SQLAlchemy's (an `IntegrityError` is
+one), its values hidden as the app's engine hides them. The pool is disposed with the app's engine.
+For plain statements with bound values, as the survey's are: one that needs values SQLAlchemy
+computes as it runs (a column's Python default) is refused.
 
 Only when the session holds no transaction. In one, the statement joins it, sees what it wrote and
 commits with it (the clinic tablet, tests that share a session). On SQLite always the session:
