@@ -156,8 +156,8 @@ def speak_for(invitation: SurveyLink | Invitation) -> str:
     return use_language(respondent(invitation).language, invitation.session.patient.clinic)
 
 
-# Guarded so that concurrent first opens record one timestamp and never block each other.
 _INVITATIONS = Invitation.__table__
+# Guarded so that concurrent first opens record one timestamp and never block each other.
 _OPENED = (
     update(_INVITATIONS)
     .where(_INVITATIONS.c.id == bindparam("invitation"), _INVITATIONS.c.opened_at.is_(None))
