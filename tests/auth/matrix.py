@@ -1,5 +1,6 @@
 """Who may use which route: every route of the app × every kind of visitor, as one table (used by
-test_authorization_matrix.py, which runs it, and by test_survey_tokens.py).
+test_authorization_matrix.py, which runs it, and by test_survey_tokens.py). What a case's path leads
+to (a set-password link, a session, a failed SMS, a safety alert) is made in `matrix_subjects.py`.
 
 In the style of GitLab's policy tables. The table is checked against `app.url_map`, so a route
 added later without an entry here (or in EXEMPT, with a reason) fails `test_every_route_is_in_the_table`.
@@ -21,20 +22,9 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
-from urllib.parse import urlsplit
 
-from sqlalchemy import select
-
-from dashboards.auth import accounts
-from dashboards.setup import operations as setup
-from feedback.extensions import db
-from feedback.links import link_validity, session_instruments
-from feedback.models import Invitation, TherapySession, utcnow
-from feedback.models.outbox import OutboxMessage
-from feedback.sessions import record_session
 from tests.auth.conftest import World
-from tests.safety.builders import answer_phq9
+from tests.auth.matrix_subjects import PATIENT, failed_sms, password_link, safety_alert, session_path
 
 OK, DONE, LOGIN, HIDDEN, FORBIDDEN, REFUSED, INVALID = "ok", "done", "login", "hidden", "forbidden", "refused", "invalid"
 
@@ -64,39 +54,6 @@ class Case:
     data: Callable[[World], dict[str, str]] = field(default=lambda w: {})
 
 
-def _link(w: World) -> str:
-    """A set-password link for a newly invited colleague (whose address the holder may see)."""
-    newcomer = setup.add_user("newcomer@invited.test", w.clinic_a, "therapist", None)
-    return urlsplit(accounts.issue_password_link(newcomer, actor=None)).path
-
-
-def _session(w: World) -> str:
-    """The path of the patient's first session (attended, so it has both forms), made if needed."""
-    session = db.session.scalar(
-        select(TherapySession).where(TherapySession.patient_id == w.patient.id).order_by(TherapySession.number)
-    ) or record_session(w.patient, starts_at=utcnow() - timedelta(hours=2), attendance="attended",
-                        instruments=session_instruments(), valid_for=link_validity()).session
-    return f"{PATIENT}/sessions/{session.number}"
-
-
-def _failed_sms(w: World) -> str:
-    """A failed SMS to the patient, for staff to send again."""
-    _session(w)
-    invitation = db.session.scalars(select(Invitation).where(Invitation.respondent == "patient")).first()
-    message = OutboxMessage(invitation=invitation, patient_id=w.patient.id, kind="invitation", due_at=utcnow(),
-                            status="failed", last_error="carrier refused")
-    db.session.add(message)
-    db.session.commit()
-    return f"{PATIENT}/messages/{message.id}"
-
-
-def _safety_alert(w: World) -> str:
-    """The acknowledge page of a safety alert the patient's PHQ-9 raised."""
-    [alert] = answer_phq9(w.patient, 1)
-    return f"{PATIENT}/safety-alerts/{alert.id}"
-
-
-PATIENT = "/patients/P-A1"
 #: The patient's own therapist and the clinic's director; nobody else, whatever their role.
 PATIENT_DATA = outcomes(HIDDEN, own=OK, director=OK)
 #: Changing a treatment (sessions, links, notes, its end): the same two; a colleague it is shared with gets 403.
@@ -137,9 +94,9 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("auth.recovery_codes", "POST"): Case(lambda w: "/account/recovery-codes", outcomes(INVALID), lambda w: {"password": "x"}),
     ("auth.change_language", "POST"): Case(lambda w: "/account/language", outcomes(DONE), lambda w: {"language": "es"}),
     # A set-password link is its own authority, whoever opens it; then on to sign in.
-    ("auth.set_password", "GET"): Case(_link, everyone(OK)),
+    ("auth.set_password", "GET"): Case(password_link, everyone(OK)),
     ("auth.set_password", "POST"): Case(
-        _link, everyone(LOGIN), lambda w: {"password": "lantern-otter-harbour-9", "confirm": "lantern-otter-harbour-9"}
+        password_link, everyone(LOGIN), lambda w: {"password": "lantern-otter-harbour-9", "confirm": "lantern-otter-harbour-9"}
     ),
     # Patient data: pages, chart data, exports.
     ("dashboards.home", "GET"): Case(lambda w: "/", outcomes(OK)),
@@ -159,17 +116,17 @@ MATRIX: dict[tuple[str, str], Case] = {
     ),
     ("dashboards.new_session", "GET"): Case(lambda w: PATIENT + "/sessions/new", TREATMENT_PAGE),
     ("dashboards.new_session", "POST"): Case(lambda w: PATIENT + "/sessions/new", TREATMENT_CHANGE, lambda w: SESSION_FORM),
-    ("dashboards.edit_session", "GET"): Case(_session, TREATMENT_PAGE),
-    ("dashboards.edit_session", "POST"): Case(_session, TREATMENT_CHANGE, lambda w: SESSION_FORM),
+    ("dashboards.edit_session", "GET"): Case(session_path, TREATMENT_PAGE),
+    ("dashboards.edit_session", "POST"): Case(session_path, TREATMENT_CHANGE, lambda w: SESSION_FORM),
     ("dashboards.fresh_link", "POST"): Case(
-        lambda w: _session(w) + "/fresh-link", TREATMENT_CHANGE, lambda w: {"respondent": "patient"}
+        lambda w: session_path(w) + "/fresh-link", TREATMENT_CHANGE, lambda w: {"respondent": "patient"}
     ),
-    ("dashboards.message_action", "POST"): Case(_failed_sms, TREATMENT_CHANGE, lambda w: {"action": "resend"}),
+    ("dashboards.message_action", "POST"): Case(failed_sms, TREATMENT_CHANGE, lambda w: {"action": "resend"}),
     # The clinic tablet (kiosk mode, tests/kiosk): a clinician who treats opens it on their own browser; a code for
     # the patient's questionnaire is a change of the treatment; the tablet's own pages exist only on a kiosk device.
     ("dashboards.kiosk_open", "GET"): Case(lambda w: "/kiosk/open", outcomes(OK, admin=HIDDEN)),
     ("dashboards.kiosk_open", "POST"): Case(lambda w: "/kiosk/open", outcomes(DONE, admin=HIDDEN)),
-    ("dashboards.kiosk_code", "POST"): Case(lambda w: _session(w) + "/kiosk-code", outcomes(HIDDEN, own=OK, director=OK)),
+    ("dashboards.kiosk_code", "POST"): Case(lambda w: session_path(w) + "/kiosk-code", outcomes(HIDDEN, own=OK, director=OK)),
     **{(endpoint, method): Case(lambda w, path=path: path, everyone(HIDDEN), lambda w: {"code": "ABC234"})
        for endpoint, method, path in (
            ("kiosk.code_screen", "GET", "/kiosk"), ("kiosk.enter_code", "POST", "/kiosk"),
@@ -194,8 +151,8 @@ MATRIX: dict[tuple[str, str], Case] = {
     ),
     # A safety alert: the patient's therapist, a colleague it is shared with (tests/safety) or a director
     # acknowledges it; an admin with break-glass may see it, not act (tests/safety/test_pages.py).
-    ("safety.acknowledge_alert", "GET"): Case(_safety_alert, outcomes(HIDDEN, own=OK, director=OK)),
-    ("safety.acknowledge_alert", "POST"): Case(_safety_alert, outcomes(HIDDEN, own=DONE, director=DONE),
+    ("safety.acknowledge_alert", "GET"): Case(safety_alert, outcomes(HIDDEN, own=OK, director=OK)),
+    ("safety.acknowledge_alert", "POST"): Case(safety_alert, outcomes(HIDDEN, own=DONE, director=DONE),
                                                lambda w: {"action": "contacted"}),
     # The patient's own battery: the same two; a colleague it is shared with gets 403.
     ("dashboards.patient_battery", "GET"): Case(lambda w: PATIENT + "/battery", TREATMENT_PAGE),
