@@ -5,15 +5,32 @@ from __future__ import annotations
 
 import os
 import platform
+import secrets
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from cryptography.fernet import Fernet
+from flask import Flask
 from sqlalchemy import create_engine, make_url, text
+
+from app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "RESULTS.md"
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def production_app(url: str) -> tuple[Flask, dict[str, str]]:
+    """The app with production's settings on the database at `url`, and the environment its gunicorn
+    and worker processes get (fresh secrets each run)."""
+    env = {
+        "APP_ENV": "production",
+        "SECRET_KEY": secrets.token_urlsafe(32),
+        "PHONE_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+        "DATABASE_URL": url,
+    }
+    return create_app({"SQLALCHEMY_DATABASE_URI": url, **env}), env
 
 
 def machine() -> str:
@@ -65,15 +82,15 @@ def scratch_postgres(base_url: str, label: str) -> tuple[str, Callable[[], None]
 PLANNER_SETTINGS = {"random_page_cost": "1.1", "max_parallel_workers_per_gather": "0"}
 
 
-def tune_postgres(url: str) -> str:
-    """Apply PLANNER_SETTINGS to the database at `url` (new connections see them); a description."""
+def tune_postgres(url: str, settings: Mapping[str, str] = PLANNER_SETTINGS) -> str:
+    """Apply `settings` to the database at `url` (new connections see them); a description."""
     name = make_url(url).database
     engine = create_engine(url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
-        for key, value in PLANNER_SETTINGS.items():
+        for key, value in settings.items():
             conn.execute(text(f'ALTER DATABASE "{name}" SET {key} = {value}'))
     engine.dispose()
-    return ", ".join(f"{key} {value}" for key, value in PLANNER_SETTINGS.items())
+    return ", ".join(f"{key} {value}" for key, value in settings.items())
 
 
 def write_section(section: str, lines: list[str]) -> None:

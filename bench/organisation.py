@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import sys
 import tempfile
 import time
@@ -32,7 +31,6 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: bench/organisation.py
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from cryptography.fernet import Fernet
 from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import func, select
@@ -41,7 +39,7 @@ from app import create_app
 from bench import delivery as delivery_bench
 from bench import plans
 from bench.clinic import BuiltClinic, build_clinic, settle
-from bench.common import POSTGRES_URL, ROOT, scratch_postgres, tune_postgres, write_section
+from bench.common import POSTGRES_URL, ROOT, production_app, scratch_postgres, tune_postgres, write_section
 from bench.cookies import clinician_cookie
 from bench.endpoints import summarise
 from bench.export_memory import measure_export
@@ -109,10 +107,8 @@ def bench(quick: bool, tmp: Path) -> Organisation:
     org, log = Organisation(out=Measured()), tmp / "gunicorn.log"
     url, drop = scratch_postgres(POSTGRES_URL, "organisation")
     org.out.database = f"PostgreSQL ({tune_postgres(url)}, as docs/production.md advises)"
-    env = {"APP_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(32),
-           "PHONE_ENCRYPTION_KEY": Fernet.generate_key().decode(), "DATABASE_URL": url}
     try:
-        app = create_app({"APP_ENV": "production", "SQLALCHEMY_DATABASE_URI": url, **env})
+        app, env = production_app(url)
         with app.app_context():
             upgrade(directory=str(ROOT / "migrations"))
             step(f"reference clinic: {size['reference']} patients")

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import sys
 import tempfile
 from pathlib import Path
@@ -30,13 +29,11 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: bench/run.py
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from cryptography.fernet import Fernet
 from flask_migrate import upgrade
 from sqlalchemy import text
 
-from app import create_app
 from bench import delivery as delivery_bench
-from bench.common import POSTGRES_URL, ROOT, scratch_postgres, tune_postgres, write_section
+from bench.common import POSTGRES_URL, ROOT, production_app, scratch_postgres, tune_postgres, write_section
 from bench.dataset import build
 from bench.director import measure_director
 from bench.endpoints import measure_http
@@ -62,14 +59,8 @@ def bench_database(kind: str, quick: bool, tmp: Path, only: str = "") -> Measure
     else:
         url, drop = scratch_postgres(POSTGRES_URL, "run")
         tuned = tune_postgres(url)
-    env = {
-        "APP_ENV": "production",
-        "SECRET_KEY": secrets.token_urlsafe(32),
-        "PHONE_ENCRYPTION_KEY": Fernet.generate_key().decode(),
-        "DATABASE_URL": url,
-    }
     try:
-        app = create_app({"APP_ENV": "production", "SQLALCHEMY_DATABASE_URI": url, **env})
+        app, env = production_app(url)
         with app.app_context():
             upgrade(directory=str(ROOT / "migrations"))
             version = db.session.execute(

@@ -26,8 +26,9 @@ class Gunicorn:
     """`gunicorn -w 2 -b 127.0.0.1:PORT --timeout 300 --access-logfile - 'app:create_app()'` with the given
     env: docs/production.md's command (the timeout lets a big clinic's export stream to the end)."""
 
-    def __init__(self, env: dict[str, str], log: Path) -> None:
+    def __init__(self, env: dict[str, str], log: Path, *, workers: int = WORKERS) -> None:
         self.env = {**os.environ, **env}
+        self.worker_count = workers
         self.env.pop("TRUSTED_PROXY_COUNT", None)  # no proxy in front on loopback
         self.log_path = log
         self.port = free_port()
@@ -43,7 +44,7 @@ class Gunicorn:
         return [
             gunicorn,
             "-w",
-            str(WORKERS),
+            str(self.worker_count),
             "-b",
             f"127.0.0.1:{self.port}",
             "--timeout",
@@ -60,7 +61,7 @@ class Gunicorn:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited with {self.process.returncode}; see {self.log_path}")
-            if len(self.workers()) == WORKERS and self._healthy():
+            if len(self.workers()) == self.worker_count and self._healthy():
                 return self
             time.sleep(0.2)
         self.stop()
