@@ -1,5 +1,5 @@
-"""What the benches share: the machine's description, scratch PostgreSQL databases, and
-replacing one bench's section of RESULTS.md."""
+"""What the benches share: the machine's description, the app as production runs it, scratch
+PostgreSQL databases and their settings, and replacing one bench's section of RESULTS.md."""
 
 from __future__ import annotations
 

@@ -55,6 +55,21 @@ def answers_body(csrf_token: str, *, rupture: bool = False) -> str:
     return urlencode(fields)
 
 
+def answer_links(base: str, csrf: dict[str, str], work: Path, seconds: float) -> Run:
+    """wrk POSTs the answers in `work`/answers.txt to the open links of `csrf` (link: its CSRF token),
+    each link once."""
+    lines = [f"{link} {token}" for link, token in csrf.items()]
+    (work / "post-tokens.txt").write_text("\n".join(lines) + "\n")
+    args = [str(work / "post-tokens.txt"), "POST", str(work / "answers.txt"), POST_CSRF_MARKER]
+    run = wrk(base, seconds=seconds, script=SURVEY, args=args)
+    # The script cycles through its tokens: past the last, it would post to answered links,
+    # whose "already answered" page is no answer stored.
+    if run.requests > len(lines):
+        raise RuntimeError(f"the survey pool ran dry: {run.requests} POSTs, {len(lines)} open links; "
+                           "make the pool larger")
+    return run
+
+
 def link_form_tokens(app: Flask, links: list[str]) -> dict[str, str]:
     """Each link's CSRF token, as its page carries it (feedback/link_csrf.py)."""
     with app.app_context():
@@ -140,16 +155,7 @@ def measure_http(
 
         def post_run(seconds: float) -> Run:
             time.sleep(1)  # let the previous run's last requests finish: their tokens are used up
-            lines = [f"{link} {post_csrf[link]}" for link in open_pool_tokens(post_pool)]
-            (work / "post-tokens.txt").write_text("\n".join(lines) + "\n")
-            args = [str(work / "post-tokens.txt"), "POST", str(work / "answers.txt"), POST_CSRF_MARKER]
-            run = wrk(base, seconds=seconds, script=SURVEY, args=args)
-            # The script cycles through its tokens: past the last, it would post to answered links,
-            # whose "already answered" page is no answer stored.
-            if run.requests > len(lines):
-                raise RuntimeError(f"the survey pool ran dry: {run.requests} POSTs, {len(lines)} open links; "
-                                   "make the pool larger (open_per_patient in bench/run.py)")
-            return run
+            return answer_links(base, {link: post_csrf[link] for link in open_pool_tokens(post_pool)}, work, seconds)
 
         survey_post = Endpoint(
             "Survey POST `/s/<token>` (fresh token each)",

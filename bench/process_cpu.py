@@ -6,10 +6,12 @@ each group of processes spends per request (read from /proc), and how long the c
     .venv/bin/python bench/process_cpu.py --db postgresql --workers 3     # more sync workers than cores
     .venv/bin/python bench/process_cpu.py --db postgresql --no-commit-flush
 
-For each of `/healthz`, the survey page and its answer: requests per second, p50 and p95, and per
-request the CPU of the gunicorn workers, of PostgreSQL's processes (every one: backends, the WAL
-writer, autovacuum), of wrk, and of nothing at all (the cores' idle time, summed). Each is a median
-of `--runs` runs. Prints a Markdown table; writes nothing (bench/RESULTS.md quotes it by hand).
+The same gunicorn, wrk script and survey pool builder as `bench/run.py` (its pool's patients,
+without its large clinic beside them). For each of `/healthz`, the survey page and its answer:
+requests per second, p50 and p95, and per request the CPU of the gunicorn workers, of PostgreSQL's
+processes (backends, the WAL writer, autovacuum, those that ended during the run too), of wrk, and
+of nothing at all (the cores' idle time, summed). Each is a median of `--runs` runs. Prints a
+Markdown table; writes nothing (bench/RESULTS.md quotes it by hand).
 
 `--no-commit-flush` is an experiment, never a setting: the scratch database gets
 `synchronous_commit = off`, so a commit no longer waits for its WAL to reach the disk. An answer
@@ -26,6 +28,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from itertools import islice
 from pathlib import Path
 from statistics import median
@@ -36,16 +39,27 @@ if __package__ in (None, ""):  # run as a script: bench/process_cpu.py
 from flask_migrate import upgrade
 
 from bench.clinic import build_survey_pool, settle
-from bench.common import PLANNER_SETTINGS, POSTGRES_URL, ROOT, production_app, scratch_postgres, tune_postgres
-from bench.endpoints import POST_CSRF_MARKER, answers_body, link_form_tokens
+from bench.common import (
+    PLANNER_SETTINGS,
+    POSTGRES_URL,
+    ROOT,
+    machine,
+    production_app,
+    scratch_postgres,
+    tune_postgres,
+)
+from bench.endpoints import POST_CSRF_MARKER, answer_links, answers_body, link_form_tokens
 from bench.load import SURVEY, Run, ensure_wrk, wrk
 from bench.report import step
+from bench.run import SIZES
 from bench.server import WORKERS, Gunicorn
 from feedback.extensions import db
 
 TICK = os.sysconf("SC_CLK_TCK")
-POOL_PATIENTS = 600
+POOL_PATIENTS = SIZES["full"]["pool_patients"]
+GET_LINKS = 200
 ANSWERS_PER_SECOND = 1500  # more open links than a POST run can use
+WARMUP_SECONDS = 2
 
 
 @dataclass(frozen=True)
@@ -59,15 +73,36 @@ class Spent:
     idle: float
 
 
+def _stat(pid: int) -> list[str] | None:
+    """/proc/PID/stat's fields after the command's name (state first), or None for an ended process."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+
 def _process_ticks(pids: list[int]) -> int:
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:  # ended meanwhile
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total
+    return sum(int(f[11]) + int(f[12]) for f in map(_stat, pids) if f)  # utime, stime
+
+
+def _postgres_ticks() -> int:
+    """The CPU of every PostgreSQL process on the machine (the bench's database is the only busy
+    one): the live ones', and the postmaster's ended children's (a backend or an autovacuum worker
+    that ended during the run), read afresh each time."""
+    pids = [int(e.name) for e in Path("/proc").iterdir() if e.name.isdigit() and _comm(e) == "postgres"]
+    stats = {pid: f for pid, f in zip(pids, map(_stat, pids), strict=True) if f}
+    postmasters = [f for f in stats.values() if int(f[1]) not in stats]  # whose parent is no postgres
+    if not postmasters:
+        raise RuntimeError("no PostgreSQL process is visible in /proc: its CPU cannot be read here")
+    live = sum(int(f[11]) + int(f[12]) for f in stats.values())
+    return live + sum(int(f[13]) + int(f[14]) for f in postmasters)  # cutime, cstime
+
+
+def _comm(entry: Path) -> str:
+    try:
+        return (entry / "comm").read_text().strip()
+    except OSError:
+        return ""
 
 
 def _idle_ticks() -> int:
@@ -75,29 +110,23 @@ def _idle_ticks() -> int:
     return int(fields[4]) + int(fields[5])  # idle, iowait; all cores
 
 
-def _postgres_pids() -> list[int]:
-    """Every PostgreSQL process on the machine: the bench's database is the only busy one."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if (entry / "comm").read_text().strip() == "postgres":
-                    found.append(int(entry.name))
-            except OSError:
-                continue
-    return found
-
-
 def _children_cpu() -> float:
+    """Seconds of CPU of this process's ended children: wrk, whose runs are waited for."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
 
 
-def measured(server: Gunicorn, one_run: Callable[[], Run]) -> Spent:
-    workers, postgres = server.workers(), _postgres_pids()
-    before = (_process_ticks(workers), _process_ticks(postgres), _children_cpu(), _idle_ticks())
+def measured(server: Gunicorn, one_run: Callable[[], Run], postgres: bool) -> Spent:
+    workers = server.workers()
+
+    def reading() -> tuple[int, int, float, int]:
+        return _process_ticks(workers), _postgres_ticks() if postgres else 0, _children_cpu(), _idle_ticks()
+
+    before = reading()
     run = one_run()
-    after = (_process_ticks(workers), _process_ticks(postgres), _children_cpu(), _idle_ticks())
+    after = reading()
+    if run.errors:  # fast refusals would pass for a fast app
+        raise RuntimeError(f"{run.errors} requests failed (socket errors or status >= 400)")
     per_request = 1000 / run.requests
     return Spent(
         run,
@@ -108,49 +137,48 @@ def measured(server: Gunicorn, one_run: Callable[[], Run]) -> Spent:
     )
 
 
-def row(name: str, spent: list[Spent], baseline: float) -> str:
+def row(name: str, spent: list[Spent], baseline: float, postgres: bool) -> str:
     def mid(value: Callable[[Spent], float]) -> float:
         return median(value(s) for s in spent)
 
     rate = mid(lambda s: s.run.per_second)
+    database = f"{mid(lambda s: s.postgres):.2f}" if postgres else "—"
     return (f"| {name} | {rate:,.0f} | {rate / baseline:.2f} | {mid(lambda s: s.run.p50_ms):.1f} | "
-            f"{mid(lambda s: s.run.p95_ms):.1f} | {mid(lambda s: s.gunicorn):.2f} | {mid(lambda s: s.postgres):.2f} | "
+            f"{mid(lambda s: s.run.p95_ms):.1f} | {mid(lambda s: s.gunicorn):.2f} | {database} | "
             f"{mid(lambda s: s.wrk):.2f} | {mid(lambda s: s.idle):.2f} |")
 
 
 def bench(kind: str, workers: int, runs: int, seconds: float, flush: bool, tmp: Path) -> list[str]:
+    postgres = kind == "postgresql"
     drop = None
-    if kind == "sqlite":
-        url = f"sqlite:///{tmp}/bench.db"
-    else:
+    if postgres:
         url, drop = scratch_postgres(POSTGRES_URL, "process_cpu")
-        tune_postgres(url, {**PLANNER_SETTINGS, **({} if flush else {"synchronous_commit": "off"})})
+    else:
+        url = f"sqlite:///{tmp}/bench.db"
     try:
+        if postgres:
+            tune_postgres(url, {**PLANNER_SETTINGS, **({} if flush else {"synchronous_commit": "off"})})
         app, env = production_app(url)
         with app.app_context():
             upgrade(directory=str(ROOT / "migrations"))
-            step(f"a survey pool of {POOL_PATIENTS} patients")
-            per_patient = int(ANSWERS_PER_SECOND * seconds * (runs + 1) / POOL_PATIENTS) + 1
+            answers = ANSWERS_PER_SECOND * (WARMUP_SECONDS + runs * seconds)
+            step(f"a survey pool of {POOL_PATIENTS} patients: {GET_LINKS} links to open, {answers:,.0f} to answer")
+            per_patient = int((GET_LINKS + answers) / POOL_PATIENTS) + 1
             links = build_survey_pool("Bench survey pool", patients=POOL_PATIENTS, open_per_patient=per_patient).tokens
             settle()
             csrf = link_form_tokens(app, links)
             (tmp / "answers.txt").write_text(answers_body(POST_CSRF_MARKER))
             db.session.remove()
             db.engine.dispose()
-        (tmp / "get.txt").write_text("\n".join(links[:200]) + "\n")
-        unused = iter(links[200:])
-
-        def post_run(run_seconds: float) -> Run:
-            lines = [f"{link} {csrf[link]}" for link in islice(unused, int(ANSWERS_PER_SECOND * run_seconds))]
-            (tmp / "post.txt").write_text("\n".join(lines) + "\n")
-            args = [str(tmp / "post.txt"), "POST", str(tmp / "answers.txt"), POST_CSRF_MARKER]
-            run = wrk(base, seconds=run_seconds, script=SURVEY, args=args)
-            if run.requests > len(lines):  # past the last, the script posts to answered links
-                raise RuntimeError(f"the survey pool ran dry: {run.requests} POSTs, {len(lines)} open links")
-            return run
-
+        (tmp / "get.txt").write_text("\n".join(links[:GET_LINKS]) + "\n")
+        unused = iter(links[GET_LINKS:])
         with Gunicorn(env, tmp / "gunicorn.log", workers=workers) as server:
             base = server.url
+
+            def post_run(run_seconds: float) -> Run:
+                fresh = islice(unused, int(ANSWERS_PER_SECOND * run_seconds))
+                return answer_links(base, {link: csrf[link] for link in fresh}, tmp, run_seconds)
+
             endpoints: dict[str, Callable[[float], Run]] = {
                 "`/healthz`": lambda s: wrk(base + "/healthz", seconds=s),
                 "Survey page GET": lambda s: wrk(base, seconds=s, script=SURVEY, args=[str(tmp / "get.txt"), "GET"]),
@@ -159,17 +187,18 @@ def bench(kind: str, workers: int, runs: int, seconds: float, flush: bool, tmp: 
             spent: dict[str, list[Spent]] = {}
             for name, one_run in endpoints.items():
                 step(f"{name}: {runs} runs of {seconds:g} s")
-                one_run(2)  # warm-up: connections made, pages cached
-                spent[name] = [measured(server, lambda r=one_run: r(seconds)) for _ in range(runs)]
+                one_run(WARMUP_SECONDS)  # connections made, pages cached
+                spent[name] = [measured(server, lambda r=one_run: r(seconds), postgres) for _ in range(runs)]
         baseline = median(s.run.per_second for s in spent["`/healthz`"])
-        database = "SQLite" if kind == "sqlite" else "PostgreSQL" + ("" if flush else ", synchronous_commit off")
+        database = "PostgreSQL" + ("" if flush else ", synchronous_commit off") if postgres else "SQLite"
         return [
+            f"`python bench/process_cpu.py` on {datetime.now():%Y-%m-%d %H:%M}, {machine()}.",
             f"{database}, gunicorn {workers} sync workers, wrk 1 thread × 4 connections; medians of {runs} runs "
             f"of {seconds:g} s; CPU and idle time in ms per request",
             "",
             "| request | req/s | × baseline | p50 | p95 | gunicorn | PostgreSQL | wrk | cores idle |",
             "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
-            *(row(name, found, baseline) for name, found in spent.items()),
+            *(row(name, found, baseline, postgres) for name, found in spent.items()),
         ]
     finally:
         if drop:

@@ -24,7 +24,8 @@ def free_port() -> int:
 
 class Gunicorn:
     """`gunicorn -w 2 -b 127.0.0.1:PORT --timeout 300 --access-logfile - 'app:create_app()'` with the given
-    env: docs/production.md's command (the timeout lets a big clinic's export stream to the end)."""
+    env: docs/production.md's command (the timeout lets a big clinic's export stream to the end).
+    `workers` other than WORKERS only for an experiment (bench/process_cpu.py --workers)."""
 
     def __init__(self, env: dict[str, str], log: Path, *, workers: int = WORKERS) -> None:
         self.env = {**os.environ, **env}
