@@ -81,8 +81,12 @@ def _stat(pid: int) -> list[str] | None:
         return None
 
 
+def _cpu_ticks(fields: list[str]) -> int:
+    return int(fields[11]) + int(fields[12])  # utime, stime
+
+
 def _process_ticks(pids: list[int]) -> int:
-    return sum(int(f[11]) + int(f[12]) for f in map(_stat, pids) if f)  # utime, stime
+    return sum(_cpu_ticks(f) for f in map(_stat, pids) if f)
 
 
 def _postgres_ticks() -> int:
@@ -94,7 +98,7 @@ def _postgres_ticks() -> int:
     postmasters = [f for f in stats.values() if int(f[1]) not in stats]  # whose parent is no postgres
     if not postmasters:
         raise RuntimeError("no PostgreSQL process is visible in /proc: its CPU cannot be read here")
-    live = sum(int(f[11]) + int(f[12]) for f in stats.values())
+    live = sum(map(_cpu_ticks, stats.values()))
     return live + sum(int(f[13]) + int(f[14]) for f in postmasters)  # cutime, cstime
 
 
