@@ -19,6 +19,7 @@ from dashboards.flags.engine import rated_high
 from dashboards.flags.events import new_events
 from dashboards.risk.histories import load_histories_and_zones
 from dashboards.risk.models import PatientRisk, RiskEvent
+from feedback import cycle_collector
 from feedback.config import ConfigError
 from feedback.extensions import db, hold_sqlite_write_lock
 from feedback.links import session_instruments
@@ -185,30 +186,39 @@ def recompute_patients(
     one statement a batch, in id order; the database's write lock on SQLite. Two evaluations of a
     patient then run one after the other, the second reading what the first stored."""
     now = now or utcnow()
-    instrument = session_instruments()["patient"]
-    limits = thresholds()
     ids = list(patient_ids)
     results: dict[int, Evaluation] = {}
     for start in range(0, len(ids), BATCH):
-        batch = ids[start : start + BATCH]
-        risks = _hold(batch) if lock else _by_patient(db.session.scalars(_STORED_RISKS, {"ids": batch}))
-        marks = db.session.execute(_MARKS, {"ids": batch}).all()
-        histories, zones = load_histories_and_zones(batch, instrument, now)
-        events: dict[int, dict[str, RiskEvent]] = defaultdict(dict)
-        for row in db.session.scalars(_STORED_EVENTS, {"ids": batch}):
-            events[row.patient_id][row.key] = row
-        added: list[dict[str, Any]] = []
-        for patient_id, history in histories.items():
-            day = as_of or local_today(zones[patient_id], now)
-            evaluation = evaluate(history, day, limits)
-            store(patient_id, history, evaluation, day, now,
-                  risk=risks.get(patient_id), existing=events[patient_id], added=added, full_history=full_history,
-                  announce=announce)
-            results[patient_id] = evaluation
-        insert_events(added)
-        if marks:  # last, just before the commit: the patient rows are held for milliseconds
-            db.session.execute(_CLEAR_MARK, [{"pid": pid, "mark": mark} for pid, mark in marks])
-        db.session.commit()  # one flush for the batch
+        with cycle_collector.paused():  # a batch's objects make no cycles (feedback/cycle_collector.py)
+            results.update(_recompute_batch(ids[start : start + BATCH], as_of, now, full_history=full_history,
+                                            lock=lock, announce=announce))
+    return results
+
+
+def _recompute_batch(
+    batch: list[int], as_of: date | None, now: datetime, *, full_history: bool, lock: bool, announce: bool
+) -> dict[int, Evaluation]:
+    """One batch of `recompute_patients`, in one transaction: a few queries, then one commit."""
+    limits = thresholds()
+    risks = _hold(batch) if lock else _by_patient(db.session.scalars(_STORED_RISKS, {"ids": batch}))
+    marks = db.session.execute(_MARKS, {"ids": batch}).all()
+    histories, zones = load_histories_and_zones(batch, session_instruments()["patient"], now)
+    events: dict[int, dict[str, RiskEvent]] = defaultdict(dict)
+    for row in db.session.scalars(_STORED_EVENTS, {"ids": batch}):
+        events[row.patient_id][row.key] = row
+    added: list[dict[str, Any]] = []
+    results: dict[int, Evaluation] = {}
+    for patient_id, history in histories.items():
+        day = as_of or local_today(zones[patient_id], now)
+        evaluation = evaluate(history, day, limits)
+        store(patient_id, history, evaluation, day, now,
+              risk=risks.get(patient_id), existing=events[patient_id], added=added, full_history=full_history,
+              announce=announce)
+        results[patient_id] = evaluation
+    insert_events(added)
+    if marks:  # last, just before the commit: the patient rows are held for milliseconds
+        db.session.execute(_CLEAR_MARK, [{"pid": pid, "mark": mark} for pid, mark in marks])
+    db.session.commit()  # one flush for the batch
     return results
 
 

@@ -5,6 +5,7 @@ where the worker would have run by then."""
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
 
@@ -13,6 +14,7 @@ from sqlalchemy import select
 
 from app import create_app
 from dashboards.demo import clinic as demo
+from dashboards.risk import store
 from dashboards.risk.changed import evaluate_changed
 from dashboards.risk.models import PatientRisk, RiskEvent
 from dashboards.risk.store import recompute_patients, thresholds
@@ -122,3 +124,19 @@ def test_thresholds_come_from_the_environment_and_bad_ones_stop_the_app(monkeypa
         monkeypatch.setenv("FLAG_THRESHOLDS_JSON", bad)
         with pytest.raises(ConfigError, match="FLAG_THRESHOLDS_JSON"):
             create_app({"APP_ENV": "testing", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+def test_a_batch_is_evaluated_with_the_cycle_collector_off_and_it_is_back_on_after(make_patient, make_session,
+                                                                                   monkeypatch):
+    patient = make_patient(code="GC-1")
+    answer_patient_form(make_session(patient), RUPTURE)
+    seen = []
+    evaluate = store.evaluate
+    monkeypatch.setattr(store, "evaluate", lambda *a, **k: seen.append(gc.isenabled()) or evaluate(*a, **k))
+
+    assert gc.isenabled()
+    recompute_patients([patient.id])
+
+    assert seen == [False]
+    assert gc.isenabled()
+    assert db.session.get(PatientRisk, patient.id).level == "high"  # evaluated and stored as ever
