@@ -106,8 +106,8 @@ def bench(quick: bool, tmp: Path) -> Organisation:
     size, timing = SIZES["quick" if quick else "full"], TIMINGS["quick" if quick else "full"]
     org, log = Organisation(out=Measured()), tmp / "gunicorn.log"
     url, drop = scratch_postgres(POSTGRES_URL, "organisation")
-    org.out.database = f"PostgreSQL ({tune_postgres(url)}, as docs/production.md advises)"
     try:
+        org.out.database = f"PostgreSQL ({tune_postgres(url)}, as docs/production.md advises)"
         app, env = production_app(url)
         with app.app_context():
             upgrade(directory=str(ROOT / "migrations"))

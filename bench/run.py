@@ -58,8 +58,9 @@ def bench_database(kind: str, quick: bool, tmp: Path, only: str = "") -> Measure
         url = f"sqlite:///{tmp}/bench.db"
     else:
         url, drop = scratch_postgres(POSTGRES_URL, "run")
-        tuned = tune_postgres(url)
     try:
+        if kind == "postgresql":
+            tuned = tune_postgres(url)
         app, env = production_app(url)
         with app.app_context():
             upgrade(directory=str(ROOT / "migrations"))
