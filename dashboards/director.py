@@ -23,6 +23,7 @@ from dashboards.export import export_filename, start_clinic_export
 from dashboards.outcome_stats import clinic_outcomes, read_period
 from dashboards.risk.store import local_today
 from dashboards.speech import say, spoken
+from dashboards.stream_blocks import in_blocks
 from feedback.delivery.staff import needs_attention
 from feedback.extensions import db
 from feedback.i18n import current_locale, language_name
@@ -127,7 +128,7 @@ def export() -> ResponseReturnValue:
     clinic = current_user.clinic
     lines = start_clinic_export(clinic, current_user._get_current_object())  # audited and committed here
     return Response(
-        stream_with_context(lines),
+        stream_with_context(in_blocks(lines)),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{export_filename(clinic, utcnow())}"'},
     )

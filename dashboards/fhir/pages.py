@@ -23,6 +23,7 @@ from dashboards.fhir.bundle import MEDIA_TYPE
 from dashboards.fhir.export import Selection, export_filename, start_fhir_export
 from dashboards.fhir.operations import MB, Matching, import_bundle, import_limit, parse_practitioners, size_problem
 from dashboards.speech import say
+from dashboards.stream_blocks import in_blocks
 from feedback.i18n import gettext as _
 from feedback.models import SESSION_YEARS, utcnow, within_session_years
 from feedback.text_edges import HygienicForm
@@ -74,7 +75,7 @@ def export() -> ResponseReturnValue:
     clinic, now = current_user.clinic, utcnow()
     chunks = start_fhir_export(clinic, current_user._get_current_object(), selection, now)  # audited, committed
     return Response(
-        stream_with_context(chunks),
+        stream_with_context(in_blocks(chunks)),
         mimetype=MEDIA_TYPE,
         headers={"Content-Disposition": f'attachment; filename="{export_filename(clinic, now)}"'},
     )

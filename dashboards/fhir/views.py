@@ -17,6 +17,7 @@ from dashboards.audit import audit
 from dashboards.fhir.bundle import MEDIA_TYPE, bundle_chunks
 from dashboards.fhir.export import app_version, clinic_context, questionnaire_by_id, questionnaires, response_entries
 from dashboards.fhir.search import SearchError, capability_statement, outcome, parse_response_search
+from dashboards.stream_blocks import in_blocks
 from feedback.errors import http_error_page
 from feedback.extensions import db
 from feedback.i18n import translated
@@ -97,4 +98,5 @@ def response_search() -> ResponseReturnValue:
     audit("search_responses_fhir", patient=patient, detail=f"GET {request.full_path[:150]}")
     db.session.commit()
     entries = response_entries(context, *conditions, authored=search.authored)
-    return Response(stream_with_context(bundle_chunks(entries, now=utcnow(), search=True)), mimetype=MEDIA_TYPE)
+    bundle = bundle_chunks(entries, now=utcnow(), search=True)
+    return Response(stream_with_context(in_blocks(bundle)), mimetype=MEDIA_TYPE)
