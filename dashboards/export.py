@@ -35,7 +35,8 @@ CHUNK = 500  # rows fetched per round trip
 def start_clinic_export(clinic: Clinic, actor: User) -> Iterator[str]:
     """Audit the export (committed now, before any data leaves) and return its lines.
 
-    In a view: `Response(stream_with_context(start_clinic_export(clinic, current_user)),
+    In a view, sent in blocks (`dashboards/stream_blocks.py`):
+    `Response(stream_with_context(in_blocks(start_clinic_export(clinic, current_user))),
     mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{export_filename(clinic, now)}"'})`.
     """
     scales = score_scales()

@@ -12,19 +12,27 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-BLOCK = 64 * 1024  # characters: a block is sent once it holds at least this many
+# Characters, not bytes (text that is not ASCII takes more in UTF-8): a block is sent once it holds this many.
+BLOCK = 64 * 1024
 
 
 def in_blocks(pieces: Iterable[str], size: int = BLOCK) -> Iterator[str]:
     """The pieces, in order, joined into blocks of at least `size` characters (the last may be
-    shorter). Nothing is read ahead: a block is sent as soon as it is full."""
+    shorter). Nothing is read ahead: a block is sent as soon as it is full. Closed early (the client
+    went away), it closes `pieces` at once, and with them the export's streamed query."""
+    source = iter(pieces)
     block: list[str] = []
     held = 0
-    for piece in pieces:
-        block.append(piece)
-        held += len(piece)
-        if held >= size:
+    try:
+        for piece in source:
+            block.append(piece)
+            held += len(piece)
+            if held >= size:
+                yield "".join(block)
+                block, held = [], 0
+        if block:
             yield "".join(block)
-            block, held = [], 0
-    if block:
-        yield "".join(block)
+    finally:
+        close = getattr(source, "close", None)
+        if close is not None:
+            close()

@@ -11,19 +11,32 @@ usual, by reference counting; only cycles wait for the collector, which resumes 
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+# The collector is one switch per process, and the laptop's scheduler and requests are threads of one
+# process: blocks are counted, so the first to start turns it off and the last to end turns it back on.
+_lock = threading.Lock()
+_open = 0
+_was_on = False
 
 
 @contextmanager
 def paused() -> Iterator[None]:
-    """No cyclic collection inside the block. The collector is switched back on at the end only if it
-    was on at the start, so a block inside another, or in a process that runs without it, leaves it
-    as it found it. Process-wide: keep the block to one bounded batch."""
-    was_on = gc.isenabled()
-    gc.disable()
+    """No cyclic collection inside the block, in any thread, until every block open in the process
+    has ended; then the collector is as the first block found it (a process that runs without it
+    keeps running without it). Keep the block to one bounded batch."""
+    global _open, _was_on
+    with _lock:
+        if _open == 0:
+            _was_on = gc.isenabled()
+            gc.disable()
+        _open += 1
     try:
         yield
     finally:
-        if was_on:
-            gc.enable()
+        with _lock:
+            _open -= 1
+            if _open == 0 and _was_on:
+                gc.enable()

@@ -70,7 +70,7 @@ def questionnaire_search() -> ResponseReturnValue:
     if unknown:
         return fhir_json(outcome("error", "not-supported", f"unknown search parameter {unknown[0][:40]!r}"), 400)
     entries = questionnaires(request.args.get("url"), request.args.get("version"))
-    return Response(bundle_chunks(entries, now=utcnow(), search=True), mimetype=MEDIA_TYPE)
+    return Response(in_blocks(bundle_chunks(entries, now=utcnow(), search=True)), mimetype=MEDIA_TYPE)
 
 
 @bp.get("/Questionnaire/<resource_id>")

@@ -32,3 +32,21 @@ def test_a_block_is_sent_as_soon_as_it_is_full_without_reading_ahead():
 def test_nothing_in_nothing_out_and_a_short_stream_is_one_block():
     assert list(in_blocks([], size=10)) == []
     assert list(in_blocks(["a", "b"], size=10)) == ["ab"]
+
+
+def test_closed_early_it_closes_the_pieces_at_once():
+    closed = []
+
+    def pieces():
+        try:
+            while True:
+                yield "x" * 30
+        finally:
+            closed.append(True)  # the export's query would be closed here
+
+    source = pieces()  # still referenced here: closed by in_blocks, not by being dropped
+    blocks = in_blocks(source, size=50)
+    next(blocks)
+    blocks.close()  # the client went away
+
+    assert closed == [True]

@@ -21,7 +21,7 @@ def test_director_downloads_the_clinics_answers_streamed_and_audited(client, cli
     sign_in_as(client, clinics.director)
     response = client.get("/clinic/export.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
-    assert response.is_streamed  # produced line by line, never built whole in memory
+    assert response.is_streamed  # produced as it is read, never built whole in memory
     assert response.headers["Content-Disposition"].startswith(f'attachment; filename="responses-clinic{clinics.north.id}-')
     # The export is on the audit trail before any of the file has been read.
     [event] = exports()
@@ -30,6 +30,13 @@ def test_director_downloads_the_clinics_answers_streamed_and_audited(client, cli
     assert tuple(rows[0])[: len(COLUMNS)] == COLUMNS
     assert {row["patient_code"] for row in rows} == {"A-HIGH", "A-CALM", "A-DROP", "B-WATCH", "B-DONE"}
     assert {row["item_id"] for row in rows if row["patient_code"] == "A-HIGH"} >= {"bond_trust", "rupture", "comment"}
+
+
+def test_the_export_goes_out_in_blocks_not_a_line_at_a_time(client, clinics, sign_in_as):
+    sign_in_as(client, clinics.director)
+    parts = list(client.get("/clinic/export.csv").response)
+    assert b"".join(parts).count(b"\n") > 20
+    assert len(parts) == 1  # a small clinic's whole CSV fits in one block
 
 
 def test_each_export_is_a_separate_audit_row(client, clinics, sign_in_as):

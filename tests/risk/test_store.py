@@ -8,6 +8,7 @@ import csv
 import gc
 import io
 import json
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import select
@@ -18,6 +19,7 @@ from dashboards.risk import store
 from dashboards.risk.changed import evaluate_changed
 from dashboards.risk.models import PatientRisk, RiskEvent
 from dashboards.risk.store import recompute_patients, thresholds
+from feedback import cycle_collector
 from feedback.config import ConfigError
 from feedback.extensions import db
 from tests.factories import CALM, answer_patient_form
@@ -126,17 +128,40 @@ def test_thresholds_come_from_the_environment_and_bad_ones_stop_the_app(monkeypa
             create_app({"APP_ENV": "testing", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
 
 
-def test_a_batch_is_evaluated_with_the_cycle_collector_off_and_it_is_back_on_after(make_patient, make_session,
-                                                                                   monkeypatch):
-    patient = make_patient(code="GC-1")
-    answer_patient_form(make_session(patient), RUPTURE)
+def test_each_batch_is_evaluated_with_the_cycle_collector_off_and_it_is_on_between_batches(
+        make_patient, make_session, monkeypatch):
+    patients = [make_patient(code=f"GC-{n}") for n in (1, 2)]
+    for patient in patients:
+        answer_patient_form(make_session(patient), RUPTURE)
     seen = []
-    evaluate = store.evaluate
-    monkeypatch.setattr(store, "evaluate", lambda *a, **k: seen.append(gc.isenabled()) or evaluate(*a, **k))
+    evaluate, pause = store.evaluate, cycle_collector.paused
+
+    @contextmanager
+    def watched_pause():
+        seen.append(("batch", gc.isenabled()))
+        with pause():
+            yield
+
+    monkeypatch.setattr(store, "BATCH", 1)
+    monkeypatch.setattr(cycle_collector, "paused", watched_pause)
+    monkeypatch.setattr(store, "evaluate", lambda *a, **k: seen.append(("evaluate", gc.isenabled())) or evaluate(*a, **k))
 
     assert gc.isenabled()
-    recompute_patients([patient.id])
+    recompute_patients([p.id for p in patients])
 
-    assert seen == [False]
+    # Each batch starts with it on (the first batch's end turned it back on) and evaluates with it off.
+    assert seen == [("batch", True), ("evaluate", False)] * 2
     assert gc.isenabled()
-    assert db.session.get(PatientRisk, patient.id).level == "high"  # evaluated and stored as ever
+    assert {db.session.get(PatientRisk, p.id).level for p in patients} == {"high"}  # evaluated and stored as ever
+
+
+def test_the_cycle_collector_is_back_on_after_a_batch_fails(make_patient, make_session, monkeypatch):
+    patient = make_patient(code="GC-3")
+    make_session(patient)
+    monkeypatch.setattr(store, "evaluate", lambda *a, **k: 1 / 0)
+
+    with pytest.raises(ZeroDivisionError):
+        recompute_patients([patient.id])
+    db.session.rollback()
+
+    assert gc.isenabled()
